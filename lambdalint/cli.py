@@ -1,0 +1,168 @@
+"""The command line: parses options, calls the engine, hands findings to a reporter.
+
+Exit codes: 0 when nothing at or above --fail-on was found, 1 when something was, 2 for a usage
+or configuration error or an internal failure, always with one line saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional, Sequence
+
+import click
+
+from lambdalint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: Sequence[str]) -> List[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _fail(message: str) -> "click.exceptions.Exit":
+    click.echo(f"lambdalint: error: {message}", err=True)
+    return click.exceptions.Exit(EXIT_ERROR)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="lambdalint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """lambdalint: a linter for AWS Lambda handler code and deployment configs."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to FILE instead of standard output.")
+@click.option("--select", multiple=True, help="Rules to run: ids, names or prefixes (LL1), comma-separated.")
+@click.option("--ignore", multiple=True, help="Rules to skip: ids, names or prefixes, comma-separated.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes in place.")
+@click.option("--diff", is_flag=True, help="Show what --fix would change; change nothing.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
+              help="Lowest severity that makes the run fail [default: warning].")
+@click.option("--config", "config_path", type=click.Path(), help="Use this configuration file.")
+@click.option("--statistics", is_flag=True, help="Count findings per rule.")
+@click.option("--quiet", "-q", is_flag=True, help="Findings only: no suggestions.")
+@click.option("--color/--no-color", default=None, help="Colour the text output [default: on a terminal].")
+def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fail_on,
+          config_path, statistics, quiet, color) -> None:
+    """Check PATHS (default: the current directory)."""
+    from lambdalint import engine, registry
+    from lambdalint.config import ConfigError, load, parse_severity
+    from lambdalint.reporters import get as get_reporter
+
+    paths = list(paths) or ["."]
+    try:
+        config = load(paths, config_path)
+        for option, values in (("--select", select), ("--ignore", ignore)):
+            for item in _split(values):
+                if not registry.is_known_selector(item):
+                    raise ConfigError(f"{option}: unknown rule '{item}'; use an id (LL102), a name, "
+                                      "a prefix (LL1) or ALL; `lambdalint rules` lists them")
+        if select:
+            config.select = _split(select)
+        if ignore:
+            config.ignore = list(config.ignore) + _split(ignore)
+        if fail_on:
+            config.fail_on = parse_severity("--fail-on", "--fail-on", fail_on)
+    except ConfigError as exc:
+        raise _fail(str(exc))
+
+    result = engine.run(paths, config, fix=fix, diff=diff)
+    for note in result.notes:
+        click.echo(f"lambdalint: {note}", err=True)
+    for outcome in result.fixes:
+        if outcome.error:
+            click.echo(f"lambdalint: {outcome.path}: {outcome.error}", err=True)
+
+    if diff and not fix:
+        from lambdalint.fixes import unified_diff
+
+        text = "".join(unified_diff(o.path, o.before, o.after) for o in result.fixes if o.applied)
+        _emit(text, output)
+        changed = sum(1 for o in result.fixes if o.applied)
+        click.echo(f"lambdalint: {changed} file{'s' if changed != 1 else ''} would be changed.", err=True)
+        raise click.exceptions.Exit(EXIT_FINDINGS if changed and not exit_zero else EXIT_OK)
+
+    if color is None:
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    render = get_reporter(output_format)
+    _emit(render(result, color=color, quiet=quiet, statistics=statistics), output)
+    failing = [f for f in result.findings if f.severity.rank >= config.fail_on.rank]
+    raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _emit(text: str, output: Optional[str]) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise _fail(f"--output {output}: {exc.strerror}")
+
+
+@cli.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def list_rules(output_format) -> None:
+    """List every rule."""
+    from lambdalint import registry
+
+    if output_format == "json":
+        import json
+
+        click.echo(json.dumps([{
+            "id": r.id, "name": r.name, "severity": r.severity.value, "fixable": r.fixable,
+            "summary": r.summary, "url": r.docs_url,
+        } for r in registry.RULES], indent=2))
+        return
+    width = max(len(r.name) for r in registry.RULES)
+    for r in registry.RULES:
+        fixable = "fix" if r.fixable else "   "
+        click.echo(f"{r.id}  {r.name:<{width}}  {r.severity.value:<7}  {fixable}  {r.summary}")
+
+
+@cli.command()
+@click.argument("rule")
+def explain(rule) -> None:
+    """Show the page of RULE (an id like LL102, or a name)."""
+    from lambdalint import docs, registry
+
+    info = registry.get(rule)
+    if info is None:
+        raise _fail(f"unknown rule '{rule}'; `lambdalint rules` lists them")
+    text = docs.page(info.id)
+    if text is None:
+        raise _fail(f"the page of {info.id} is missing from this installation")
+    click.echo(text.rstrip("\n"))
+
+
+def main(argv: Optional[Sequence[str]] = None) -> None:
+    try:
+        code = cli.main(args=argv, prog_name="lambdalint", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        # A usage error: one line, exit 2 (click would print the whole usage text).
+        click.echo(f"lambdalint: error: {exc.format_message()}", err=True)
+        code = EXIT_ERROR
+    except click.exceptions.Abort:
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        code = 130
+    except BrokenPipeError:
+        code = EXIT_OK
+    except Exception as exc:  # an internal failure is still one line, never a traceback
+        if os.environ.get("LAMBDALINT_DEBUG"):
+            raise
+        click.echo(f"lambdalint: internal error: {type(exc).__name__}: {exc} "
+                   "(set LAMBDALINT_DEBUG=1 for the traceback, and please report it)", err=True)
+        code = EXIT_ERROR
+    sys.exit(code or 0)

@@ -1,0 +1,230 @@
+"""Configuration: ``[tool.lambdalint]`` in pyproject.toml, or lambdalint.toml / .lambdalint.toml.
+
+A bad file is a user's mistake, not a crash: every problem raises ``ConfigError`` with one line
+that names the file, the key and what is allowed; the CLI turns it into exit code 2.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from lambdalint import registry
+from lambdalint.findings import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python < 3.11 only
+    import tomli as tomllib
+
+CONFIG_FILES = (".lambdalint.toml", "lambdalint.toml", "pyproject.toml")
+
+# Directories never worth reading: tool state, installed packages, build output.
+DEFAULT_EXCLUDES = (
+    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", ".tox", ".nox", "node_modules",
+    "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".lambdalint_cache",
+    ".aws-sam", ".serverless", "cdk.out", ".terraform", "site-packages", "dist-packages",
+    ".eggs", "build", "dist",
+)
+
+# Per-rule options: rule id -> option name -> (expected type, default, what it means).
+RULE_OPTIONS: Dict[str, Dict[str, tuple]] = {
+    "LL101": {
+        "extra-secret-names": (list, [], "more variable/key name fragments that mark a secret"),
+        "allowed-values": (list, [], "literal values never reported (known test fixtures)"),
+    },
+    "LL102": {
+        "extra-clients": (list, [], "more qualified names of client constructors, e.g. 'mylib.connect'"),
+    },
+    "LL103": {},
+    "LL201": {
+        "minimum-seconds": (int, 4, "a timeout below this many seconds is reported"),
+    },
+    "LL202": {},
+    "LL203": {
+        "allow-logs-on-star": (bool, True, "accept CloudWatch Logs actions on '*' as AWS's basic role does"),
+    },
+    "LL204": {
+        "extra-secret-names": (list, [], "more variable name fragments that mark a secret"),
+    },
+}
+
+
+class ConfigError(Exception):
+    """A configuration or option problem; its text is the one line the user sees."""
+
+
+@dataclass
+class Config:
+    select: List[str] = field(default_factory=lambda: ["ALL"])
+    ignore: List[str] = field(default_factory=list)
+    exclude: List[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
+    extend_exclude: List[str] = field(default_factory=list)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    fail_on: Severity = Severity.WARNING
+    handlers: List[str] = field(default_factory=list)
+    rules: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
+    source: Optional[Path] = None  # the file it came from
+    root: Optional[Path] = None  # patterns are relative to this directory
+
+    def enabled_rules(self) -> List[registry.RuleInfo]:
+        selected = {r.id for s in self.select for r in registry.match(s)}
+        ignored = {r.id for s in self.ignore for r in registry.match(s)}
+        return [r for r in registry.RULES if r.id in selected and r.id not in ignored]
+
+    def rule_options(self, rule_id: str) -> Dict[str, Any]:
+        options = {name: spec[1] for name, spec in RULE_OPTIONS.get(rule_id, {}).items()}
+        options.update(self.rules.get(rule_id, {}))
+        return options
+
+    @property
+    def excludes(self) -> List[str]:
+        return list(self.exclude) + list(self.extend_exclude)
+
+
+def _string_list(where: str, key: str, value: Any) -> List[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings, got {value!r}")
+    return value
+
+
+def _selectors(where: str, key: str, value: Any) -> List[str]:
+    items = _string_list(where, key, value)
+    for item in items:
+        if not registry.is_known_selector(item):
+            raise ConfigError(f"{where}: '{key}' has unknown rule '{item}'; "
+                              "use a rule id (LL102), a name (client-per-invocation), "
+                              "a prefix (LL1) or ALL; `lambdalint rules` lists them")
+    return items
+
+
+def parse_severity(where: str, key: str, value: Any) -> Severity:
+    try:
+        return Severity(str(value).lower())
+    except ValueError:
+        raise ConfigError(f"{where}: '{key}' must be one of error, warning, note; got {value!r}") from None
+
+
+def _rule_options(where: str, table: Any) -> Dict[str, Dict[str, Any]]:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: 'rules' must be a table of [rules.LLxxx] tables")
+    result: Dict[str, Dict[str, Any]] = {}
+    for key, options in table.items():
+        rule = registry.get(key)
+        if rule is None:
+            raise ConfigError(f"{where}: 'rules.{key}' names no rule; `lambdalint rules` lists them")
+        if not isinstance(options, dict):
+            raise ConfigError(f"{where}: 'rules.{key}' must be a table of options")
+        allowed = RULE_OPTIONS.get(rule.id, {})
+        for name, value in options.items():
+            spec = allowed.get(name.replace("_", "-"))
+            if spec is None:
+                choices = ", ".join(sorted(allowed)) or "none"
+                raise ConfigError(f"{where}: 'rules.{key}' has unknown option '{name}'; "
+                                  f"{rule.id} takes: {choices}")
+            expected = spec[0]
+            ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
+            if expected is list:
+                ok = ok and all(isinstance(v, str) for v in value)
+            if not ok:
+                raise ConfigError(f"{where}: 'rules.{key}.{name}' must be "
+                                  f"{'a list of strings' if expected is list else expected.__name__}"
+                                  f", got {value!r}")
+            result.setdefault(rule.id, {})[name.replace("_", "-")] = value
+    return result
+
+
+def from_table(table: Dict[str, Any], where: str, base: Optional[Config] = None) -> Config:
+    """Validate a ``[tool.lambdalint]`` table; ``where`` names it in error messages."""
+    config = replace(base) if base else Config()
+    for raw_key, value in table.items():
+        key = raw_key.replace("_", "-")
+        if key == "select":
+            config.select = _selectors(where, key, value)
+        elif key == "ignore":
+            config.ignore = _selectors(where, key, value)
+        elif key == "exclude":
+            config.exclude = _string_list(where, key, value)
+        elif key == "extend-exclude":
+            config.extend_exclude = _string_list(where, key, value)
+        elif key == "per-file-ignores":
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: 'per-file-ignores' must be a table of "
+                                  "\"glob\" = [\"LL101\", ...]")
+            config.per_file_ignores = {
+                pattern: _selectors(where, f"per-file-ignores.{pattern}", rules)
+                for pattern, rules in value.items()
+            }
+        elif key == "fail-on":
+            config.fail_on = parse_severity(where, key, value)
+        elif key == "handlers":
+            config.handlers = _string_list(where, key, value)
+        elif key == "rules":
+            config.rules = _rule_options(where, value)
+        else:
+            allowed = ("select, ignore, exclude, extend-exclude, per-file-ignores, fail-on, "
+                       "handlers, rules")
+            raise ConfigError(f"{where}: unknown key '{raw_key}'; allowed keys: {allowed}")
+    return config
+
+
+def load_file(path: Path) -> Config:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("lambdalint", {})
+        where = f"{path} [tool.lambdalint]"
+    else:
+        table = data
+        where = str(path)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: must be a table")
+    config = from_table(table, where)
+    config.source = path
+    config.root = path.parent.resolve()
+    return config
+
+
+def _has_lambdalint_table(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.lambdalint" in text
+
+
+def find_config_file(paths: Sequence[str]) -> Optional[Path]:
+    """The nearest config file above the first checked path (or the working directory)."""
+    start = Path(paths[0] if paths else ".").resolve()
+    if not start.is_dir():
+        start = start.parent
+    for directory in [start, *start.parents]:
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                if name == "pyproject.toml" and not _has_lambdalint_table(candidate):
+                    continue
+                return candidate
+    return None
+
+
+def load(paths: Sequence[str], explicit: Optional[str] = None) -> Config:
+    if explicit:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"--config {explicit}: no such file")
+        return load_file(path)
+    found = find_config_file(paths)
+    if found is None:
+        config = Config()
+        config.root = Path.cwd()
+        return config
+    return load_file(found)

@@ -1,0 +1,181 @@
+"""The deployment model: every format's functions, IAM and environment, as one set of records.
+
+Each reader in ``lambdalint.sources`` turns its format into these records; the config rules see
+only these records, never YAML, HCL or CDK syntax. Every value keeps the file and line a user
+would edit, and whether it was written as a literal (``literal``) or is a reference the linter
+cannot know (``!Ref``, ``${ssm:...}``, ``var.x`` without a default...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set
+
+# Formats, as they appear in Function.format and in messages.
+SAM = "sam"
+CLOUDFORMATION = "cloudformation"
+SERVERLESS = "serverless"
+TERRAFORM = "terraform"
+CDK = "cdk"
+
+FORMAT_LABELS = {
+    SAM: "AWS SAM",
+    CLOUDFORMATION: "CloudFormation",
+    SERVERLESS: "Serverless Framework",
+    TERRAFORM: "Terraform",
+    CDK: "AWS CDK",
+}
+
+
+@dataclass
+class Value:
+    """A scalar as written in a config file.
+
+    ``value`` is the Python value when ``literal`` is true (a str, int, float or bool); otherwise
+    it is None and ``text`` says what was written (``!Ref TableName``, ``${ssm:/db/pw}``).
+    """
+
+    value: Any
+    text: str
+    path: str
+    line: int
+    column: int = 1
+    literal: bool = True
+    end_line: Optional[int] = None
+    end_column: Optional[int] = None
+
+
+@dataclass
+class InlineCode:
+    """Python source written inside a config file (``ZipFile``, ``Code.from_inline``).
+
+    A line ``n`` of ``text`` is line ``line_offset + n`` of ``path``; its columns are shifted by
+    ``column_offset`` (the indentation the block scalar removed).
+    """
+
+    text: str
+    path: str
+    line_offset: int
+    column_offset: int = 0
+
+
+@dataclass
+class CodeLocation:
+    """Where a function's code is. ``kind`` is one of local, zip, inline, image, s3, unknown.
+
+    ``path`` is a filesystem path (as given to lambdalint, ``/``-separated) for local and zip.
+    """
+
+    kind: str
+    path: Optional[str] = None
+    inline: Optional[InlineCode] = None
+    excludes: List[str] = field(default_factory=list)  # CDK exclude=, Serverless patterns "!x"
+    includes: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Timeout:
+    """A function's effective timeout in seconds, and where it comes from.
+
+    ``origin`` is one of: function, globals (SAM Globals), provider (Serverless), parameter (a
+    CloudFormation parameter's default), variable (a Terraform variable or local), default (the
+    framework's default: nothing was set), unknown (set to something lambdalint cannot evaluate).
+    ``line`` points at the value, or for ``default`` at the function's first line.
+    """
+
+    seconds: Optional[float]
+    origin: str
+    path: str
+    line: int
+
+
+@dataclass
+class EnvVar:
+    name: str
+    value: Value
+    line: int
+    column: int = 1
+
+
+@dataclass
+class IamStatement:
+    """One IAM policy statement. Values keep their lines; ``origin`` says where it came from
+    (``SAM Policies of HelloFunction``, ``AWS::IAM::Policy AppPolicy``, ``aws_iam_role_policy.x``)."""
+
+    effect: str  # "Allow" or "Deny"; a non-literal effect is treated as Allow
+    actions: List[Value]
+    not_actions: List[Value]
+    resources: List[Value]
+    not_resources: List[Value]
+    path: str
+    line: int
+    origin: str
+    column: int = 1
+
+
+@dataclass
+class ManagedPolicy:
+    """An attached managed policy: an AWS-managed name (``AmazonS3FullAccess``) or any ARN."""
+
+    name: Value
+    origin: str
+
+
+@dataclass
+class EventSource:
+    """A trigger of the function. ``kind`` is api (REST/HTTP API, ALB), sqs, or another word.
+
+    ``details`` holds what a rule needs: for sqs, ``visibility_timeout`` (a Value) when the queue
+    is defined in the same project.
+    """
+
+    kind: str
+    line: int
+    details: Dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Function:
+    name: str
+    format: str
+    path: str
+    line: int
+    end_line: int
+    runtime: Optional[Value] = None
+    handler: Optional[Value] = None
+    code: CodeLocation = field(default_factory=lambda: CodeLocation("unknown"))
+    timeout: Optional[Timeout] = None
+    memory: Optional[Value] = None
+    environment: List[EnvVar] = field(default_factory=list)
+    statements: List[IamStatement] = field(default_factory=list)
+    managed_policies: List[ManagedPolicy] = field(default_factory=list)
+    events: List[EventSource] = field(default_factory=list)
+    layers: List[Value] = field(default_factory=list)
+    role: Optional[str] = None  # the role's name as the format names it, for messages
+    # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
+    # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
+    ignored_rules: Set[str] = field(default_factory=set)
+    # Filled by linking: the Python file and function the handler string names.
+    handler_file: Optional[str] = None
+    handler_function: Optional[str] = None
+
+    def ignores(self, rule_id: str) -> bool:
+        return "*" in self.ignored_rules or rule_id in self.ignored_rules
+
+
+@dataclass
+class ReadError:
+    """A config file that could not be read or parsed: becomes an LL001 finding."""
+
+    path: str
+    line: int
+    message: str
+    column: int = 1
+
+
+@dataclass
+class Project:
+    """Everything the config readers found in one run."""
+
+    functions: List[Function] = field(default_factory=list)
+    errors: List[ReadError] = field(default_factory=list)

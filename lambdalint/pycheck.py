@@ -1,0 +1,82 @@
+"""One Python file through every selected handler-code rule, in a single LibCST traversal.
+
+Kept free of engine state so that it can run in a worker process: it takes plain values and
+returns findings.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, Sequence
+
+from libcst.metadata import MetadataWrapper
+
+from lambdalint import registry
+from lambdalint.analysis import handlers as handler_analysis
+from lambdalint.findings import Finding
+from lambdalint.sources.python import PythonFile, PythonReadError, read, parse
+
+_rule_classes: Dict[str, type] = {}
+
+
+def rule_classes(rule_ids: Iterable[str]) -> List[type]:
+    classes = []
+    for rule_id in rule_ids:
+        if rule_id not in _rule_classes:
+            _rule_classes[rule_id] = registry.get(rule_id).load()
+        classes.append(_rule_classes[rule_id])
+    return classes
+
+
+def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    info = registry.get("LL001")
+    return Finding(info.id, info.name, info.severity, path, line, column, line, column,
+                   f"cannot check this file: {message}",
+                   "Fix the syntax so the file parses, or exclude it in the configuration.")
+
+
+def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
+               handler_names: Iterable[str] = ()) -> List[Finding]:
+    from lambdalint.rules.base import PythonContext  # imported here: rules import libcst metadata
+
+    classes = rule_classes(rule_ids)
+    if not classes:
+        return []
+    wrapper = MetadataWrapper(file.module, unsafe_skip_copy=True)
+    info = handler_analysis.analyse(file.module, file.path, handler_names)
+    ctx = PythonContext(file, wrapper, info, options)
+    rules = [cls(ctx) for cls in classes]
+    try:
+        wrapper.visit_batched(rules)
+    except RecursionError:
+        return [parse_error(file.path, "too deeply nested to analyse")]
+    findings: List[Finding] = []
+    for rule in rules:
+        findings.extend(rule.findings)
+    return findings
+
+
+def check_source(data: bytes, path: str, rule_ids: Sequence[str],
+                 options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = ()):
+    """Parse and check ``data``; returns (findings, PythonFile or None)."""
+    try:
+        file = read(data, path)
+    except PythonReadError as exc:
+        return [parse_error(path, exc.message, exc.line, exc.column)], None
+    return check_file(file, rule_ids, options, handler_names), file
+
+
+def check_inline(text: str, path: str, line_offset: int, column_offset: int,
+                 rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
+                 handler_names: Iterable[str] = ()) -> List[Finding]:
+    """Python written inside a config file; findings point into that file. No fixes."""
+    try:
+        file = parse(text, path, line_offset=line_offset, column_offset=column_offset)
+    except PythonReadError as exc:
+        return [parse_error(path, "inline code: " + exc.message, exc.line + line_offset, 1)]
+    findings = check_file(file, rule_ids, options, handler_names)
+    return [f if f.fix is None else _without_fix(f) for f in findings]
+
+
+def _without_fix(finding: Finding) -> Finding:
+    from dataclasses import replace
+    return replace(finding, fix=None)

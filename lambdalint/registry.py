@@ -1,0 +1,96 @@
+"""The one place that says which rules exist: id, name, default severity, and where the code is.
+
+Rule implementations are named by dotted path and imported only when a run selects them, so
+``lambdalint --version`` and a run over Python files alone never import the config parsers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional
+
+from lambdalint.findings import Severity
+
+DOCS_URL = "https://github.com/lambdalint/lambdalint/blob/main/rules/{id}.md"
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    id: str
+    name: str
+    severity: Severity
+    summary: str
+    fixable: bool
+    implementation: str  # "module:Class"; "" for rules the engine itself reports (LL001)
+    kind: str  # "python", "config" or "engine"
+
+    @property
+    def docs_url(self) -> str:
+        return DOCS_URL.format(id=self.id)
+
+    def load(self) -> type:
+        module_name, _, class_name = self.implementation.partition(":")
+        return getattr(importlib.import_module(module_name), class_name)
+
+
+def _rule(id, name, severity, summary, implementation, kind, fixable=False) -> RuleInfo:
+    return RuleInfo(id, name, Severity(severity), summary, fixable, implementation, kind)
+
+
+RULES: List[RuleInfo] = [
+    _rule("LL001", "parse-error", "error",
+          "A file could not be read or parsed; it was skipped.", "", "engine"),
+    _rule("LL101", "hardcoded-credential", "error",
+          "A credential, password or key is written into the code.",
+          "lambdalint.rules.credentials:HardcodedCredential", "python"),
+    _rule("LL102", "client-per-invocation", "warning",
+          "An SDK or database client is created on every invocation instead of once per "
+          "execution environment.",
+          "lambdalint.rules.clients:ClientPerInvocation", "python", fixable=True),
+    _rule("LL103", "sync-lambda-invoke", "warning",
+          "A Lambda function synchronously invokes another Lambda function.",
+          "lambdalint.rules.invoke:SyncLambdaInvoke", "python"),
+    _rule("LL201", "default-timeout", "warning",
+          "A function runs with the default timeout, or one its event source cannot honour.",
+          "lambdalint.rules.timeout:DefaultTimeout", "config"),
+    _rule("LL202", "wildcard-iam-action", "error",
+          "A function's role allows every action of a service, or a full-access managed policy.",
+          "lambdalint.rules.iam:WildcardIamAction", "config"),
+    _rule("LL203", "wildcard-iam-resource", "warning",
+          "A function's role grants resource-scoped actions on every resource.",
+          "lambdalint.rules.iam:WildcardIamResource", "config"),
+    _rule("LL204", "secret-in-environment", "error",
+          "A function's environment variable holds a secret in plain text.",
+          "lambdalint.rules.environment:SecretInEnvironment", "config"),
+]
+
+_BY_ID: Dict[str, RuleInfo] = {r.id: r for r in RULES}
+_BY_NAME: Dict[str, RuleInfo] = {r.name: r for r in RULES}
+
+
+def get(id_or_name: str) -> Optional[RuleInfo]:
+    key = id_or_name.strip()
+    return _BY_ID.get(key.upper()) or _BY_NAME.get(key.lower())
+
+
+def match(selector: str) -> List[RuleInfo]:
+    """Rules a --select/--ignore entry means: an id, a name, an id prefix like ``LL1``, or ALL."""
+    key = selector.strip()
+    if key.upper() == "ALL":
+        return list(RULES)
+    rule = get(key)
+    if rule is not None:
+        return [rule]
+    upper = key.upper()
+    if upper.startswith("LL") and upper[2:].isdigit():
+        return [r for r in RULES if r.id.startswith(upper)]
+    return []
+
+
+def is_known_selector(selector: str) -> bool:
+    return bool(match(selector))
+
+
+def ids(rules: Iterable[RuleInfo]) -> List[str]:
+    return [r.id for r in rules]

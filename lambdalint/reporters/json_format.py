@@ -1,0 +1,46 @@
+"""One JSON object; the keys of a finding are a contract other tools read."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from lambdalint import __version__
+
+
+def finding_dict(f) -> dict:
+    return {
+        "rule": f.rule,
+        "name": f.name,
+        "severity": f.severity.value,
+        "path": f.path,
+        "line": f.line,
+        "column": f.column,
+        "end_line": f.end_line,
+        "end_column": f.end_column,
+        "message": f.message,
+        "suggestion": f.suggestion,
+        "fixable": f.fixable,
+    }
+
+
+def summary(result) -> dict:
+    counts = Counter(f.severity.value for f in result.findings)
+    return {
+        "files": result.files_checked,
+        "findings": len(result.findings),
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "notes": counts["note"],
+        "fixable": sum(1 for f in result.findings if f.fixable),
+        "fixed": result.fixed_count,
+    }
+
+
+def render(result, **_) -> str:
+    payload = {
+        "version": __version__,
+        "findings": [finding_dict(f) for f in result.findings],
+        "summary": summary(result),
+    }
+    return json.dumps(payload, indent=2) + "\n"

@@ -1,0 +1,90 @@
+"""SARIF 2.1.0 for GitHub code scanning, with fixes as SARIF ``fixes``."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+
+from lambdalint import __version__, docs, registry
+
+LEVELS = {"error": "error", "warning": "warning", "note": "note"}
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFO_URI = "https://github.com/lambdalint/lambdalint"
+
+
+def _rule_descriptor(rule: registry.RuleInfo) -> dict:
+    text = docs.page(rule.id) or ""
+    parts = docs.sections(text)
+    full = parts.get("What it does", rule.summary)
+    why = parts.get("Why is this bad?") or parts.get("Why is this bad") or ""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": (full + ("\n\n" + why if why else "")).strip()},
+        "help": {"text": text or rule.summary, "markdown": text or rule.summary},
+        "helpUri": rule.docs_url,
+        "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
+        "properties": {"tags": ["aws-lambda", rule.kind], "fixable": rule.fixable},
+    }
+
+
+def _region(line, column, end_line, end_column) -> dict:
+    return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
+
+
+def _fingerprint(f, occurrence: int) -> str:
+    """Stable across commits: no line numbers, only what the finding is about and where."""
+    key = f"{f.rule}\0{f.path}\0{f.message}\0{occurrence}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def render(result, **_) -> str:
+    rules = list(registry.RULES)
+    index = {r.id: i for i, r in enumerate(rules)}
+    seen = Counter()
+    results = []
+    for f in result.findings:
+        seen[(f.rule, f.path, f.message)] += 1
+        item = {
+            "ruleId": f.rule,
+            "ruleIndex": index[f.rule],
+            "level": LEVELS[f.severity.value],
+            "message": {"text": f.message + (f"\n\nSuggestion: {f.suggestion}" if f.suggestion else "")},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                    "region": _region(f.line, f.column, f.end_line, f.end_column),
+                }
+            }],
+            "partialFingerprints": {"lambdalint/v1": _fingerprint(f, seen[(f.rule, f.path, f.message)])},
+        }
+        if f.fix is not None:
+            item["fixes"] = [{
+                "description": {"text": f.fix.description},
+                "artifactChanges": [{
+                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                    "replacements": [{
+                        "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
+                        "insertedContent": {"text": e.text},
+                    } for e in f.fix.edits],
+                }],
+            }]
+        results.append(item)
+    log = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "lambdalint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": INFO_URI,
+                "rules": [_rule_descriptor(r) for r in rules],
+            }},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"

@@ -1,0 +1,119 @@
+"""The two kinds of rule: Python rules visit one file's syntax tree, config rules judge the model.
+
+A Python rule is a LibCST ``BatchableCSTVisitor``: the engine runs every selected rule in a single
+traversal of each file. A config rule gets the whole deployment model once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+)
+
+from lambdalint import registry
+from lambdalint.analysis.handlers import HandlerInfo
+from lambdalint.findings import Finding, Fix, Severity
+from lambdalint.model import Function, Project, Value
+from lambdalint.sources.python import PythonFile
+
+
+@dataclass
+class PythonContext:
+    """What every Python rule may ask about the file it visits."""
+
+    file: PythonFile
+    wrapper: MetadataWrapper
+    handlers: HandlerInfo
+    options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
+
+
+class PythonRule(cst.BatchableCSTVisitor):
+    """Base of the handler-code rules. Subclasses set ``ID`` and implement ``visit_*`` methods.
+
+    ``VALID`` and ``INVALID`` hold small programs next to the rule, Fixit-style: the tests run
+    them, INVALID ones must fire this rule and VALID ones must not.
+    """
+
+    ID: str = ""
+    VALID: Tuple[str, ...] = ()
+    INVALID: Tuple[str, ...] = ()
+    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ParentNodeProvider)
+
+    def __init__(self, ctx: PythonContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.info = registry.get(self.ID)
+        self.options: Dict[str, Any] = ctx.options.get(self.ID, {})
+        self.findings: List[Finding] = []
+
+    # -- helpers shared by the rules ------------------------------------------------------------
+
+    def qualified_names(self, node: cst.CSTNode) -> Set[str]:
+        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+
+    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
+        return self.get_metadata(ParentNodeProvider, node, None)
+
+    def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
+        """The outermost function around ``node`` (a module-level def), or None at module scope."""
+        found = None
+        current = self.parent(node)
+        while current is not None:
+            if isinstance(current, cst.FunctionDef):
+                found = current
+            current = self.parent(current)
+        return found
+
+    def runs_per_invocation(self, node: cst.CSTNode) -> bool:
+        func = self.enclosing_function(node)
+        return func is not None and func in self.ctx.handlers.per_invocation
+
+    def position(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
+        """1-based line and column of ``node`` in the reported file (inline code mapped back)."""
+        rng = self.get_metadata(PositionProvider, node)
+        f = self.ctx.file
+        return (rng.start.line + f.line_offset, rng.start.column + 1 + f.column_offset,
+                rng.end.line + f.line_offset, rng.end.column + 1 + f.column_offset)
+
+    def report(self, node: cst.CSTNode, message: str, suggestion: str,
+               fix: Optional[Fix] = None) -> None:
+        line, column, end_line, end_column = self.position(node)
+        self.findings.append(Finding(
+            self.info.id, self.info.name, self.info.severity, self.ctx.file.path,
+            line, column, end_line, end_column, message, suggestion, fix,
+        ))
+
+
+class ConfigRule:
+    """Base of the deployment-config rules: ``check`` yields findings for the whole model."""
+
+    ID: str = ""
+
+    def __init__(self, options: Optional[Dict[str, Any]] = None) -> None:
+        self.info = registry.get(self.ID)
+        self.options: Dict[str, Any] = options or {}
+
+    def check(self, project: Project) -> Iterator[Finding]:
+        raise NotImplementedError
+
+    def finding(self, function: Optional[Function], path: str, line: int, column: int,
+                message: str, suggestion: str, end_line: Optional[int] = None,
+                end_column: Optional[int] = None, severity: Optional[Severity] = None,
+                fix: Optional[Fix] = None) -> Optional[Finding]:
+        """A finding, or None when the function's Metadata or first-line comment silences it."""
+        if function is not None and function.ignores(self.ID):
+            return None
+        return Finding(self.info.id, self.info.name, severity or self.info.severity, path, line,
+                       column, end_line or line, end_column or column, message, suggestion, fix)
+
+    def finding_at(self, function: Optional[Function], value: Value, message: str,
+                   suggestion: str, severity: Optional[Severity] = None) -> Optional[Finding]:
+        return self.finding(function, value.path, value.line, value.column, message, suggestion,
+                            value.end_line, value.end_column, severity)

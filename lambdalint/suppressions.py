@@ -1,0 +1,72 @@
+"""Inline suppressions, read from the comments of the file a finding points into.
+
+``# lambdalint: ignore[LL102]`` or ``# noqa: LL102`` at the end of the reported line silences that
+finding; ``# lambdalint: ignore`` (or a bare ``# noqa``) silences every rule on the line;
+``# lambdalint: ignore-file[LL101]`` in the first lines silences a rule for the whole file.
+The same comments work in YAML and HCL files, whose comments also start with ``#``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional, Set
+
+from lambdalint import registry
+
+ALL = "*"
+FILE_HEADER_LINES = 30
+
+_LINE = re.compile(
+    r"#\s*(?:lambdalint:\s*ignore(?!-file)(?:\[(?P<ll>[^\]]*)\])?"
+    r"|noqa(?::\s*(?P<noqa>[A-Za-z0-9_\-]+(?:[\s,]+[A-Za-z0-9_\-]+)*))?)",
+    re.IGNORECASE,
+)
+_FILE = re.compile(r"#\s*lambdalint:\s*ignore-file(?:\[(?P<rules>[^\]]*)\])?", re.IGNORECASE)
+
+
+def _rule_ids(spec: Optional[str]) -> FrozenSet[str]:
+    if spec is None or not spec.strip():
+        return frozenset({ALL})
+    ids: Set[str] = set()
+    for part in re.split(r"[\s,]+", spec.strip()):
+        if not part:
+            continue
+        for rule in registry.match(part):
+            ids.add(rule.id)
+    return frozenset(ids)
+
+
+@dataclass
+class FileSuppressions:
+    by_line: Dict[int, FrozenSet[str]] = field(default_factory=dict)
+    whole_file: FrozenSet[str] = frozenset()
+
+    def suppresses(self, rule_id: str, line: int, extra_lines: List[int] = ()) -> bool:
+        if ALL in self.whole_file or rule_id in self.whole_file:
+            return True
+        for candidate in (line, *extra_lines):
+            rules = self.by_line.get(candidate)
+            if rules and (ALL in rules or rule_id in rules):
+                return True
+        return False
+
+
+def parse(text: str) -> FileSuppressions:
+    result = FileSuppressions()
+    whole: Set[str] = set()
+    if "lambdalint" not in text and "noqa" not in text.lower():
+        return result
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "#" not in line:
+            continue
+        match = _FILE.search(line)
+        if match and number <= FILE_HEADER_LINES:
+            whole |= _rule_ids(match.group("rules"))
+            continue
+        match = _LINE.search(line)
+        if match:
+            spec = match.group("ll") if match.group("ll") is not None else match.group("noqa")
+            result.by_line[number] = _rule_ids(spec)
+    result.whole_file = frozenset(whole)
+    return result

@@ -1,0 +1,71 @@
+"""Shared test helpers: run the real CLI on real files written for the test."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import List, Optional, Sequence, Tuple
+
+import pytest
+from click.testing import CliRunner
+
+from lambdalint.cli import cli
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(root: Path, files: dict) -> Path:
+    """Write {relative path: text} under root (text is dedented); returns root."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def run_cli(args: Sequence[str], cwd: Optional[Path] = None) -> Tuple[int, str, str]:
+    """Run ``lambdalint ARGS`` in-process (the real click command), in ``cwd``."""
+    try:
+        runner = CliRunner(mix_stderr=False)  # click < 8.2
+    except TypeError:
+        runner = CliRunner()  # click >= 8.2 keeps stderr apart already
+    old = os.getcwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        result = runner.invoke(cli, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    stderr = result.stderr if hasattr(result, "stderr") else ""
+    return result.exit_code, result.stdout, stderr
+
+
+def check_json(paths: Sequence[str], cwd: Path, *extra: str) -> List[dict]:
+    """``lambdalint check --format json`` -> the findings list."""
+    code, out, err = run_cli(["check", "--format", "json", *extra, *paths], cwd=cwd)
+    assert code in (0, 1), (code, out, err)
+    return json.loads(out)["findings"]
+
+
+def ids_and_lines(findings: List[dict]) -> List[Tuple[str, int]]:
+    return [(f["rule"], f["line"]) for f in findings]
+
+
+def run_subprocess(args: Sequence[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+    """The installed console entry point, as a user runs it."""
+    return subprocess.run([sys.executable, "-m", "lambdalint", *args], cwd=cwd,
+                          capture_output=True, text=True, **kwargs)
+
+
+@pytest.fixture
+def tree(tmp_path):
+    def make(files: dict) -> Path:
+        return write(tmp_path, files)
+    return make
