@@ -63,7 +63,8 @@ class InlineCode:
 class CodeLocation:
     """Where a function's code is. ``kind`` is one of local, zip, inline, image, s3, unknown.
 
-    ``path`` is a filesystem path (as given to lambdalint, ``/``-separated) for local and zip.
+    ``path`` is an absolute filesystem path for local code (a directory or a file) and zips;
+    for s3 and image it holds the bucket/key or image URI as written, if literal.
     """
 
     kind: str

@@ -1,0 +1,236 @@
+"""YAML (and JSON) with line numbers, CloudFormation tags, and no way to build Python objects.
+
+PyYAML composes the document into nodes (with the C parser when it is installed); we then build
+plain values ourselves, so no tag can ever construct an object. Strings, numbers, mappings and
+lists come back as subclasses that carry their 1-based ``line`` and ``column``; a mapping also
+knows the line of each key's value (``pos(key)``), which is how booleans and nulls get lines.
+
+CloudFormation short forms become the long form: ``!Ref X`` is ``{"Ref": "X"}``, ``!GetAtt A.B``
+is ``{"Fn::GetAtt": ["A", "B"]}``, ``!Sub s`` is ``{"Fn::Sub": s}``. An unknown tag
+(``!Rain::Embed x``) becomes ``{"!Rain::Embed": x}`` rather than an error.
+Aliases are expanded with a budget, so an alias bomb is an error, not an hour of work.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+# Values built for one document, aliases included: a real template has about one value per ten
+# characters, so this budget only stops documents that aliases blow up.
+BASE_BUDGET = 100_000
+MAX_DEPTH = 500
+
+# Short-form tags whose long form is "Fn::<name>"; Ref and Condition keep their own names.
+_FN_TAGS = {
+    "GetAtt", "Sub", "Join", "If", "Select", "FindInMap", "ImportValue", "Base64", "Split",
+    "Equals", "And", "Or", "Not", "GetAZs", "Cidr", "Transform", "Length", "ToJsonString",
+    "ForEach",
+}
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+class Located:
+    """Mixin for values that know where they were written (1-based)."""
+
+    line: int = 1
+    column: int = 1
+
+
+class YStr(str, Located):
+    pass
+
+
+class YInt(int, Located):
+    pass
+
+
+class YFloat(float, Located):
+    pass
+
+
+class YDict(dict, Located):
+    """A mapping; ``positions[key]`` is the (line, column) of that key's value."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.positions: Dict[Any, Tuple[int, int]] = {}
+        self.key_positions: Dict[Any, Tuple[int, int]] = {}
+
+    def pos(self, key: Any) -> Tuple[int, int]:
+        return self.positions.get(key, (self.line, self.column))
+
+
+class YList(list, Located):
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.positions: List[Tuple[int, int]] = []
+
+    def pos(self, index: int) -> Tuple[int, int]:
+        if 0 <= index < len(self.positions):
+            return self.positions[index]
+        return (self.line, self.column)
+
+
+def line_of(value: Any, default: int = 1) -> int:
+    return getattr(value, "line", default)
+
+
+def _at(value: Any, node: yaml.Node) -> Any:
+    if isinstance(value, Located):
+        value.line = node.start_mark.line + 1
+        value.column = node.start_mark.column + 1
+    return value
+
+
+class _Builder:
+    def __init__(self, budget: int) -> None:
+        self.count = 0
+        self.budget = budget
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.stack: List[int] = []
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > self.budget:
+            raise YamlError("too many values after expanding aliases (an alias bomb?)",
+                            node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            raise YamlError("nested too deeply", node.start_mark.line + 1)
+        tag = node.tag or ""
+        if tag.startswith("!"):
+            return self._tagged(node, tag[1:], depth)
+        if isinstance(node, yaml.ScalarNode):
+            return self._scalar(node)
+        if id(node) in self.stack:
+            raise YamlError("an alias refers to itself", node.start_mark.line + 1)
+        self.stack.append(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return self._sequence(node, depth)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, depth)
+        finally:
+            self.stack.pop()
+        return None
+
+    def _scalar(self, node: yaml.ScalarNode) -> Any:
+        tag = node.tag
+        if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:timestamp") \
+                or not tag.startswith("tag:yaml.org,2002:"):
+            return _at(YStr(node.value), node)
+        try:
+            value = self.constructor.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError):
+            return _at(YStr(node.value), node)
+        if isinstance(value, bool) or value is None:
+            return value
+        if isinstance(value, int):
+            return _at(YInt(value), node)
+        if isinstance(value, float):
+            return _at(YFloat(value), node)
+        return _at(YStr(node.value), node)
+
+    def _sequence(self, node: yaml.SequenceNode, depth: int) -> YList:
+        out = _at(YList(), node)
+        for item in node.value:
+            out.append(self.build(item, depth + 1))
+            out.positions.append((item.start_mark.line + 1, item.start_mark.column + 1))
+        return out
+
+    def _mapping(self, node: yaml.MappingNode, depth: int) -> YDict:
+        out = _at(YDict(), node)
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or (
+                    isinstance(key_node, yaml.ScalarNode) and key_node.value == "<<"
+                    and key_node.tag != "tag:yaml.org,2002:str"):
+                merged = self.build(value_node, depth + 1)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, YDict):
+                        for k, v in part.items():
+                            if k not in out:
+                                out[k] = v
+                                out.positions[k] = part.pos(k)
+                continue
+            key = self.build(key_node, depth + 1)
+            try:
+                hash(key)
+            except TypeError:
+                key = YStr(str(key))
+            out[key] = self.build(value_node, depth + 1)
+            out.positions[key] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            out.key_positions[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return out
+
+    def _tagged(self, node: yaml.Node, tag: str, depth: int) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            inner: Any = _at(YStr(node.value), node)
+        elif isinstance(node, yaml.SequenceNode):
+            inner = self._sequence(node, depth)
+        else:
+            inner = self._mapping(node, depth)
+        if tag == "GetAtt" and isinstance(inner, str):
+            resource, _, attribute = inner.partition(".")
+            parts = _at(YList([_at(YStr(resource), node), _at(YStr(attribute), node)]), node)
+            parts.positions = [(parts.line, parts.column)] * 2
+            inner = parts
+        if tag in ("Ref", "Condition"):
+            name = tag
+        elif tag in _FN_TAGS:
+            name = "Fn::" + tag
+        else:
+            name = "!" + tag
+        out = _at(YDict(), node)
+        out[name] = inner
+        out.positions[name] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        return out
+
+
+def load(text: str) -> Any:
+    """The first document of ``text`` as located values; raises YamlError."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        column = mark.column + 1 if mark else 1
+        raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError("nested too deeply") from None
+    if node is None:
+        return None
+    try:
+        return _Builder(BASE_BUDGET + len(text) // 2).build(node)
+    except RecursionError:
+        raise YamlError("nested too deeply") from None
+
+
+def scalar_text(value: Any) -> str:
+    """How a value reads in a message: intrinsics as their short form."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        short = key[4:] if isinstance(key, str) and key.startswith("Fn::") else key
+        if isinstance(inner, list):
+            return f"!{short} {', '.join(scalar_text(v) for v in inner)}" if short != "GetAtt" \
+                else f"!GetAtt {'.'.join(str(v) for v in inner)}"
+        return f"!{short.lstrip('!')} {scalar_text(inner)}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return str(value)
