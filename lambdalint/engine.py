@@ -96,8 +96,13 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         if data is None:
             continue
         result.files_checked += 1
-        names = set(config.handlers) | linked.get(str(source.path.resolve()), set())
-        findings, parsed = pycheck.check_source(data, source.display, python_ids, options, names)
+        key = str(source.path.resolve())
+        names = set(config.handlers) | linked.get(key, set())
+        actions = [] if (project is not None and key in linked and config_ids) else None
+        findings, parsed = pycheck.check_source(data, source.display, python_ids, options, names,
+                                                actions)
+        if actions:
+            project.actions_by_file[key] = actions
         result.findings.extend(findings)
         if parsed is not None:
             texts[source.display] = parsed.text

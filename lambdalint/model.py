@@ -180,3 +180,6 @@ class Project:
 
     functions: List[Function] = field(default_factory=list)
     errors: List[ReadError] = field(default_factory=list)
+    # Resolved path of a linked handler file -> the AWS actions its code calls ("s3:GetObject"),
+    # filled by the engine from the code analysis, for least-privilege suggestions.
+    actions_by_file: Dict[str, List[str]] = field(default_factory=dict)

@@ -6,7 +6,7 @@ returns findings.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Sequence
+from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from libcst.metadata import MetadataWrapper
 
@@ -35,34 +35,45 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
 
 
 def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
-               handler_names: Iterable[str] = ()) -> List[Finding]:
+               handler_names: Iterable[str] = (), actions: Optional[List[str]] = None) -> List[Finding]:
+    """Findings of the rules ``rule_ids``; when ``actions`` is a list, the AWS actions the code
+    calls are appended to it (for least-privilege suggestions), in the same traversal."""
     from lambdalint.rules.base import PythonContext  # imported here: rules import libcst metadata
 
     classes = rule_classes(rule_ids)
-    if not classes:
+    if not classes and actions is None:
         return []
     wrapper = MetadataWrapper(file.module, unsafe_skip_copy=True)
     info = handler_analysis.analyse(file.module, file.path, handler_names)
     ctx = PythonContext(file, wrapper, info, options)
-    rules = [cls(ctx) for cls in classes]
+    visitors: list = [cls(ctx) for cls in classes]
+    collector = None
+    if actions is not None:
+        from lambdalint.analysis.actions import ActionCollector
+
+        collector = ActionCollector()
+        visitors.append(collector)
     try:
-        wrapper.visit_batched(rules)
+        wrapper.visit_batched(visitors)
     except RecursionError:
         return [parse_error(file.path, "too deeply nested to analyse")]
+    if collector is not None:
+        actions.extend(collector.result())
     findings: List[Finding] = []
-    for rule in rules:
+    for rule in visitors[:len(classes)]:
         findings.extend(rule.findings)
     return findings
 
 
 def check_source(data: bytes, path: str, rule_ids: Sequence[str],
-                 options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = ()):
+                 options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = (),
+                 actions: Optional[List[str]] = None):
     """Parse and check ``data``; returns (findings, PythonFile or None)."""
     try:
         file = read(data, path)
     except PythonReadError as exc:
         return [parse_error(path, exc.message, exc.line, exc.column)], None
-    return check_file(file, rule_ids, options, handler_names), file
+    return check_file(file, rule_ids, options, handler_names, actions), file
 
 
 def check_inline(text: str, path: str, line_offset: int, column_offset: int,

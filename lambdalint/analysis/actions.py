@@ -1,0 +1,112 @@
+"""The AWS API actions a handler's code calls, for least-privilege suggestions.
+
+``s3 = boto3.client("s3"); s3.get_object(...)`` is ``s3:GetObject``. Runs in the same LibCST
+traversal as the rules, only for files that a deployment config names as a handler.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Set
+
+import libcst as cst
+from libcst.metadata import QualifiedNameProvider
+
+from lambdalint.analysis.handlers import dotted_name
+
+# boto3 service name -> IAM action prefix, where they differ.
+IAM_PREFIX = {
+    "stepfunctions": "states",
+    "dynamodbstreams": "dynamodb",
+    "sagemaker-runtime": "sagemaker",
+    "bedrock-runtime": "bedrock",
+    "bedrock-agent-runtime": "bedrock",
+    "iot-data": "iot",
+    "sesv2": "ses",
+    "elbv2": "elasticloadbalancing",
+    "apigatewaymanagementapi": "execute-api",
+    "s3control": "s3",
+    "logs": "logs",
+    "monitoring": "cloudwatch",
+}
+
+# Methods whose action is not the method's name in PascalCase.
+SPECIAL = {
+    ("s3", "upload_file"): "PutObject",
+    ("s3", "upload_fileobj"): "PutObject",
+    ("s3", "put"): "PutObject",
+    ("s3", "download_file"): "GetObject",
+    ("s3", "download_fileobj"): "GetObject",
+    ("s3", "head_object"): "GetObject",
+    ("s3", "list_objects"): "ListBucket",
+    ("s3", "list_objects_v2"): "ListBucket",
+    ("s3", "copy_object"): "PutObject",
+    ("execute-api", "post_to_connection"): "ManageConnections",
+    ("execute-api", "get_connection"): "ManageConnections",
+    ("execute-api", "delete_connection"): "ManageConnections",
+}
+
+NOT_API_CALLS = {"get_paginator", "get_waiter", "generate_presigned_url", "generate_presigned_post",
+                 "can_paginate", "close", "meta", "exceptions", "load", "reload", "wait_until_exists"}
+
+
+def _pascal(method: str) -> str:
+    return "".join(part[:1].upper() + part[1:] for part in method.split("_"))
+
+
+def _service_arg(call: cst.Call) -> Optional[str]:
+    for arg in call.args:
+        if arg.keyword is None or arg.keyword.value == "service_name":
+            if isinstance(arg.value, cst.SimpleString):
+                return arg.value.evaluated_value if isinstance(arg.value.evaluated_value, str) else None
+            return None
+    return None
+
+
+class ActionCollector(cst.BatchableCSTVisitor):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.services: Dict[str, str] = {}  # variable (or self.attr) -> IAM prefix
+        self.actions: Set[str] = set()
+
+    def _client_service(self, value: cst.BaseExpression) -> Optional[str]:
+        if not isinstance(value, cst.Call):
+            return None
+        names = {q.name for q in self.get_metadata(QualifiedNameProvider, value.func, set())}
+        callee = dotted_name(value.func) or ""
+        is_factory = any(n.split(".")[0] in ("boto3", "aioboto3", "botocore") and
+                         n.rsplit(".", 1)[-1] in ("client", "resource", "create_client") for n in names) \
+            or callee.rsplit(".", 1)[-1] in ("client", "resource", "create_client")
+        if is_factory:
+            service = _service_arg(value)
+            return IAM_PREFIX.get(service, service) if service else None
+        # table = dynamodb.Table("x"), bucket = s3.Bucket("x"): the same service
+        if isinstance(value.func, cst.Attribute):
+            owner = dotted_name(value.func.value)
+            if owner in self.services and value.func.attr.value[:1].isupper():
+                return self.services[owner]
+        return None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        service = self._client_service(node.value)
+        if service is None:
+            return
+        for target in node.targets:
+            name = dotted_name(target.target)
+            if name:
+                self.services[name] = service
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not isinstance(node.func, cst.Attribute):
+            return
+        owner = dotted_name(node.func.value)
+        service = self.services.get(owner or "")
+        method = node.func.attr.value
+        if service is None or method in NOT_API_CALLS or method[:1].isupper():
+            return
+        action = SPECIAL.get((service, method)) or _pascal(method)
+        self.actions.add(f"{service}:{action}")
+
+    def result(self) -> List[str]:
+        return sorted(self.actions)
