@@ -81,10 +81,11 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
     linked: Dict[str, Set[str]] = {}
     config_files = [f for f in files if f.kind != discovery.PYTHON]
     python_files = [f for f in files if f.kind == discovery.PYTHON]
+    context_files = _context_configs(files, config)
     project = None
     if config_files or python_files:
         from lambdalint.sources import configs  # noqa: PLC0415 - keep parsers off the start-up path
-        project = configs.read_project(config_files, python_files, paths)
+        project = configs.read_project(config_files + context_files, python_files, paths)
         for error in project.errors:
             result.findings.append(pycheck.parse_error(error.path, error.message, error.line,
                                                        error.column))
@@ -123,6 +124,10 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
             result.findings.extend(f for f in rule.check(project) if f is not None)
 
     result.findings = _filter(result.findings, config, enabled_ids, texts, files)
+    if context_files:
+        # Configs read only to link handlers: report on the files given, nothing else.
+        given = {f.display for f in files}
+        result.findings = [f for f in result.findings if f.path in given]
 
     if fix or diff:
         def recheck(source: discovery.SourceFile, data: bytes) -> List[Finding]:
@@ -135,6 +140,31 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         _fix(result, python_by_path, write=fix, recheck=recheck)
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _project_root(start: Path) -> Path:
+    for directory in [start, *start.parents]:
+        if (directory / ".git").exists():
+            return directory
+    return start
+
+
+def _context_configs(files: List[discovery.SourceFile], config: Config) -> List[discovery.SourceFile]:
+    """With only explicit Python files (pre-commit passes a file list), the deployment configs of
+    the project around them: they say which functions are handlers."""
+    if not files or not all(f.explicit for f in files):
+        return []
+    if not any(f.kind == discovery.PYTHON for f in files):
+        return []
+    roots = {_project_root(f.path.parent.resolve()) for f in files if f.kind == discovery.PYTHON}
+    given = {f.path.resolve() for f in files}
+    found: Dict[Path, discovery.SourceFile] = {}
+    for root in sorted(roots):
+        around, _ = discovery.discover([str(root)], config.excludes, config.root or root)
+        for source in around:
+            if source.kind != discovery.PYTHON and source.path.resolve() not in given:
+                found.setdefault(source.path.resolve(), source)
+    return list(found.values())
 
 
 def _filter(findings: List[Finding], config: Config, enabled_ids: Set[str],
