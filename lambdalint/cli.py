@@ -36,7 +36,7 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif"]),
               default="text", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True),
+@click.option("--output", "-o", type=click.Path(),
               help="Write the report to FILE instead of standard output.")
 @click.option("--select", multiple=True, help="Rules to run: ids, names or prefixes (LL1), comma-separated.")
 @click.option("--ignore", multiple=True, help="Rules to skip: ids, names or prefixes, comma-separated.")
@@ -46,8 +46,9 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note"]), default=None,
               help="Lowest severity that makes the run fail [default: warning].")
 @click.option("--config", "config_path", type=click.Path(), help="Use this configuration file.")
-@click.option("--statistics", is_flag=True, help="Count findings per rule.")
-@click.option("--quiet", "-q", is_flag=True, help="Findings only: no suggestions.")
+@click.option("--statistics", is_flag=True,
+              help="Text format: count findings per rule instead of listing them.")
+@click.option("--quiet", "-q", is_flag=True, help="Findings only: no suggestions, no summary.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: on a terminal].")
 def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fail_on,
           config_path, statistics, quiet, color) -> None:
@@ -57,6 +58,12 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     from lambdalint.reporters import get as get_reporter
 
     paths = list(paths) or ["."]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        # A typo in a CI script must not turn into a green run that checked nothing.
+        raise _fail(f"no such file or directory: {', '.join(missing)}")
+    if output is not None:
+        _check_output(output)
     try:
         config = load(paths, config_path)
         for option, values in (("--select", select), ("--ignore", ignore)):
@@ -65,7 +72,9 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
                     raise ConfigError(f"{option}: unknown rule '{item}'; use an id (LL102), a name, "
                                       "a prefix (LL1) or ALL; `lambdalint rules` lists them")
         if select:
+            # As in Ruff: a selection on the command line replaces the file's select and ignore.
             config.select = _split(select)
+            config.ignore = []
         if ignore:
             config.ignore = list(config.ignore) + _split(ignore)
         if fail_on:
@@ -73,18 +82,19 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     except ConfigError as exc:
         raise _fail(str(exc))
 
-    result = engine.run(paths, config, fix=fix, diff=diff)
+    # --diff only shows: with --fix too, nothing is written.
+    result = engine.run(paths, config, fix=fix and not diff, diff=diff)
     for note in result.notes:
         click.echo(f"lambdalint: {note}", err=True)
     for outcome in result.fixes:
         if outcome.error:
             click.echo(f"lambdalint: {outcome.path}: {outcome.error}", err=True)
 
-    if diff and not fix:
+    if diff:
         from lambdalint.fixes import unified_diff
 
         text = "".join(unified_diff(o.path, o.before, o.after) for o in result.fixes if o.applied)
-        _emit(text, output)
+        _emit(text, output, color=False)
         changed = sum(1 for o in result.fixes if o.applied)
         click.echo(f"lambdalint: {changed} file{'s' if changed != 1 else ''} would be changed.", err=True)
         raise click.exceptions.Exit(EXIT_FINDINGS if changed and not exit_zero else EXIT_OK)
@@ -92,14 +102,27 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     if color is None:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render = get_reporter(output_format)
-    _emit(render(result, color=color, quiet=quiet, statistics=statistics), output)
+    _emit(render(result, color=color, quiet=quiet, statistics=statistics), output, color=color)
     failing = [f for f in result.findings if f.severity.rank >= config.fail_on.rank]
     raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
 
-def _emit(text: str, output: Optional[str]) -> None:
+def _check_output(output: str) -> None:
+    """Refuse an unusable --output before the run, not after it."""
+    parent = os.path.dirname(os.path.abspath(output))
+    if os.path.isdir(output):
+        raise _fail(f"--output {output}: is a directory")
+    if not os.path.isdir(parent):
+        raise _fail(f"--output {output}: directory {os.path.dirname(output) or '.'} does not exist")
+    if not os.access(parent, os.W_OK) or (os.path.exists(output) and not os.access(output, os.W_OK)):
+        raise _fail(f"--output {output}: permission denied")
+
+
+def _emit(text: str, output: Optional[str], color: bool = False) -> None:
     if output is None:
-        click.echo(text, nl=False)
+        # click strips ANSI codes when stdout is not a terminal unless told otherwise:
+        # --color must win over that.
+        click.echo(text, nl=False, color=color or None)
         return
     try:
         with open(output, "w", encoding="utf-8") as handle:
@@ -145,24 +168,36 @@ def explain(rule) -> None:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args:
+        # No command: the help is the useful answer, but it is still not a successful run.
+        click.echo(cli.get_help(click.Context(cli, info_name="lambdalint", **cli.context_settings)),
+                   err=True)
+        sys.exit(EXIT_ERROR)
     try:
-        code = cli.main(args=argv, prog_name="lambdalint", standalone_mode=False)
+        code = cli.main(args=args, prog_name="lambdalint", standalone_mode=False)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.ClickException as exc:
         # A usage error: one line, exit 2 (click would print the whole usage text).
-        click.echo(f"lambdalint: error: {exc.format_message()}", err=True)
+        message = " ".join(exc.format_message().split())
+        click.echo(f"lambdalint: error: {message}", err=True)
         code = EXIT_ERROR
     except click.exceptions.Abort:
         code = EXIT_ERROR
     except KeyboardInterrupt:
         code = 130
     except BrokenPipeError:
-        code = EXIT_OK
+        # The reader went away (``| head``) outside click's own handling of it: stop quietly
+        # as click does (exit 1), and keep Python from complaining about stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        code = EXIT_FINDINGS
     except Exception as exc:  # an internal failure is still one line, never a traceback
         if os.environ.get("LAMBDALINT_DEBUG"):
             raise
-        click.echo(f"lambdalint: internal error: {type(exc).__name__}: {exc} "
+        detail = " ".join(str(exc).split())
+        click.echo(f"lambdalint: internal error: {type(exc).__name__}: {detail} "
                    "(set LAMBDALINT_DEBUG=1 for the traceback, and please report it)", err=True)
         code = EXIT_ERROR
     sys.exit(code or 0)

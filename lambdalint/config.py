@@ -21,13 +21,19 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 
 CONFIG_FILES = (".lambdalint.toml", "lambdalint.toml", "pyproject.toml")
 
-# Directories never worth reading: tool state, installed packages, build output.
+# Directories never worth reading: tool state, installed packages, build output. Gitignore-style
+# patterns, relative to the configuration's directory. Virtual environments under any other name
+# are recognised by their pyvenv.cfg (see discovery), so a project's own ``env/`` directory of
+# per-stage configs is still read.
 DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".env", "env", ".tox", ".nox", "node_modules",
+    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "node_modules",
     "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".lambdalint_cache",
-    ".aws-sam", ".serverless", "cdk.out", ".terraform", "site-packages", "dist-packages",
-    ".eggs", "build", "dist",
+    ".aws-sam", ".serverless", "cdk.out", ".terraform", ".terragrunt-cache", "site-packages",
+    "dist-packages", "__pypackages__", ".eggs", "build", "dist",
 )
+
+ALLOWED_KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "fail-on",
+                "handlers", "rules")
 
 # Per-rule options: rule id -> option name -> (expected type, default, what it means).
 RULE_OPTIONS: Dict[str, Dict[str, tuple]] = {
@@ -39,9 +45,7 @@ RULE_OPTIONS: Dict[str, Dict[str, tuple]] = {
         "extra-clients": (list, [], "more qualified names of client constructors, e.g. 'mylib.connect'"),
     },
     "LL103": {},
-    "LL201": {
-        "minimum-seconds": (int, 4, "a timeout below this many seconds is reported"),
-    },
+    "LL201": {},
     "LL202": {},
     "LL203": {
         "allow-logs-on-star": (bool, True, "accept CloudWatch Logs actions on '*' as AWS's basic role does"),
@@ -166,43 +170,70 @@ def from_table(table: Dict[str, Any], where: str, base: Optional[Config] = None)
         elif key == "rules":
             config.rules = _rule_options(where, value)
         else:
-            allowed = ("select, ignore, exclude, extend-exclude, per-file-ignores, fail-on, "
-                       "handlers, rules")
-            raise ConfigError(f"{where}: unknown key '{raw_key}'; allowed keys: {allowed}")
+            raise ConfigError(f"{where}: unknown key '{raw_key}'; allowed keys: "
+                              f"{', '.join(ALLOWED_KEYS)}")
     return config
 
 
-def load_file(path: Path) -> Config:
+def _shown(path: Path) -> str:
+    """A config file as error messages name it: relative to the working directory if below it."""
+    from lambdalint.discovery import display_path
+
+    shown = display_path(path.absolute())
+    return shown if not shown.startswith("../") else str(path.absolute())
+
+
+def _read_toml(path: Path) -> Dict[str, Any]:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        raise ConfigError(f"{_shown(path)}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{_shown(path)}: not valid TOML: it is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{_shown(path)}: not valid TOML: {exc}") from None
+
+
+def load_file(path: Path) -> Config:
+    data = _read_toml(path)
     if path.name == "pyproject.toml":
-        table = data.get("tool", {}).get("lambdalint", {})
-        where = f"{path} [tool.lambdalint]"
+        tool = data.get("tool", {})
+        table = tool.get("lambdalint", {}) if isinstance(tool, dict) else {}
+        where = f"{_shown(path)} [tool.lambdalint]"
     else:
         table = data
-        where = str(path)
+        where = _shown(path)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: must be a table")
     config = from_table(table, where)
     config.source = path
-    config.root = path.parent.resolve()
+    config.root = path.absolute().parent.resolve()
     return config
 
 
 def _has_lambdalint_table(path: Path) -> bool:
+    """A pyproject.toml counts only if it configures lambdalint (as Ruff does with its own)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return "[tool.lambdalint" in text
+    if "lambdalint" not in text:
+        return False
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        # Broken, but it mentions us: load it, so that the user hears what is wrong with it.
+        return "[tool.lambdalint" in text
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "lambdalint" in tool
 
 
 def find_config_file(paths: Sequence[str]) -> Optional[Path]:
-    """The nearest config file above the first checked path (or the working directory)."""
+    """The nearest config file in or above the first checked path (or the working directory).
+
+    In one directory ``.lambdalint.toml`` wins over ``lambdalint.toml``, which wins over
+    ``pyproject.toml``; a pyproject.toml without a ``[tool.lambdalint]`` table is passed over.
+    """
     start = Path(paths[0] if paths else ".").resolve()
     if not start.is_dir():
         start = start.parent
@@ -219,12 +250,14 @@ def find_config_file(paths: Sequence[str]) -> Optional[Path]:
 def load(paths: Sequence[str], explicit: Optional[str] = None) -> Config:
     if explicit:
         path = Path(explicit)
+        if path.is_dir():
+            raise ConfigError(f"--config {explicit}: is a directory, not a TOML file")
         if not path.is_file():
             raise ConfigError(f"--config {explicit}: no such file")
         return load_file(path)
     found = find_config_file(paths)
     if found is None:
         config = Config()
-        config.root = Path.cwd()
+        config.root = Path.cwd().resolve()
         return config
     return load_file(found)

@@ -18,19 +18,23 @@ ALL = "*"
 FILE_HEADER_LINES = 30
 
 _LINE = re.compile(
-    r"#\s*(?:lambdalint:\s*ignore(?!-file)(?:\[(?P<ll>[^\]]*)\])?"
-    r"|noqa(?::\s*(?P<noqa>[A-Za-z0-9_\-]+(?:[\s,]+[A-Za-z0-9_\-]+)*))?)",
+    r"#\s*(?:lambdalint:\s*ignore(?![\w-])(?:\[(?P<ll>[^\]]*)\])?"
+    r"|noqa(?::\s*(?P<noqa>[A-Za-z0-9_\-]+(?:[\s,]+[A-Za-z0-9_\-]+)*)|(?![\w-])))",
     re.IGNORECASE,
 )
-_FILE = re.compile(r"#\s*lambdalint:\s*ignore-file(?:\[(?P<rules>[^\]]*)\])?", re.IGNORECASE)
+_FILE = re.compile(r"#\s*lambdalint:\s*ignore-file(?![\w-])(?:\[(?P<rules>[^\]]*)\])?",
+                   re.IGNORECASE)
 
 
-def _rule_ids(spec: Optional[str]) -> FrozenSet[str]:
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _rule_ids(spec: Optional[str], allow_all: bool = True) -> FrozenSet[str]:
     if spec is None or not spec.strip():
         return frozenset({ALL})
     ids: Set[str] = set()
     for part in re.split(r"[\s,]+", spec.strip()):
-        if not part:
+        if not part or (not allow_all and part.upper() == "ALL"):
             continue
         for rule in registry.match(part):
             ids.add(rule.id)
@@ -55,18 +59,25 @@ class FileSuppressions:
 def parse(text: str) -> FileSuppressions:
     result = FileSuppressions()
     whole: Set[str] = set()
-    if "lambdalint" not in text and "noqa" not in text.lower():
+    lowered = text.lower()
+    if "lambdalint" not in lowered and "noqa" not in lowered:
         return result
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only the line breaks that parsers count: str.splitlines() also splits at form feeds and
+    # other characters that would shift every line number after them.
+    for number, line in enumerate(_LINE_BREAK.split(text), start=1):
         if "#" not in line:
             continue
         match = _FILE.search(line)
         if match and number <= FILE_HEADER_LINES:
             whole |= _rule_ids(match.group("rules"))
             continue
-        match = _LINE.search(line)
-        if match:
-            spec = match.group("ll") if match.group("ll") is not None else match.group("noqa")
-            result.by_line[number] = _rule_ids(spec)
+        rules: Set[str] = set()
+        for match in _LINE.finditer(line):  # "# noqa: E501  # lambdalint: ignore[LL102]"
+            if match.group("ll") is not None or match.group("noqa") is None:
+                rules |= _rule_ids(match.group("ll"))
+            else:
+                rules |= _rule_ids(match.group("noqa"), allow_all=False)
+        if rules:
+            result.by_line[number] = frozenset(rules)
     result.whole_file = frozenset(whole)
     return result

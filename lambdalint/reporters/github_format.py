@@ -55,6 +55,7 @@ def render(result, **_) -> str:
             f"{hidden} more finding{'s' if hidden != 1 else ''} not shown as annotations "
             f"(GitHub shows {PER_LEVEL} per level); see the log above or upload SARIF."))
     total = len(result.findings)
+    files = result.files_checked
     lines.append(f"lambdalint: {total} finding{'s' if total != 1 else ''} in "
-                 f"{result.files_checked} files checked.")
+                 f"{files} file{'s' if files != 1 else ''} checked.")
     return "\n".join(lines) + "\n"
