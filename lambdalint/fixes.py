@@ -32,7 +32,13 @@ def _offsets(text: str) -> List[int]:
 
 
 def apply_edits(text: str, fixes: Sequence[Fix]) -> Tuple[str, int]:
-    """Apply every fix whose edits do not overlap an earlier one; returns (text, fixes applied)."""
+    """Apply every fix whose edits do not overlap an earlier one; returns (text, fixes applied).
+
+    Insertions at the same point do not clash: they go in the order of the fixes (and of the
+    edits within a fix), and an insertion identical to one already chosen at that point is made
+    once. That is how two fixes that each need the same line (one module-level client for two
+    handlers, one separating blank line) converge in a single run.
+    """
     starts = _offsets(text)
 
     def offset(line: int, column: int) -> int:
@@ -40,21 +46,47 @@ def apply_edits(text: str, fixes: Sequence[Fix]) -> Tuple[str, int]:
             return len(text)
         return min(starts[line] + column - 1, len(text))
 
-    chosen: List[Tuple[int, int, str]] = []
+    def overlaps(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+        (s1, e1), (s2, e2) = a, b
+        if s1 == e1 and s2 == e2:
+            return False  # two insertions
+        if s1 == e1:
+            return s2 < s1 < e2
+        if s2 == e2:
+            return s1 < s2 < e1
+        return s1 < e2 and s2 < e1
+
+    chosen: List[Tuple[int, int, str, int]] = []  # start, end, text, order
+    inserted = set()  # (point, text) of the chosen insertions
+    seen_fixes = set()
     applied = 0
     for fix in fixes:
-        spans = [(offset(e.line, e.column), offset(e.end_line, e.end_column), e.text) for e in fix.edits]
+        if fix in seen_fixes:  # the same fix reported twice is applied once
+            continue
+        seen_fixes.add(fix)
+        spans = [(offset(e.line, e.column), offset(e.end_line, e.end_column), e.text)
+                 for e in fix.edits]
         if any(s > e for s, e, _ in spans):
             continue
-        clash = any(not (e <= cs or s >= ce) or (s == e == cs == ce)
-                    for s, e, _ in spans for cs, ce, _ in chosen)
-        if clash:
+        if any(overlaps((s, e), (cs, ce)) for s, e, _ in spans for cs, ce, _, _ in chosen):
             continue
-        chosen.extend(spans)
+        for s, e, new in spans:
+            if s == e:
+                if (s, new) in inserted or not new:
+                    continue
+                inserted.add((s, new))
+            chosen.append((s, e, new, len(chosen)))
         applied += 1
-    for start, end, new in sorted(chosen, key=lambda x: (x[0], x[1]), reverse=True):
-        text = text[:start] + new + text[end:]
-    return text, applied
+    # Left to right; at one point, insertions (in order) before the text they precede is replaced.
+    chosen.sort(key=lambda x: (x[0], x[0] != x[1], x[3]))
+    out: List[str] = []
+    position = 0
+    for start, end, new, _ in chosen:
+        out.append(text[position:start])
+        out.append(new)
+        position = max(position, end)
+    out.append(text[position:])
+    return "".join(out), applied
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
