@@ -238,6 +238,14 @@ def _inside(path: Path, top: Path) -> bool:
         return False
 
 
+def _add(found: Dict[str, SourceFile], source: SourceFile) -> None:
+    """One entry per file on disk; a file reached through a link is shown by its real name."""
+    key = str(source.path.resolve())
+    current = found.get(key)
+    if current is None or (current.path.is_symlink() and not source.path.is_symlink()):
+        found[key] = source
+
+
 def discover(paths: Sequence[str], excludes: Sequence[str], root: Path) -> Tuple[List[SourceFile], List[str]]:
     """Files to check, and the paths that do not exist (the CLI refuses those before a run)."""
     walker = Walker(excludes, root)
@@ -247,11 +255,12 @@ def discover(paths: Sequence[str], excludes: Sequence[str], root: Path) -> Tuple
         path = Path(raw)
         if path.is_dir():  # a directory, or a symlink to one that the user named
             for source in walker.walk(path):
-                found.setdefault(str(source.path.resolve()), source)
+                _add(found, source)
         elif path.is_file():
             kind = kind_of(path)
             if kind is not None:
                 absolute = path.absolute()
+                # Named explicitly: it wins over the same file found by walking.
                 found[str(path.resolve())] = SourceFile(absolute, display_path(absolute), kind, True)
         else:
             missing.append(raw)
