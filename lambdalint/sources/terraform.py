@@ -154,6 +154,9 @@ class Block:
         return [b for b in self.blocks if b.type == kind]
 
 
+_KEYWORDS = {"true": True, "false": False, "null": None}
+
+
 def _meta(rule: Any) -> Tuple[int, int, int, int]:
     meta = getattr(rule, "_meta", None)
     line = getattr(meta, "line", None) or 1
@@ -161,6 +164,26 @@ def _meta(rule: Any) -> Tuple[int, int, int, int]:
     end_line = getattr(meta, "end_line", None) or line
     end_column = getattr(meta, "end_column", None) or column
     return line, column, end_line, end_column
+
+
+_ESCAPE = re.compile(r'\\(?:([nrt"\\])|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))')
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    """A quoted HCL string's value: its escapes resolved (an unknown escape is kept)."""
+    if "\\" not in text:
+        return text
+
+    def one(match: "re.Match[str]") -> str:
+        if match.group(1):
+            return _SIMPLE_ESCAPES[match.group(1)]
+        code = int(match.group(2) or match.group(3), 16)
+        if code > 0x10FFFF or 0xD800 <= code < 0xE000:
+            return match.group(0)
+        return chr(code)
+
+    return _ESCAPE.sub(one, text)
 
 
 def _unwrap(text: str) -> str:
@@ -238,10 +261,6 @@ class _Converter:
             return self._number(rule, outer, int)
         if isinstance(rule, literals.FloatLitRule):
             return self._number(rule, outer, float)
-        if isinstance(rule, literals.LiteralValueRule):
-            raw = str(rule.token.value)
-            value = {"true": True, "false": False, "null": None}.get(raw, raw)
-            return self._new(LIT, outer, text=raw, value=value)
         if isinstance(rule, expressions.UnaryOpRule) and rule.operator.strip() == "-":
             inner = self.node(rule.expr_term, depth + 1)
             if inner.kind == LIT and isinstance(inner.value, (int, float)) \
@@ -269,7 +288,12 @@ class _Converter:
             args = rule.arguments
             items = [self.node(a, depth + 1) for a in args.arguments] if args is not None else []
             return self._new(CALL, outer, text=self._text(outer), name=name, items=items)
-        return self._new(EXPR, outer, text=self._text(outer))
+        token = getattr(rule, "token", None)
+        text = str(getattr(token, "value", "")) if token is not None else ""
+        text = text if text in _KEYWORDS else self._text(outer)
+        if text in _KEYWORDS:  # true/false/null: LiteralValueRule from 8.1.2 on, earlier others
+            return self._new(LIT, outer, text=text, value=_KEYWORDS[text])
+        return self._new(EXPR, outer, text=text)
 
     def _number(self, rule: Any, outer: Any, kind: Callable[[str], Any]) -> Node:
         raw = str(rule.token.value)
@@ -283,14 +307,12 @@ class _Converter:
         return self._new(LIT, outer, text=raw, value=value)
 
     def _string(self, rule: Any, outer: Any, depth: int) -> Node:
-        from hcl2.utils import process_escape_sequences
-
         parts: List[Any] = []
         for part in rule.string_parts:
             content = part.content
             name = content.lark_name() if hasattr(content, "lark_name") else ""
             if name == "STRING_CHARS":
-                parts.append(process_escape_sequences(str(content.value)))
+                parts.append(_unescape(str(content.value)))
             elif name == "ESCAPED_INTERPOLATION":
                 parts.append(str(content.value)[1:])  # $${x} is the text ${x}
             elif name == "ESCAPED_DIRECTIVE":
