@@ -51,7 +51,9 @@ class Located:
 
 
 class YStr(str, Located):
-    pass
+    # The scalar's YAML style: "|" literal block, ">" folded, '"' or "'" quoted, None plain.
+    # Inline code needs it: only a literal block keeps the file's lines.
+    style: Optional[str] = None
 
 
 class YInt(int, Located):
@@ -93,6 +95,8 @@ def _at(value: Any, node: yaml.Node) -> Any:
     if isinstance(value, Located):
         value.line = node.start_mark.line + 1
         value.column = node.start_mark.column + 1
+        if isinstance(value, YStr) and isinstance(node, yaml.ScalarNode):
+            value.style = node.style or None
     return value
 
 
