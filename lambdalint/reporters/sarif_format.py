@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 
 from lambdalint import __version__, docs, registry
@@ -34,9 +35,17 @@ def _region(line, column, end_line, end_column) -> dict:
     return {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column}
 
 
+def _stable_message(message: str) -> str:
+    """The message without its numbers: a parser's "error at 12:4" moves with the code."""
+    return re.sub(r"\d+", "0", message)
+
+
 def _fingerprint(f, occurrence: int) -> str:
-    """Stable across commits: no line numbers, only what the finding is about and where."""
-    key = f"{f.rule}\0{f.path}\0{f.message}\0{occurrence}"
+    """Stable across commits: no positions, only what the finding is about and in which file.
+
+    ``occurrence`` tells apart the same finding repeated in one file (counted top to bottom).
+    """
+    key = f"{f.rule}\0{f.path}\0{_stable_message(f.message)}\0{occurrence}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -46,7 +55,8 @@ def render(result, **_) -> str:
     seen = Counter()
     results = []
     for f in result.findings:
-        seen[(f.rule, f.path, f.message)] += 1
+        identity = (f.rule, f.path, _stable_message(f.message))
+        seen[identity] += 1
         item = {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
@@ -58,7 +68,7 @@ def render(result, **_) -> str:
                     "region": _region(f.line, f.column, f.end_line, f.end_column),
                 }
             }],
-            "partialFingerprints": {"lambdalint/v1": _fingerprint(f, seen[(f.rule, f.path, f.message)])},
+            "partialFingerprints": {"lambdalint/v1": _fingerprint(f, seen[identity])},
         }
         if f.fix is not None:
             item["fixes"] = [{
