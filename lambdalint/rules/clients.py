@@ -595,10 +595,16 @@ class ClientPerInvocation(PythonRule):
         return None
 
     def _persisted(self, call: cst.Call, index: _FunctionIndex) -> bool:
-        """Stored where it outlives the invocation: a global, a module-level dict or object."""
+        """Stored where it outlives the invocation: a global, a module-level dict or object.
+
+        An attribute set under an ``if`` that tests it (``if self._s3 is None: self._s3 = ...``)
+        is a lazy cache too, whatever object holds it.
+        """
         assignment = self._assignment(call)
         if assignment is None:
             return False
+        if self._guarded(assignment):
+            return True
         if isinstance(assignment, cst.Assign):
             targets = [t.target for t in assignment.targets]
         else:
@@ -613,6 +619,26 @@ class ClientPerInvocation(PythonRule):
                 root = _root_name(target)
                 if root is not None and not index.is_local(root):
                     return True
+        return False
+
+    def _guarded(self, assignment: cst.CSTNode) -> bool:
+        targets = (assignment.targets if isinstance(assignment, cst.Assign) else [])
+        words = set()
+        for target in targets:
+            node = target.target
+            if isinstance(node, cst.Subscript):
+                node = node.value
+            if isinstance(node, cst.Attribute):
+                words.add(node.attr.value)
+        if not words:
+            return False
+        node = self.parent(assignment)
+        while node is not None and not isinstance(node, cst.FunctionDef):
+            if isinstance(node, cst.If):
+                test = self._code(node.test)
+                if any(re.search(r"\b%s\b" % re.escape(word), test) for word in words):
+                    return True
+            node = self.parent(node)
         return False
 
     def _closed_here(self, call: cst.Call, index: _FunctionIndex) -> bool:
@@ -735,22 +761,36 @@ class ClientPerInvocation(PythonRule):
 
     def _where(self, function: cst.FunctionDef) -> str:
         name = function.name.value
+        owner = self._owner_class(function)
         handlers = self.ctx.handlers.handlers
         if function in handlers:
             return f"of {name}"
-        path = _call_path(self.ctx.file.module, handlers, function)
-        if not path:
-            return f"of the handler, in {name}"
+        path = _call_path(self.ctx.file.module, handlers, function) if owner is None else []
         if len(path) == 2:
-            return f"of {path[0]}, in {name} which it calls"
-        return f"of {path[0]}, in {name} ({' -> '.join(path)})"
+            return f"of {path[0]} (in {name}, which it calls)"
+        if path:
+            return f"of {path[0]} (in {name}: {' -> '.join(path)})"
+        qualified = f"{owner}.{name}" if owner else name
+        entry = [h.name.value for h in handlers] + list(getattr(self.ctx.handlers, "entry_points", []))
+        if entry:
+            return f"of {entry[0]} (in {qualified}, which it reaches)"
+        return f"(in {qualified})"
+
+    def _owner_class(self, function: cst.FunctionDef) -> Optional[str]:
+        block = self.parent(function)
+        owner = self.parent(block) if block is not None else None
+        return owner.name.value if isinstance(owner, cst.ClassDef) else None
 
     def _report(self, candidate: _Candidate, fix: Optional[Fix]) -> None:
         call, kind = candidate.call, candidate.kind
         description = self._describe(call)
         message = f"{description} is created on every invocation {self._where(candidate.function)}"
         code = self._module_code(candidate)
-        if kind.session and candidate.qualified in CONSTRUCTORS:
+        if kind.session == "aio":
+            lead = ("Create the session once at module scope and reuse it; the clients it makes "
+                    "(`async with session.client(...)`) belong to the invocation's event loop and "
+                    "stay in the function:")
+        elif kind.session and "\n" in code:
             lead = ("Create the session, and the clients made from it, once at module scope and "
                     "reuse them in every invocation:")
         else:
@@ -804,12 +844,18 @@ class ClientPerInvocation(PythonRule):
             if isinstance(parent, cst.WithItem) and parent.asname is not None \
                     and isinstance(parent.asname.name, cst.Name):
                 name = parent.asname.name.value
-        if name is None:
-            name = _default_name(call, candidate.kind)
-        lines = [f"{name} = {self._inlined(value, index)}"]
-        if candidate.kind.session and name:
+            elif isinstance(parent, cst.Attribute) and parent.value is call:
+                # region = boto3.session.Session().region_name: the whole line can move.
+                outer = self.parent(parent)
+                if (isinstance(outer, cst.Assign) and outer.value is parent
+                        and len(outer.targets) == 1 and isinstance(outer.targets[0].target, cst.Name)):
+                    return self._code(outer).strip()
+        lines = [f"{name or _default_name(call, candidate.kind)} = {self._inlined(value, index)}"]
+        if candidate.kind.session == "sync" and name:
             for dependent in self._dependents(name, candidate.function):
-                lines.append(self._code(dependent).strip())
+                if all(self._stable(a.value, index, set())
+                       for a in _chain_args(dependent.body[0].value)):
+                    lines.append(self._code(dependent.body[0]).strip())
         return "\n".join(lines)
 
     def _inlined(self, call: cst.Call, index: _FunctionIndex) -> str:
@@ -918,7 +964,7 @@ class ClientPerInvocation(PythonRule):
             return None
         moves = [main]
         names = self._move_names(candidate.call)
-        if candidate.kind.session:
+        if candidate.kind.session == "sync":
             defined = {main.name}
             for stmt in self._dependents(main.name, function):
                 call = stmt.body[0].value

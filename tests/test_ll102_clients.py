@@ -1,0 +1,617 @@
+"""LL102 client-per-invocation, through the real CLI on files written for each test."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import check_json, ids_and_lines
+
+
+def lint(tree, files, *extra):
+    root = tree(files)
+    return check_json(["."], root, "--select", "LL102", *extra)
+
+
+def lines_of(findings):
+    return [line for rule, line in ids_and_lines(findings) if rule == "LL102"]
+
+
+# -- positives ------------------------------------------------------------------------------------
+
+
+def test_boto3_client_in_handler(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        def lambda_handler(event, context):
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """})
+    assert ids_and_lines(findings) == [("LL102", 4)]
+    f = findings[0]
+    assert f["message"] == 'boto3.client("s3") is created on every invocation of lambda_handler'
+    assert f["column"] == 10
+    assert '    s3 = boto3.client("s3")' in f["suggestion"]
+    assert f["fixable"] is True
+
+
+def test_aliases_and_from_imports(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3 as b
+        from boto3 import client, resource as res
+        from boto3.session import Session
+        import botocore.session
+
+        def handler(event, context):
+            one = b.client("sqs")
+            two = client("sns")
+            three = res("dynamodb")
+            four = Session().client("ec2")
+            five = botocore.session.get_session().create_client("kms")
+            return one, two, three, four, five
+        """})
+    assert lines_of(findings) == [7, 8, 9, 10, 11]
+    messages = [f["message"] for f in findings]
+    assert messages[3] == 'Session().client("ec2") is created on every invocation of handler'
+    assert messages[4].startswith('botocore.session.get_session().create_client("kms") is created')
+
+
+def test_database_and_http_clients(tree):
+    findings = lint(tree, {"app.py": """
+        import os
+        import pymysql, psycopg2, psycopg
+        import mysql.connector
+        import redis
+        from pymongo import MongoClient
+        from sqlalchemy import create_engine
+        import requests, httpx, urllib3
+        from elasticsearch import Elasticsearch
+        from opensearchpy import OpenSearch
+
+        def handler(event, context):
+            a = pymysql.connect(host=os.environ["DB_HOST"], user="app")
+            b = psycopg2.connect("dbname=app")
+            c = psycopg.connect("dbname=app")
+            d = mysql.connector.connect(host="db")
+            e = redis.Redis(host="cache")
+            f = redis.from_url("redis://cache")
+            g = redis.Redis.from_url("redis://cache")
+            h = MongoClient(os.environ["MONGO_URI"])
+            i = create_engine("postgresql://db/app")
+            j = requests.Session()
+            k = httpx.Client(timeout=5)
+            l = urllib3.PoolManager()
+            m = Elasticsearch("https://search:9200")
+            n = OpenSearch(hosts=["https://search:9200"])
+            return a, b, c, d, e, f, g, h, i, j, k, l, m, n
+        """})
+    assert lines_of(findings) == list(range(12, 26))
+    connect = findings[0]
+    assert connect["fixable"] is False  # connects when called: not moved to import time
+    assert "reconnect" in connect["suggestion"]
+    assert findings[4]["fixable"] is True  # redis connects lazily
+
+
+def test_session_is_one_finding_with_its_clients(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        def handler(event, context):
+            session = boto3.Session()
+            s3 = session.client("s3")
+            ddb = session.resource("dynamodb")
+            return s3, ddb
+        """})
+    assert lines_of(findings) == [4]
+    assert findings[0]["message"] == "boto3.Session() is created on every invocation of handler"
+    assert findings[0]["suggestion"].endswith(
+        '    session = boto3.Session()\n    s3 = session.client("s3")\n'
+        '    ddb = session.resource("dynamodb")')
+
+
+def test_client_from_module_session(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        session = boto3.session.Session()
+
+        def handler(event, context):
+            return session.client("s3").list_buckets()
+        """})
+    assert lines_of(findings) == [6]
+    assert findings[0]["message"].startswith('session.client("s3") is created')
+
+
+def test_nested_helpers_several_levels(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        def table():
+            return boto3.resource("dynamodb").Table("orders")
+
+        def load(key):
+            return table().get_item(Key={"id": key})
+
+        def handler(event, context):
+            return load(event["id"])
+
+        def unused():
+            return boto3.client("s3")
+        """})
+    assert lines_of(findings) == [4]
+    assert findings[0]["message"] == ('boto3.resource("dynamodb") is created on every invocation '
+                                      "of handler (in table: handler -> load -> table)")
+
+
+def test_nested_def_inside_handler(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        def handler(event, context):
+            def inner():
+                return boto3.client("s3")
+            return inner()
+        """})
+    assert lines_of(findings) == [5]
+
+
+def test_powertools_decorated_handler_and_resolver_routes(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+        from aws_lambda_powertools import Logger
+        from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+        logger = Logger()
+        app = APIGatewayRestResolver()
+
+        @app.get("/items")
+        def items():
+            ddb = boto3.resource("dynamodb")
+            return {"items": []}
+
+        @logger.inject_lambda_context
+        def main(evt, ctx):
+            return app.resolve(evt, ctx)
+        """})
+    assert lines_of(findings) == [10]
+
+
+def test_chalice_routes(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+        from chalice import Chalice
+
+        app = Chalice(app_name="shop")
+
+        @app.route("/")
+        def index():
+            s3 = boto3.client("s3")
+            return {"buckets": s3.list_buckets()}
+
+        @app.on_sqs_message(queue="orders")
+        def on_order(event):
+            sqs = boto3.client("sqs")
+        """})
+    assert lines_of(findings) == [8, 13]
+
+
+def test_created_in_a_loop_says_so_and_has_no_fix(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        def handler(event, context):
+            for record in event["Records"]:
+                s3 = boto3.client("s3")
+                s3.get_object(Bucket=record["bucket"], Key=record["key"])
+        """})
+    assert lines_of(findings) == [5]
+    assert "once per loop iteration" in findings[0]["suggestion"]
+    assert findings[0]["fixable"] is False
+
+
+def test_requests_session_in_with_is_still_per_invocation(tree):
+    findings = lint(tree, {"app.py": """
+        import requests
+
+        def handler(event, context):
+            with requests.Session() as http:
+                return http.get("https://example.com").status_code
+        """})
+    assert lines_of(findings) == [4]
+    assert "    http = requests.Session()" in findings[0]["suggestion"]
+    assert "without `with`" in findings[0]["suggestion"]
+    assert findings[0]["fixable"] is False
+
+
+def test_unclosed_connection_in_helper(tree):
+    findings = lint(tree, {"app.py": """
+        import pymysql
+
+        def connection():
+            return pymysql.connect(host="db", user="app")
+
+        def handler(event, context):
+            with connection().cursor() as cursor:
+                cursor.execute("select 1")
+        """})
+    assert lines_of(findings) == [4]
+
+
+def test_setdefault_cache_still_creates_every_time(tree):
+    # The argument of setdefault is evaluated before the lookup: a client per invocation.
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        _clients = {}
+
+        def handler(event, context):
+            s3 = _clients.setdefault("s3", boto3.client("s3"))
+        """})
+    assert lines_of(findings) == [6]
+
+
+def test_local_from_environment_is_stable_and_inlined_in_suggestion(tree):
+    findings = lint(tree, {"app.py": """
+        import os
+        import boto3
+
+        def handler(event, context):
+            region = os.environ.get("TARGET_REGION", "eu-west-1")
+            sqs = boto3.client("sqs", region_name=region)
+        """})
+    assert lines_of(findings) == [6]
+    assert ('    sqs = boto3.client("sqs", region_name=os.environ.get("TARGET_REGION", '
+            '"eu-west-1"))') in findings[0]["suggestion"]
+    assert findings[0]["fixable"] is False  # `region` is a local: the move would need it too
+
+
+def test_extra_clients_from_configuration(tree):
+    findings = lint(tree, {
+        "pyproject.toml": """
+            [tool.lambdalint.rules.LL102]
+            extra-clients = ["mylib.db.connect"]
+            """,
+        "app.py": """
+            from mylib.db import connect
+            import mylib.db as db
+
+            def handler(event, context):
+                a = connect("primary")
+                b = db.connect("replica")
+                c = connect("closed")
+                c.close()
+            """,
+    })
+    assert lines_of(findings) == [5, 6]
+
+
+def test_async_clients_reported_when_the_module_keeps_its_loop(tree):
+    findings = lint(tree, {"app.py": """
+        import asyncio
+        import httpx
+
+        loop = asyncio.new_event_loop()
+
+        async def fetch(url):
+            async with httpx.AsyncClient() as client:
+                return await client.get(url)
+
+        def handler(event, context):
+            return loop.run_until_complete(fetch("https://example.com"))
+        """})
+    assert lines_of(findings) == [7]
+
+
+def test_aioboto3_session_reported_its_clients_not(tree):
+    findings = lint(tree, {"app.py": """
+        import asyncio
+        import aioboto3
+
+        async def work():
+            session = aioboto3.Session()
+            async with session.client("s3") as s3:
+                await s3.list_buckets()
+
+        def handler(event, context):
+            return asyncio.run(work())
+        """})
+    assert lines_of(findings) == [5]
+    assert "event loop" in findings[0]["suggestion"]
+
+
+# -- negatives ------------------------------------------------------------------------------------
+
+
+def test_module_scope_is_silent(tree):
+    assert lint(tree, {"app.py": """
+        import boto3
+        import requests
+
+        s3 = boto3.client("s3")
+        http = requests.Session()
+        table = boto3.resource("dynamodb").Table("orders")
+
+        def lambda_handler(event, context):
+            return s3.list_buckets(), http, table
+        """}) == []
+
+
+def test_lazy_global_initialisation_is_silent(tree):
+    assert lint(tree, {"app.py": """
+        import boto3
+
+        _s3 = None
+        _ddb = None
+        _clients = {}
+
+        def s3():
+            global _s3
+            if _s3 is None:
+                _s3 = boto3.client("s3")
+            return _s3
+
+        def ddb():
+            global _ddb
+            if not _ddb:
+                _ddb = boto3.client("dynamodb")
+            return _ddb
+
+        def client(name):
+            if name not in _clients:
+                _clients[name] = boto3.client(name)
+            return _clients[name]
+
+        def sqs():
+            if "sqs" not in _clients:
+                _clients["sqs"] = boto3.client("sqs")
+            return _clients["sqs"]
+
+        def sns():
+            cached = _clients.get("sns")
+            if cached is None:
+                cached = boto3.client("sns")
+                _clients["sns"] = cached
+            return cached
+
+        def handler(event, context):
+            return s3(), ddb(), client("kms"), sqs(), sns()
+        """}) == []
+
+
+def test_cached_factories_are_silent(tree):
+    assert lint(tree, {"app.py": """
+        import functools
+        from functools import lru_cache, cache
+        import boto3
+
+        @lru_cache(maxsize=None)
+        def s3():
+            return boto3.client("s3")
+
+        @functools.lru_cache
+        def sqs():
+            return boto3.client("sqs")
+
+        @cache
+        def sns():
+            return boto3.client("sns")
+
+        class Clients:
+            @functools.cached_property
+            def kms(self):
+                return boto3.client("kms")
+
+        def handler(event, context):
+            return s3(), sqs(), sns(), Clients().kms
+        """}) == []
+
+
+def test_event_dependent_arguments_are_silent(tree):
+    assert lint(tree, {"app.py": """
+        import boto3
+
+        def handler(event, context):
+            region = event["region"]
+            a = boto3.client("s3", region_name=region)
+            b = boto3.client("sqs", region_name=event.get("region"))
+            c = boto3.client("sns", region_name=context.invoked_function_arn.split(":")[3])
+            for record in event["Records"]:
+                d = boto3.client("s3", region_name=record["awsRegion"])
+            return a, b, c
+        """}) == []
+
+
+def test_assumed_role_credentials_are_silent_but_sts_is_not(tree):
+    findings = lint(tree, {"app.py": """
+        import os
+        import boto3
+
+        def handler(event, context):
+            sts = boto3.client("sts")
+            creds = sts.assume_role(RoleArn=os.environ["ROLE"], RoleSessionName="x")["Credentials"]
+            session = boto3.Session(
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+            )
+            s3 = session.client("s3")
+            direct = boto3.client("s3", aws_access_key_id=creds["AccessKeyId"],
+                                  aws_secret_access_key=creds["SecretAccessKey"],
+                                  aws_session_token=creds["SessionToken"])
+            return s3, direct
+        """})
+    assert lines_of(findings) == [5]
+
+
+def test_connections_closed_in_the_function_are_silent(tree):
+    assert lint(tree, {"app.py": """
+        import contextlib
+        import pymysql
+        import psycopg2
+
+        def handler(event, context):
+            with pymysql.connect(host="db") as conn:
+                conn.cursor().execute("select 1")
+            other = psycopg2.connect("dbname=app")
+            try:
+                other.cursor().execute("select 1")
+            finally:
+                other.close()
+            with contextlib.closing(pymysql.connect(host="db")) as third:
+                pass
+        """}) == []
+
+
+def test_async_clients_with_a_loop_per_invocation_are_silent(tree):
+    assert lint(tree, {"app.py": """
+        import asyncio
+        import httpx
+        import aiohttp
+
+        async def fetch(url):
+            async with httpx.AsyncClient() as client:
+                await client.get(url)
+            async with aiohttp.ClientSession() as session:
+                await session.get(url)
+
+        def handler(event, context):
+            return asyncio.run(fetch("https://example.com"))
+        """}) == []
+
+
+def test_defaults_are_evaluated_at_import(tree):
+    assert lint(tree, {"app.py": """
+        import boto3
+
+        def put(key, body, s3=boto3.client("s3")):
+            s3.put_object(Bucket="b", Key=key, Body=body)
+
+        def handler(event, context):
+            put("k", "v")
+        """}) == []
+
+
+def test_other_objects_with_a_client_method_are_silent(tree):
+    assert lint(tree, {"app.py": """
+        import boto3
+
+        class Factory:
+            def client(self, name):
+                return name
+
+        factory = Factory()
+
+        def handler(event, context):
+            api = factory.client("s3")
+            thing = event["factory"].client("s3")
+            other = object().client
+            return api, thing
+        """}) == []
+
+
+def test_code_without_handlers_is_silent(tree):
+    assert lint(tree, {"lib/util.py": """
+        import boto3
+
+        def make_client(name):
+            return boto3.client(name)
+
+        def s3():
+            return boto3.client("s3")
+        """}) == []
+
+
+def test_test_files_are_silent(tree):
+    assert lint(tree, {"tests/test_app.py": """
+        import boto3
+
+        def test_handler(event, context):
+            s3 = boto3.client("s3")
+
+        def lambda_handler(event, context):
+            s3 = boto3.client("s3")
+        """}) == []
+
+
+def test_script_with_main_guard(tree):
+    findings = lint(tree, {"tool.py": """
+        import boto3
+
+        def copy(source, target):
+            s3 = boto3.client("s3")
+            s3.copy_object(Bucket=target, Key="k", CopySource=source)
+
+        def lambda_handler(event, context):
+            return boto3.client("sqs")
+
+        if __name__ == "__main__":
+            s3 = boto3.client("s3")
+            copy("a", "b")
+        """})
+    # copy(source, target) looks like a handler but a script's functions are not, unless named so.
+    assert lines_of(findings) == [8]
+
+
+def test_class_based_handler(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        class Handler:
+            def __init__(self):
+                self.table = boto3.resource("dynamodb").Table("orders")  # once, at import
+                self._sqs = None
+                self._clients = {}
+
+            def sqs(self):
+                if self._sqs is None:
+                    self._sqs = boto3.client("sqs")
+                return self._sqs
+
+            def client(self, name):
+                if name not in self._clients:
+                    self._clients[name] = boto3.client(name)
+                return self._clients[name]
+
+            def __call__(self, event, context):
+                self.s3 = boto3.client("s3")
+                return self.sqs(), self.client("sns")
+
+        handler = Handler()
+        """})
+    assert lines_of(findings) == [20]
+    assert findings[0]["message"] == ('boto3.client("s3") is created on every invocation of '
+                                      "handler (in Handler.__call__, which it reaches)")
+    assert findings[0]["fixable"] is False
+
+
+def test_noqa_suppresses(tree):
+    assert lint(tree, {"app.py": """
+        import boto3
+
+        def handler(event, context):
+            s3 = boto3.client("s3")  # noqa: LL102
+        """}) == []
+
+
+def test_handler_named_in_configuration(tree):
+    findings = lint(tree, {
+        "lambdalint.toml": 'handlers = ["process"]\n',
+        "app.py": """
+            import boto3
+
+            def process(message):
+                return boto3.client("sqs")
+            """,
+    })
+    assert lines_of(findings) == [4]
+
+
+@pytest.mark.parametrize("source", [
+    "def handler(event, context):\n    x = boto3.client\n",
+    "def handler(event, context):\n    return client('s3')\n",  # an unknown `client`
+    "import boto3\ndef handler(event, context):\n    pass\n",
+    "",
+    "# only a comment\n",
+])
+def test_odd_inputs_are_silent(tree, source):
+    assert lint(tree, {"app.py": source}) == []
