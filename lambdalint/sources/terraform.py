@@ -527,6 +527,10 @@ class _Resolved:
 class _Module:
     def __init__(self, directory: Path, blocks: List[Block]):
         self.directory = directory
+        # Files the module reads by itself (file("policy.json")) are shown the way the caller
+        # shows the module's .tf files: relative to the same place.
+        first = next((b.file.display for b in blocks), "")
+        self.display_dir = first.rpartition("/")[0]
         self.blocks = blocks
         self.resources: Dict[Tuple[str, str], Block] = {}
         self.data: Dict[Tuple[str, str], Block] = {}
@@ -720,6 +724,11 @@ class _Module:
         ok, value, _ = self.literal(node)
         return value if ok and isinstance(value, str) and value.strip() else None
 
+    def display(self, path: Path) -> str:
+        rel = os.path.relpath(str(path), str(self.directory)).replace(os.sep, "/")
+        joined = f"{self.display_dir}/{rel}" if self.display_dir else rel
+        return os.path.normpath(joined).replace(os.sep, "/")
+
     def local_path(self, text: str) -> Path:
         path = Path(text)
         if not path.is_absolute():
@@ -844,7 +853,7 @@ class _Iam:
             return []
         if path.is_symlink() or not resolved.is_file() or resolved.stat().st_size > MAX_FILE_BYTES:
             return []
-        display = display_path(path)
+        display = self.m.display(path)
         try:
             content = resolved.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

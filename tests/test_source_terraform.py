@@ -1,0 +1,836 @@
+"""The Terraform reader: real .tf modules in tmp_path, read with python-hcl2, checked record by
+record (names, lines, timeouts and where they come from, environment, IAM, code, events)."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import pytest
+
+from conftest import check_json, ids_and_lines, write
+from lambdalint.discovery import SourceFile, display_path
+from lambdalint.model import Function, ReadError
+from lambdalint.sources import configs, terraform
+
+
+def ln(text: str, snippet: str) -> int:
+    """The 1-based line of ``snippet``, which must occur exactly once in the dedented text."""
+    text = textwrap.dedent(text).lstrip("\n")
+    assert text.count(snippet) == 1, snippet
+    return text[:text.index(snippet)].count("\n") + 1
+
+
+def read(root: Path, sub: str = ".") -> Tuple[Dict[str, Function], List[ReadError]]:
+    directory = (root / sub).resolve()
+    files = [SourceFile(p, display_path(p, root), "terraform") for p in sorted(directory.glob("*.tf"))]
+    functions, errors = terraform.read_module(directory, files)
+    for function in functions:
+        configs.link(function)
+    return {f.name: f for f in functions}, errors
+
+
+def vals(values) -> List[Tuple[object, int]]:
+    return [(v.value if v.literal else v.text, v.line) for v in values]
+
+
+# -- aws_lambda_function, its variables and locals --------------------------------------------
+
+MAIN = """
+data "archive_file" "zip" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build/lambda.zip"
+}
+
+resource "aws_lambda_function" "hello" {
+  function_name = "hello"
+  timeout       = var.timeout
+  memory_size   = local.memory
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = data.archive_file.zip.output_path
+  role          = aws_iam_role.lambda.arn
+  layers        = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:4", var.extra_layer]
+
+  environment {
+    variables = {
+      TABLE_NAME  = aws_dynamodb_table.items.name
+      API_TOKEN   = "tok-7f3a9c2e"
+      "LOG_LEVEL" = var.log_level
+      STAGE       = "${var.stage}-blue"
+    }
+  }
+
+  timeouts {
+    create = "10m"
+  }
+}
+"""
+
+VARIABLES = """
+variable "timeout" {
+  type    = number
+  default = 20
+}
+
+variable "extra_layer" {
+  type = string
+}
+
+variable "log_level" {
+  default = "INFO"
+}
+
+variable "stage" {
+  default = "prod"
+}
+"""
+
+LOCALS = """
+locals {
+  memory = 512
+}
+"""
+
+
+def test_function_record_with_variables_and_locals(tmp_path):
+    write(tmp_path, {"main.tf": MAIN, "variables.tf": VARIABLES, "locals.tf": LOCALS,
+                     "src/app.py": "def handler(event, context):\n    return {}\n"})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    assert list(functions) == ["aws_lambda_function.hello"]
+    fn = functions["aws_lambda_function.hello"]
+    assert (fn.format, fn.path, fn.line, fn.end_line) == ("terraform", "main.tf", 7, 29)
+    assert (fn.runtime.value, fn.runtime.line, fn.runtime.column) == ("python3.12", 11, 19)
+    assert (fn.handler.value, fn.handler.line) == ("app.handler", 12)
+    # The timeout came through var.timeout: its default, at the line of the reference.
+    assert (fn.timeout.seconds, fn.timeout.origin, fn.timeout.path, fn.timeout.line) == \
+        (20, "variable", "main.tf", ln(MAIN, "timeout       = var.timeout"))
+    assert (fn.memory.value, fn.memory.literal, fn.memory.text, fn.memory.line) == \
+        (512, True, "local.memory (= 512)", 10)
+    env = {e.name: e for e in fn.environment}
+    assert list(env) == ["TABLE_NAME", "API_TOKEN", "LOG_LEVEL", "STAGE"]
+    assert (env["TABLE_NAME"].value.literal, env["TABLE_NAME"].value.text) == \
+        (False, "aws_dynamodb_table.items.name")
+    assert (env["API_TOKEN"].value.value, env["API_TOKEN"].value.literal, env["API_TOKEN"].line) == \
+        ("tok-7f3a9c2e", True, 20)
+    assert (env["API_TOKEN"].value.path, env["API_TOKEN"].value.column) == ("main.tf", 21)
+    assert (env["LOG_LEVEL"].value.value, env["LOG_LEVEL"].value.text, env["LOG_LEVEL"].line) == \
+        ("INFO", 'var.log_level (default "INFO")', 21)
+    assert (env["STAGE"].value.value, env["STAGE"].value.literal) == ("prod-blue", True)
+    assert vals(fn.layers) == [("arn:aws:lambda:us-east-1:123456789012:layer:deps:4", 15),
+                               ("var.extra_layer", 15)]
+    assert fn.layers[1].literal is False  # a variable without a default
+    # archive_file: the code is the directory it packs, and the handler links to src/app.py.
+    assert fn.code.kind == "local"
+    assert fn.code.path == str((tmp_path / "src").resolve())
+    assert fn.handler_file == str((tmp_path / "src").resolve() / "app.py")
+    assert fn.handler_function == "handler"
+    assert fn.role is None  # aws_iam_role.lambda is not defined in this module
+
+
+@pytest.mark.parametrize("setting, variables, expected", [
+    ("timeout = 45", "", (45, "function")),
+    ("timeout = var.t", 'variable "t" {\n  default = 3\n}\n', (3, "variable")),
+    ("timeout = var.t", 'variable "t" {\n  type = number\n}\n', (None, "unknown")),
+    ("timeout = var.t", 'variable "t" {\n  default = null\n}\n', (None, "unknown")),
+    ("timeout = local.cfg.timeout", 'locals {\n  cfg = { timeout = 15 }\n}\n', (15, "variable")),
+    ("timeout = local.t", 'locals {\n  t = var.t\n}\nvariable "t" {\n  default = "25"\n}\n',
+     (25, "variable")),
+    ('timeout = var.prod ? 30 : 10', 'variable "prod" {\n  default = true\n}\n', (None, "unknown")),
+    ("timeout = local.a", 'locals {\n  a = local.b\n  b = local.a\n}\n', (None, "unknown")),
+])
+def test_timeout_origins(tmp_path, setting, variables, expected):
+    write(tmp_path, {
+        "main.tf": f'resource "aws_lambda_function" "f" {{\n  runtime = "python3.12"\n  {setting}\n}}\n',
+        "variables.tf": variables,
+    })
+    functions, errors = read(tmp_path)
+    assert errors == []
+    timeout = functions["aws_lambda_function.f"].timeout
+    assert (timeout.seconds, timeout.origin, timeout.path, timeout.line) == (*expected, "main.tf", 3)
+
+
+def test_no_timeout_is_the_default_and_resource_timeouts_block_is_not_one(tmp_path):
+    write(tmp_path, {"main.tf": """
+        resource "aws_lambda_function" "f" {
+          function_name = "f"
+          timeouts {
+            create = "10m"
+            update = "10m"
+          }
+        }
+        """})
+    functions, _ = read(tmp_path)
+    timeout = functions["aws_lambda_function.f"].timeout
+    assert (timeout.seconds, timeout.origin, timeout.path, timeout.line) == (3, "default", "main.tf", 1)
+
+
+def test_tfvars_value_wins_over_the_default(tmp_path):
+    write(tmp_path, {
+        "main.tf": 'resource "aws_lambda_function" "f" {\n  timeout = var.timeout\n}\n',
+        "variables.tf": 'variable "timeout" {\n  default = 3\n}\n',
+        "terraform.tfvars": "timeout = 40\n",
+    })
+    timeout = read(tmp_path)[0]["aws_lambda_function.f"].timeout
+    assert (timeout.seconds, timeout.origin, timeout.line) == (40, "variable", 2)
+
+
+def test_code_locations(tmp_path):
+    write(tmp_path, {"main.tf": """
+        resource "aws_lambda_function" "zip" {
+          filename = "${path.module}/dist/app.zip"
+        }
+        resource "aws_lambda_function" "image" {
+          package_type = "Image"
+          image_uri    = "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1"
+        }
+        resource "aws_lambda_function" "s3" {
+          s3_bucket = "artifacts"
+          s3_key    = "app.zip"
+        }
+        data "archive_file" "one" {
+          type        = "zip"
+          source_file = "handler.py"
+          output_path = "one.zip"
+        }
+        resource "aws_lambda_function" "file" {
+          filename = data.archive_file.one.output_path
+          handler  = "handler.main"
+        }
+        resource "aws_lambda_function" "nothing" {
+          filename = var.zip
+        }
+        """, "handler.py": "def main(event, context):\n    return 1\n"})
+    functions, _ = read(tmp_path)
+    root = tmp_path.resolve()
+    assert (functions["aws_lambda_function.zip"].code.kind,
+            functions["aws_lambda_function.zip"].code.path) == ("zip", str(root / "dist" / "app.zip"))
+    assert (functions["aws_lambda_function.image"].code.kind,
+            functions["aws_lambda_function.image"].code.path) == \
+        ("image", "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1")
+    assert (functions["aws_lambda_function.s3"].code.kind,
+            functions["aws_lambda_function.s3"].code.path) == ("s3", "artifacts/app.zip")
+    single = functions["aws_lambda_function.file"]
+    assert (single.code.kind, single.code.path) == ("local", str(root / "handler.py"))
+    assert (single.handler_file, single.handler_function) == (str(root / "handler.py"), "main")
+    assert functions["aws_lambda_function.nothing"].code.kind == "unknown"
+
+
+def test_suppression_comment_on_the_first_line(tmp_path):
+    write(tmp_path, {"main.tf": """
+        resource "aws_lambda_function" "quiet" { # lambdalint: ignore
+          runtime = "python3.12"
+        }
+        # lambdalint: ignore
+        resource "aws_lambda_function" "loud" {
+          runtime = "python3.12"
+        }
+        """})
+    functions, _ = read(tmp_path)
+    assert functions["aws_lambda_function.quiet"].ignored_rules == {"*"}
+    assert functions["aws_lambda_function.loud"].ignored_rules == set()
+
+
+# -- IAM ------------------------------------------------------------------------------------
+
+IAM = """
+resource "aws_lambda_function" "api" {
+  function_name = "api"
+  role          = aws_iam_role.lambda.arn
+}
+
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  role          = aws_iam_role.lambda.arn
+}
+
+resource "aws_iam_role" "lambda" {
+  name = "app-lambda"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+
+  inline_policy {
+    name   = "reads"
+    policy = data.aws_iam_policy_document.reads.json
+  }
+
+  managed_policy_arns = ["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+}
+
+resource "aws_iam_role_policy" "jsonencoded" {
+  role = aws_iam_role.lambda.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:*", "dynamodb:GetItem"]
+        Resource = "*"
+      },
+      {
+        Effect    = "Deny"
+        NotAction = "iam:*"
+        Resource  = aws_s3_bucket.data.arn
+      },
+    ]
+  })
+}
+
+resource "aws_iam_policy" "heredoc" {
+  name   = "heredoc"
+  policy = <<EOF
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": ["sqs:*"],
+      "Resource": "${aws_sqs_queue.jobs.arn}"
+    }
+  ]
+}
+EOF
+}
+
+resource "aws_iam_role_policy_attachment" "heredoc" {
+  role       = aws_iam_role.lambda.name
+  policy_arn = aws_iam_policy.heredoc.arn
+}
+
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = "app-lambda"
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+
+data "aws_iam_policy_document" "reads" {
+  statement {
+    sid       = "Read"
+    actions   = ["s3:GetObject", "s3:ListBucket"]
+    resources = ["${aws_s3_bucket.data.arn}/*", "*"]
+  }
+}
+
+# Another service's role and its policy: not a function's.
+resource "aws_iam_role" "states" {
+  assume_role_policy = data.aws_iam_policy_document.states_trust.json
+}
+
+data "aws_iam_policy_document" "states_trust" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["states.amazonaws.com"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "states" {
+  role   = aws_iam_role.states.id
+  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+}
+
+resource "aws_lambda_function" "odd" {
+  role = aws_iam_role.states.arn
+}
+"""
+
+
+def test_iam_of_the_role_from_every_kind_of_policy(tmp_path):
+    write(tmp_path, {"iam.tf": IAM})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    api = functions["aws_lambda_function.api"]
+    assert api.role == "aws_iam_role.lambda"
+    by_origin = {s.origin: s for s in api.statements}
+    # A statement is named for where it is written: the inline policy is a policy document.
+    assert list(by_origin) == ["data.aws_iam_policy_document.reads", "aws_iam_role_policy.jsonencoded",
+                               "aws_iam_policy.heredoc"]
+    # The statement block's line, each item's line.
+    inline = [s for s in api.statements if s.origin == "data.aws_iam_policy_document.reads"]
+    assert [(s.path, s.line, s.effect) for s in inline] == [("iam.tf", 76, "Allow")]
+    assert vals(inline[0].actions) == [("s3:GetObject", 78), ("s3:ListBucket", 78)]
+    assert vals(inline[0].resources) == [("${aws_s3_bucket.data.arn}/*", 79), ("*", 79)]
+    assert [r.literal for r in inline[0].resources] == [False, True]
+    # jsonencode: one statement per object, at the object's line, values at their own lines.
+    encoded = [s for s in api.statements if s.origin == "aws_iam_role_policy.jsonencoded"]
+    assert [(s.line, s.column, s.effect) for s in encoded] == [(35, 7, "Allow"), (40, 7, "Deny")]
+    assert vals(encoded[0].actions) == [("s3:*", 37), ("dynamodb:GetItem", 37)]
+    assert [(a.line, a.column) for a in encoded[0].actions] == [(37, 21), (37, 29)]
+    assert vals(encoded[0].resources) == [("*", 38)]
+    assert vals(encoded[1].not_actions) == [("iam:*", 42)]
+    assert vals(encoded[1].resources) == [("aws_s3_bucket.data.arn", 43)]
+    # The heredoc's JSON keeps the file's lines and columns.
+    heredoc = by_origin["aws_iam_policy.heredoc"]
+    assert (heredoc.line, heredoc.column) == (55, 5)
+    assert [(a.value, a.line, a.column) for a in heredoc.actions] == [("sqs:*", 57, 18)]
+    assert [(r.text, r.literal, r.line) for r in heredoc.resources] == \
+        [("${aws_sqs_queue.jobs.arn}", False, 58)]
+    managed = [(m.name.value, m.name.line, m.origin) for m in api.managed_policies]
+    assert managed == [
+        ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", 27,
+         "managed_policy_arns of aws_iam_role.lambda"),
+        ("arn:aws:iam::aws:policy/AdministratorAccess", ln(IAM, '"arn:aws:iam::aws:policy/Admin'),
+         "aws_iam_role_policy_attachment.admin"),
+    ]
+    # One role, two functions: the same statements, at the same places, in each.
+    worker = functions["aws_lambda_function.worker"]
+    assert [(s.path, s.line) for s in worker.statements] == [(s.path, s.line) for s in api.statements]
+    # The Step Functions role is not Lambda's, even when a function names it.
+    odd = functions["aws_lambda_function.odd"]
+    assert (odd.role, odd.statements, odd.managed_policies) == ("aws_iam_role.states", [], [])
+
+
+def test_policies_through_locals_files_and_attachments(tmp_path):
+    main = """
+        resource "aws_lambda_function" "f" {
+          role = aws_iam_role.r.arn
+        }
+        resource "aws_iam_role" "r" {
+          name               = "r"
+          assume_role_policy = local.trust
+        }
+        locals {
+          trust = <<-EOT
+            {"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole"}]}
+          EOT
+          writes = {
+            Version   = "2012-10-17"
+            Statement = [{ Effect = "Allow", Action = local.write_actions, Resource = "*" }]
+          }
+          write_actions = ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+        }
+        resource "aws_iam_role_policy" "writes" {
+          role   = aws_iam_role.r.name
+          policy = jsonencode(local.writes)
+        }
+        resource "aws_iam_role_policy" "from_file" {
+          role   = aws_iam_role.r.id
+          policy = file("${path.module}/policies/read.json")
+        }
+        resource "aws_iam_policy" "p" {
+          policy = data.aws_iam_policy_document.d.json
+        }
+        data "aws_iam_policy_document" "d" {
+          statement {
+            effect      = "Allow"
+            not_actions = ["iam:*"]
+            resources   = ["*"]
+          }
+        }
+        resource "aws_iam_policy_attachment" "p" {
+          name       = "p"
+          roles      = [aws_iam_role.r.name]
+          policy_arn = aws_iam_policy.p.arn
+        }
+        data "aws_iam_policy" "s3full" {
+          name = "AmazonS3FullAccess"
+        }
+        resource "aws_iam_role_policy_attachment" "s3" {
+          role       = aws_iam_role.r.name
+          policy_arn = data.aws_iam_policy.s3full.arn
+        }
+        """
+    write(tmp_path, {"main.tf": main, "policies/read.json": (
+        '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",\n'
+        '     "Action": "s3:GetObject",\n     "Resource": "*"}\n  ]\n}\n')})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    fn = functions["aws_lambda_function.f"]
+    got = [(s.origin, s.path, s.line) for s in fn.statements]
+    assert got == [
+        ("aws_iam_role_policy.writes", "main.tf", ln(main, "Statement = [{ Effect")),
+        ("aws_iam_role_policy.from_file", "policies/read.json", 4),
+        ("data.aws_iam_policy_document.d", "main.tf", ln(main, "statement {")),
+    ]
+    writes = fn.statements[0]
+    # Items of a list held by a local: at the reference the user wrote.
+    assert [(a.value, a.line, a.text) for a in writes.actions] == [
+        ("dynamodb:PutItem", 15, 'local.write_actions[0] (= "dynamodb:PutItem")'),
+        ("dynamodb:DeleteItem", 15, 'local.write_actions[1] (= "dynamodb:DeleteItem")'),
+    ]
+    assert vals(fn.statements[1].actions) == [("s3:GetObject", 5)]
+    assert vals(fn.statements[2].not_actions) == [("iam:*", ln(main, 'not_actions = ["iam:*"]'))]
+    assert [(m.name.value, m.name.line, m.origin) for m in fn.managed_policies] == [
+        ("AmazonS3FullAccess", ln(main, "policy_arn = data.aws_iam_policy.s3full.arn"),
+         "aws_iam_role_policy_attachment.s3")]
+
+
+def test_policy_file_outside_the_module_is_not_read(tmp_path):
+    write(tmp_path, {
+        "shared.json": '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',
+        "infra/main.tf": """
+            resource "aws_lambda_function" "f" {
+              role = aws_iam_role.r.arn
+            }
+            resource "aws_iam_role" "r" {
+              inline_policy {
+                policy = file("../shared.json")
+              }
+            }
+            """})
+    functions, errors = read(tmp_path, "infra")
+    assert errors == []
+    assert functions["aws_lambda_function.f"].statements == []
+
+
+# -- terraform-aws-modules/lambda/aws ---------------------------------------------------------
+
+MODULE = """
+module "orders" {
+  source  = "terraform-aws-modules/lambda/aws"
+  version = "~> 7.2"
+
+  function_name = "orders"
+  handler       = "orders.handler"
+  runtime       = "python3.12"
+  source_path   = "${path.module}/functions"
+  memory_size   = 256
+
+  environment_variables = {
+    TABLE  = "orders"
+    SECRET = var.secret
+  }
+
+  attach_policy_statements = var.attach_statements
+  policy_statements = {
+    dynamodb = {
+      effect    = "Allow",
+      actions   = ["dynamodb:*"],
+      resources = ["*"]
+    }
+  }
+
+  attach_policy_json = true
+  policy_json        = data.aws_iam_policy_document.extra.json
+
+  attach_policy = true
+  policy        = "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"
+
+  attach_policies    = false
+  policies           = ["arn:aws:iam::aws:policy/AdministratorAccess"]
+  attach_policy_jsons = false
+  policy_jsons        = [jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })]
+}
+
+data "aws_iam_policy_document" "extra" {
+  statement {
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.out.arn]
+  }
+}
+
+variable "attach_statements" {
+  default = true
+}
+
+variable "secret" {}
+
+module "pinned" {
+  source  = "registry.terraform.io/terraform-aws-modules/lambda/aws"
+  timeout = 60
+  handler = "x.y"
+}
+
+module "from_git" {
+  source      = "git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git?ref=v7.2.0"
+  timeout     = 3
+  source_path = [{ path = "${path.module}/functions", pip_requirements = true }]
+  handler     = "orders.handler"
+}
+
+module "alias" {
+  source        = "terraform-aws-modules/lambda/aws//modules/alias"
+  function_name = module.orders.lambda_function_name
+}
+
+module "vpc" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+
+module "off" {
+  source          = "terraform-aws-modules/lambda/aws"
+  create_function = false
+}
+"""
+
+
+def test_lambda_module(tmp_path):
+    write(tmp_path, {"main.tf": MODULE, "functions/orders.py": "def handler(e, c):\n    return 1\n"})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    assert sorted(functions) == ["module.from_git", "module.orders", "module.pinned"]
+    fn = functions["module.orders"]
+    assert (fn.path, fn.line, fn.end_line) == ("main.tf", 1, 35)
+    assert (fn.timeout.seconds, fn.timeout.origin, fn.timeout.line) == (3, "default", 1)
+    assert (fn.handler.value, fn.runtime.value, fn.memory.value) == ("orders.handler", "python3.12", 256)
+    assert (fn.code.kind, fn.code.path) == ("local", str((tmp_path / "functions").resolve()))
+    assert fn.handler_file == str((tmp_path / "functions" / "orders.py").resolve())
+    assert [(e.name, e.value.value, e.value.literal, e.line) for e in fn.environment] == [
+        ("TABLE", "orders", True, 12), ("SECRET", None, False, 13)]
+    assert [(s.origin, s.line) for s in fn.statements] == [
+        ("data.aws_iam_policy_document.extra", ln(MODULE, 'actions   = ["sqs:SendMessage"]') - 1),
+        ("policy_statements.dynamodb of module.orders", 18),
+    ]
+    statement = fn.statements[1]
+    assert (statement.effect, vals(statement.actions), vals(statement.resources)) == \
+        ("Allow", [("dynamodb:*", 20)], [("*", 21)])
+    # attach_policies / attach_policy_jsons are false: those policies are not attached.
+    assert [(m.name.value, m.name.line, m.origin) for m in fn.managed_policies] == [
+        ("arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess", 29, "policy of module.orders")]
+    pinned = functions["module.pinned"]
+    assert (pinned.timeout.seconds, pinned.timeout.origin, pinned.timeout.line) == \
+        (60, "function", ln(MODULE, "timeout = 60"))
+    assert pinned.statements == [] and pinned.code.kind == "unknown"
+    git = functions["module.from_git"]
+    assert (git.timeout.seconds, git.timeout.origin) == (3, "function")
+    assert git.handler_file == str((tmp_path / "functions" / "orders.py").resolve())
+
+
+def test_module_flags_must_be_true(tmp_path):
+    write(tmp_path, {"main.tf": """
+        module "f" {
+          source                   = "terraform-aws-modules/lambda/aws"
+          attach_policy_statements = var.attach
+          policy_statements        = { all = { actions = ["*"], resources = ["*"] } }
+          attach_policy_json       = local.unknown_flag
+          policy_json              = jsonencode({ Statement = { Action = "*", Resource = "*" } })
+        }
+        variable "attach" {
+          default = false
+        }
+        """})
+    functions, _ = read(tmp_path)
+    assert functions["module.f"].statements == []
+
+
+def test_module_with_an_existing_role(tmp_path):
+    write(tmp_path, {"main.tf": """
+        module "f" {
+          source      = "terraform-aws-modules/lambda/aws"
+          create_role = false
+          lambda_role = aws_iam_role.shared.arn
+        }
+        resource "aws_iam_role" "shared" {}
+        resource "aws_iam_role_policy_attachment" "a" {
+          role       = aws_iam_role.shared.name
+          policy_arn = "arn:aws:iam::aws:policy/PowerUserAccess"
+        }
+        """})
+    fn = read(tmp_path)[0]["module.f"]
+    assert fn.role == "aws_iam_role.shared"
+    assert [(m.name.value, m.name.line) for m in fn.managed_policies] == \
+        [("arn:aws:iam::aws:policy/PowerUserAccess", 9)]
+
+
+# -- events -----------------------------------------------------------------------------------
+
+def test_event_sources(tmp_path):
+    main = """
+        resource "aws_lambda_function" "consumer" {
+          function_name = "consumer"
+          timeout       = 30
+        }
+        resource "aws_sqs_queue" "jobs" {
+          visibility_timeout_seconds = 60
+        }
+        resource "aws_sqs_queue" "plain" {}
+        resource "aws_lambda_event_source_mapping" "jobs" {
+          event_source_arn = aws_sqs_queue.jobs.arn
+          function_name    = aws_lambda_function.consumer.arn
+        }
+        resource "aws_lambda_event_source_mapping" "plain" {
+          event_source_arn = aws_sqs_queue.plain.arn
+          function_name    = "consumer"
+        }
+        resource "aws_lambda_function" "web" {
+          timeout = 60
+        }
+        resource "aws_lambda_permission" "apigw" {
+          action        = "lambda:InvokeFunction"
+          function_name = aws_lambda_function.web.function_name
+          principal     = "apigateway.amazonaws.com"
+        }
+        module "m" {
+          source = "terraform-aws-modules/lambda/aws"
+          event_source_mapping = {
+            sqs = {
+              event_source_arn = aws_sqs_queue.jobs.arn
+            }
+          }
+          allowed_triggers = {
+            api = {
+              service    = "apigateway"
+              source_arn = "arn:aws:execute-api:eu-west-1:123456789012:abc/*/*/*"
+            }
+          }
+        }
+        """
+    write(tmp_path, {"main.tf": main})
+    functions, _ = read(tmp_path)
+    consumer = functions["aws_lambda_function.consumer"]
+    got = [(e.kind, e.line, e.details["visibility_timeout"].value, e.details["visibility_timeout"].line,
+            e.details["visibility_timeout"].text) for e in consumer.events]
+    assert got == [("sqs", 9, 60, 6, "60"), ("sqs", 13, 30, 8, "SQS default")]
+    assert [(e.kind, e.line) for e in functions["aws_lambda_function.web"].events] == [("api", 20)]
+    module = functions["module.m"]
+    assert [(e.kind, e.line) for e in module.events] == [("sqs", 28), ("api", 33)]
+    assert module.events[0].details["visibility_timeout"].value == 60
+
+
+# -- errors, odd shapes, speed -----------------------------------------------------------------
+
+def test_broken_file_is_a_read_error_and_the_rest_is_read(tmp_path):
+    write(tmp_path, {
+        "main.tf": 'resource "aws_lambda_function" "f" {\n  timeout = var.timeout\n}\n',
+        "broken.tf": 'variable "x" {\n  default = 1\n}\n\nresource "aws_iam_role" "r" {\n  name = \n}\n',
+        "variables.tf": 'variable "timeout" {\n  default = 9\n}\n',
+        "latin1.tf": b'# caf\xe9\nlocals {}\n',
+        "deep.tf": "locals {\n  a = " + "[" * 5000 + "]" * 5000 + "\n}\n",
+    })
+    functions, errors = read(tmp_path)
+    assert [(e.path, e.line) for e in errors] == [("broken.tf", 6), ("deep.tf", 1), ("latin1.tf", 1)]
+    assert errors[0].message.startswith("cannot parse HCL: ")
+    assert "not UTF-8" in errors[2].message
+    assert functions["aws_lambda_function.f"].timeout.seconds == 9
+
+
+def test_unreadable_file_is_a_read_error(tmp_path):
+    write(tmp_path, {"main.tf": 'resource "aws_lambda_function" "f" {}\n'})
+    gone = SourceFile(tmp_path / "gone.tf", "gone.tf", "terraform")
+    main = SourceFile(tmp_path / "main.tf", "main.tf", "terraform")
+    functions, errors = terraform.read_module(tmp_path, [gone, main])
+    assert [(e.path, e.line, e.message.startswith("cannot read")) for e in errors] == [("gone.tf", 1, True)]
+    assert [f.name for f in functions] == ["aws_lambda_function.f"]
+
+
+ODD = """
+resource "aws_lambda_function" {
+  timeout = 5
+}
+resource "aws_lambda_function" "env_as_attribute" {
+  environment = "x"
+  role        = 5
+  layers      = "arn:aws:lambda:us-east-1:1:layer:x:1"
+  timeout     = "ten"
+}
+resource "aws_lambda_function" "odd_env" {
+  environment {
+    variables = ["a", "b"]
+  }
+  environment {
+    variables = var.env
+  }
+  role = aws_iam_role.r.arn
+}
+resource "aws_iam_role" "r" {
+  assume_role_policy = "not json"
+  inline_policy {
+    policy = jsonencode("x")
+  }
+  inline_policy {
+    policy = jsonencode({ Statement = "everything" })
+  }
+  inline_policy {
+    policy = jsonencode({ Statement = [1, "a", { Action = { a = 1 } }] })
+  }
+  inline_policy {
+    policy = <<EOF
+{"Statement": [ ${join(",", local.statements)} ]}
+EOF
+  }
+  managed_policy_arns = var.none
+}
+resource "aws_iam_role_policy" "cycle" {
+  role   = aws_iam_role.r.id
+  policy = data.aws_iam_policy_document.a.json
+}
+data "aws_iam_policy_document" "a" {
+  source_policy_documents = [data.aws_iam_policy_document.b.json]
+}
+data "aws_iam_policy_document" "b" {
+  source_policy_documents = [data.aws_iam_policy_document.a.json]
+  dynamic "statement" {
+    for_each = var.statements
+    content {
+      actions = statement.value
+    }
+  }
+}
+module "m" {
+  source = var.source
+}
+"""
+
+
+def test_odd_shapes_are_skipped_quietly(tmp_path):
+    write(tmp_path, {"main.tf": ODD})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    assert sorted(functions) == ["aws_lambda_function.env_as_attribute", "aws_lambda_function.odd_env"]
+    odd = functions["aws_lambda_function.env_as_attribute"]
+    assert (odd.timeout.seconds, odd.timeout.origin) == (None, "unknown")
+    assert vals(odd.layers) == [("arn:aws:lambda:us-east-1:1:layer:x:1", 7)]
+    env = functions["aws_lambda_function.odd_env"]
+    assert env.environment == []
+    # Only the one statement that is an object survives; its odd Action is "not literal".
+    assert [(s.line, vals(s.actions)) for s in env.statements] == [(28, [("{...}", 28)])]
+    assert env.statements[0].actions[0].literal is False
+
+
+def test_read_time_of_a_module_of_fifty_functions(tmp_path):
+    parts = []
+    for i in range(50):
+        parts.append(f"""
+resource "aws_lambda_function" "f{i}" {{
+  function_name = "f{i}"
+  timeout       = var.timeout
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = data.archive_file.zip.output_path
+  role          = aws_iam_role.r{i}.arn
+  environment {{
+    variables = {{ TABLE = "t{i}", STAGE = var.stage }}
+  }}
+}}
+resource "aws_iam_role" "r{i}" {{}}
+resource "aws_iam_role_policy" "p{i}" {{
+  role   = aws_iam_role.r{i}.id
+  policy = jsonencode({{
+    Statement = [{{ Effect = "Allow", Action = ["s3:GetObject"], Resource = "*" }}]
+  }})
+}}
+""")
+    (tmp_path / "main.tf").write_text("".join(parts))
+    (tmp_path / "variables.tf").write_text('variable "timeout" {\n  default = 10\n}\n'
+                                           'variable "stage" {\n  default = "dev"\n}\n')
+    read(tmp_path)  # the parser's grammar is loaded once per process
+    start = time.perf_counter()
+    functions, errors = read(tmp_path)
+    elapsed = time.perf_counter() - start
+    assert errors == [] and len(functions) == 50
+    assert all(len(f.statements) == 1 and f.timeout.seconds == 10 for f in functions.values())
+    assert elapsed < 10, elapsed  # about 0.3 s here; a loose bound for busy machines
+
+
+# -- the CLI ----------------------------------------------------------------------------------
+
+def test_cli_reports_a_broken_tf_and_goes_on(tmp_path):
+    write(tmp_path, {
+        "infra/broken.tf": 'resource "aws_lambda_function" "x" {\n  runtime = "python3.12"\n  handler =\n}\n',
+        "infra/ok.tf": 'resource "aws_lambda_function" "y" {\n  timeout = 30\n}\n',
+    })
+    findings = check_json(["infra"], tmp_path, "--select", "LL001")
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("LL001", "infra/broken.tf", 3)]
+    assert "cannot parse HCL" in findings[0]["message"]
