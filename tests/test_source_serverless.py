@@ -355,7 +355,7 @@ def test_an_external_role_has_no_known_statements(tmp_path, role):
                     "  iamRoleStatements:\n    - Effect: Allow\n      Action: '*'\n"
                     "      Resource: '*'\nfunctions:\n  f:\n    handler: h.f\n")["f"]
     assert function.statements == [] and function.managed_policies == []
-    assert function.role.endswith("role/shared") or function.role == "${ssm:/roles/shared}"
+    assert function.role in ("shared", "${ssm:/roles/shared}")
 
 
 ROLES = """\
@@ -417,13 +417,13 @@ def test_function_roles_read_from_resources(tmp_path):
     for name in ("byName", "byGetAtt", "byLongForm"):
         function = functions[name]
         assert [(s.origin, s.line) for s in function.statements] == [
-            ("Policies of WorkerRole", 37), ("AWS::IAM::Policy ExtraPolicy", 48)], name
+            ("policy worker of role WorkerRole", 37), ("AWS::IAM::Policy ExtraPolicy", 48)], name
         assert lines(function.statements[0].actions) == [("s3:*", 38)]
         assert [(p.name.value, p.name.line) for p in function.managed_policies] == [
             ("arn:aws:iam::aws:policy/AdministratorAccess", 32)]
-        assert function.role == "WorkerRole" or function.role == "!GetAtt WorkerRole.Arn"
+        assert function.role == "WorkerRole"
     assert functions["byArn"].statements == []
-    assert functions["byArn"].role == "arn:aws:iam::123456789012:role/elsewhere"
+    assert functions["byArn"].role == "elsewhere"
     # The role Serverless creates gets the provider statements, plus policies naming it.
     assert [(s.origin, s.line) for s in functions["default"].statements] == [
         ("provider.iam.role.statements", 7), ("AWS::IAM::Policy ExtraPolicy", 48)]
@@ -804,3 +804,72 @@ def test_cli_sqs_visibility_and_api_limit(tmp_path):
     findings = check_json(["."], tmp_path, "--select", "LL201")
     # worker: 30 s (SQS default) < 6 x 20 s, reported at the provider timeout; api: 60 s > 29 s.
     assert sorted(ids_and_lines(findings)) == [("LL201", 4), ("LL201", 19)]
+
+
+def test_resources_read_as_cloudformation(tmp_path):
+    write(tmp_path, {"legacy/index.py": "def handler(event, context):\n    pass\n"})
+    functions = read(tmp_path, """\
+        service: a
+        custom:
+          bucket: reports-bucket
+        provider:
+          name: aws
+          iam:
+            role: SharedRole
+        functions:
+          shared:
+            handler: h.shared
+          named:
+            handler: h.named
+            role: arn:aws:iam::123456789012:role/named-role
+        resources:
+          - Resources:
+              SharedRole:
+                Type: AWS::IAM::Role
+                Properties:
+                  Policies:
+                    - PolicyName: shared
+                      PolicyDocument:
+                        Statement:
+                          - Effect: Allow
+                            Action: s3:GetObject
+                            Resource: arn:aws:s3:::${self:custom.bucket}/*
+                          - Effect: Allow
+                            Action: ssm:GetParameter
+                            Resource: ${ssm:/a/parameter-arn}
+          - Resources:
+              NamedRole:
+                Type: AWS::IAM::Role
+                Properties:
+                  RoleName: named-role
+                  ManagedPolicyArns:
+                    - arn:aws:iam::aws:policy/AmazonSQSFullAccess
+              Legacy:
+                Type: AWS::Lambda::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: index.handler
+                  Code: legacy/
+                  Role: !GetAtt SharedRole.Arn
+                  Environment:
+                    Variables:
+                      TOKEN: ${ssm:/a/token}
+                      BUCKET: ${self:custom.bucket}
+        """)
+    shared = functions["shared"]
+    assert shared.role == "SharedRole"
+    first, second = shared.statements
+    assert lines(first.resources) == [("arn:aws:s3:::reports-bucket/*", 25)]
+    assert second.resources[0].literal is False
+    assert second.resources[0].text == "${ssm:/a/parameter-arn}"
+    named = functions["named"]
+    assert named.role == "NamedRole" and named.statements == []
+    assert [(p.name.value, p.name.line) for p in named.managed_policies] == [
+        ("arn:aws:iam::aws:policy/AmazonSQSFullAccess", 35)]
+    legacy = functions["Legacy"]
+    assert (legacy.format, legacy.line, legacy.path) == ("cloudformation", 36, "serverless.yml")
+    assert (legacy.timeout.seconds, legacy.timeout.origin) == (3, "default")
+    assert [s.line for s in legacy.statements] == [23, 26]
+    values = env(legacy)
+    assert values["TOKEN"].literal is False and values["TOKEN"].text == "${ssm:/a/token}"
+    assert (values["BUCKET"].value, values["BUCKET"].line) == ("reports-bucket", 46)

@@ -33,6 +33,7 @@ from lambdalint.model import (
     Timeout,
     Value,
 )
+from lambdalint.sources import cloudformation
 from lambdalint.sources.yamlload import YDict, YFloat, YInt, YList, YStr, scalar_text
 
 DEFAULT_TIMEOUT = 6  # seconds: Serverless's own default, not Lambda's 3
@@ -479,8 +480,8 @@ def _max_line(node: Any, budget: List[int]) -> int:
     return best
 
 
-def _role_id(node: Any) -> Optional[str]:
-    """The logical id a role reference names inside this file, if it names one."""
+def _logical_id(node: Any) -> Optional[str]:
+    """The logical id a ``!GetAtt X.Arn`` or ``!Ref X`` names."""
     if isinstance(node, dict) and len(node) == 1:
         (key, inner), = node.items()
         if key == "Fn::GetAtt":
@@ -490,11 +491,50 @@ def _role_id(node: Any) -> Optional[str]:
                 return inner.split(".")[0]
         if key == "Ref" and isinstance(inner, str):
             return str(inner)
-        return None
-    if isinstance(node, str) and not isinstance(node, Unresolved) and ":" not in node \
-            and "/" not in node and node.strip():
-        return str(node).strip()
     return None
+
+
+def _has_variable(text: str) -> bool:
+    """Whether a string still holds a Serverless variable (one resolution could not know)."""
+    start = text.find("${")
+    while start >= 0:
+        end = _close(text, start + 2)
+        if end < 0:
+            return False
+        if _is_variable(text[start + 2:end]):
+            return True
+        start = text.find("${", end + 1)
+    return False
+
+
+def _unresolve(value: Optional[Value]) -> Optional[Value]:
+    """A Value read by the CloudFormation reader from a string with an unresolved Serverless
+    variable (``${ssm:...}``) is not the literal it looks like."""
+    if value is not None and value.literal and isinstance(value.value, str) \
+            and "${" in value.value and _has_variable(value.value):
+        value.literal = False
+        value.value = None
+    return value
+
+
+def _unresolve_function(function: Function) -> None:
+    for value in (function.runtime, function.handler, function.memory):
+        _unresolve(value)
+    for var in function.environment:
+        _unresolve(var.value)
+    for value in function.layers:
+        _unresolve(value)
+    for statement in function.statements:
+        for values in (statement.actions, statement.not_actions, statement.resources,
+                       statement.not_resources):
+            for value in values:
+                _unresolve(value)
+    for policy in function.managed_policies:
+        _unresolve(policy.name)
+    for event in function.events:
+        for detail in event.details.values():
+            if isinstance(detail, Value):
+                _unresolve(detail)
 
 
 # --------------------------------------------------------------------------------------------
@@ -529,7 +569,10 @@ class _Service:
         column = getattr(node, "column", column) or column or 1
         if isinstance(node, Unresolved):
             return Value(None, node.written, self.path, line, column, literal=False)
-        if isinstance(node, (dict, list)):
+        if isinstance(node, dict) and len(node) == 1 and isinstance(node.get("Fn::Sub"), str) \
+                and "${" not in node["Fn::Sub"].replace("${!", ""):
+            node = node["Fn::Sub"]  # a !Sub with nothing to substitute is its text
+        elif isinstance(node, (dict, list)):
             return Value(None, scalar_text(node), self.path, line, column, literal=False)
         plain = _plain(node)
         written = getattr(node, "written", None)
@@ -586,74 +629,55 @@ class _Service:
                             merged.key_positions[name] = value.key_positions[name]
         return template
 
-    def resource(self, logical_id: Optional[str], kind: str) -> Optional[Dict[Any, Any]]:
-        if logical_id is None:
+    def visibility_timeout(self, arn: Any) -> Optional[Value]:
+        """The visibility timeout of the queue an ``sqs`` event's ARN names, if defined here."""
+        if not self.resources or not isinstance(arn, dict):
             return None
-        found = self.resources.get(logical_id)
-        if isinstance(found, dict) and found.get("Type") == kind:
-            return found
-        return None
+        return _unresolve(cloudformation.queue_visibility(self.template, self.source, arn))
 
-    def resource_line(self, logical_id: str) -> int:
-        if isinstance(self.resources, YDict) and logical_id in self.resources.key_positions:
-            return self.resources.key_positions[logical_id][0]
-        return getattr(self.resources.get(logical_id), "line", 1)
+    def role_iam(self, role: Any) -> Tuple[Optional[str], List[IamStatement], List[ManagedPolicy]]:
+        """(name, statements, managed policies) of the role a ``role:`` setting names, read
+        from ``resources`` by the CloudFormation reader; nothing for a role defined elsewhere."""
+        if not self.resources:
+            return None, [], []
+        name, statements, managed = cloudformation.role_permissions(self.template, self.source, role)
+        for statement in statements:
+            for values in (statement.actions, statement.not_actions, statement.resources,
+                           statement.not_resources):
+                for value in values:
+                    _unresolve(value)
+        for policy in managed:
+            _unresolve(policy.name)
+        return name, statements, managed
 
-    def visibility_timeout(self, queue_id: Optional[str]) -> Optional[Value]:
-        queue = self.resource(queue_id, "AWS::SQS::Queue")
-        if queue is None:
-            return None
-        props = _dict(queue.get("Properties"))
-        value = self.field_value(props, "VisibilityTimeout")
-        if value is None:
-            return Value(SQS_DEFAULT_VISIBILITY, "SQS default", self.path,
-                         self.resource_line(str(queue_id)))
-        number = _number(value)
-        if number is not None:
-            value.value = number
-        return value
-
-    def role_iam(self, role_id: str) -> Tuple[List[IamStatement], List[ManagedPolicy]]:
-        """Statements and managed policies of a role declared in ``resources`` (or of the role
-        Serverless creates, which policies there may name)."""
-        statements: List[IamStatement] = []
-        managed: List[ManagedPolicy] = []
-        role = self.resource(role_id, "AWS::IAM::Role")
-        if role is not None:
-            props = _dict(role.get("Properties"))
-            policies = props.get("Policies")
-            for policy in policies if isinstance(policies, list) else []:
-                document = _dict(_dict(policy).get("PolicyDocument"))
-                statements.extend(self.statements(document.get("Statement"),
-                                                  f"Policies of {role_id}"))
-            arns, line, column = _field(props, "ManagedPolicyArns")
-            for value in self.values(arns, line, column) if isinstance(arns, list) else []:
-                managed.append(ManagedPolicy(value, f"ManagedPolicyArns of {role_id}"))
-        for name, resource in self.resources.items():
-            if not isinstance(resource, dict):
-                continue
-            kind = resource.get("Type")
-            if kind not in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
-                continue
-            props = _dict(resource.get("Properties"))
-            roles = props.get("Roles")
-            if not isinstance(roles, list) or not any(_role_id(r) == role_id for r in roles):
-                continue
-            document = _dict(props.get("PolicyDocument"))
-            statements.extend(self.statements(document.get("Statement"), f"{kind} {name}"))
+    def default_role_iam(self) -> Tuple[List[IamStatement], List[ManagedPolicy]]:
+        """Policies in ``resources`` that name the role Serverless creates (``Roles: [!Ref
+        IamRoleLambdaExecution]``) add to it, though the role itself is not written there."""
+        if not self.resources:
+            return [], []
+        template = self.template
+        if DEFAULT_ROLE not in self.resources:
+            resources = YDict(self.resources)
+            resources.positions = dict(getattr(self.resources, "positions", {}))
+            resources.key_positions = dict(getattr(self.resources, "key_positions", {}))
+            resources[DEFAULT_ROLE] = YDict({"Type": "AWS::IAM::Role"})
+            template = YDict(template)
+            template["Resources"] = resources
+        _, statements, managed = cloudformation.role_permissions(template, self.source,
+                                                                 DEFAULT_ROLE)
         return statements, managed
 
     def template_functions(self) -> List[Function]:
-        """Lambda functions declared in ``resources``, read by the CloudFormation reader."""
+        """Lambda functions declared in ``resources``, read as the CloudFormation they are."""
         if not any(isinstance(r, dict) and r.get("Type") in
                    ("AWS::Lambda::Function", "AWS::Serverless::Function")
                    for r in self.resources.values()):
             return []
-        try:
-            from lambdalint.sources import cloudformation
-        except ImportError:  # pragma: no cover - the CloudFormation reader ships with lambdalint
-            return []
-        return list(cloudformation.read_template(self.template, self.source, self.text))
+        functions = cloudformation.read_template(self.template, self.source, self.text,
+                                                 base_dir=self.base)
+        for function in functions:
+            _unresolve_function(function)
+        return functions
 
     # -- IAM ------------------------------------------------------------------------------------
 
@@ -690,12 +714,14 @@ class _Service:
         """The role every function runs with unless it names its own: (an external role
         reference or None, statements, managed policies, the role's name for messages)."""
         iam = _dict(self.provider.get("iam"))
-        role, _, _ = _field(iam, "role")
+        role = iam.get("role")
+        if role is None:
+            role = self.provider.get("role")  # the older spelling
+            if role is not None and isinstance(role, dict) and not _intrinsic(role):
+                role = None
         if role is not None and (not isinstance(role, dict) or _intrinsic(role)):
-            return role, [], [], self.role_name(role)
-        old_role, _, _ = _field(self.provider, "role")
-        if old_role is not None:
-            return old_role, [], [], self.role_name(old_role)
+            name, statements, managed = self.role_iam(role)
+            return role, statements, managed, name or self.role_name(role)
         role = _dict(role)
         statements = self.statements(role.get("statements"), "provider.iam.role.statements")
         statements += self.statements(self.provider.get("iamRoleStatements"),
@@ -704,22 +730,18 @@ class _Service:
         managed = self.managed_policies(node, line, column, "provider.iam.role.managedPolicies")
         node, line, column = _field(self.provider, "iamManagedPolicies")
         managed += self.managed_policies(node, line, column, "provider.iamManagedPolicies")
-        extra_statements, extra_managed = self.role_iam(DEFAULT_ROLE)
+        extra_statements, extra_managed = self.default_role_iam()
         name = role.get("name")
         label = str(name) if isinstance(name, str) and not isinstance(name, Unresolved) \
             else DEFAULT_ROLE
         return None, statements + extra_statements, managed + extra_managed, label
 
     def role_name(self, role: Any) -> str:
+        """How messages name a role: an ARN by its name, as the CloudFormation reader does."""
         if isinstance(role, Unresolved):
             return role.written
-        return scalar_text(_plain(role))
-
-    def external_role(self, role: Any) -> Tuple[List[IamStatement], List[ManagedPolicy]]:
-        role_id = _role_id(role)
-        if role_id is None:
-            return [], []  # an ARN or a variable: a role defined elsewhere, nothing known
-        return self.role_iam(role_id)
+        text = scalar_text(_plain(role))
+        return text.rsplit("/", 1)[-1] if isinstance(role, str) and ":role/" in text else text
 
     # -- functions ------------------------------------------------------------------------------
 
@@ -875,12 +897,12 @@ class _Service:
     def sqs_details(self, body: Any) -> Dict[str, Any]:
         arn = body.get("arn") if isinstance(body, dict) and not _intrinsic(body) else body
         details: Dict[str, Any] = {}
-        if isinstance(arn, dict) and len(arn) == 1 and "Fn::GetAtt" in arn:
-            queue_id = _role_id(arn)  # the logical id a GetAtt names
-            visibility = self.visibility_timeout(queue_id)
-            if visibility is not None:
-                details["queue"] = queue_id
-                details["visibility_timeout"] = visibility
+        visibility = self.visibility_timeout(arn)
+        if visibility is not None:
+            details["visibility_timeout"] = visibility
+            queue = _logical_id(arn)
+            if queue is not None:
+                details["queue"] = queue
         if isinstance(body, dict) and not _intrinsic(body):
             for key, name in (("batchSize", "batch_size"),
                               ("maximumBatchingWindow", "maximum_batching_window")):
@@ -893,8 +915,8 @@ class _Service:
             provider_role: Tuple[Optional[Any], List[IamStatement], List[ManagedPolicy], str]) -> None:
         own_role = spec.get("role")
         if own_role is not None:
-            function.statements, function.managed_policies = self.external_role(own_role)
-            function.role = self.role_name(own_role)
+            name, function.statements, function.managed_policies = self.role_iam(own_role)
+            function.role = name or self.role_name(own_role)
             return
         external, statements, managed, label = provider_role
         if "iamRoleStatements" in spec:
@@ -913,10 +935,7 @@ class _Service:
             function.role = str(role_name) if isinstance(role_name, str) \
                 and not isinstance(role_name, Unresolved) else f"the role of {function.name}"
             return
-        if external is not None:
-            function.statements, function.managed_policies = self.external_role(external)
-        else:
-            function.statements, function.managed_policies = list(statements), list(managed)
+        function.statements, function.managed_policies = list(statements), list(managed)
         function.role = label
 
 
