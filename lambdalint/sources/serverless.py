@@ -556,6 +556,8 @@ class _Service:
         self.package = _dict(self.data.get("package"))
         self.template = self._template()
         self.resources: Dict[Any, Any] = self.template.get("Resources", {})
+        self._queues: Dict[str, Optional[Value]] = {}
+        self._roles: Dict[str, Tuple[Optional[str], List[IamStatement], List[ManagedPolicy]]] = {}
         custom = _dict(self.data.get("custom"))
         self.default_inherit = _dict(custom.get(PER_FUNCTION_PLUGIN)).get("defaultInherit") is True
 
@@ -633,14 +635,23 @@ class _Service:
         """The visibility timeout of the queue an ``sqs`` event's ARN names, if defined here."""
         if not self.resources or not isinstance(arn, dict):
             return None
-        return _unresolve(cloudformation.queue_visibility(self.template, self.source, arn))
+        key = scalar_text(arn)
+        if key not in self._queues:  # one lookup per queue, however many functions read it
+            self._queues[key] = _unresolve(
+                cloudformation.queue_visibility(self.template, self.source, arn))
+        return self._queues[key]
 
     def role_iam(self, role: Any) -> Tuple[Optional[str], List[IamStatement], List[ManagedPolicy]]:
         """(name, statements, managed policies) of the role a ``role:`` setting names, read
         from ``resources`` by the CloudFormation reader; nothing for a role defined elsewhere."""
         if not self.resources:
             return None, [], []
+        key = scalar_text(role)
+        if key in self._roles:
+            name, statements, managed = self._roles[key]
+            return name, list(statements), list(managed)
         name, statements, managed = cloudformation.role_permissions(self.template, self.source, role)
+        self._roles[key] = (name, list(statements), list(managed))
         for statement in statements:
             for values in (statement.actions, statement.not_actions, statement.resources,
                            statement.not_resources):
