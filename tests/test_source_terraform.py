@@ -204,6 +204,10 @@ def test_code_locations(tmp_path):
         resource "aws_lambda_function" "nothing" {
           filename = var.zip
         }
+        resource "aws_lambda_function" "same_zip" {
+          filename = "${path.module}/one.zip"
+          handler  = "handler.main"
+        }
         """, "handler.py": "def main(event, context):\n    return 1\n"})
     functions, _ = read(tmp_path)
     root = tmp_path.resolve()
@@ -218,6 +222,9 @@ def test_code_locations(tmp_path):
     assert (single.code.kind, single.code.path) == ("local", str(root / "handler.py"))
     assert (single.handler_file, single.handler_function) == (str(root / "handler.py"), "main")
     assert functions["aws_lambda_function.nothing"].code.kind == "unknown"
+    # The zip a function names is the one an archive_file writes: its code is what it packs.
+    same = functions["aws_lambda_function.same_zip"]
+    assert (same.code.kind, same.handler_file) == ("local", str(root / "handler.py"))
 
 
 def test_suppression_comment_on_the_first_line(tmp_path):
@@ -562,6 +569,12 @@ module "vpc" {
 module "off" {
   source          = "terraform-aws-modules/lambda/aws"
   create_function = false
+}
+
+module "layer" {
+  source       = "terraform-aws-modules/lambda/aws"
+  create_layer = true
+  source_path  = "${path.module}/layer"
 }
 """
 

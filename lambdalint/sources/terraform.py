@@ -1174,7 +1174,17 @@ class _Reader:
             if archive is not None:
                 return archive
             text = m.path_text(filename)
-            return CodeLocation("zip", str(m.local_path(text))) if text else CodeLocation("unknown")
+            if not text:
+                return CodeLocation("unknown")
+            zip_path = m.local_path(text)
+            for kind in ("data", "resource"):  # a zip that an archive_file of the module writes
+                for (type_, _), archive in (m.data if kind == "data" else m.resources).items():
+                    output = m.path_text(archive.get("output_path")) if type_ == "archive_file" else None
+                    if output and m.local_path(output) == zip_path:
+                        code = self._archive_code(archive)
+                        if code.kind == "local":
+                            return code
+            return CodeLocation("zip", str(zip_path))
         if block.get("s3_bucket") is not None:
             bucket, key = m.path_text(block.get("s3_bucket")), m.path_text(block.get("s3_key"))
             return CodeLocation("s3", f"{bucket}/{key}" if bucket and key else None)
@@ -1189,6 +1199,9 @@ class _Reader:
         archive = self.m.block_of(found)
         if archive is None:
             return CodeLocation("unknown")
+        return self._archive_code(archive)
+
+    def _archive_code(self, archive: Block) -> CodeLocation:
         for key in ("source_dir", "source_file"):
             text = self.m.path_text(archive.get(key))
             if text:
@@ -1205,6 +1218,8 @@ class _Reader:
                 ok, value, _ = m.literal(node)
                 if ok and value is False:
                     return None
+        if m.flag(block.get("create_layer")):
+            return None  # the module builds a layer instead of a function
         function = self._base(block)
         for key, attr in (("runtime", "runtime"), ("handler", "handler"), ("memory", "memory_size")):
             node = block.get(attr)
