@@ -170,6 +170,10 @@ class _Builder:
                                 out.positions[k] = part.pos(k)
                 continue
             key = self.build(key_node, depth + 1)
+            if isinstance(key_node, yaml.ScalarNode) and not isinstance(key, str):
+                # Keys are names in every format we read: `1:` and `true:` are "1" and "true"
+                # (as bool and int they would even be the same dict key).
+                key = _at(YStr(key_node.value), key_node)
             try:
                 hash(key)
             except TypeError:
