@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 from typing import Dict, List
 
@@ -543,7 +542,7 @@ def test_events(tmp_path):
     functions = read(tmp_path, EVENTS)
     api = functions["api"]
     assert [(e.kind, e.line, e.details.get("type")) for e in api.events] == [
-        ("api", 8, "http"), ("api", 11, "httpApi"), ("api", 12, "alb"), ("api", 17, "http")]
+        ("api", 8, "http"), ("api", 11, "httpApi"), ("alb", 12, None), ("api", 17, "http")]
     assert api.events[3].details.get("async") is True
     worker = functions["worker"]
     assert [(e.kind, e.line) for e in worker.events] == [

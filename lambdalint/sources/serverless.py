@@ -38,12 +38,13 @@ from lambdalint.sources.yamlload import YDict, YFloat, YInt, YList, YStr, scalar
 
 DEFAULT_TIMEOUT = 6  # seconds: Serverless's own default, not Lambda's 3
 DEFAULT_MEMORY = 1024  # MB
-SQS_DEFAULT_VISIBILITY = 30
 DEFAULT_ROLE = "IamRoleLambdaExecution"  # the logical id Serverless gives the role it creates
 PER_FUNCTION_PLUGIN = "serverless-iam-roles-per-function"
 
-# Event keys that put API Gateway (REST, HTTP) or an ALB in front of the function.
-_API_EVENTS = {"http", "httpapi", "alb"}
+# Event keys that put API Gateway (REST, HTTP API) in front of the function, with its 29 s
+# integration timeout. An ``alb`` trigger is kind "alb", as the CloudFormation reader has it:
+# a load balancer does not stop waiting at 29 s.
+_API_EVENTS = {"http", "httpapi"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -517,6 +518,13 @@ def _unresolve(value: Optional[Value]) -> Optional[Value]:
     return value
 
 
+def _unresolve_statement(statement: IamStatement) -> None:
+    for values in (statement.actions, statement.not_actions, statement.resources,
+                   statement.not_resources):
+        for value in values:
+            _unresolve(value)
+
+
 def _unresolve_function(function: Function) -> None:
     for value in (function.runtime, function.handler, function.memory):
         _unresolve(value)
@@ -525,10 +533,7 @@ def _unresolve_function(function: Function) -> None:
     for value in function.layers:
         _unresolve(value)
     for statement in function.statements:
-        for values in (statement.actions, statement.not_actions, statement.resources,
-                       statement.not_resources):
-            for value in values:
-                _unresolve(value)
+        _unresolve_statement(statement)
     for policy in function.managed_policies:
         _unresolve(policy.name)
     for event in function.events:
@@ -653,10 +658,7 @@ class _Service:
         name, statements, managed = cloudformation.role_permissions(self.template, self.source, role)
         self._roles[key] = (name, list(statements), list(managed))
         for statement in statements:
-            for values in (statement.actions, statement.not_actions, statement.resources,
-                           statement.not_resources):
-                for value in values:
-                    _unresolve(value)
+            _unresolve_statement(statement)
         for policy in managed:
             _unresolve(policy.name)
         return name, statements, managed
@@ -676,6 +678,10 @@ class _Service:
             template["Resources"] = resources
         _, statements, managed = cloudformation.role_permissions(template, self.source,
                                                                  DEFAULT_ROLE)
+        for statement in statements:
+            _unresolve_statement(statement)
+        for policy in managed:
+            _unresolve(policy.name)
         return statements, managed
 
     def template_functions(self) -> List[Function]:
