@@ -474,6 +474,30 @@ def test_policies_through_locals_files_and_attachments(tmp_path):
          "aws_iam_role_policy_attachment.s3")]
 
 
+@pytest.mark.parametrize("trust, attached", [
+    ('jsonencode({ Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",\n'
+     '    Principal = { Service = ["lambda.amazonaws.com", "edgelambda.amazonaws.com"] } }] })', True),
+    ('<<EOF\n{"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",\n'
+     '  "Principal": {"Service": "states.amazonaws.com"}}]}\nEOF', False),
+    ('file("${path.module}/trust.json")', False),
+    ('"{\\"Statement\\": [{\\"Principal\\": {\\"Service\\": \\"ecs-tasks.amazonaws.com\\"}}]}"', False),
+    ('var.trust', True),  # not known: the function names the role, so it is taken as Lambda's
+])
+def test_trust_policy_decides_whether_a_role_is_lambdas(tmp_path, trust, attached):
+    write(tmp_path, {
+        "main.tf": (
+            'resource "aws_lambda_function" "f" {\n  role = aws_iam_role.r.arn\n}\n'
+            f'resource "aws_iam_role" "r" {{\n  assume_role_policy = {trust}\n}}\n'
+            'resource "aws_iam_role_policy_attachment" "a" {\n  role       = aws_iam_role.r.name\n'
+            '  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n'),
+        "trust.json": '{"Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},'
+                      ' "Action": "sts:AssumeRole"}]}',
+    })
+    functions, errors = read(tmp_path)
+    assert errors == []
+    assert bool(functions["aws_lambda_function.f"].managed_policies) is attached
+
+
 def test_policy_file_outside_the_module_is_not_read(tmp_path):
     write(tmp_path, {
         "shared.json": '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',

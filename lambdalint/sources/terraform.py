@@ -818,20 +818,11 @@ class _Iam:
         """The statements of a policy written any way Terraform allows."""
         if node is None or depth > 5:
             return []
+        document = self.document_of(node)
+        if document is not None:
+            return self.document(document, origin)
         resolved = self.m.resolve(node)
-        target = resolved.node if resolved else node
-        if target.kind == CALL and target.name == "jsonencode" and target.items:
-            document = self.m.obj(target.items[0])
-            return self.document(document, origin) if document is not None else []
-        if target.kind in (HEREDOC, EXPR) and target.raw_body:
-            document = _json_document(target.raw_body, target.file, target.body_line - 1, None)
-            return self.document(document, origin) if document is not None else []
-        if target.kind == LIT and isinstance(target.value, str):
-            document = _json_document(target.value, target.file, 0, (target.line, target.column))
-            return self.document(document, origin) if document is not None else []
-        if target.kind == CALL and target.name in ("file", "templatefile") and target.items:
-            return self._file_policy(target.items[0], origin)
-        found = _target(target)
+        found = _target(resolved.node if resolved else node)
         if found is not None and found.kind == "data" and found.type == "aws_iam_policy_document":
             return self.policy_document(found.name, depth + 1)
         if found is not None and found.kind == "resource" and found.type == "aws_iam_policy" \
@@ -841,26 +832,36 @@ class _Iam:
                 return self.policy(block.get("policy"), block.address, depth + 1)
         return []
 
-    def _file_policy(self, path_node: Node, origin: str) -> List[IamStatement]:
+    def document_of(self, node: Node) -> Optional[Node]:
+        """A JSON policy document as located Nodes: ``jsonencode({...})``, a heredoc, a JSON
+        string, or ``file()`` / ``templatefile()`` of a file inside the module."""
+        resolved = self.m.resolve(node)
+        target = resolved.node if resolved else node
+        if target.kind == CALL and target.name == "jsonencode" and target.items:
+            return self.m.obj(target.items[0])
+        if target.kind in (HEREDOC, EXPR) and target.raw_body:
+            return _json_document(target.raw_body, target.file, target.body_line - 1, None)
+        if target.kind == LIT and isinstance(target.value, str):
+            return _json_document(target.value, target.file, 0, (target.line, target.column))
+        if target.kind == CALL and target.name in ("file", "templatefile") and target.items:
+            return self._file_document(target.items[0])
+        return None
+
+    def _file_document(self, path_node: Node) -> Optional[Node]:
         text = self.m.path_text(path_node)
         if not text:
-            return []
+            return None
         path = self.m.local_path(text)
         try:
             resolved = path.resolve(strict=True)
             resolved.relative_to(self.m.directory.resolve())  # never outside the module
-        except (OSError, ValueError, RuntimeError):
-            return []
-        if path.is_symlink() or not resolved.is_file() or resolved.stat().st_size > MAX_FILE_BYTES:
-            return []
-        display = self.m.display(path)
-        try:
+            if path.is_symlink() or not resolved.is_file() or resolved.stat().st_size > MAX_FILE_BYTES:
+                return None
             content = resolved.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            return []
-        file = TfFile(SourceFile(path, display, "json"), content)
-        document = _json_document(content, file, 0, None)
-        return self.document(document, origin) if document is not None else []
+        except (OSError, ValueError, RuntimeError, UnicodeDecodeError):
+            return None
+        file = TfFile(SourceFile(path, self.m.display(path), "json"), content)
+        return _json_document(content, file, 0, None)
 
     def document(self, document: Node, origin: str) -> List[IamStatement]:
         """``{Version, Statement: [...]}`` (from jsonencode, a heredoc or a JSON file)."""
@@ -980,36 +981,30 @@ class _Iam:
             return True
         return any("lambda" in s.lower() for s in services)
 
-    def _trusted_services(self, node: Optional[Node], depth: int = 0) -> List[str]:
-        if node is None or depth > 5:
+    def _trusted_services(self, node: Optional[Node]) -> List[str]:
+        if node is None:
             return []
-        resolved = self.m.resolve(node)
-        target = resolved.node if resolved else node
-        document: Optional[Node] = None
-        if target.kind == CALL and target.name == "jsonencode" and target.items:
-            document = self.m.obj(target.items[0])
-        elif target.kind in (HEREDOC, EXPR) and target.raw_body:
-            document = _json_document(target.raw_body, target.file, target.body_line - 1, None)
-        elif target.kind == LIT and isinstance(target.value, str):
-            document = _json_document(target.value, target.file, 0, (target.line, target.column))
         services: List[str] = []
+        document = self.document_of(node)
         if document is not None:
-            entry = document.get("Statement")
-            items = entry.items if entry is not None and entry.kind == TUP else [entry] if entry else []
+            entry = self.m.resolve(document.get("Statement")) if document.get("Statement") else None
+            statements = entry.node if entry is not None else None
+            items = statements.items if statements is not None and statements.kind == TUP else \
+                [statements] if statements is not None else []
             for item in items:
-                principal = self.m.obj(item.get("Principal")) if item.kind == OBJ else None
+                obj = self.m.obj(item)
+                principal = self.m.obj(obj.get("Principal")) if obj is not None else None
                 if principal is None:
                     continue
                 for value in self.m.values(principal.get("Service")):
                     if value.literal and isinstance(value.value, str):
                         services.append(value.value)
             return services
-        found = _target(target)
+        resolved = self.m.resolve(node)
+        found = _target(resolved.node if resolved else node)
         if found is not None and found.kind == "data" and found.type == "aws_iam_policy_document":
             block = self.m.block_of(found)
-            if block is None:
-                return []
-            for statement in block.children("statement"):
+            for statement in block.children("statement") if block is not None else []:
                 for principals in statement.children("principals"):
                     ok, kind, _ = self.m.literal(principals.get("type"))
                     if ok and kind == "Service":
