@@ -1166,3 +1166,85 @@ def test_linking_handler_string_to_code(tmp_path):
     assert (fn.handler_file, fn.handler_function) == (str(tmp_path / "hello_world" / "app.py"), "lambda_handler")
     assert configs.linked_handlers(project) == {
         str((tmp_path / "hello_world" / "app.py").resolve()): {"lambda_handler"}}
+
+
+def test_properties_that_cannot_be_known_are_not_the_default(tmp_path):
+    functions = read(tmp_path, """
+        Conditions:
+          IsProd: !Equals [!Ref AWS::AccountId, "1"]
+        Resources:
+          Chosen:
+            Type: AWS::Lambda::Function
+            Properties: !If [IsProd, {Timeout: 30}, {Timeout: 10}]
+          Included:
+            Type: AWS::Lambda::Function
+            Properties:
+              Fn::Transform:
+                Name: AWS::Include
+                Parameters: {Location: s3://bucket/fn.yaml}
+        """)
+    assert (functions["Chosen"].timeout.origin, functions["Chosen"].timeout.seconds) == ("unknown", None)
+    assert functions["Included"].timeout.origin == "unknown"
+
+
+def test_linked_handler_with_an_unusual_signature_gets_the_code_rules(tmp_path):
+    write(tmp_path, {
+        "template.yaml": """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              HelloWorldFunction:
+                Type: AWS::Serverless::Function
+                Properties:
+                  CodeUri: hello_world/
+                  Handler: app.lambda_handler
+                  Runtime: python3.12
+            """,
+        "hello_world/app.py": """
+            import boto3
+
+
+            def lambda_handler(payload):
+                client = boto3.client("s3")
+                return client.list_buckets()
+            """,
+        "other/app.py": """
+            import boto3
+
+
+            def lambda_handler(payload):
+                client = boto3.client("s3")
+                return client.list_buckets()
+            """,
+    })
+    findings = check_json(["."], tmp_path, "--select", "LL102")
+    # Only the file the template names: the same code elsewhere is not known to be a handler.
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("LL102", "hello_world/app.py", 5)]
+
+
+def test_inline_code_findings_point_into_the_template(tmp_path):
+    write(tmp_path, {"template.yaml": """
+        Resources:
+          InlineFn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Runtime: python3.12
+              Handler: index.handler
+              Code:
+                ZipFile: |
+                  import boto3
+
+                  def handler(event, context):
+                      s3 = boto3.client("s3")
+                      return s3.list_buckets()
+          NodeFn:
+            Type: AWS::Lambda::Function
+            Properties:
+              Runtime: nodejs20.x
+              Handler: index.handler
+              Code:
+                ZipFile: |
+                  const x = require("aws-sdk");
+        """})
+    findings = check_json(["."], tmp_path, "--select", "LL102,LL001")
+    assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [
+        ("LL102", "template.yaml", line(tmp_path, "boto3.client"), 20)]

@@ -485,6 +485,9 @@ class _Template:
         return function
 
     def _timeout(self, props: Dict[Any, Any], sam: bool, function: Function) -> Timeout:
+        if _intrinsic(props) is not None or "Fn::Transform" in props:
+            # Properties chosen by !If or pulled in by AWS::Include: set, but not knowable here.
+            return Timeout(None, "unknown", function.path, getattr(props, "line", function.line))
         node, container, where = self.setting(props, "Timeout", sam)
         if container is None:
             return Timeout(DEFAULT_TIMEOUT, "default", function.path, function.line)
