@@ -941,12 +941,13 @@ class _Service:
             # from the service's (so its managed policies), with the provider's statements only
             # when it inherits them.
             inherit = spec.get("iamRoleStatementsInherit")
-            own = self.statements(spec.get("iamRoleStatements"), f"iamRoleStatements of {function.name}")
+            own = self.statements(spec.get("iamRoleStatements"),
+                                  f"iamRoleStatements of {function.name}")
             if external is not None:
                 function.statements = own
             else:
-                inherited = statements if inherit is True or (self.default_inherit and inherit is not False) else []
-                function.statements = list(inherited) + own
+                inherits = inherit is True or (self.default_inherit and inherit is not False)
+                function.statements = (list(statements) if inherits else []) + own
                 function.managed_policies = list(managed)
             role_name = spec.get("iamRoleStatementsName")
             function.role = str(role_name) if isinstance(role_name, str) \
@@ -961,7 +962,7 @@ def read_service(data: Dict[Any, Any], source: SourceFile, text: str) -> List[Fu
     functions its ``resources`` declare in CloudFormation."""
     try:
         service = _Service(data, source, text)
-    except RecursionError:
+    except (RecursionError, ValueError, TypeError, AttributeError, KeyError):
         return []
     functions: List[Function] = []
     try:
