@@ -699,6 +699,17 @@ def test_event_sources(tmp_path):
           function_name = aws_lambda_function.web.function_name
           principal     = "apigateway.amazonaws.com"
         }
+        resource "aws_lb_target_group_attachment" "web" {
+          target_group_arn = aws_lb_target_group.web.arn
+          target_id        = aws_lambda_function.web.arn
+        }
+        resource "aws_s3_bucket_notification" "uploads" {
+          bucket = aws_s3_bucket.uploads.id
+          lambda_function {
+            lambda_function_arn = aws_lambda_function.consumer.arn
+            events              = ["s3:ObjectCreated:*"]
+          }
+        }
         module "m" {
           source = "terraform-aws-modules/lambda/aws"
           event_source_mapping = {
@@ -718,11 +729,13 @@ def test_event_sources(tmp_path):
     functions, _ = read(tmp_path)
     consumer = functions["aws_lambda_function.consumer"]
     got = [(e.kind, e.line, e.details["visibility_timeout"].value, e.details["visibility_timeout"].line,
-            e.details["visibility_timeout"].text) for e in consumer.events]
-    assert got == [("sqs", 9, 60, 6, "60"), ("sqs", 13, 30, 8, "SQS default")]
-    assert [(e.kind, e.line) for e in functions["aws_lambda_function.web"].events] == [("api", 20)]
+            e.details["visibility_timeout"].text) for e in consumer.events[:2]]
+    assert got[:2] == [("sqs", 9, 60, 6, "60"), ("sqs", 13, 30, 8, "SQS default")]
+    assert [(e.kind, e.line) for e in consumer.events[2:]] == [("s3", ln(main, "lambda_function {"))]
+    assert [(e.kind, e.line) for e in functions["aws_lambda_function.web"].events] == \
+        [("api", 20), ("alb", 25)]
     module = functions["module.m"]
-    assert [(e.kind, e.line) for e in module.events] == [("sqs", 28), ("api", 33)]
+    assert [(e.kind, e.line) for e in module.events] == [("sqs", 39), ("api", 44)]
     assert module.events[0].details["visibility_timeout"].value == 60
 
 

@@ -1338,6 +1338,16 @@ class _Reader:
                            ("aws_api_gateway_integration", "uri")):
             for block in self.m.of_type(kind):
                 add(self._function_of(block.get(attr), by_address), EventSource("api", block.line))
+        # An ALB waits as long as its idle timeout, not API Gateway's 29 s: its own kind.
+        for kind, resource, attr in (("alb", "aws_lb_target_group_attachment", "target_id"),
+                                     ("eventbridge", "aws_cloudwatch_event_target", "arn"),
+                                     ("sns", "aws_sns_topic_subscription", "endpoint")):
+            for block in self.m.of_type(resource):
+                add(self._function_of(block.get(attr), by_address), EventSource(kind, block.line))
+        for block in self.m.of_type("aws_s3_bucket_notification"):
+            for target in block.children("lambda_function"):
+                add(self._function_of(target.get("lambda_function_arn"), by_address),
+                    EventSource("s3", target.line))
         for name, block in self.m.modules.items():
             function = by_address.get(block.address)
             if function is None:
