@@ -138,7 +138,7 @@ def test_every_import_spelling(tmp_path, imports, function, runtime, code):
 
 def test_not_cdk_lambda_constructs_are_not_functions(tmp_path):
     text = stack("""
-        lambda_.Function.from_function_arn(self, "Imported", "arn:aws:lambda:eu-west-1:1:function:x")
+        lambda_.Function.from_function_arn(self, "Imported", fn_arn)
         lambda_.Alias(self, "Live", alias_name="live", version=None)
         Function = print
         Function(self, "NotCdk")
@@ -621,7 +621,8 @@ def test_events_api_and_sqs(tmp_path):
     assert [(e.kind, e.line) for e in events] == [
         ("sqs", at(text, "events=[")), ("sqs", at(text, "batch_size")),
         ("sns", at(text, "SnsEventSource(topic)"))]
-    default, minute = events[0].details["visibility_timeout"], events[1].details["visibility_timeout"]
+    default = events[0].details["visibility_timeout"]
+    minute = events[1].details["visibility_timeout"]
     assert (default.value, default.text, default.line) == (30, "SQS default", at(text, '"Plain"'))
     assert (minute.value, minute.line) == (60, at(text, "minutes(1)"))
 
@@ -690,7 +691,8 @@ def test_a_300_line_stack_is_read_quickly(tmp_path):
     for i in range(32):
         body += [f'fn{i} = lambda_.Function(self, "Fn{i}",',
                  "    runtime=lambda_.Runtime.PYTHON_3_12, handler='app.handler',",
-                 "    code=lambda_.Code.from_asset(os.path.join(os.path.dirname(__file__), 'lambda')),",
+                 "    code=lambda_.Code.from_asset(",
+                 "        os.path.join(os.path.dirname(__file__), 'lambda')),",
                  "    timeout=Duration.seconds(10),",
                  f"    environment={{'TABLE': 't{i}', 'N': str({i})}},",
                  ")",

@@ -89,6 +89,7 @@ _API_INTEGRATIONS = {
     "aws_cdk.aws_elasticloadbalancingv2_targets.LambdaTarget": ("fn", 0),
 }
 _EVENT_SOURCES = "aws_cdk.aws_lambda_event_sources."
+_QUEUE = "aws_cdk.aws_sqs.Queue"
 
 _CODE_ASSET = {"Code.from_asset", "Code.asset", "AssetCode"}
 _CODE_INLINE = {"Code.from_inline", "Code.inline", "InlineCode"}
@@ -247,7 +248,7 @@ def _tidy_seconds(value: float) -> float:
 
 
 def _runtime_id(member: str) -> Tuple[Optional[str], Optional[str]]:
-    """``PYTHON_3_12`` -> ("python3.12", "python"); a member without a fixed id -> (None, family)."""
+    """``PYTHON_3_12`` -> ("python3.12", "python"); ``NODEJS_LATEST`` -> (None, "nodejs")."""
     for pattern, template, family in _RUNTIME_PATTERNS:
         match = pattern.match(member)
         if match:
@@ -497,7 +498,7 @@ class _AppReader:
             scope = scope.parent
         return None, False
 
-    # -- names and values --------------------------------------------------------------------------
+    # -- names and values -------------------------------------------------------------------------
 
     def _deref(self, expr: cst.BaseExpression, env: _Env
                ) -> Tuple[Optional[cst.BaseExpression], Optional[_Env], bool, bool]:
@@ -789,7 +790,7 @@ class _AppReader:
                 args.positional.append((arg.value, env))
         return args
 
-    # -- paths --------------------------------------------------------------------------------------
+    # -- paths ------------------------------------------------------------------------------------
 
     def _path(self, expr: Optional[cst.BaseExpression], env: Optional[_Env],
               depth: int = 0) -> Optional[str]:
@@ -914,7 +915,7 @@ class _AppReader:
             built = self._make_policy(call, env, qual.rsplit(".", 1)[1])
         elif qual.startswith(_IAM + "ManagedPolicy.from_"):
             built = self._managed_reference(call, env, qual.rsplit(".", 1)[1])
-        elif qual == "aws_cdk.aws_sqs.Queue":
+        elif qual == _QUEUE:
             built = self._make_queue(call, env)
         elif qual.startswith(_IAM + "Role.from_"):
             built = _Unknown(self._text(call))
@@ -930,7 +931,7 @@ class _AppReader:
             return found.value
         return self._text(given[0])
 
-    # -- functions ----------------------------------------------------------------------------------
+    # -- functions --------------------------------------------------------------------------------
 
     def _make_function(self, call: cst.Call, env: _Env, kind: str) -> _Fn:
         args = self._arguments(call, env)
@@ -1243,7 +1244,7 @@ class _AppReader:
         return _Queue(Value(seconds, f"{text} (= {seconds} s)", self.display, line, column, True,
                             end_line, end_column))
 
-    # -- IAM ----------------------------------------------------------------------------------------
+    # -- IAM --------------------------------------------------------------------------------------
 
     def _make_statement(self, call: cst.Call, env: _Env, from_json: bool) -> IamStatement:
         line, column, _, _ = self._span(call)
@@ -1337,7 +1338,7 @@ class _AppReader:
         elif isinstance(built, _Policy):
             role.policies.append((built, self.policy_names.get(id(built), origin)))
 
-    # -- calls with effects -------------------------------------------------------------------------
+    # -- calls with effects -----------------------------------------------------------------------
 
     def _on_calls(self, node: cst.CSTNode, env: _Env) -> None:
         for call in _calls_in(node):
@@ -1349,7 +1350,7 @@ class _AppReader:
     def _on_call(self, call: cst.Call, env: _Env) -> None:
         qual = self._qual(call.func, env)
         if qual is not None:
-            if qual in _FUNCTION_CLASSES or qual.startswith(_IAM) or qual == "aws_cdk.aws_sqs.Queue":
+            if qual in _FUNCTION_CLASSES or qual.startswith(_IAM) or qual == _QUEUE:
                 self._built_by(call, env)  # built where it is written, even if never named
             elif qual in _API_INTEGRATIONS:
                 self._api_integration(call, env, qual)
@@ -1414,7 +1415,8 @@ class _AppReader:
             for item, item_env in args.positional[:1] or list(args.keywords.values())[:1]:
                 role = self._object(item, item_env)
                 if isinstance(role, _Role):
-                    role.policies.append((owner, self.policy_names.get(id(owner), "attach_to_role")))
+                    origin = self.policy_names.get(id(owner), "attach_to_role")
+                    role.policies.append((owner, origin))
 
     def _do_add_statements(self, owner: Any, call: cst.Call, env: _Env, method: str) -> None:
         if isinstance(owner, _Policy):
