@@ -171,12 +171,18 @@ def test_no_timeout_is_the_default_and_resource_timeouts_block_is_not_one(tmp_pa
 
 def test_tfvars_value_wins_over_the_default(tmp_path):
     write(tmp_path, {
-        "main.tf": 'resource "aws_lambda_function" "f" {\n  timeout = var.timeout\n}\n',
-        "variables.tf": 'variable "timeout" {\n  default = 3\n}\n',
-        "terraform.tfvars": "timeout = 40\n",
+        "main.tf": ('resource "aws_lambda_function" "f" {\n  timeout = var.timeout\n'
+                    '  environment {\n    variables = { DB_PASSWORD = var.db_password }\n  }\n}\n'),
+        "variables.tf": 'variable "timeout" {\n  default = 3\n}\nvariable "db_password" {}\n',
+        "terraform.tfvars": 'timeout = 40\ndb_password = "Zq8#mW2!pL5x"\n',
+        "prod.auto.tfvars": "timeout = 50\n",
     })
-    timeout = read(tmp_path)[0]["aws_lambda_function.f"].timeout
-    assert (timeout.seconds, timeout.origin, timeout.line) == (40, "variable", 2)
+    fn = read(tmp_path)[0]["aws_lambda_function.f"]
+    assert (fn.timeout.seconds, fn.timeout.origin, fn.timeout.line) == (50, "variable", 2)
+    # A value the deployer passes in is not written in the module: not a literal secret.
+    env = fn.environment[0]
+    assert (env.name, env.value.literal, env.value.text, env.line) == \
+        ("DB_PASSWORD", False, "var.db_password (set in terraform.tfvars)", 4)
 
 
 def test_code_locations(tmp_path):

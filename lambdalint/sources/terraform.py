@@ -1133,6 +1133,12 @@ class _Reader:
             if entry.key.startswith("${"):
                 continue
             value = self.m.value(entry.node)
+            _, _, how = self.m.literal(entry.node)
+            if how.endswith(".tfvars"):
+                # The deployer's own input (terraform.tfvars is usually kept out of git), not
+                # something the module writes: known for timeouts, not shown as a literal here.
+                value = Value(None, f"{entry.node.text} (set in {how})", value.path, value.line,
+                              value.column, False, value.end_line, value.end_column)
             out.append(EnvVar(entry.key, value, value.line, entry.column))
         return out
 
