@@ -226,12 +226,14 @@ def test_docker_image_and_other_code_kinds(tmp_path):
     'str(Path(__file__).resolve().parents[1] / "lambda")',
     'str(Path(__file__).parent.joinpath("..", "lambda"))',
     'LAMBDA_DIR',
+    'path.join(ROOT, "lambda")',
     'f"{ROOT}/lambda"',
     '"lambda"',
 ])
 def test_asset_paths_evaluated_statically(tmp_path, expression):
     text = f"""
         import os
+        from os import path
         from pathlib import Path
         from aws_cdk import aws_lambda as lambda_
 
@@ -783,3 +785,36 @@ def test_cli_inline_code_is_checked_at_app_file_lines(tmp_path):
     write(tmp_path, {"app.py": text, "cdk.json": "{}"})
     findings = check_json(["."], tmp_path, "--select", "LL102")
     assert ids_and_lines(findings) == [("LL102", at(text, 's3 = boto3.client("s3")'))]
+
+
+@pytest.mark.skipif(registry.get("LL201") is None, reason="config rules not registered yet")
+def test_cli_timeouts_against_api_gateway_and_sqs(tmp_path):
+    header = HEADER + textwrap.dedent("""
+        from aws_cdk import aws_apigateway as apigw
+        from aws_cdk import aws_sqs as sqs
+        from aws_cdk.aws_lambda_event_sources import SqsEventSource
+
+        SHORT = Duration.seconds(3)
+    """)
+    text = stack("""
+        api_fn = lambda_.Function(self, "Api", runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler", code=lambda_.Code.from_asset("lambda"),
+            timeout=Duration.minutes(1))
+        apigw.LambdaRestApi(self, "Rest", handler=api_fn)
+        worker = lambda_.Function(self, "Worker", runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler", code=lambda_.Code.from_asset("lambda"),
+            timeout=Duration.seconds(10))
+        worker.add_event_source(SqsEventSource(sqs.Queue(self, "Jobs")))
+        lambda_.Function(self, "Short", runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler", code=lambda_.Code.from_asset("lambda"), timeout=SHORT)
+        lambda_.Function(self, "Fine", runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler", code=lambda_.Code.from_asset("lambda"),
+            timeout=Duration.seconds(20))
+    """, header)
+    write(tmp_path, {"app.py": text, "cdk.json": "{}", "lambda/app.py": HANDLER})
+    findings = check_json(["."], tmp_path, "--select", "LL201")
+    assert sorted(ids_and_lines(findings)) == [
+        ("LL201", at(text, "Duration.minutes(1)")),  # longer than API Gateway waits
+        ("LL201", at(text, "Duration.seconds(10)")),  # queue hides messages 30 s < 6 x 10 s
+        ("LL201", at(text, "timeout=SHORT")),  # 3 s through a constant, at the reference
+    ]
