@@ -11,6 +11,7 @@ from typing import Dict, List, Tuple
 import pytest
 
 from conftest import check_json, ids_and_lines, write
+from lambdalint import registry
 from lambdalint.discovery import SourceFile, display_path
 from lambdalint.model import Function, ReadError
 from lambdalint.sources import configs, terraform
@@ -890,3 +891,208 @@ def test_cli_reports_a_broken_tf_and_goes_on(tmp_path):
     findings = check_json(["infra"], tmp_path, "--select", "LL001")
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("LL001", "infra/broken.tf", 3)]
     assert "cannot parse HCL" in findings[0]["message"]
+
+
+# -- the config rules on Terraform --------------------------------------------------------------
+
+# The rules' modules land before their registry entries; these run once LL201-LL204 are registered.
+needs_config_rules = pytest.mark.skipif(
+    any(registry.get(i) is None for i in ("LL201", "LL202", "LL203", "LL204")),
+    reason="config rules LL201-LL204 are not in the registry yet")
+
+RULES_MAIN = """
+data "archive_file" "zip" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build/app.zip"
+}
+
+resource "aws_lambda_function" "api" {
+  function_name = "api"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = data.archive_file.zip.output_path
+  role          = aws_iam_role.lambda.arn
+  environment {
+    variables = {
+      DB_PASSWORD = "Zx9!qLm2#Vb7$Tr4"
+      TABLE       = "orders"
+      API_KEY     = var.api_key
+    }
+  }
+}
+
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  timeout       = var.timeout
+  role          = aws_iam_role.lambda.arn
+}
+
+resource "aws_lambda_function" "quiet" { # lambdalint: ignore[LL201]
+  function_name = "quiet"
+  timeout       = 3
+}
+
+resource "aws_lambda_function" "fine" {
+  function_name = "fine"
+  timeout       = 30
+  role          = aws_iam_role.scoped.arn
+}
+
+resource "aws_iam_role" "lambda" {
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                   Principal = { Service = "lambda.amazonaws.com" } }]
+  })
+}
+
+resource "aws_iam_role_policy" "app" {
+  role = aws_iam_role.lambda.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["s3:*"]
+        Resource = "*"
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"]
+        Resource = "*"
+      },
+    ]
+  })
+}
+
+resource "aws_iam_role_policy_attachment" "admin" {
+  role       = aws_iam_role.lambda.name
+  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
+}
+
+resource "aws_iam_role" "scoped" {}
+
+resource "aws_iam_role_policy" "scoped" {
+  role   = aws_iam_role.scoped.id
+  policy = data.aws_iam_policy_document.scoped.json
+}
+
+data "aws_iam_policy_document" "scoped" {
+  statement {
+    actions   = ["dynamodb:GetItem"]
+    resources = [aws_dynamodb_table.orders.arn]
+  }
+  statement {
+    actions   = ["sqs:*"]
+    resources = ["*"]
+  }
+}
+
+resource "aws_iam_role" "states" {
+  assume_role_policy = jsonencode({
+    Statement = [{ Effect = "Allow", Action = "sts:AssumeRole",
+                   Principal = { Service = "states.amazonaws.com" } }]
+  })
+  inline_policy {
+    policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*", Resource = "*" }] })
+  }
+}
+
+module "orders" {
+  source  = "terraform-aws-modules/lambda/aws"
+  version = "~> 7.0"
+
+  handler     = "app.handler"
+  runtime     = "python3.12"
+  source_path = "${path.module}/src"
+
+  attach_policy_statements = true
+  policy_statements = {
+    tables = {
+      effect    = "Allow"
+      actions   = ["dynamodb:*"]
+      resources = ["*"]
+    }
+  }
+}
+"""
+
+RULES_VARIABLES = """
+variable "timeout" {
+  default = 3
+}
+
+variable "api_key" {
+  type      = string
+  sensitive = true
+}
+"""
+
+# Every finding, at the line a Terraform user edits.
+_S3, _SQS, _DDB = (ln(RULES_MAIN, 'Action   = ["s3:*"]'), ln(RULES_MAIN, 'actions   = ["sqs:*"]'),
+                   ln(RULES_MAIN, 'actions   = ["dynamodb:*"]'))
+RULES_EXPECTED = sorted([
+    ("LL201", "infra/main.tf", ln(RULES_MAIN, '"aws_lambda_function" "api"')),  # no timeout: 3 s
+    ("LL201", "infra/main.tf", ln(RULES_MAIN, "timeout       = var.timeout")),  # default 3
+    ("LL201", "infra/main.tf", ln(RULES_MAIN, 'module "orders"')),  # the module's default 3 s
+    ("LL202", "infra/main.tf", _S3),
+    ("LL202", "infra/main.tf", ln(RULES_MAIN, '"arn:aws:iam::aws:policy/AdministratorAccess"')),
+    ("LL202", "infra/main.tf", _SQS),  # in the policy document
+    ("LL202", "infra/main.tf", _DDB),  # in the module's policy_statements
+    ("LL203", "infra/main.tf", _S3 + 1),  # Resource = "*" under each of them
+    ("LL203", "infra/main.tf", _SQS + 1),
+    ("LL203", "infra/main.tf", _DDB + 1),
+    ("LL204", "infra/main.tf", ln(RULES_MAIN, "DB_PASSWORD = ")),
+])
+
+
+@needs_config_rules
+def test_config_rules_on_terraform(tmp_path):
+    write(tmp_path, {"infra/main.tf": RULES_MAIN, "infra/variables.tf": RULES_VARIABLES,
+                     "infra/src/app.py": "def handler(event, context):\n    return {}\n"})
+    findings = check_json(["infra"], tmp_path, "--select", "LL2")
+    assert sorted((f["rule"], f["path"], f["line"]) for f in findings) == RULES_EXPECTED
+    by_line = {(f["rule"], f["line"]): f for f in findings}
+    api_line = ln(RULES_MAIN, '"aws_lambda_function" "api"')
+    assert "aws_lambda_function.api sets no timeout" in by_line[("LL201", api_line)]["message"]
+    assert "timeout = " in by_line[("LL201", ln(RULES_MAIN, "timeout       = var.timeout"))]["suggestion"]
+    assert "aws_lambda_function.api, aws_lambda_function.worker" in by_line[("LL202", _S3)]["message"]
+    assert "module.orders" in by_line[("LL202", _DDB)]["message"]
+    assert "Zx9!qLm2#Vb7$Tr4" not in by_line[("LL204", ln(RULES_MAIN, "DB_PASSWORD = "))]["message"]
+
+
+@needs_config_rules
+def test_config_rules_api_gateway_and_sqs_limits(tmp_path):
+    main = """
+        resource "aws_lambda_function" "web" {
+          timeout = 60
+        }
+        resource "aws_apigatewayv2_integration" "web" {
+          api_id           = aws_apigatewayv2_api.http.id
+          integration_type = "AWS_PROXY"
+          integration_uri  = aws_lambda_function.web.invoke_arn
+        }
+        resource "aws_lambda_function" "consumer" {
+          timeout = local.consumer_timeout
+        }
+        locals {
+          consumer_timeout = 20
+        }
+        resource "aws_sqs_queue" "jobs" {}
+        resource "aws_lambda_event_source_mapping" "jobs" {
+          event_source_arn = aws_sqs_queue.jobs.arn
+          function_name    = aws_lambda_function.consumer.arn
+        }
+        resource "aws_lambda_function" "behind_alb" {
+          timeout = 60
+        }
+        resource "aws_lb_target_group_attachment" "alb" {
+          target_group_arn = aws_lb_target_group.alb.arn
+          target_id        = aws_lambda_function.behind_alb.arn
+        }
+        """
+    write(tmp_path, {"main.tf": main})
+    findings = check_json(["."], tmp_path, "--select", "LL201")
+    assert ids_and_lines(findings) == [("LL201", 2), ("LL201", 10)]
+    assert "API Gateway" in findings[0]["message"]
+    assert "SQS" in findings[1]["message"] and "30 s" in findings[1]["message"]
