@@ -300,7 +300,6 @@ def _calls_in(node: cst.CSTNode) -> List[cst.Call]:
 
 class _AppReader:
     def __init__(self, source: SourceFile, text: str, module: cst.Module) -> None:
-        self.source = source
         self.display = source.display
         self.file_path = str(source.path)
         self.root = str(_app_root(source.path))
