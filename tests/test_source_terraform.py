@@ -763,6 +763,17 @@ def test_broken_file_is_a_read_error_and_the_rest_is_read(tmp_path):
     assert functions["aws_lambda_function.f"].timeout.seconds == 9
 
 
+def test_a_module_without_lambda_is_not_parsed(tmp_path):
+    write(tmp_path, {
+        "vpc/main.tf": 'resource "aws_vpc" "main" {\n  cidr_block = \n}\n',  # broken, not ours
+        "vpc/big.tf": b"# \xff\n",
+        "fn/main.tf": 'resource "aws_lambda_function" "f" {\n  timeout = \n}\n',
+    })
+    assert read(tmp_path, "vpc") == ({}, [])
+    functions, errors = read(tmp_path, "fn")
+    assert (functions, [(e.path, e.line) for e in errors]) == ({}, [("fn/main.tf", 2)])
+
+
 def test_unreadable_file_is_a_read_error(tmp_path):
     write(tmp_path, {"main.tf": 'resource "aws_lambda_function" "f" {}\n'})
     gone = SourceFile(tmp_path / "gone.tf", "gone.tf", "terraform")

@@ -51,6 +51,8 @@ _LAMBDA_MODULE = re.compile(
     r"terraform-aws-lambda(?:\.git)?(?P<gsub>//[^?]*)?(?:\?.*)?$",
     re.IGNORECASE,
 )
+# Only a directory whose text says one of these is parsed.
+_LAMBDA_HINT = re.compile(r"aws_lambda_function|terraform-aws-modules/lambda|terraform-aws-lambda")
 _NAME = r"[A-Za-z_][\w-]*"
 _REFERENCE = re.compile(rf"^{_NAME}(?:\.(?:{_NAME}|\*|\d+)|\[(?:\d+|\"[^\"\\]*\"|\*)\])*$")
 _REF_PART = re.compile(rf"\.({_NAME}|\*|\d+)|\[(\d+|\"[^\"\\]*\"|\*)\]")
@@ -387,12 +389,22 @@ def _parse_error(exc: BaseException, text: str) -> Tuple[int, int, str]:
     return line if getattr(exc, "line", None) else 1, column, f"cannot parse HCL: {message}"
 
 
-def _read_file(source: SourceFile, errors: List[ReadError]) -> Optional[TfFile]:
+def _read_file(source: SourceFile, errors: List[ReadError],
+               pending: Optional[List[Tuple[ReadError, str]]] = None) -> Optional[TfFile]:
+    """The file's text; a file that cannot be opened is an error, one that is too large or not
+    UTF-8 goes to ``pending`` (with what can be read of it) when given, else to ``errors``."""
+    def later(error: ReadError, text: str) -> None:
+        if pending is None:
+            errors.append(error)
+        else:
+            pending.append((error, text))
+
     try:
         size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            errors.append(ReadError(source.display, 1, f"skipped: {size // 1024 // 1024} MiB is over "
-                                    f"the {MAX_FILE_BYTES // 1024 // 1024} MiB limit for one file"))
+            later(ReadError(source.display, 1, f"skipped: {size // 1024 // 1024} MiB is over "
+                                               f"the {MAX_FILE_BYTES // 1024 // 1024} MiB limit "
+                                               "for one file"), "")
             return None
         data = source.path.read_bytes()
     except IsADirectoryError:
@@ -406,7 +418,8 @@ def _read_file(source: SourceFile, errors: List[ReadError]) -> Optional[TfFile]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        errors.append(ReadError(source.display, line, f"not UTF-8 text: {exc.reason}"))
+        later(ReadError(source.display, line, f"not UTF-8 text: {exc.reason}"),
+              data.decode("utf-8", "replace"))
         return None
     return TfFile(source, text)
 
@@ -1454,19 +1467,31 @@ def _number(value: Any) -> Optional[float]:
 
 def read_module(directory: Path, files: List[SourceFile]) -> Tuple[List[Function], List[ReadError]]:
     """Every Lambda function the ``.tf`` files of one directory define, and the files that could
-    not be read (the others are still read)."""
+    not be read (the others are still read).
+
+    A directory that never names a Lambda function is not parsed at all: python-hcl2 takes
+    about a second for a thousand lines, and a VPC or DNS module is none of our business (nor
+    are its syntax errors, except a file that cannot be opened)."""
     errors: List[ReadError] = []
-    blocks: List[Block] = []
-    for source in sorted(files, key=lambda s: s.display):
-        file = _read_file(source, errors)
+    pending: List[Tuple[ReadError, str]] = []
+    read: List[TfFile] = []
+    ordered = sorted(files, key=lambda s: s.display)
+    for source in ordered:
+        file = _read_file(source, errors, pending)
         if file is not None:
-            blocks.extend(_parse(file, errors))
+            read.append(file)
+    if not any(_LAMBDA_HINT.search(text) for text in [f.text for f in read] + [t for _, t in pending]):
+        return [], errors
+    errors.extend(error for error, _ in pending)
+    blocks: List[Block] = []
+    for file in read:
+        blocks.extend(_parse(file, errors))
+    errors.sort(key=lambda e: (e.path, e.line))
     if not any(b.type in ("resource", "module") for b in blocks):
         return [], errors
     try:
         module = _Module(directory, blocks)
         return _Reader(module).functions(), errors
     except Exception as exc:  # noqa: BLE001 - never a traceback: say which module failed
-        first = sorted(files, key=lambda s: s.display)[0]
-        errors.append(ReadError(first.display, 1, f"cannot read the module: {type(exc).__name__}"))
+        errors.append(ReadError(ordered[0].display, 1, f"cannot read the module: {type(exc).__name__}"))
         return [], errors
