@@ -1,0 +1,603 @@
+"""LL103 sync-lambda-invoke: Lambda code that calls another Lambda function and waits for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+
+from lambdalint.analysis.handlers import dotted_name, walk
+from lambdalint.rules.base import PythonRule
+
+INVOKE_METHODS = ("invoke", "invoke_with_response_stream")
+CLIENT_FACTORIES = ("client", "create_client")  # boto3 / Session / aioboto3; botocore, aiobotocore
+SDK_PACKAGES = ("boto3", "botocore", "aioboto3", "aiobotocore")
+ASYNC_TYPES = ("Event", "DryRun")
+MAX_DEPTH = 6  # aliases, helper returns and attributes followed before giving up
+
+_EMPTY = cst.Module([])
+_A_LAMBDA_CLIENT = cst.parse_expression('boto3.client("lambda")')  # what a typed helper returns
+
+
+@dataclass
+class _Scope:
+    """The names one function (or the module) binds, and what it binds them to.
+
+    A ``None`` value is a binding whose value cannot be known (a parameter, a loop target, an
+    import, ``with ... as``...).
+    """
+
+    node: cst.CSTNode
+    bindings: Dict[str, List[Optional[cst.BaseExpression]]] = field(default_factory=dict)
+    annotations: Dict[str, str] = field(default_factory=dict)  # last dotted part of annotations
+    globals: Set[str] = field(default_factory=set)
+    stores: Dict[str, List[Tuple[cst.BaseExpression, cst.BaseExpression]]] = field(default_factory=dict)
+    mutated: Set[str] = field(default_factory=set)  # ``d.update()``, ``d[k] = v`` with unknown k...
+    returns: List[cst.BaseExpression] = field(default_factory=list)
+
+    def bind(self, name: str, value: Optional[cst.BaseExpression]) -> None:
+        self.bindings.setdefault(name, []).append(value)
+
+
+@dataclass
+class _Env:
+    """Where an expression is evaluated: its scopes, innermost first, and the class of ``self``."""
+
+    scopes: List[_Scope]
+    self_name: Optional[str] = None
+    self_class: Optional[str] = None
+
+
+def _bind_target(scope: _Scope, target: cst.BaseExpression,
+                 value: Optional[cst.BaseExpression]) -> None:
+    if isinstance(target, cst.Name):
+        scope.bind(target.value, value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _bind_target(scope, element.value, None)
+    elif isinstance(target, cst.StarredElement):
+        _bind_target(scope, target.value, None)
+    elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+        key = target.slice[0].slice if len(target.slice) == 1 else None
+        if isinstance(key, cst.Index) and value is not None:
+            scope.stores.setdefault(target.value.value, []).append((key.value, value))
+        else:
+            scope.mutated.add(target.value.value)
+
+
+def _annotation(node: Optional[cst.Annotation]) -> str:
+    if node is None:
+        return ""
+    expr = node.annotation
+    if isinstance(expr, cst.SimpleString):
+        return (expr.evaluated_value or "").rpartition(".")[2].strip()
+    return (dotted_name(expr) or "").rpartition(".")[2]
+
+
+def _build_scope(node: cst.CSTNode) -> _Scope:
+    """Bindings of a function (its parameters and body, not nested functions) or of the module."""
+    scope = _Scope(node)
+    if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+        params = node.params
+        every = (list(params.posonly_params) + list(params.params) + list(params.kwonly_params))
+        for extra in (params.star_arg, params.star_kwarg):
+            if isinstance(extra, cst.Param):
+                every.append(extra)
+        for param in every:
+            scope.bind(param.name.value, None)
+            if param.default is not None:
+                scope.bind(param.name.value, param.default)
+            scope.annotations[param.name.value] = _annotation(param.annotation)
+    root = node.body if isinstance(node, (cst.FunctionDef, cst.Lambda)) else node
+    for item in walk(root, into_scopes=False):
+        if item is not root and isinstance(item, (cst.FunctionDef, cst.ClassDef)):
+            scope.bind(item.name.value, None)
+        elif isinstance(item, cst.Assign):
+            for target in item.targets:
+                _bind_target(scope, target.target, item.value)
+        elif isinstance(item, cst.AnnAssign):
+            if item.value is not None:
+                _bind_target(scope, item.target, item.value)
+            if isinstance(item.target, cst.Name):
+                scope.annotations[item.target.value] = _annotation(item.annotation)
+        elif isinstance(item, cst.AugAssign):
+            if isinstance(item.target, cst.Name):
+                scope.bind(item.target.value, None)
+                scope.mutated.add(item.target.value)
+        elif isinstance(item, cst.NamedExpr):
+            _bind_target(scope, item.target, item.value)
+        elif isinstance(item, (cst.For, cst.CompFor)):
+            _bind_target(scope, item.target, None)
+        elif isinstance(item, cst.WithItem):
+            if item.asname is not None:
+                _bind_target(scope, item.asname.name, item.item)
+        elif isinstance(item, cst.ExceptHandler):
+            if item.name is not None and isinstance(item.name.name, cst.Name):
+                scope.bind(item.name.name.value, None)
+        elif isinstance(item, (cst.Import, cst.ImportFrom)):
+            names = item.names if not isinstance(item.names, cst.ImportStar) else ()
+            for alias in names:
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    scope.bind(alias.asname.name.value, None)
+                else:
+                    scope.bind((dotted_name(alias.name) or "").split(".")[0], None)
+        elif isinstance(item, (cst.Global, cst.Nonlocal)):
+            scope.globals.update(n.name.value for n in item.names)
+        elif isinstance(item, cst.Return) and item.value is not None:
+            scope.returns.append(item.value)
+        elif isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute):
+            receiver = item.func.value
+            if isinstance(receiver, cst.Name) and item.func.attr.value in (
+                    "update", "setdefault", "pop", "clear", "popitem", "__setitem__"):
+                scope.mutated.add(receiver.value)
+        elif isinstance(item, cst.Del):
+            for element in walk(item.target):
+                if isinstance(element, cst.Subscript) and isinstance(element.value, cst.Name):
+                    scope.mutated.add(element.value.value)
+    return scope
+
+
+class _Module:
+    """Module-wide facts, gathered once per Lambda file that mentions ``invoke``."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.scope = _build_scope(module)
+        self.functions: Dict[str, cst.FunctionDef] = {}
+        self.classes: Dict[str, cst.ClassDef] = {}
+        self.bases: Dict[str, List[str]] = {}
+        # class -> attribute -> (value, the method that assigned it, or None in the class body)
+        self.attributes: Dict[str, Dict[str, List[Tuple[cst.BaseExpression, Optional[cst.FunctionDef]]]]] = {}
+        self.properties: Dict[str, Dict[str, cst.FunctionDef]] = {}
+        # module name -> (value, function) for ``global name; name = value`` inside functions
+        self.global_bindings: Dict[str, List[Tuple[cst.BaseExpression, cst.FunctionDef]]] = {}
+        for stmt in module.body:
+            if isinstance(stmt, cst.FunctionDef):
+                self.functions[stmt.name.value] = stmt
+                self._globals_of(stmt)
+            elif isinstance(stmt, cst.ClassDef):
+                self._class(stmt)
+
+    def _globals_of(self, func: cst.FunctionDef) -> None:
+        names: Set[str] = set()
+        for item in walk(func.body):
+            if isinstance(item, cst.Global):
+                names.update(n.name.value for n in item.names)
+        if not names:
+            return
+        for item in walk(func.body):
+            if isinstance(item, cst.Assign):
+                for target in item.targets:
+                    if isinstance(target.target, cst.Name) and target.target.value in names:
+                        self.global_bindings.setdefault(target.target.value, []).append((item.value, func))
+
+    def _class(self, node: cst.ClassDef) -> None:
+        name = node.name.value
+        self.classes[name] = node
+        self.bases[name] = [dotted_name(b.value) or "" for b in node.bases]
+        attrs = self.attributes.setdefault(name, {})
+        props = self.properties.setdefault(name, {})
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            if isinstance(target.target, cst.Name):
+                                attrs.setdefault(target.target.value, []).append((small.value, None))
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        if isinstance(small.target, cst.Name):
+                            attrs.setdefault(small.target.value, []).append((small.value, None))
+            elif isinstance(stmt, cst.FunctionDef):
+                self._globals_of(stmt)
+                decorators = {(dotted_name(d.decorator) or "").rpartition(".")[2] for d in stmt.decorators}
+                if decorators & {"property", "cached_property"}:
+                    props[stmt.name.value] = stmt
+                params = list(stmt.params.posonly_params) + list(stmt.params.params)
+                if not params:
+                    continue
+                self_name = params[0].name.value
+                for item in walk(stmt.body):
+                    targets: List[Tuple[cst.BaseExpression, cst.BaseExpression]] = []
+                    if isinstance(item, cst.Assign):
+                        targets = [(t.target, item.value) for t in item.targets]
+                    elif isinstance(item, cst.AnnAssign) and item.value is not None:
+                        targets = [(item.target, item.value)]
+                    for target, value in targets:
+                        if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                                and target.value.value == self_name):
+                            attrs.setdefault(target.attr.value, []).append((value, stmt))
+
+    def class_chain(self, name: str) -> List[str]:
+        """``name`` and its bases defined in this module, nearest first."""
+        chain: List[str] = []
+        pending = [name]
+        while pending and len(chain) < 20:
+            current = pending.pop(0)
+            if current in self.classes and current not in chain:
+                chain.append(current)
+                pending.extend(self.bases.get(current, []))
+        return chain
+
+
+class SyncLambdaInvoke(PythonRule):
+    """Lambda code that invokes another Lambda function synchronously and waits for the answer.
+
+    The caller stays billed while the callee runs, both count against concurrency, and their
+    timeouts stack. Only calls on a client this file creates for the ``lambda`` service count, and
+    only when ``InvocationType`` is absent or known to be ``RequestResponse``: look-alikes (Bedrock
+    ``invoke_model``, LangChain ``chain.invoke``, a durable-functions ``context.invoke``) and
+    values the code cannot tell (an invocation type from the event) stay silent.
+    """
+
+    ID = "LL103"
+    VALID = (
+        # Asynchronous: the caller does not wait.
+        'import boto3\nlam = boto3.client("lambda")\n'
+        'def handler(event, context):\n'
+        '    lam.invoke(FunctionName="worker", InvocationType="Event")\n',
+        # Not Lambda code: no handler in the file.
+        'import boto3\nlam = boto3.client("lambda")\n'
+        'def call_worker(payload):\n'
+        '    return lam.invoke(FunctionName="worker")\n',
+        # Look-alikes: Bedrock, LangChain.
+        'import boto3\nbedrock = boto3.client("bedrock-runtime")\n'
+        'def handler(event, context):\n'
+        '    bedrock.invoke_model(modelId="m", body="{}")\n'
+        '    return chain.invoke({"q": event["q"]})\n',
+        # The invocation type comes from the event: it cannot be known.
+        'import boto3\nlam = boto3.client("lambda")\n'
+        'def handler(event, context):\n'
+        '    lam.invoke(FunctionName="worker", InvocationType=event["mode"])\n',
+        # A module constant that says Event, and a literal **kwargs dict that does too.
+        'import boto3\nMODE = "Event"\nlam = boto3.client("lambda")\n'
+        'def handler(event, context):\n'
+        '    lam.invoke(FunctionName="a", InvocationType=MODE)\n'
+        '    params = {"FunctionName": "b", "InvocationType": "Event"}\n'
+        '    lam.invoke(**params)\n',
+    )
+    INVALID = (
+        'import boto3\nlam = boto3.client("lambda")\n'
+        'def handler(event, context):\n'
+        '    return lam.invoke(FunctionName="pricing", Payload=b"{}")\n',
+        'import boto3\n'
+        'def lambda_handler(event, context):\n'
+        '    return Pricing().quote(event)\n'
+        'class Pricing:\n'
+        '    def __init__(self):\n'
+        '        self.lambda_client = boto3.Session().client("lambda")\n'
+        '    def quote(self, event):\n'
+        '        return self.lambda_client.invoke(FunctionName="pricing",\n'
+        '                                         InvocationType="RequestResponse")\n',
+        'from boto3 import client as make_client\n'
+        'lam = make_client(service_name="lambda")\n'
+        'def handler(event, context):\n'
+        '    for chunk in lam.invoke_with_response_stream(FunctionName="gen")["EventStream"]:\n'
+        '        pass\n',
+    )
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self.active = ctx.handlers.is_lambda_code and "invoke" in ctx.file.text
+        self._module: Optional[_Module] = None
+        self._scopes: Dict[int, _Scope] = {}
+
+    # -- the visit ------------------------------------------------------------------------------
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.active:
+            return
+        func = node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value not in INVOKE_METHODS:
+            return
+        chain = self._functions_around(node)
+        if not chain:
+            return  # module level: an import-time call, not the handler's
+        env = self._env(chain)
+        if not self._is_lambda_client(func.value, env, 0):
+            return
+        how = self._invocation_type(node, env)
+        if how is None:
+            return
+        receiver = _EMPTY.code_for_node(func.value)
+        if len(receiver) > 40:
+            receiver = receiver[:37] + "..."
+        method = func.attr.value
+        where = self._label(chain[0])
+        if method == "invoke":
+            what = f"`{receiver}.invoke(...)` in `{where}` invokes another Lambda function synchronously"
+        else:
+            what = (f"`{receiver}.invoke_with_response_stream(...)` in `{where}` streams another "
+                    "Lambda function's response synchronously")
+        message = (f"{what} ({how}): this function waits, billed, until the other returns; both "
+                   "hold concurrency and their timeouts add up")
+        suggestion = (
+            "Let Step Functions orchestrate the two functions (a Task state per function, with "
+            "retries and timeouts); or, if no answer is needed here, invoke asynchronously with "
+            "InvocationType=\"Event\" and send the outcome to an on-success/on-failure "
+            "destination (SQS, SNS, EventBridge or another function); or, if the other function "
+            "is only shared logic, import it as a module or layer instead of a network hop."
+        )
+        self.report(node, message, suggestion)
+
+    # -- where the call is ----------------------------------------------------------------------
+
+    def _functions_around(self, node: cst.CSTNode) -> List[cst.CSTNode]:
+        """Enclosing functions (and lambdas), innermost first."""
+        chain: List[cst.CSTNode] = []
+        current = self.parent(node)
+        while current is not None:
+            if isinstance(current, (cst.FunctionDef, cst.Lambda)):
+                chain.append(current)
+            current = self.parent(current)
+        return chain
+
+    def _label(self, func: cst.CSTNode) -> str:
+        named = func
+        current: Optional[cst.CSTNode] = func
+        while isinstance(named, cst.Lambda) and current is not None:
+            current = self.parent(current)
+            if isinstance(current, cst.FunctionDef):
+                named = current
+        if not isinstance(named, cst.FunctionDef):
+            return "<lambda>"
+        owner = self._owner_class(named)
+        return f"{owner}.{named.name.value}" if owner else named.name.value
+
+    def _owner_class(self, func: cst.FunctionDef) -> Optional[str]:
+        block = self.parent(func)
+        owner = self.parent(block) if block is not None else None
+        return owner.name.value if isinstance(owner, cst.ClassDef) else None
+
+    def _scope(self, node: cst.CSTNode) -> _Scope:
+        found = self._scopes.get(id(node))
+        if found is None:
+            found = self._scopes[id(node)] = _build_scope(node)
+        return found
+
+    def _mod(self) -> _Module:
+        if self._module is None:
+            self._module = _Module(self.ctx.file.module)
+        return self._module
+
+    def _env(self, chain: List[cst.CSTNode]) -> _Env:
+        scopes = [self._scope(f) for f in chain] + [self._mod().scope]
+        for func in chain:
+            if isinstance(func, cst.FunctionDef):
+                owner = self._owner_class(func)
+                params = list(func.params.posonly_params) + list(func.params.params)
+                if owner and params:
+                    return _Env(scopes, params[0].name.value, owner)
+        return _Env(scopes)
+
+    def _env_of_function(self, func: cst.FunctionDef) -> _Env:
+        chain: List[cst.CSTNode] = [func]
+        current = self.parent(func)
+        while current is not None:
+            if isinstance(current, (cst.FunctionDef, cst.Lambda)):
+                chain.append(current)
+            current = self.parent(current)
+        return self._env(chain)
+
+    # -- what a name holds ----------------------------------------------------------------------
+
+    def _lookup(self, name: str, env: _Env) -> List[Tuple[Optional[cst.BaseExpression], _Env, str]]:
+        """The values ``name`` may hold where ``env`` reads it, each with where to evaluate it
+        and the annotation it was declared with."""
+        module_scope = env.scopes[-1]
+        for index, scope in enumerate(env.scopes):
+            if name in scope.globals or (scope is module_scope):
+                break
+            if name in scope.bindings:
+                inner = _Env(env.scopes[index:], env.self_name, env.self_class)
+                note = scope.annotations.get(name, "")
+                return [(value, inner, note) for value in scope.bindings[name]]
+        found: List[Tuple[Optional[cst.BaseExpression], _Env, str]] = [
+            (value, _Env([module_scope]), module_scope.annotations.get(name, ""))
+            for value in module_scope.bindings.get(name, [])
+        ]
+        for value, func in self._mod().global_bindings.get(name, []):
+            found.append((value, self._env_of_function(func), ""))
+        return found
+
+    def _is_lambda_client(self, expr: cst.BaseExpression, env: _Env, depth: int) -> bool:
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(expr, cst.Call):
+            if self._creates_lambda_client(expr, env):
+                return True
+            return any(self._is_lambda_client(value, value_env, depth + 1)
+                       for value, value_env in self._returns_of(expr.func, env))
+        if isinstance(expr, cst.Name):
+            if expr.value in (env.self_name,):
+                return False
+            for value, value_env, note in self._lookup(expr.value, env):
+                if note == "LambdaClient":
+                    return True
+                if value is not None and self._is_lambda_client(value, value_env, depth + 1):
+                    return True
+            return False
+        if isinstance(expr, cst.Attribute):
+            return any(self._is_lambda_client(value, value_env, depth + 1)
+                       for value, value_env in self._attribute_values(expr, env))
+        if isinstance(expr, cst.BooleanOperation):
+            return (self._is_lambda_client(expr.left, env, depth + 1)
+                    or self._is_lambda_client(expr.right, env, depth + 1))
+        if isinstance(expr, cst.IfExp):
+            return (self._is_lambda_client(expr.body, env, depth + 1)
+                    or self._is_lambda_client(expr.orelse, env, depth + 1))
+        if isinstance(expr, cst.NamedExpr):
+            return self._is_lambda_client(expr.value, env, depth + 1)
+        return False
+
+    def _creates_lambda_client(self, call: cst.Call, env: _Env) -> bool:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            if func.attr.value not in CLIENT_FACTORIES:
+                return False
+        elif isinstance(func, cst.Name):
+            names = self.qualified_names(func)
+            if not any(n.split(".")[0] in SDK_PACKAGES and n.rpartition(".")[2] in CLIENT_FACTORIES
+                       for n in names):
+                return False
+        else:
+            return False
+        service: Optional[cst.BaseExpression] = None
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == "service_name":
+                service = arg.value
+            elif arg.keyword is None and not arg.star and service is None:
+                service = arg.value
+        return service is not None and self._string(service, env, 0) == "lambda"
+
+    def _returns_of(self, func: cst.BaseExpression,
+                    env: _Env) -> List[Tuple[cst.BaseExpression, _Env]]:
+        """What a module function or a method of ``self`` returns: ``get_client().invoke(...)``."""
+        mod = self._mod()
+        target: Optional[cst.FunctionDef] = None
+        if isinstance(func, cst.Name):
+            values = self._lookup(func.value, env)
+            if values and all(v is None for v, _, _ in values):
+                target = mod.functions.get(func.value)
+        elif (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)
+              and env.self_class and func.value.value == env.self_name):
+            for cls in mod.class_chain(env.self_class):
+                target = self._method_of(cls, func.attr.value)
+                if target is not None:
+                    break
+        if target is None:
+            return []
+        target_env = self._env_of_function(target)
+        if _annotation(target.returns) == "LambdaClient":  # ``def lambda_client() -> LambdaClient``
+            return [(_A_LAMBDA_CLIENT, target_env)]
+        return [(value, target_env) for value in self._scope(target).returns]
+
+    def _method_of(self, class_name: str, name: str) -> Optional[cst.FunctionDef]:
+        node = self._mod().classes.get(class_name)
+        if node is None:
+            return None
+        for stmt in node.body.body:
+            if isinstance(stmt, cst.FunctionDef) and stmt.name.value == name:
+                return stmt
+        return None
+
+    def _attribute_values(self, expr: cst.Attribute,
+                          env: _Env) -> List[Tuple[cst.BaseExpression, _Env]]:
+        """``self.client``, ``cls.client``, ``Service.client``, ``service.client`` (a module
+        instance of a module class): the values assigned to that attribute."""
+        mod = self._mod()
+        base = expr.value
+        if not isinstance(base, cst.Name):
+            return []
+        class_name: Optional[str] = None
+        if env.self_class and base.value in (env.self_name, "cls"):
+            class_name = env.self_class
+        elif base.value in mod.classes:
+            class_name = base.value
+        else:
+            for value, _, _ in self._lookup(base.value, env):
+                if isinstance(value, cst.Call) and dotted_name(value.func) in mod.classes:
+                    class_name = dotted_name(value.func)
+        if class_name is None:
+            return []
+        found: List[Tuple[cst.BaseExpression, _Env]] = []
+        for cls in mod.class_chain(class_name):
+            for value, method in mod.attributes.get(cls, {}).get(expr.attr.value, []):
+                value_env = self._env_of_function(method) if method else _Env([mod.scope])
+                found.append((value, value_env))
+            prop = mod.properties.get(cls, {}).get(expr.attr.value)
+            if prop is not None:
+                prop_env = self._env_of_function(prop)
+                found.extend((value, prop_env) for value in self._scope(prop).returns)
+        return found
+
+    # -- what the invocation type is ------------------------------------------------------------
+
+    def _string(self, expr: cst.BaseExpression, env: _Env, depth: int) -> Optional[str]:
+        """The string ``expr`` surely holds, or None."""
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            value = expr.evaluated_value
+            return value if isinstance(value, str) else None
+        if isinstance(expr, cst.Name):
+            values = self._lookup(expr.value, env)
+            results = {self._string(v, e, depth + 1) if v is not None else None for v, e, _ in values}
+            if len(results) == 1:
+                return results.pop()
+        return None
+
+    def _invocation_type(self, call: cst.Call, env: _Env) -> Optional[str]:
+        """How a sync call is described, or None when it is asynchronous or cannot be known."""
+        explicit: Optional[Tuple[cst.BaseExpression, _Env]] = None
+        for arg in call.args:
+            if arg.star == "*":
+                return None
+            if arg.star == "**":
+                outcome = self._from_mapping(arg.value, env, 0)
+                if outcome == "unknown":
+                    return None
+                if outcome is not None:
+                    explicit = outcome  # type: ignore[assignment]
+            elif arg.keyword is not None and arg.keyword.value == "InvocationType":
+                explicit = (arg.value, env)
+            elif arg.keyword is None:
+                return None  # boto3 takes keywords only: this is not its invoke
+        if explicit is None:
+            return "no InvocationType means RequestResponse"
+        value = self._string(explicit[0], explicit[1], 0)
+        if value == "RequestResponse":
+            return "InvocationType is RequestResponse"
+        return None
+
+    def _from_mapping(self, expr: cst.BaseExpression, env: _Env, depth: int):
+        """For ``**expr``: (value, env) of its InvocationType, None when it has none, or
+        "unknown"."""
+        if depth > MAX_DEPTH:
+            return "unknown"
+        if isinstance(expr, cst.Dict):
+            found = None
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    key = self._string(element.key, env, 0)
+                    if key is None:
+                        return "unknown"
+                    if key == "InvocationType":
+                        found = (element.value, env)
+                else:
+                    inner = self._from_mapping(element.value, env, depth + 1)
+                    if inner == "unknown":
+                        return "unknown"
+                    if inner is not None:
+                        found = inner
+            return found
+        if isinstance(expr, cst.Call) and dotted_name(expr.func) == "dict":
+            found = None
+            for arg in expr.args:
+                if arg.star == "**" or (arg.keyword is None and arg.star != "*"):
+                    inner = self._from_mapping(arg.value, env, depth + 1)
+                    if inner == "unknown":
+                        return "unknown"
+                    if inner is not None:
+                        found = inner
+                elif arg.keyword is not None and arg.keyword.value == "InvocationType":
+                    found = (arg.value, env)
+                elif arg.star == "*":
+                    return "unknown"
+            return found
+        if isinstance(expr, cst.Name):
+            values = self._lookup(expr.value, env)
+            if len(values) != 1 or values[0][0] is None:
+                return "unknown"
+            value, value_env, _ = values[0]
+            scope = value_env.scopes[0]
+            if expr.value in scope.mutated:
+                return "unknown"
+            found = self._from_mapping(value, value_env, depth + 1)
+            for key, stored in scope.stores.get(expr.value, []):
+                name = self._string(key, value_env, 0)
+                if name is None:
+                    return "unknown"
+                if name == "InvocationType":
+                    found = (stored, value_env)
+            return found
+        return "unknown"
