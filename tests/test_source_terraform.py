@@ -593,6 +593,11 @@ module "alias" {
   function_name = module.orders.lambda_function_name
 }
 
+module "wrapped" {
+  source = "terraform-aws-modules/lambda/aws//wrappers"
+  items  = { a = { handler = "a.handler" } }
+}
+
 module "vpc" {
   source = "terraform-aws-modules/vpc/aws"
 }

@@ -44,7 +44,7 @@ MAX_DEPTH = 200  # deeper HCL values are kept as text, never walked
 MAX_RESOLVE = 20  # var -> local -> local ... chains longer than this are "not literal"
 
 # terraform-aws-modules/lambda/aws from the registry (any host, any version pin) or from git;
-# a "//modules/..." subpath is one of its helper modules (alias, deploy, docker-build).
+# a "//..." subpath is one of its other modules (alias, deploy, docker-build, wrappers).
 _LAMBDA_MODULE = re.compile(
     r"^(?:[\w.-]+\.[a-z]+/)?terraform-aws-modules/lambda/aws(?P<sub>//[^?]*)?(?:\?.*)?$"
     r"|^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/"
@@ -1115,8 +1115,9 @@ class _Reader:
         match = _LAMBDA_MODULE.match(source.strip())
         if not match:
             return False
+        # "//modules/alias", "//wrappers"...: the repository's other modules, not one function.
         sub = (match.group("sub") or match.group("gsub") or "").strip("/").strip(".")
-        return not sub.startswith("modules")
+        return not sub
 
     def _base(self, block: Block) -> Function:
         function = Function(block.address, TERRAFORM, block.file.display, block.line, block.end_line)
