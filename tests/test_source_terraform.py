@@ -372,7 +372,7 @@ def test_iam_of_the_role_from_every_kind_of_policy(tmp_path):
                                "aws_iam_policy.heredoc"]
     # The statement block's line, each item's line.
     inline = [s for s in api.statements if s.origin == "data.aws_iam_policy_document.reads"]
-    assert [(s.path, s.line, s.effect) for s in inline] == [("iam.tf", 76, "Allow")]
+    assert [(s.path, s.line, s.column, s.effect) for s in inline] == [("iam.tf", 76, 3, "Allow")]
     assert vals(inline[0].actions) == [("s3:GetObject", 78), ("s3:ListBucket", 78)]
     assert vals(inline[0].resources) == [("${aws_s3_bucket.data.arn}/*", 79), ("*", 79)]
     assert [r.literal for r in inline[0].resources] == [False, True]

@@ -133,6 +133,7 @@ class Block:
     file: TfFile
     line: int
     end_line: int
+    column: int = 1
     attrs: List[Entry] = field(default_factory=list)
     blocks: List["Block"] = field(default_factory=list)
 
@@ -224,8 +225,8 @@ class _Converter:
             labels.append(text[1:-1] if text.startswith('"') and text.endswith('"') else text)
         if not labels:
             return None
-        line, _, end_line, _ = _meta(rule)
-        block = Block(labels[0], labels[1:], self.file, line, end_line)
+        line, column, end_line, _ = _meta(rule)
+        block = Block(labels[0], labels[1:], self.file, line, end_line, column)
         for child in rule.body.children:
             if isinstance(child, self.base.AttributeRule):
                 name = str(child.identifier.serialize())
@@ -921,9 +922,10 @@ class _Iam:
         for key in ("source_json", "override_json"):
             out.extend(self.policy(block.get(key), block.address, depth + 1))
         for statement in block.children("statement"):
-            out.append(self._statement(statement.get, statement.file.display, statement.line, 1,
-                                       block.address, ("effect", "actions", "not_actions",
-                                                       "resources", "not_resources")))
+            out.append(self._statement(statement.get, statement.file.display, statement.line,
+                                       statement.column, block.address,
+                                       ("effect", "actions", "not_actions", "resources",
+                                        "not_resources")))
         self._doc_cache[name] = out
         return out
 
