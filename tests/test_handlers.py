@@ -236,6 +236,18 @@ def test_powertools_resolver_routes_and_routers():
     assert per_invocation(info) == {"todos", "create", "fetch", "lambda_handler"}
 
 
+def test_chalice_blueprints():
+    info = run("""
+        from chalice import Blueprint
+        extra = Blueprint(__name__)
+
+        @extra.route("/health")
+        def health():
+            pass
+    """)
+    assert info.handler_names() == ["health"]
+
+
 def test_routers_of_other_libraries_are_not_lambda_code():
     info = run("""
         from aiogram import Router

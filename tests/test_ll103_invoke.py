@@ -69,7 +69,7 @@ def test_module_client_without_invocation_type(tmp_path):
         assert word in finding["message"]
     for word in ("Step Functions", 'InvocationType="Event"', "on-failure destination", "module"):
         assert word in finding["suggestion"]
-    assert finding["fix"] is None if "fix" in finding else True
+    assert (finding["end_line"], finding["fixable"]) == (10, False)
 
 
 def test_explicit_request_response_and_module_constant(tmp_path):

@@ -98,12 +98,14 @@ def walk(root: cst.CSTNode, into_scopes: bool = True) -> Iterator[cst.CSTNode]:
 
 def dotted_name(node: cst.BaseExpression) -> Optional[str]:
     """``a.b.c`` for Name/Attribute chains, None for anything else (calls, subscripts)."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
+    parts: List[str] = []
+    while isinstance(node, cst.Attribute):  # a loop: long chains must not hit the recursion limit
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
 
 
 def _decorator_target(decorator: cst.Decorator) -> Optional[str]:
@@ -121,9 +123,9 @@ def _annotation_name(param: cst.Param) -> str:
     if param.annotation is None:
         return ""
     expr = param.annotation.annotation
-    if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-        value = expr.evaluated_value if isinstance(expr, cst.SimpleString) else None
-        return (value or "").rpartition(".")[2].strip()
+    if isinstance(expr, cst.SimpleString):  # "LambdaContext" as a forward reference
+        value = expr.evaluated_value
+        return value.rpartition(".")[2].strip() if isinstance(value, str) else ""
     return (dotted_name(expr) or "").rpartition(".")[2]
 
 

@@ -71,7 +71,8 @@ def _annotation(node: Optional[cst.Annotation]) -> str:
         return ""
     expr = node.annotation
     if isinstance(expr, cst.SimpleString):
-        return (expr.evaluated_value or "").rpartition(".")[2].strip()
+        value = expr.evaluated_value
+        return value.rpartition(".")[2].strip() if isinstance(value, str) else ""
     return (dotted_name(expr) or "").rpartition(".")[2]
 
 
