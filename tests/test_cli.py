@@ -437,3 +437,24 @@ def test_explain_without_a_rule(tmp_path):
     proc = run_subprocess(["explain"], cwd=tmp_path)
     assert proc.returncode == 2
     assert _one_line(proc.stderr) == "lambdalint: error: Missing argument 'RULE'."
+
+
+# -- no output echoes what a broken file holds ----------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "github", "sarif"])
+def test_parse_errors_never_echo_the_file(tmp_path, output_format):
+    # Each file breaks inside or right after a secret; the report says where, never what.
+    secret = "hunter2-Zq8vX1"
+    write(tmp_path, {
+        "app.py": f'DB_PASSWORD = "{secret}\n',
+        "other.py": f'token = ("{secret}" +\n',
+        "template.yaml": f"Resources:\n  Fn:\n    Properties:\n      Password: \"{secret}\n",
+        "template.json": f'{{"Password": "{secret}" x}}',
+        "main.tf": f'locals {{\n  password = "{secret}\n',
+    })
+    proc = run_subprocess(["check", "--select", "LL001", "--format", output_format], cwd=tmp_path)
+    assert proc.returncode == 1, proc.stderr
+    assert "LL001" in proc.stdout
+    assert secret not in proc.stdout + proc.stderr
+    assert "hunter2" not in proc.stdout + proc.stderr
