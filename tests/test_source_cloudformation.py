@@ -306,6 +306,7 @@ def test_every_intrinsic_form_reads_without_a_crash(tmp_path):
                   SUB_LIST: !Sub ["${Name}-x", {Name: !Ref Stage}]
                   SUB_PLAIN: !Sub plain-text
                   JOIN: !Join ["", ["arn:", !Ref AWS::Partition, ":s3:::b"]]
+                  REGION: !Ref AWS::Region
                   IF: !If [IsDev, a, b]
                   SELECT: !Select [0, !GetAZs ""]
                   MAP: !FindInMap [M, !Ref AWS::Region, K]
@@ -330,9 +331,12 @@ def test_every_intrinsic_form_reads_without_a_crash(tmp_path):
     assert env["SUB"].text == "!Sub arn:aws:s3:::${Bucket}/*"
     assert env["SUB_LIST"].text == "!Sub ${Name}-x"
     assert (env["SUB_PLAIN"].value, env["SUB_PLAIN"].literal) == ("plain-text", True)
-    assert env["JOIN"].text == "!Join arn:${AWS::Partition}:s3:::b"
+    # Only pseudo parameters: as good as a literal, the value written as !Sub would.
+    assert (env["JOIN"].value, env["JOIN"].literal, env["JOIN"].text) == \
+        ("arn:${AWS::Partition}:s3:::b", True, "!Join arn:${AWS::Partition}:s3:::b")
+    assert (env["REGION"].value, env["REGION"].text) == (None, "!Ref AWS::Region")
     assert env["IMPORT"].text == "!ImportValue shared-bucket"
-    for name in ("GETATT_DOT", "SUB", "JOIN", "IF", "SELECT", "MAP", "IMPORT", "BASE64", "SPLIT",
+    for name in ("GETATT_DOT", "SUB", "REGION", "IF", "SELECT", "MAP", "IMPORT", "BASE64", "SPLIT",
                  "CIDR", "EMBED", "EMPTY"):
         assert env[name].literal is False and env[name].value is None, name
     assert env["EMBED"].text.startswith("!Rain::Embed")
@@ -570,7 +574,7 @@ def test_sam_policies_every_shape(tmp_path):
         ("AWSLambdaBasicExecutionRole", line(tmp_path, "- AWSLambdaBasicExecutionRole"), "Policies of Fn"),
         ("arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess", line(tmp_path, "AmazonDynamoDBFullAccess"),
          "Policies of Fn"),
-        ("!Sub arn:${AWS::Partition}:iam::aws:policy/AmazonS3FullAccess",
+        ("arn:${AWS::Partition}:iam::aws:policy/AmazonS3FullAccess",
          line(tmp_path, "AmazonS3FullAccess"), "Policies of Fn"),
     ]
     star, wide, deny, sqs = fn.statements
@@ -750,7 +754,7 @@ def test_role_iam_reaches_the_functions_that_run_with_it(tmp_path):
     assert [(s.path, s.line) for s in by_ref.statements] == [(s.path, s.line) for s in by_getatt.statements]
     assert [(texts([m.name])[0], m.origin) for m in by_getatt.managed_policies] == [
         ("arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole", "ManagedPolicyArns of role LambdaRole"),
-        ("!Join arn:${AWS::Partition}:iam::aws:policy/AmazonSQSFullAccess", "ManagedPolicyArns of role LambdaRole"),
+        ("arn:${AWS::Partition}:iam::aws:policy/AmazonSQSFullAccess", "ManagedPolicyArns of role LambdaRole"),
     ]
     assert by_getatt.managed_policies[1].name.line == line(tmp_path, "AmazonSQSFullAccess")
 
@@ -1248,3 +1252,31 @@ def test_inline_code_findings_point_into_the_template(tmp_path):
     findings = check_json(["."], tmp_path, "--select", "LL102,LL001")
     assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [
         ("LL102", "template.yaml", line(tmp_path, "boto3.client"), 20)]
+
+
+def test_statement_resources_built_from_pseudo_parameters_stay_readable(tmp_path):
+    functions = read(tmp_path, """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Policies:
+                - Statement:
+                    - Effect: Allow
+                      Action: s3:PutObject
+                      Resource:
+                        - !Sub "arn:${AWS::Partition}:s3:::*"
+                        - !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"
+                        - !Sub ["arn:${AWS::Partition}:s3:::${Name}", {Name: !Ref Bucket}]
+                        - !Join ["", ["arn:", !Ref AWS::Partition, ":s3:::*"]]
+          Bucket:
+            Type: AWS::S3::Bucket
+        """)
+    statement, = functions["Fn"].statements
+    assert [(r.literal, r.value if r.literal else r.text, r.line) for r in statement.resources] == [
+        (True, "arn:${AWS::Partition}:s3:::*", line(tmp_path, 's3:::*"')),
+        (False, "!Sub arn:${AWS::Partition}:s3:::${Bucket}/*", line(tmp_path, "${Bucket}/*")),
+        (False, "!Sub arn:${AWS::Partition}:s3:::${Name}", line(tmp_path, "${Name}")),
+        (True, "arn:${AWS::Partition}:s3:::*", line(tmp_path, "!Join")),
+    ]

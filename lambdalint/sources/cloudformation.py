@@ -8,8 +8,11 @@ Choices the rules depend on:
 
 - Values. A literal is a literal. ``!Ref P`` of a parameter with a ``Default`` is that default
   (``text`` says ``!Ref P (default 3)``, the line is the reference's), except for
-  ``AWS::SSM::Parameter::Value<...>`` parameters, whose default names an SSM parameter. Anything
-  else (``!Sub`` with ``${}``, ``!GetAtt``, ``!If``, ``!FindInMap``, pseudo parameters) is
+  ``AWS::SSM::Parameter::Value<...>`` parameters, whose default names an SSM parameter. A
+  ``!Sub`` or ``!Join`` whose only references are pseudo parameters is literal, its value the
+  string as ``!Sub`` writes it (``arn:${AWS::Partition}:s3:::*``, ``text`` the short form):
+  partition, region and account never make a wildcard narrower. Anything else (``!Sub`` with
+  other ``${}``, ``!GetAtt``, ``!If``, ``!FindInMap``, ``!Ref AWS::Region``) is
   ``literal=False`` with the short form in ``text``. A timeout set that way has origin "unknown"
   and no seconds: it was set on purpose, so it is never reported as the default.
 - Dynamic references. A string holding ``{{resolve:ssm:...}}`` or ``{{resolve:secretsmanager:...}}``
@@ -262,6 +265,32 @@ def _references(node: Any, depth: int = 0) -> Set[str]:
     return found
 
 
+def _pseudo_only(node: Any, depth: int = 0) -> bool:
+    """A ``!Sub`` or ``!Join`` whose only references are pseudo parameters (``AWS::Partition``):
+    its text is as good as a literal (``arn:${AWS::Partition}:s3:::*`` means every bucket)."""
+    if depth > 20:
+        return False
+    if isinstance(node, (str, int, float)) and not isinstance(node, bool):
+        return True
+    found = _intrinsic(node)
+    if found is None:
+        return False
+    name, inner = found
+    if name == "Ref":
+        return isinstance(inner, str) and inner.startswith("AWS::") and inner != "AWS::NoValue"
+    if name == "Fn::Sub":
+        if isinstance(inner, list):
+            if len(inner) != 1:
+                return False
+            inner = inner[0]
+        return isinstance(inner, str) and all(
+            m.group(1).strip().startswith("AWS::") for m in _SUB_VARIABLE.finditer(inner))
+    if name == "Fn::Join":
+        return isinstance(inner, list) and len(inner) == 2 and isinstance(inner[0], str) \
+            and isinstance(inner[1], list) and all(_pseudo_only(p, depth + 1) for p in inner[1])
+    return False
+
+
 def _if_branches(node: Any) -> Optional[List[Any]]:
     """The two values of an ``Fn::If`` (``AWS::NoValue`` dropped), or None if it is not one."""
     found = _intrinsic(node)
@@ -408,8 +437,10 @@ class _Template:
                 resolved = self._parameter_default(str(inner), line, column)
                 if resolved is not None:
                     return resolved, "parameter"
-            if name == "Fn::Sub" and isinstance(inner, str) and "${" not in inner.replace("${!", ""):
-                return self._scalar(inner, line, column), "literal"
+            if name in ("Fn::Sub", "Fn::Join") and _pseudo_only(node):
+                value = self._scalar(_sub_form(node), line, column)
+                value.text = _short(node)
+                return value, "literal"
         return Value(None, _short(node), self.path, line, column, literal=False), "unknown"
 
     def _scalar(self, node: Any, line: int, column: int) -> Value:
