@@ -359,6 +359,21 @@ def test_class_based_entry_points_by_shape():
     assert per_invocation(info) == {"handle", "_route"}
 
 
+def test_lambda_expressions_bound_at_module_level():
+    info = run("""
+        def go(event):
+            pass
+
+        def unrelated():
+            pass
+
+        handler = lambda event, context: go(event)
+        key = lambda item: unrelated()
+    """)
+    assert info.entry_points == ["handler"]
+    assert per_invocation(info) == {"go"}
+
+
 # -- files that are not Lambda code ----------------------------------------------------------------
 
 @pytest.mark.parametrize("path", [

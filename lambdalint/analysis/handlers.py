@@ -496,10 +496,14 @@ def analyse(module: cst.Module, path: str, configured: Iterable[str] = ()) -> Ha
         wanted = adapter or _matches_configured(name, path, configured)
         probe = _Reach(mod)
         targets = probe.from_expression(value)
-        if not wanted and targets and (not mod.main_guard or HANDLER_LIKE_NAME.search(name)):
-            # ``handler = Handler()`` / ``lambda_handler = App().handle``: shaped like a handler.
-            wanted = any(has_handler_signature(t, method=t not in mod.functions.values())
-                         for t in targets)
+        if not wanted and (not mod.main_guard or HANDLER_LIKE_NAME.search(name)):
+            # ``handler = Handler()`` / ``lambda_handler = App().handle`` / ``handler = lambda
+            # event, context: ...``: shaped like a handler.
+            if isinstance(value, cst.Lambda):
+                wanted = has_handler_signature(cst.FunctionDef(
+                    cst.Name(name), value.params, cst.SimpleStatementSuite([cst.Pass()])))
+            wanted = wanted or any(
+                has_handler_signature(t, method=t not in mod.functions.values()) for t in targets)
         if wanted and name not in entry_points:
             entry_points.append(name)
             reach.apps_used |= probe.apps_used
