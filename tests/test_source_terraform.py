@@ -1112,3 +1112,14 @@ def test_config_rules_api_gateway_and_sqs_limits(tmp_path):
     assert ids_and_lines(findings) == [("LL201", 2), ("LL201", 10)]
     assert "API Gateway" in findings[0]["message"]
     assert "SQS" in findings[1]["message"] and "30 s" in findings[1]["message"]
+
+
+@needs_config_rules
+def test_cli_broken_tf_does_not_stop_the_rest_of_the_module(tmp_path):
+    write(tmp_path, {
+        "infra/broken.tf": 'variable "memory" {\n  default = \n}\n',
+        "infra/main.tf": 'resource "aws_lambda_function" "y" {\n  runtime = "python3.12"\n}\n',
+    })
+    findings = check_json(["infra"], tmp_path)
+    assert sorted((f["rule"], f["path"], f["line"]) for f in findings) == [
+        ("LL001", "infra/broken.tf", 2), ("LL201", "infra/main.tf", 1)]
