@@ -64,7 +64,7 @@ OBJ = "object"
 TUP = "tuple"
 CALL = "call"  # name + items (the arguments)
 TPL = "template"  # a string with interpolations: parts are str or Node
-HEREDOC = "heredoc"  # value is the body; raw_lines keep the file's own columns
+HEREDOC = "heredoc"  # value is the body; raw_body keeps the file's own lines and columns
 EXPR = "expression"  # anything else: a reference, a conditional, a for expression...
 
 
