@@ -71,11 +71,11 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
                 if not registry.is_known_selector(item):
                     raise ConfigError(f"{option}: unknown rule '{item}'; use an id (LL102), a name, "
                                       "a prefix (LL1) or ALL; `lambdalint rules` lists them")
-        if select:
+        if _split(select):
             # As in Ruff: a selection on the command line replaces the file's select and ignore.
             config.select = _split(select)
             config.ignore = []
-        if ignore:
+        if _split(ignore):
             config.ignore = list(config.ignore) + _split(ignore)
         if fail_on:
             config.fail_on = parse_severity("--fail-on", "--fail-on", fail_on)
