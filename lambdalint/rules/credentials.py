@@ -1,0 +1,384 @@
+"""LL101 hardcoded-credential: a password, token, key or AWS credential written into the code.
+
+Two cheap passes over the same traversal. Binding sites (assignments, keyword arguments, dict
+entries, parameter defaults, comparisons) are judged by name first, from a cache, and only a
+secret-like name makes the rule read the string. Every other string literal is judged by its
+shape alone (AWS key ids, private key blocks, URLs with a password...), after a one-regex hint.
+The decisions themselves live in ``lambdalint.secrets``, shared with LL204.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from dataclasses import dataclass
+from typing import List, Optional, Set, Tuple
+
+import libcst as cst
+
+from lambdalint import secrets
+from lambdalint.rules.base import PythonRule
+
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+_SHAPE_HINT = re.compile(
+    r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_SETTERS = frozenset({"setdefault", "putenv"})
+_MAX_DISPLAY = 60
+
+# Environment variable names for a secret found by shape alone, with no name in the code.
+_DEFAULT_ENV = {
+    "private key": "PRIVATE_KEY",
+    "GitHub token": "GITHUB_TOKEN",
+    "Slack token": "SLACK_TOKEN",
+    "Slack webhook URL": "SLACK_WEBHOOK_URL",
+    "Stripe live secret key": "STRIPE_API_KEY",
+    "SendGrid API key": "SENDGRID_API_KEY",
+}
+_URL_ENV = {"redis": "REDIS_URL", "rediss": "REDIS_URL", "mongodb": "MONGODB_URI",
+            "mongodb+srv": "MONGODB_URI", "amqp": "BROKER_URL", "amqps": "BROKER_URL"}
+
+
+def literal_text(node: cst.SimpleString) -> str:
+    """The value of a string literal; bytes as latin-1. Escapes are decoded only when present."""
+    raw = node.value
+    start = len(node.prefix) + len(node.quote)
+    body = raw[start:len(raw) - len(node.quote)]
+    if "\\" not in body or "r" in node.prefix.lower():
+        return body
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes warn; the value is still usable
+            value = ast.literal_eval(raw)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return body
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
+@dataclass
+class _Strings:
+    """A string expression flattened: its text, whether code runs inside it, and its nodes."""
+
+    text: str
+    dynamic: bool
+    has_literal: bool
+    nodes: List[cst.CSTNode]
+
+
+def flatten(node: cst.BaseExpression) -> _Strings:
+    """Literals, implicit concatenation, ``+`` chains and f-strings as one text; any expression
+    inside (``{host}``, ``+ password``) becomes ``{}``, which the checks read as a template."""
+    texts: List[str] = []
+    nodes: List[cst.CSTNode] = []
+    dynamic = False
+    has_literal = False
+    stack: List[cst.CSTNode] = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.SimpleString):
+            texts.append(literal_text(current))
+            nodes.append(current)
+            has_literal = True
+        elif isinstance(current, cst.ConcatenatedString):
+            nodes.append(current)
+            stack.append(current.right)
+            stack.append(current.left)
+        elif isinstance(current, cst.FormattedString):
+            nodes.append(current)
+            has_literal = True
+            for part in current.parts:
+                if isinstance(part, cst.FormattedStringText):
+                    texts.append(part.value)
+                else:
+                    texts.append("{}")
+                    dynamic = True
+        elif isinstance(current, cst.BinaryOperation) and isinstance(current.operator, cst.Add):
+            nodes.append(current)
+            stack.append(current.right)
+            stack.append(current.left)
+        else:
+            texts.append("{}")
+            dynamic = True
+    return _Strings("".join(texts), dynamic, has_literal, nodes)
+
+
+def _string_key(node: cst.BaseExpression) -> Optional[str]:
+    if isinstance(node, cst.SimpleString):
+        return literal_text(node)
+    return None
+
+
+def _target_name(target: cst.BaseExpression) -> Optional[str]:
+    """The name a target binds: ``DB_PASSWORD``, ``self.api_key`` -> api_key,
+    ``config["password"]`` -> password."""
+    if isinstance(target, cst.Name):
+        return target.value
+    if isinstance(target, cst.Attribute):
+        return target.attr.value
+    if isinstance(target, cst.Subscript) and len(target.slice) == 1:
+        index = target.slice[0].slice
+        if isinstance(index, cst.Index):
+            return _string_key(index.value)
+    return None
+
+
+def _env_name(name: Optional[str], kind: str, masked: str) -> str:
+    """``DB_PASSWORD`` -> DB_PASSWORD, ``apiKey`` -> API_KEY, ``x-api-key`` -> X_API_KEY."""
+    base = name.rpartition(".")[2] if name else ""
+    base = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", base)
+    base = re.sub(r"[^A-Za-z0-9]+", "_", base).strip("_").upper()
+    if base and not base[0].isdigit():
+        return base
+    if kind.startswith("connection URL"):
+        scheme = masked.partition("://")[0].lower()
+        return _URL_ENV.get(scheme, "DATABASE_URL")
+    return _DEFAULT_ENV.get(kind, "SECRET_VALUE")
+
+
+@dataclass
+class _Site:
+    """Where the literal sits: how it is bound, to what name, and the code to rebuild the line."""
+
+    how: str  # assign, keyword, dict, param, compare, literal
+    name: Optional[str] = None
+    code: str = ""  # the target / key / other operand, as written
+
+
+class HardcodedCredential(PythonRule):
+    """A credential, password or key is written into the code.
+
+    Anyone who can read the repository, the deployment package or a stack trace can use it,
+    and it cannot be rotated without a release. Reports AWS access keys anywhere; passwords,
+    tokens, API keys and secrets bound to secret-like names; private key blocks; connection URLs
+    with an inline password. Placeholders, references (ARNs, secret names) and values read at run
+    time are not reported.
+    """
+
+    ID = "LL101"
+    VALID = (
+        'import os\nDB_PASSWORD = os.environ["DB_PASSWORD"]\n',
+        'import os as o\napi_key = o.getenv("API_KEY")\n',
+        'SECRET_ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"\n'
+        'secret_name = "prod/db"\n',
+        'TOKEN_TYPE = "Bearer"\npassword_field = "password"\nPASSWORD_MIN_LENGTH = 8\n',
+        'DB_PASSWORD = ""\nAPI_KEY = "<your-api-key>"\nTOKEN = "${TOKEN}"\nPASSWORD = "changeme"\n',
+        'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
+        'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n',
+        'def handler(event, context):\n    return page(NextToken="eyJ2IjoxLCJrIjoiYWJjIn0x")\n',
+        'LOCAL_DB = "postgresql://postgres:postgres@localhost:5432/dev"\n',
+    )
+    INVALID = (
+        'DB_PASSWORD = "Vq8#zL2m!x"\n',
+        'import boto3\n\ns3 = boto3.client("s3", aws_access_key_id="AKIA2E3MQ4R5T6Y7U2I3")\n',
+        'class Client:\n    def __init__(self):\n        self.api_key = "k3y-9f8a7b6c5d4e"\n',
+        'HEADERS = {"x-api-key": "a9F3kq0Zt7Lm2Pw8"}\n',
+        'DSN = "mysql://app:Vf83kdm2q@prod.cluster-abc.eu-west-1.rds.amazonaws.com/app"\n',
+        'def connect(password="Tr0ub4dor&3"):\n    pass\n',
+        'def handler(event, context):\n'
+        '    return call(aws_secret_access_key="Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q")\n',
+    )
+
+    def __init__(self, ctx) -> None:
+        super().__init__(ctx)
+        self._extra: Tuple[str, ...] = tuple(self.options.get("extra-secret-names", ()))
+        self._allowed = frozenset(self.options.get("allowed-values", ()))
+        self._test_file = ctx.handlers.is_test_file
+        self._done: Set[int] = set()  # ids of string nodes already judged
+        self._docstrings: Set[int] = set()
+
+    # -- binding sites: a secret-like name bound to a literal ----------------------------------
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        if isinstance(target, (cst.Tuple, cst.List)):
+            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements):
+                for t, v in zip(target.elements, value.elements):
+                    if not isinstance(t, cst.StarredElement) and not isinstance(v, cst.StarredElement):
+                        self._bind(t.value, v.value)
+            return
+        name = _target_name(target)
+        if name is not None:
+            self._check_binding(name, value, "assign", target)
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None:
+            self._check_binding(node.keyword.value, node.value, "keyword", node.keyword)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        name = _string_key(node.key)
+        if name is not None:
+            self._check_binding(name, node.value, "dict", node.key)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        if node.default is not None:
+            self._check_binding(node.name.value, node.default, "param", node.name)
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        operands = [node.left] + [c.comparator for c in node.comparisons]
+        for i, comparison in enumerate(node.comparisons):
+            if not isinstance(comparison.operator, (cst.Equal, cst.NotEqual)):
+                continue
+            for named, other in ((operands[i], operands[i + 1]), (operands[i + 1], operands[i])):
+                if isinstance(other, _STRINGS) and not isinstance(named, _STRINGS):
+                    name = _target_name(named)
+                    if name is not None:
+                        self._check_binding(name, other, "compare", named)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """``os.environ.setdefault("DB_PASSWORD", "...")``, ``os.putenv(...)``."""
+        func = node.func
+        attr = func.attr.value if isinstance(func, cst.Attribute) else (
+            func.value if isinstance(func, cst.Name) else "")
+        if attr in _SETTERS and len(node.args) == 2 and node.args[0].keyword is None:
+            name = _string_key(node.args[0].value)
+            if name is not None:
+                self._check_binding(name, node.args[1].value, "assign", node.args[0].value)
+
+    def _check_binding(self, name: str, value: cst.BaseExpression, how: str,
+                       target: cst.CSTNode) -> None:
+        if self._test_file or not isinstance(value, _STRINGS + (cst.BinaryOperation,)):
+            return
+        if secrets.secret_category(name, self._extra) is None:
+            return  # the literal visits still look at the value's shape
+        if id(value) in self._done:
+            return
+        flat = flatten(value)
+        if flat.dynamic or not flat.has_literal:
+            return  # built at run time; shapes inside are still checked per literal
+        self._done.update(id(n) for n in flat.nodes)
+        if flat.text in self._allowed:
+            return
+        kind = secrets.classify(name, flat.text, self._extra)
+        if kind is None:
+            return
+        found = secrets.find_credential(flat.text)
+        if found is not None and found.text in self._allowed:
+            return
+        masked = found.masked if found is not None else secrets.mask(flat.text)
+        self._emit(value, kind, masked, _Site(how, name, self._code(target)))
+
+    # -- every other string: credentials by shape -----------------------------------------------
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, (cst.SimpleString, cst.ConcatenatedString)):
+            self._docstrings.add(id(node.value))  # docstrings document URLs; keys still count
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self._done or not _SHAPE_HINT.search(node.value):
+            return
+        self._check_shape(node, literal_text(node))
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._check_flat(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._check_flat(node)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.Add):
+            self._check_flat(node)
+
+    def _check_flat(self, node: cst.BaseExpression) -> None:
+        if id(node) in self._done:
+            return
+        flat = flatten(node)
+        self._done.update(id(n) for n in flat.nodes)
+        if flat.has_literal and _SHAPE_HINT.search(flat.text):
+            self._check_shape(node, flat.text)
+
+    def _check_shape(self, node: cst.BaseExpression, text: str) -> None:
+        found = secrets.find_credential(text, strong_only=self._test_file,
+                                        urls=id(node) not in self._docstrings)
+        if found is None or text in self._allowed or found.text in self._allowed:
+            return
+        self._emit(node, found.kind, found.masked, self._site_of(node))
+
+    def _site_of(self, node: cst.CSTNode) -> _Site:
+        """How a literal found by shape is bound, to name it in the message; looked up only
+        for a finding, so the parent walk costs nothing on clean files."""
+        child = node
+        parent = self.parent(child)
+        while isinstance(parent, (cst.ConcatenatedString, cst.BinaryOperation, cst.FormattedString)):
+            child, parent = parent, self.parent(parent)
+        if isinstance(parent, cst.Assign) and parent.value is child and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if _target_name(target) is not None:
+                return _Site("assign", _target_name(target), self._code(target))
+        if isinstance(parent, cst.AnnAssign) and parent.value is child:
+            if _target_name(parent.target) is not None:
+                return _Site("assign", _target_name(parent.target), self._code(parent.target))
+        if isinstance(parent, cst.Arg) and parent.keyword is not None:
+            return _Site("keyword", parent.keyword.value, parent.keyword.value)
+        if isinstance(parent, cst.DictElement) and parent.value is child:
+            key = _string_key(parent.key)
+            if key is not None:
+                return _Site("dict", key, self._code(parent.key))
+        if isinstance(parent, cst.Param) and parent.default is child:
+            return _Site("param", parent.name.value, parent.name.value)
+        return _Site("literal")
+
+    # -- the finding ----------------------------------------------------------------------------
+
+    def _code(self, node: cst.CSTNode) -> str:
+        try:
+            code = self.ctx.file.module.code_for_node(node).strip()
+        except Exception:  # pragma: no cover - code generation of a parsed node does not fail
+            return ""
+        return code if len(code) <= _MAX_DISPLAY and "\n" not in code else ""
+
+    def _emit(self, node: cst.CSTNode, kind: str, masked: str, site: _Site) -> None:
+        shown = site.code or site.name or ""
+        if site.how == "assign" and shown:
+            where = f"{shown} is assigned"
+        elif site.how == "keyword":
+            where = f"keyword argument {site.name}= gets"
+        elif site.how == "dict":
+            where = f"dict key {site.code or repr(site.name)} holds"
+        elif site.how == "param":
+            where = f"parameter {site.name} defaults to"
+        elif site.how == "compare" and shown:
+            where = f"{shown} is compared with"
+        else:
+            where = "string literal holds"
+        message = f"{where} a hardcoded {kind} ({masked})"
+        self.report(node, message, self._suggestion(kind, masked, site))
+
+    def _suggestion(self, kind: str, masked: str, site: _Site) -> str:
+        if kind.startswith("AWS") or (site.name and "aws" in [w.lower() for w in _WORD.findall(site.name)]):
+            return ("Remove the key from the code: in Lambda, boto3 signs requests with the "
+                    "execution role's temporary credentials, so create clients without keys, "
+                    "e.g. boto3.client(\"s3\"), and grant the role the permissions it needs.\n"
+                    "Deactivate this key in IAM now: it stays in the repository history.")
+        env = _env_name(site.name, kind, masked)
+        arn_env = (env[:-len("_SECRET")] if env.endswith("_SECRET") else env) + "_SECRET_ARN"
+        from_env = f'os.environ["{env}"]'
+        from_sm = f'secrets_client.get_secret_value(SecretId=os.environ["{arn_env}"])["SecretString"]'
+
+        def line(expr: str) -> str:
+            if site.how == "assign" and site.code:
+                return f"{site.code} = {expr}"
+            if site.how in ("keyword", "param"):
+                return f"{site.name}={expr}"
+            if site.how == "dict" and site.code:
+                return f"{site.code}: {expr}"
+            if site.how == "compare" and site.code:
+                return f"hmac.compare_digest({site.code}, {expr})"
+            return expr
+
+        secrets_manager = ("with the client created once at module scope:\n"
+                           f'    secrets_client = boto3.client("secretsmanager")\n'
+                           f"    {line(from_sm)}\n")
+        closing = "Then rotate the exposed value: it stays in the repository history."
+        if site.how == "assign" and "environ" in site.code:
+            return "Read it from Secrets Manager instead, " + secrets_manager + closing
+        return ("Read it at run time instead of writing it in the code; from the environment:\n"
+                f"    {line(from_env)}\n"
+                "or from Secrets Manager, " + secrets_manager + closing)

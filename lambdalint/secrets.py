@@ -1,0 +1,443 @@
+"""Recognising secrets in plain strings: credential shapes, secret-like names, placeholders.
+
+Shared by LL101 (literals in Python code) and LL204 (environment variables in deployment
+configs), so it works on names and values alone and knows nothing about LibCST or YAML.
+Every check leans towards silence: a finding on a fake or example value costs the user more
+than a missed one, so a value must both sit under a secret-like name *and* look like a real
+secret, unless its shape alone proves it (an AWS access key id, a private key block...).
+
+Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_category`` /
+``is_secret_name`` (name alone), ``looks_like_placeholder`` / ``looks_like_reference``,
+``classify`` (a name and a value together), ``mask`` and ``might_contain_secret``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, List, Optional, Tuple
+
+# -- credential shapes: a value that is a secret whatever it is called -------------------------
+
+AWS_ACCESS_KEY_ID = re.compile(
+    r"(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])")
+# A secret access key is 40 characters of base64; meaningful only under a credential-like name.
+AWS_SECRET_ACCESS_KEY = re.compile(r"[A-Za-z0-9/+]{40}")
+_PRIVATE_KEY = re.compile(
+    r"-----BEGIN (?P<label>(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----(?P<body>[\s\S]*?)"
+    r"(?:-----END|\Z)")
+_URL_PASSWORD = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]{0,30})://(?P<user>[^\s:/?#@\[\]'\"]*)"
+    r":(?P<password>[^\s/?#@'\"]+)@(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s/?#'\":@]+)")
+# Tokens whose prefix makes them unmistakable: (kind, pattern, public prefix length).
+_TOKENS: Tuple[Tuple[str, "re.Pattern[str]", int], ...] = (
+    ("GitHub token", re.compile(
+        r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{50,})"
+        r"(?![A-Za-z0-9_])"), 4),
+    ("Slack token", re.compile(r"(?<![A-Za-z0-9])xox[abposr]-[0-9]{6,}-[A-Za-z0-9-]{8,}"), 5),
+    ("Slack webhook URL", re.compile(
+        r"https://hooks\.slack\.com/services/T[A-Z0-9]{6,}/B[A-Z0-9]{6,}/[A-Za-z0-9]{16,}"), 33),
+    ("Stripe live secret key", re.compile(r"(?<![A-Za-z0-9])[rs]k_live_[A-Za-z0-9]{20,}"), 8),
+    ("SendGrid API key", re.compile(r"SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}"), 3),
+)
+
+# Cheap test run before the patterns above: every shape contains one of these.
+_SHAPE_HINT = re.compile(
+    r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.")
+
+# Hosts of URLs that only ever carry example or local-development credentials.
+_LOCAL_HOST = re.compile(
+    r"^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|host\.docker\.internal|"
+    r"(?:[\w-]+\.)*(?:example|localhost|local|test|invalid)|(?:[\w-]+\.)*example\.(?:com|org|net))"
+    r"(?::\d+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A credential found in a value by its shape alone."""
+
+    kind: str  # "AWS access key id", "private key", "connection URL with a password"...
+    text: str  # the matched secret itself: compare it, never show it
+    masked: str  # what may be shown to the user
+    strong: bool  # a shape no fixture or example is likely to have by accident (prefixed keys)
+    aws: bool = False
+
+
+# -- placeholders and references: values that stand for a secret without being one ------------
+
+_PLACEHOLDER_WORDS = frozenset("""
+    a an the my your our some any this that here there with without of for to me it is not
+    change changeme changeit replace replaceme insert put enter fill set setme goes own actual
+    real password passwd pass pwd pw passphrase secret secrets token tokens key keys api apikey
+    access private auth authorization bearer basic credential credentials cred creds value values
+    string str text none null nil undefined empty blank default unset notset missing unknown
+    dummy test tests testing tester fake mock mocked stub example examples sample samples demo
+    foo bar baz qux quux foobar spam eggs ham todo fixme tbd xxx redacted removed hidden masked
+    placeholder sensitive omitted local localhost dev development admin root guest user username
+    login letmein qwerty abc xyz postgres mysql passwort contrasena motdepasse true false yes no
+    on off enabled disabled required optional auto always never bcrypt md5 sha argon scrypt
+""".split())
+_PLACEHOLDER_FRAGMENTS = ("example", "sample", "dummy", "placeholder", "changeme", "change_me",
+                          "change-me", "redacted", "replace", "insert", "your_", "your-",
+                          "yourpass", "yourtoken", "yourkey", "yoursecret", "xxxx", "****", "...",
+                          "0000", "fake", "notreal", "not_real", "not-real")
+_TEMPLATE = re.compile(
+    r"\$\{|\{\{|\}\}|%\(|%[sdr]\b|\{[A-Za-z0-9_.\-]*\}|^\$[A-Za-z_]|^<[^<>]*>$|^\[[^\[\]]*\]$|"
+    r"^__\w+__$|^@\w+@$|^%\w+%$|^#\{")
+_MASK_CHARS = frozenset("xX*•.#?_- 0")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S*$")
+_PATH = re.compile(r"^(?:~|\.{1,2})?/?[\w.\-@]+(?:/[\w.\-@]*)+$|^/[\w.\-@]+$")
+_FILE = re.compile(
+    r"^[\w.\-]+\.(?:pem|key|crt|cer|der|p8|p12|pfx|jks|keystore|json|ya?ml|txt|env|ini|cfg|conf|"
+    r"toml|gpg|asc|pub)$", re.I)
+_REFERENCE_PREFIX = re.compile(
+    r"^(?:arn:|ssm:|ssm-secure:|secretsmanager:|secrets-manager:|vault:|kms:|env:|file:|"
+    r"resolve:|projects/[^/]+/secrets/)", re.I)
+_ASCENDING = "abcdefghijklmnopqrstuvwxyz 0123456789"
+
+
+def _has_sequence(text: str, run: int = 6) -> bool:
+    """A run of ``run`` consecutive ascending letters or digits (``ABCDEF``, ``123456``)."""
+    lowered = text.lower()
+    count = 1
+    for prev, cur in zip(lowered, lowered[1:]):
+        if cur.isalnum() and _ASCENDING.find(prev) >= 0 and _ASCENDING.find(prev) + 1 == _ASCENDING.find(cur):
+            count += 1
+            if count >= run:
+                return True
+        else:
+            count = 1
+    return False
+
+
+def _fake_shape(text: str) -> bool:
+    """A credential-shaped string that is obviously made up: AWS's EXAMPLE keys, XXXX, 123456."""
+    lowered = text.lower()
+    if any(f in lowered for f in ("example", "xxxx", "****", "0000", "dummy", "fake", "sample")):
+        return True
+    return len(set(text)) < 8 or _has_sequence(text)
+
+
+@lru_cache(maxsize=4096)
+def _placeholder_word(word: str) -> bool:
+    """``word`` is a placeholder word or glued from them: ``mypassword``, ``yourapikeyhere``."""
+    if word in _PLACEHOLDER_WORDS:
+        return True
+    if len(word) > 40:
+        return False
+    ends = {0}
+    for end in range(2, len(word) + 1):
+        if any(start in ends and word[start:end] in _PLACEHOLDER_WORDS
+               for start in range(max(0, end - 15), end - 1)):
+            ends.add(end)
+    return len(word) in ends
+
+
+def looks_like_placeholder(value: str) -> bool:
+    """An empty, masked, templated or made-up value: ``""``, ``"changeme"``, ``"${DB_PASSWORD}"``,
+    ``"<your-password>"``, ``"xxx"``, ``"***"``, ``"TODO"``, ``"test123"``."""
+    v = value.strip()
+    if not v:
+        return True
+    if _TEMPLATE.search(v):
+        return True
+    if set(v) <= _MASK_CHARS or (len(v) >= 4 and len(set(v.lower())) <= 2):
+        return True
+    lowered = v.lower()
+    if any(fragment in lowered for fragment in _PLACEHOLDER_FRAGMENTS):
+        return True
+    if lowered in ("n/a", "na", "-", "?"):
+        return True
+    words = re.findall(r"[a-z]+", lowered)
+    if words:
+        return all(_placeholder_word(w) for w in words)
+    if v.isdigit():  # 123456, 1111: a made-up number
+        return len(set(v)) <= 2 or _has_sequence(v, min(6, len(v)))
+    return False
+
+
+def _random_segment(segment: str) -> bool:
+    return (len(segment) >= 12 and any(c.isupper() for c in segment)
+            and any(c.islower() for c in segment) and any(c.isdigit() for c in segment))
+
+
+def looks_like_reference(value: str) -> bool:
+    """A value that names where a secret lives instead of holding it: an ARN, an SSM parameter
+    or Secrets Manager name (``prod/db``), a file path, a URL without a password, an
+    environment variable name."""
+    v = value.strip()
+    if _REFERENCE_PREFIX.match(v) or _ENV_NAME.match(v) or _FILE.match(v):
+        return True
+    if _URL.match(v):
+        return True
+    if _PATH.match(v) and not AWS_SECRET_ACCESS_KEY.fullmatch(v):
+        return not any(_random_segment(s) for s in v.split("/"))
+    return False
+
+
+# -- the value alone ---------------------------------------------------------------------------
+
+_PEM_HEADER_LINE = re.compile(r"^[A-Za-z-]+:.*$", re.M)
+
+
+def _private_key_body_ok(body: str) -> bool:
+    """Real key material: enough base64 that is not dots, XXXX or a counting sequence."""
+    if "..." in body or "xxxx" in body.lower() or "<" in body:
+        return False
+    data = re.sub(r"\\n|[^A-Za-z0-9+/=]", "", _PEM_HEADER_LINE.sub("", body))
+    return len(data) >= 64 and len(set(data)) >= 16 and not _has_sequence(data, 10)
+
+
+def _url_credential(value: str) -> Optional[Credential]:
+    for match in _URL_PASSWORD.finditer(value):
+        password = match.group("password")
+        user = match.group("user")
+        host = match.group("host")
+        if (looks_like_placeholder(password) or password == user or len(password) < 3
+                or password.lower() in _PLACEHOLDER_WORDS or _LOCAL_HOST.match(host)):
+            continue
+        masked = f"{match.group('scheme')}://{user}:****@{host}"
+        return Credential("connection URL with an inline password", match.group(0), masked,
+                          strong=False)
+    return None
+
+
+def find_credential(value: str, strong_only: bool = False,
+                    urls: bool = True) -> Optional[Credential]:
+    """The first credential whose shape alone shows it in ``value``, or None.
+
+    ``strong_only`` keeps the prefixed shapes fixtures hardly ever contain by accident (AWS key
+    ids, GitHub/Slack/Stripe/SendGrid tokens): for test files. ``urls=False`` skips connection
+    URLs: for docstrings, where ``postgresql://user:pw@host/db`` is documentation.
+    """
+    if not value or not _SHAPE_HINT.search(value):
+        return None
+    if "A" in value:
+        for match in AWS_ACCESS_KEY_ID.finditer(value):
+            key = match.group(0)
+            if not _fake_shape(key[4:]):
+                return Credential("AWS access key id", key, key[:4] + "****", strong=True,
+                                  aws=True)
+    for kind, pattern, public in _TOKENS:
+        match = pattern.search(value)
+        if match and not _fake_shape(match.group(0)[public:]):
+            return Credential(kind, match.group(0), match.group(0)[:public] + "****",
+                              strong=True)
+    if strong_only:
+        return None
+    if "PRIVATE KEY" in value:
+        match = _PRIVATE_KEY.search(value)
+        if match and _private_key_body_ok(match.group("body")):
+            label = match.group("label")
+            return Credential("private key", match.group(0),
+                              f"-----BEGIN {label}PRIVATE KEY-----****", strong=False)
+    if urls and "://" in value:
+        return _url_credential(value)
+    return None
+
+
+def credential_kind(value: str) -> Optional[str]:
+    """What kind of credential ``value`` is by its shape alone, or None."""
+    found = find_credential(value)
+    return found.kind if found else None
+
+
+# -- the name alone ----------------------------------------------------------------------------
+
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "passwort",
+                             "contrasena", "motdepasse"})
+_WEAK_PASSWORD_WORDS = frozenset({"pwd", "pw", "pass", "pword"})  # also "print working dir"...
+_KEY_KINDS = {
+    "api": "API key", "secret": "secret key", "access": "access key", "private": "private key",
+    "priv": "private key", "signing": "signing key", "sign": "signing key",
+    "encryption": "encryption key", "encrypt": "encryption key", "master": "master key",
+    "auth": "API key", "account": "account key", "storage": "account key", "hmac": "HMAC key",
+    "jwt": "signing key", "webhook": "webhook key", "subscription": "API key",
+    "service": "API key",
+}
+_FUSED = (("apikey", "API key"), ("secretkey", "secret key"), ("accesskey", "access key"),
+          ("privatekey", "private key"), ("signingkey", "signing key"),
+          ("password", "password"), ("passwd", "password"), ("secret", "secret"),
+          ("token", "token"))
+# Words after the secret word that keep it a secret (DB_PASSWORD_PROD, api_key_value).
+_NEUTRAL_TAIL = frozenset({"value", "val", "str", "string", "raw", "plain", "plaintext",
+                           "literal", "prod", "production", "dev", "develop", "development",
+                           "staging", "stage", "qa", "uat", "live", "old", "new", "b64",
+                           "base64", "hex", "bytes", "encoded"})
+# First words that make the name about a secret rather than a secret (is_password, min_...).
+_NEGATIVE_HEAD = frozenset({"is", "has", "use", "uses", "enable", "enabled", "disable",
+                            "require", "required", "requires", "show", "hide", "allow",
+                            "min", "max", "num", "len", "no", "reset", "forgot", "forget",
+                            "change", "should", "can", "must"})
+# Tokens that are not credentials: pagination, idempotency, lexer and tokenizer tokens.
+_NOT_CREDENTIAL_TOKENS = frozenset({
+    "next", "starting", "start", "continuation", "page", "pagination", "client", "request",
+    "idempotency", "idempotent", "sync", "cancel", "cancellation", "resume", "csrf", "xsrf",
+    "lex", "eof", "end", "last", "first", "prev", "previous", "current", "cur", "special",
+    "unk", "pad", "bos", "eos", "sep", "cls", "mask", "open", "close", "word", "input",
+    "output", "type", "marker", "cursor", "continue", "paging", "resumption", "nonce"})
+
+PASSWORD = "password"
+WEAK_PASSWORD = "weak password"  # pwd, pw, pass: the value must look random
+SECRET = "secret"
+TOKEN = "token"
+AUTHORIZATION = "authorization"
+CUSTOM = "custom"  # a name fragment from the configuration
+
+
+def _words(name: str) -> List[str]:
+    return [w.lower() for w in _WORD.findall(name)]
+
+
+@lru_cache(maxsize=8192)
+def secret_category(name: str, extra_names: Tuple[str, ...] = ()) -> Optional[str]:
+    """What kind of secret a variable, key or keyword called ``name`` holds, or None.
+
+    The secret word must end the name, optionally followed by neutral words: ``DB_PASSWORD``,
+    ``self.api_key``, ``clientSecret``, ``x-api-key``, ``DB_PASSWORD_PROD``. A name that goes on
+    to say what it is about is not a secret: ``SECRET_ARN``, ``secret_name``, ``TOKEN_TYPE``,
+    ``password_field``, ``PASSWORD_MIN_LENGTH``, ``ACCESS_KEY_ID``. The result is one of the
+    kinds used in messages ("password", "API key"...) or the markers above.
+    """
+    if not name or len(name) > 80 or any(c.isspace() for c in name):
+        return None
+    words = _words(name.rpartition(".")[2] or name)
+    end = len(words)
+    while end > 0 and (words[end - 1] in _NEUTRAL_TAIL or words[end - 1].isdigit()):
+        end -= 1
+    if end == 0:
+        return None
+    if words[0] in _NEGATIVE_HEAD and end > 1:
+        return None
+    for fragment in extra_names:
+        normal = re.sub(r"[^a-z0-9]", "", fragment.lower())
+        if normal and any("".join(words[end - k:end]) == normal for k in range(1, min(end, 4) + 1)):
+            return CUSTOM
+    last = words[end - 1]
+    prev = words[end - 2] if end >= 2 else ""
+    if last == "key":
+        return _KEY_KINDS.get(prev)
+    if last in _PASSWORD_WORDS:
+        return PASSWORD
+    if last in _WEAK_PASSWORD_WORDS:
+        return WEAK_PASSWORD
+    if last == "secret":
+        return SECRET
+    if last == "token":
+        return None if prev in _NOT_CREDENTIAL_TOKENS else TOKEN
+    if last in ("credential", "credentials", "creds"):
+        return SECRET
+    if last == "authorization":
+        return AUTHORIZATION
+    for suffix, kind in _FUSED:
+        if last.endswith(suffix) and last != suffix:
+            head = last[: -len(suffix)]
+            if kind == TOKEN and head in _NOT_CREDENTIAL_TOKENS:
+                return None
+            return PASSWORD if kind == "password" else kind
+        if last == suffix:  # "apikey", "secretkey" as one word
+            return kind
+    return None
+
+
+def is_secret_name(name: str, extra_names: Iterable[str] = ()) -> bool:
+    """Whether a variable, dict key, keyword or environment variable called ``name`` is meant to
+    hold a secret (``DB_PASSWORD``, ``api_key``), as opposed to naming one (``SECRET_ARN``)."""
+    return secret_category(name, tuple(extra_names)) is not None
+
+
+# -- a name and a value together ---------------------------------------------------------------
+
+_AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|Bot|Digest|ApiKey|SSWS)\s+(\S+)$", re.I)
+
+
+# Regular expression syntax: lexers and validators bind patterns to names like ``*_token``.
+_REGEX = re.compile(r"\\[wdsWDSbBAZ]|\[\^|\(\?|\.[*+?]|[\])][*+?]|\{\d+(?:,\d*)?\}|^\^.*\$$")
+
+
+def _looks_random(value: str, min_length: int = 8) -> bool:
+    """A token-like value: long enough, one word, and not a plain identifier or sentence."""
+    if len(value) < min_length or any(c.isspace() for c in value):
+        return False
+    if any(c.isdigit() for c in value):
+        return True
+    if any(not c.isalnum() and c not in "-_." for c in value):
+        return True
+    return len(value) >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
+
+
+def _names_a_secret(value: str) -> bool:
+    """``"db_password"``, ``"apiKey"``: the value is the name of a field, not its content."""
+    if not re.fullmatch(r"[A-Za-z]+(?:[_.\-]?[A-Za-z]+)*[0-9]*", value):
+        return False
+    category = secret_category(value)
+    return (category is not None and category != WEAK_PASSWORD) or any(
+        w in _PASSWORD_WORDS or w in ("secret", "token") for w in _words(value))
+
+
+def is_aws_credential_name(name: str) -> bool:
+    """``aws_secret_access_key``, ``AWS_SECRET``, ``secretAccessKey``: a name for AWS's key."""
+    words = _words(name)
+    joined = "".join(words)
+    return "aws" in words or "secretaccesskey" in joined or "secretkey" in joined or (
+        "access" in words and "key" in words)
+
+
+def classify(name: Optional[str], value: str, extra_names: Iterable[str] = ()) -> Optional[str]:
+    """Why ``name = value`` is a secret, as the kind of secret ("password", "AWS access key id",
+    "connection URL with an inline password"...), or None when it is not one."""
+    found = find_credential(value)
+    if found is not None:
+        return found.kind
+    if not name:
+        return None
+    category = secret_category(name, tuple(extra_names))
+    if category is None:
+        return None
+    v = value.strip()
+    if category == AUTHORIZATION:
+        scheme = _AUTH_SCHEME.match(v)
+        credential = scheme.group(1) if scheme else v
+        if (looks_like_placeholder(credential) or looks_like_reference(credential)
+                or not _looks_random(credential)):
+            return None
+        return "Authorization header credential"
+    if (any(c.isspace() for c in v) or looks_like_placeholder(v) or looks_like_reference(v)
+            or _names_a_secret(v) or _REGEX.search(v)):
+        return None
+    if AWS_SECRET_ACCESS_KEY.fullmatch(v) and is_aws_credential_name(name) and (
+            any(c.isupper() for c in v) and any(c.islower() for c in v)
+            and any(c.isdigit() or c in "/+" for c in v)):
+        return "AWS secret access key"
+    if category in (PASSWORD, CUSTOM):
+        return "password" if category == PASSWORD and len(v) >= 4 else (
+            "secret" if len(v) >= 4 else None)
+    if category == WEAK_PASSWORD:
+        return "password" if _looks_random(v, 6) else None
+    return category if _looks_random(v) else None
+
+
+# -- showing it --------------------------------------------------------------------------------
+
+def mask(value: str) -> str:
+    """What a message may show of a secret: the public prefix of a known shape (``AKIA****``,
+    ``ghp_****``), a URL with its password starred, else ``****``. Never the secret."""
+    found = find_credential(value)
+    return found.masked if found is not None else "****"
+
+
+_NAME_HINT = re.compile(
+    r"pass|pwd|pw\b|secret|token|key|cred|auth|A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|"
+    r"gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.", re.I)
+
+
+def might_contain_secret(text: str, extra_names: Iterable[str] = ()) -> bool:
+    """A cheap whole-file test: False only when no name or value in ``text`` can be a secret,
+    so a file may be skipped without parsing it."""
+    if _NAME_HINT.search(text):
+        return True
+    lowered = text.lower()
+    return any(fragment.lower() in lowered for fragment in extra_names if fragment)
