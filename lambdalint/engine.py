@@ -56,9 +56,20 @@ def _read_bytes(source: discovery.SourceFile, result: Result) -> Optional[bytes]
 
 
 def _per_file_ignored(config: Config, finding: Finding) -> bool:
+    """Patterns are relative to the configuration's directory, like every other path in it."""
     from lambdalint import registry
+
+    if not config.per_file_ignores:
+        return False
+    absolute = Path(finding.path).resolve()
+    candidates = {finding.path}
+    if config.root is not None:
+        try:
+            candidates.add(absolute.relative_to(config.root).as_posix())
+        except ValueError:
+            pass
     for pattern, selectors in config.per_file_ignores.items():
-        if fnmatch.fnmatch(finding.path, pattern) or fnmatch.fnmatch(finding.path, "*/" + pattern):
+        if any(fnmatch.fnmatch(c, pattern) or fnmatch.fnmatch(c, "*/" + pattern) for c in candidates):
             if any(finding.rule in registry.ids(registry.match(s)) for s in selectors):
                 return True
     return False
@@ -121,7 +132,11 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         for rule_id in config_ids:
             from lambdalint import registry
             rule = registry.get(rule_id).load()(options.get(rule_id, {}))
-            result.findings.extend(f for f in rule.check(project) if f is not None)
+            try:
+                result.findings.extend(f for f in rule.check(project) if f is not None)
+            except Exception as exc:  # a bug of ours must not end the run
+                result.notes.append(f"internal error in {rule_id} ({type(exc).__name__}: {exc}); "
+                                    "its findings are missing, please report it")
 
     result.findings = _filter(result.findings, config, enabled_ids, texts, files)
     if context_files:
@@ -187,7 +202,7 @@ def _filter(findings: List[Finding], config: Config, enabled_ids: Set[str],
                 except OSError:
                     text = ""
             parsed[finding.path] = suppressions.parse(text or "")
-        if parsed[finding.path].suppresses(finding.rule, finding.line):
+        if parsed[finding.path].suppresses(finding.rule, finding.line, [finding.end_line]):
             continue
         kept.append(finding)
     return kept

@@ -57,6 +57,9 @@ def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dic
         wrapper.visit_batched(visitors)
     except RecursionError:
         return [parse_error(file.path, "too deeply nested to analyse")]
+    except Exception as exc:  # a bug of ours must not end the run: report the file, go on
+        return [parse_error(file.path, f"lambdalint failed on this file ({type(exc).__name__}: "
+                                       f"{exc}); please report it")]
     if collector is not None:
         actions.extend(collector.result())
     findings: List[Finding] = []

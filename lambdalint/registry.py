@@ -51,6 +51,18 @@ RULES: List[RuleInfo] = [
     _rule("LL103", "sync-lambda-invoke", "warning",
           "A Lambda function synchronously invokes another Lambda function.",
           "lambdalint.rules.invoke:SyncLambdaInvoke", "python"),
+    _rule("LL201", "default-timeout", "warning",
+          "A function runs with the default timeout, or one its event source cannot honour.",
+          "lambdalint.rules.timeout:DefaultTimeout", "config"),
+    _rule("LL202", "wildcard-iam-action", "error",
+          "A function's role allows every action of a service, or a full-access managed policy.",
+          "lambdalint.rules.iam:WildcardIamAction", "config"),
+    _rule("LL203", "wildcard-iam-resource", "warning",
+          "A function's role grants resource-scoped actions on every resource.",
+          "lambdalint.rules.iam:WildcardIamResource", "config"),
+    _rule("LL204", "secret-in-environment", "error",
+          "A function's environment variable holds a secret in plain text.",
+          "lambdalint.rules.environment:SecretInEnvironment", "config"),
 ]
 
 _BY_ID: Dict[str, RuleInfo] = {r.id: r for r in RULES}

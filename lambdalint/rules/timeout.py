@@ -56,8 +56,20 @@ class DefaultTimeout(ConfigRule):
     ID = "LL201"
 
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
+        # A 3 s timeout set once (SAM Globals, Serverless provider) is one finding, not one per
+        # function: the user edits one line.
+        shared = {}
         for function in project.functions:
-            yield from self._check_function(function)
+            for finding in self._check_function(function):
+                if finding is None:
+                    continue
+                key = (finding.path, finding.line, finding.message.split(" has ", 1)[-1])
+                if function.timeout is not None and function.timeout.origin in ("globals", "provider") \
+                        and finding.line == function.timeout.line:
+                    if key in shared:
+                        continue
+                    shared[key] = finding
+                yield finding
 
     def _suggested(self, function: Function) -> int:
         kinds = {e.kind for e in function.events}
@@ -97,7 +109,9 @@ class DefaultTimeout(ConfigRule):
     def _check_event_sources(self, function: Function) -> Iterator[Optional[Finding]]:
         timeout = function.timeout
         where = (timeout.path, timeout.line) if timeout.origin != "default" else (function.path, function.line)
-        if any(e.kind == "api" for e in function.events) and timeout.seconds > API_GATEWAY_LIMIT_SECONDS:
+        synchronous_api = [e for e in function.events
+                           if e.kind == "api" and not e.details.get("async")]
+        if synchronous_api and timeout.seconds > API_GATEWAY_LIMIT_SECONDS:
             yield self.finding(
                 function, where[0], where[1], 1,
                 f"{function.name} has a {_seconds(timeout.seconds)} timeout but is called through "

@@ -18,7 +18,7 @@ from lambdalint.model import Function, Project, ReadError
 
 _LOOKS_LIKE_DEPLOYMENT = re.compile(
     r"AWSTemplateFormatVersion|AWS::Serverless|AWS::Lambda|^Resources\s*:|\"Resources\"\s*:|"
-    r"^service\s*:|^provider\s*:|^functions\s*:",
+    r"^service\s*:|^provider\s*:|^functions\s*:|\"(service|provider|functions)\"\s*:",
     re.MULTILINE,
 )
 _DEPLOYMENT_NAMES = re.compile(r"(^|/)(template|serverless|samconfig)[^/]*\.(ya?ml|json)$", re.I)
@@ -65,6 +65,10 @@ def _read_yaml_or_json(source: SourceFile, project: Project) -> None:
         project.functions.extend(cloudformation.read_template(data, source, text))
 
 
+def _internal(exc: Exception) -> str:
+    return f"lambdalint failed on this file ({type(exc).__name__}: {exc}); please report it"
+
+
 def read_project(config_files: Sequence[SourceFile], python_files: Sequence[SourceFile],
                  paths: Sequence[str]) -> Project:
     """All functions defined by ``config_files`` (and CDK apps among ``python_files``)."""
@@ -72,14 +76,20 @@ def read_project(config_files: Sequence[SourceFile], python_files: Sequence[Sour
     terraform_dirs: Dict[Path, List[SourceFile]] = defaultdict(list)
     for source in config_files:
         if source.kind in (YAML, JSON):
-            _read_yaml_or_json(source, project)
+            try:
+                _read_yaml_or_json(source, project)
+            except Exception as exc:  # a reader bug must not end the run: report the file
+                project.errors.append(ReadError(source.display, 1, _internal(exc)))
         elif source.kind == TERRAFORM:
             terraform_dirs[source.path.parent].append(source)
     if terraform_dirs:
         from lambdalint.sources import terraform
 
         for directory, files in sorted(terraform_dirs.items()):
-            functions, errors = terraform.read_module(directory, files)
+            try:
+                functions, errors = terraform.read_module(directory, files)
+            except Exception as exc:
+                functions, errors = [], [ReadError(files[0].display, 1, _internal(exc))]
             project.functions.extend(functions)
             project.errors.extend(errors)
     for source in python_files:
@@ -92,7 +102,10 @@ def read_project(config_files: Sequence[SourceFile], python_files: Sequence[Sour
         if _CDK_IMPORT.search(head):
             from lambdalint.sources import cdk
 
-            functions, errors = cdk.read_app(source)
+            try:
+                functions, errors = cdk.read_app(source)
+            except Exception as exc:
+                functions, errors = [], [ReadError(source.display, 1, _internal(exc))]
             project.functions.extend(functions)
             project.errors.extend(errors)
     for function in project.functions:

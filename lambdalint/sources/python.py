@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 from typing import Optional, Union
 
 import libcst as cst
+
+
+_AT = re.compile(r"error at (\d+):(\d+)")
 
 
 @dataclass
@@ -50,8 +54,12 @@ def parse(text: str, path: str, encoding: str = "utf-8", line_offset: int = 0,
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        raise PythonReadError(f"syntax error: {exc.message}", exc.raw_line or 1,
-                              (exc.raw_column or 0) + 1) from None
+        line, column = exc.raw_line or 1, (exc.raw_column or 0) + 1
+        # The parser's own message knows the exact token ("error at 2:4: ..."); prefer it.
+        match = _AT.search(exc.message)
+        if match:
+            line, column = int(match.group(1)), int(match.group(2)) + 1
+        raise PythonReadError(f"syntax error: {exc.message}", line, column) from None
     except RecursionError:
         raise PythonReadError("too deeply nested to parse") from None
     return PythonFile(path, text, encoding, module, line_offset, column_offset)
