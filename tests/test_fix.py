@@ -487,6 +487,28 @@ UNSAFE = {
             conn = pymysql.connect(host="db")
             return conn
         """,
+    "changed in place": """
+        import os, requests
+        def handler(event, context):
+            http = requests.Session()
+            http.headers["Authorization"] = event["token"]
+            return http.get(os.environ["URL"]).json()
+        """,
+    "event hooks registered": """
+        import boto3
+        def handler(event, context):
+            s3 = boto3.client("s3")
+            s3.meta.events.register("before-send.s3", print)
+            return s3.list_buckets()
+        """,
+    "closed at the end": """
+        import httpx
+        def handler(event, context):
+            http = httpx.Client()
+            data = http.get("https://example.com").json()
+            http.close()
+            return data
+        """,
     "tuple target": """
         import boto3
         def handler(event, context):

@@ -115,6 +115,8 @@ CACHE_DECORATORS = frozenset({
 })
 
 CLOSE_METHODS = frozenset({"close", "dispose", "disconnect", "aclose"})
+MUTATORS = CLOSE_METHODS | frozenset({"mount", "register", "set_credentials", "set_config_variable",
+                                      "set_stream_logger", "update", "clear", "pop", "setdefault"})
 EVENT_LOOPS = frozenset({"asyncio.new_event_loop", "asyncio.get_event_loop"})
 BUILTINS = frozenset(dir(builtins))
 
@@ -140,6 +142,9 @@ class _FunctionIndex(cst.CSTVisitor):
         self.deleted: Set[str] = set()
         self.closed: Set[str] = set()  # closed here: n.close(), with n:, closing(n)
         self.stored: List[Tuple[cst.BaseExpression, str]] = []  # (target, name) for x[k] = name
+        # Objects changed in place (x.headers[...] = ..., x.mount(...), x.meta.events.register):
+        # moved to module scope, the change would pile up or leak into the next invocation.
+        self.mutated: Set[str] = set()
 
     def is_local(self, name: str) -> bool:
         return name not in self.globals and (
@@ -153,8 +158,12 @@ class _FunctionIndex(cst.CSTVisitor):
                 self._bind(element.value, None)
         elif isinstance(target, cst.StarredElement):
             self._bind(target.value, None)
-        elif isinstance(target, (cst.Attribute, cst.Subscript)) and isinstance(value, cst.Name):
-            self.stored.append((target, value.value))
+        elif isinstance(target, (cst.Attribute, cst.Subscript)):
+            root = _root_name(target)
+            if root is not None:
+                self.mutated.add(root)
+            if isinstance(value, cst.Name):
+                self.stored.append((target, value.value))
 
     def visit_Param(self, node: cst.Param) -> None:
         self.params.add(node.name.value)
@@ -226,9 +235,14 @@ class _FunctionIndex(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if (isinstance(func, cst.Attribute) and func.attr.value in CLOSE_METHODS
-                and isinstance(func.value, cst.Name)):
+        if not isinstance(func, cst.Attribute):
+            return
+        if func.attr.value in CLOSE_METHODS and isinstance(func.value, cst.Name):
             self.closed.add(func.value.value)
+        root = _root_name(func.value)
+        if root is not None and (not isinstance(func.value, cst.Name)
+                                 or func.attr.value in MUTATORS):
+            self.mutated.add(root)
 
     # Structural pattern matching binds names too (Python 3.10+ syntax LibCST parses anywhere).
     def visit_MatchAs(self, node: cst.MatchAs) -> None:
@@ -1028,6 +1042,7 @@ class ClientPerInvocation(PythonRule):
             return None
         if (len(index.values.get(name, ())) != 1 or name in index.params or name in index.globals
                 or name in index.deleted or name in index.imports or name in BUILTINS
+                or name in index.mutated or name in index.closed
                 or name in self.global_names or not _IDENTIFIER.match(name)):
             return None
         code = self._code(assignment).strip()
