@@ -1280,3 +1280,187 @@ def test_statement_resources_built_from_pseudo_parameters_stay_readable(tmp_path
         (False, "!Sub arn:${AWS::Partition}:s3:::${Name}", line(tmp_path, "${Name}")),
         (True, "arn:${AWS::Partition}:s3:::*", line(tmp_path, "!Join")),
     ]
+
+
+# -- config rules on SAM and CloudFormation, through the CLI ------------------------------------------
+
+SAM_FINDINGS = """
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: AWS::Serverless-2016-10-31
+    Parameters:
+      ShortTimeout: {Type: Number, Default: 3}
+      Password: {Type: String, NoEcho: true}
+    Conditions:
+      IsProd: !Equals [!Ref AWS::AccountId, "123456789012"]
+    Globals:
+      Function:
+        Timeout: 10
+        Runtime: python3.12
+        Handler: app.handler
+    Resources:
+      Scoped:
+        Type: AWS::Serverless::Function
+        Properties:
+          Environment:
+            Variables:
+              DB_PASSWORD: "{{resolve:secretsmanager:prod/db:SecretString:password}}"
+              API_TOKEN: !Ref Password
+          Policies:
+            - AWSLambdaBasicExecutionRole
+            - DynamoDBCrudPolicy:
+                TableName: !Ref Table
+            - Statement:
+                - Effect: Allow
+                  Action: [xray:PutTraceSegments, logs:PutLogEvents]
+                  Resource: "*"
+      Wide:
+        Type: AWS::Serverless::Function
+        Properties:
+          Timeout: 3
+          Environment:
+            Variables:
+              DB_PASSWORD: hunter2-orders-prod
+          Policies:
+            - AmazonS3FullAccess
+            - S3CrudPolicy:
+                BucketName: "*"
+            - Statement:
+                - Effect: Allow
+                  Action: dynamodb:*
+                  Resource: !GetAtt Table.Arn
+      FromParameter:
+        Type: AWS::Serverless::Function
+        Properties:
+          Timeout: !Ref ShortTimeout
+      Conditional:
+        Type: AWS::Serverless::Function
+        Properties:
+          Timeout: !If [IsProd, 3, 5]
+      SlowApi:
+        Type: AWS::Serverless::Function
+        Properties:
+          Timeout: 60
+          Events:
+            Get:
+              Type: Api
+              Properties: {Path: /, Method: get}
+      Worker:
+        Type: AWS::Serverless::Function
+        Properties:
+          Timeout: 20
+          Events:
+            Jobs:
+              Type: SQS
+              Properties:
+                Queue: !GetAtt Jobs.Arn
+      Silenced:  # lambdalint: ignore[LL201]
+        Type: AWS::Serverless::Function
+        Metadata:
+          lambdalint:
+            ignore: [wildcard-iam-action]
+        Properties:
+          Timeout: 3
+          Policies: [AdministratorAccess]
+      Jobs:
+        Type: AWS::SQS::Queue
+      Table:
+        Type: AWS::DynamoDB::Table
+      StatesRole:
+        Type: AWS::IAM::Role
+        Properties:
+          AssumeRolePolicyDocument:
+            Statement: [{Effect: Allow, Principal: {Service: states.amazonaws.com}, Action: sts:AssumeRole}]
+          Policies:
+            - PolicyName: everything
+              PolicyDocument:
+                Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
+    """
+
+
+def test_sam_template_findings(tmp_path):
+    write(tmp_path, {"template.yaml": SAM_FINDINGS})
+    findings = check_json(["."], tmp_path, "--select", "LL2,LL001")
+    at = lambda needle, nth=1: line(tmp_path, needle, nth=nth)  # noqa: E731
+    assert [(f["rule"], f["line"]) for f in findings] == sorted([
+        ("LL201", at("Timeout: 3")),
+        ("LL204", at("DB_PASSWORD: hunter2-orders-prod")),
+        ("LL202", at("- AmazonS3FullAccess")),
+        ("LL203", at('BucketName: "*"')),
+        ("LL202", at("Action: dynamodb:*")),
+        ("LL201", at("Timeout: !Ref ShortTimeout")),
+        ("LL201", at("Timeout: 60")),
+        ("LL201", at("Timeout: 20")),
+    ], key=lambda pair: pair[1])
+    assert {f["path"] for f in findings} == {"template.yaml"}
+    by_line = {f["line"]: f for f in findings}
+    assert "API Gateway" in by_line[at("Timeout: 60")]["message"]
+    assert "30 s" in by_line[at("Timeout: 20")]["message"]
+
+
+CFN_FINDINGS = """{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "Worker": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": {
+        "Runtime": "python3.12",
+        "Handler": "index.handler",
+        "Role": {"Fn::GetAtt": ["WorkerRole", "Arn"]},
+        "Code": {"S3Bucket": "artifacts", "S3Key": "worker.zip"}
+      }
+    },
+    "WorkerRole": {
+      "Type": "AWS::IAM::Role",
+      "Properties": {
+        "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow",
+          "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+        "ManagedPolicyArns": [
+          {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":iam::aws:policy/AdministratorAccess"]]},
+          "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+        ]
+      }
+    },
+    "WorkerPolicy": {
+      "Type": "AWS::IAM::Policy",
+      "Properties": {
+        "PolicyName": "worker",
+        "Roles": [{"Ref": "WorkerRole"}],
+        "PolicyDocument": {"Statement": [
+          {"Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage"],
+           "Resource": "*"}
+        ]}
+      }
+    },
+    "Mapping": {
+      "Type": "AWS::Lambda::EventSourceMapping",
+      "Properties": {
+        "FunctionName": {"Ref": "Worker"},
+        "EventSourceArn": {"Fn::GetAtt": ["Queue", "Arn"]}
+      }
+    },
+    "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 18}}
+  }
+}
+"""
+
+
+def test_cloudformation_json_template_findings(tmp_path):
+    write(tmp_path, {"stack.template": CFN_FINDINGS})
+    findings = check_json(["."], tmp_path, "--select", "LL2,LL001")
+    at = lambda needle: line(tmp_path, needle, name="stack.template")  # noqa: E731
+    assert [(f["rule"], f["path"], f["line"]) for f in findings] == [
+        ("LL201", "stack.template", at('"Worker": {')),
+        ("LL202", "stack.template", at("AdministratorAccess")),
+        ("LL203", "stack.template", at('"Resource": "*"')),
+    ]
+    timeout = findings[0]
+    assert "CloudFormation default of 3 s" in timeout["message"]
+
+
+def test_cloudformation_event_source_mapping_visibility_boundary(tmp_path):
+    # 18 s is exactly six times the 3 s default: fine. 17 s is not.
+    write(tmp_path, {"stack.template": CFN_FINDINGS.replace('"VisibilityTimeout": 18', '"VisibilityTimeout": 17')})
+    findings = check_json(["."], tmp_path, "--select", "LL201")
+    worker = line(tmp_path, '"Worker": {', name="stack.template")
+    assert [(f["rule"], f["line"]) for f in findings] == [("LL201", worker), ("LL201", worker)]
+    assert any("17 s" in f["message"] for f in findings)
