@@ -1464,3 +1464,26 @@ def test_cloudformation_event_source_mapping_visibility_boundary(tmp_path):
     worker = line(tmp_path, '"Worker": {', name="stack.template")
     assert [(f["rule"], f["line"]) for f in findings] == [("LL201", worker), ("LL201", worker)]
     assert any("17 s" in f["message"] for f in findings)
+
+
+def test_sam_conditional_role_keeps_policies_for_the_other_case(tmp_path):
+    functions = read(tmp_path, """
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          RoleArn: {Type: String}
+        Conditions:
+          HasRole: !Not [!Equals [!Ref RoleArn, ""]]
+        Resources:
+          Maybe:
+            Type: AWS::Serverless::Function
+            Properties:
+              Role: !If [HasRole, !Ref RoleArn, !Ref AWS::NoValue]
+              Policies: [AmazonS3FullAccess]
+          Always:
+            Type: AWS::Serverless::Function
+            Properties:
+              Role: !If [HasRole, !Ref RoleArn, arn:aws:iam::123456789012:role/fallback]
+              Policies: [AmazonS3FullAccess]
+        """)
+    assert texts([m.name for m in functions["Maybe"].managed_policies]) == ["AmazonS3FullAccess"]
+    assert functions["Always"].managed_policies == []

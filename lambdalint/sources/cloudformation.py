@@ -653,7 +653,9 @@ class _Template:
                 statements, managed = self.role_iam(role_id)
                 function.statements.extend(statements)
                 function.managed_policies.extend(managed)
-            return
+            branches = _if_branches(role)
+            if branches is None or len(branches) == 2:
+                return  # else `!If [c, role, !Ref AWS::NoValue]`: SAM's own role in one case
         if sam:
             function.role = f"{logical_id}Role"  # the role SAM creates
             if "Policies" in props:
