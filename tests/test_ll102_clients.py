@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import check_json, ids_and_lines
+from lambdalint.rules.clients import ClientPerInvocation
 
 
 def lint(tree, files, *extra):
@@ -612,6 +613,38 @@ def test_handler_named_in_configuration(tree):
     "import boto3\ndef handler(event, context):\n    pass\n",
     "",
     "# only a comment\n",
+    "import boto3\ndef handler(event, context):\n    c = boto3.client(*event['args'])\n",
+    "import boto3\ndef handler(event, context):\n    c = boto3.client(**event)\n",
 ])
 def test_odd_inputs_are_silent(tree, source):
     assert lint(tree, {"app.py": source}) == []
+
+
+def test_bytes_service_name_does_not_crash(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+
+        def handler(event, context):
+            return boto3.client(b"s3").list_buckets()
+        """})
+    assert lines_of(findings) == [4]
+    assert '    client = boto3.client(b"s3")' in findings[0]["suggestion"]
+
+
+# -- the programs next to the rule -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", ClientPerInvocation.INVALID)
+def test_invalid_examples_fire(tree, source):
+    found = lint(tree, {"app.py": source})
+    assert len(found) == 1 and found[0]["rule"] == "LL102"
+
+
+@pytest.mark.parametrize("source", ClientPerInvocation.VALID)
+def test_valid_examples_do_not_fire(tree, source):
+    assert lint(tree, {"app.py": source}) == []
+
+
+def test_rule_class_is_documented():
+    assert ClientPerInvocation.ID == "LL102"
+    assert len(ClientPerInvocation.VALID) >= 5 and len(ClientPerInvocation.INVALID) >= 5

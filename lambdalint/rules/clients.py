@@ -425,12 +425,25 @@ class ClientPerInvocation(PythonRule):
         "    return s3.list_buckets()\n",
         "import pymysql\n\ndef handler(event, context):\n    conn = pymysql.connect(host='db')\n"
         "    return conn.cursor().execute('select 1')\n",
+        "from boto3 import resource\n\ndef table():\n    return resource('dynamodb').Table('t')\n\n"
+        "def handler(event, context):\n    return table().scan()\n",
+        "import requests\n\ndef handler(event, context):\n    with requests.Session() as http:\n"
+        "        return http.get('https://example.com').status_code\n",
+        "import boto3\n\nsession = boto3.Session()\n\ndef handler(event, context):\n"
+        "    return session.client('sqs').send_message(QueueUrl='q', MessageBody='m')\n",
     )
     VALID = (
         "import boto3\n\ns3 = boto3.client('s3')\n\ndef lambda_handler(event, context):\n"
         "    return s3.list_buckets()\n",
         "import boto3\n\ndef lambda_handler(event, context):\n"
         "    return boto3.client('s3', region_name=event['region']).list_buckets()\n",
+        "import boto3\n\n_s3 = None\n\ndef handler(event, context):\n    global _s3\n"
+        "    if _s3 is None:\n        _s3 = boto3.client('s3')\n    return _s3.list_buckets()\n",
+        "import functools, boto3\n\n@functools.lru_cache(maxsize=None)\ndef s3():\n"
+        "    return boto3.client('s3')\n\ndef handler(event, context):\n    return s3().list_buckets()\n",
+        "import pymysql\n\ndef handler(event, context):\n    with pymysql.connect(host='db') as conn:\n"
+        "        return conn.cursor().execute('select 1')\n",
+        "import boto3\n\ndef build(name):\n    return boto3.client(name)\n",
     )
 
     def __init__(self, ctx) -> None:
@@ -952,10 +965,10 @@ class ClientPerInvocation(PythonRule):
                 by_text.setdefault("".join(m.text for m in plan.moves), []).append(plan)
         anchor: Dict[int, int] = {}
         for group in by_text.values():
-            valid = [p.index for p in group if self._names_defined(p.names, p.index)]
-            best = min(valid) if valid else None
+            # Same code, same names: the earliest function's place has them all defined too.
+            best = min(plan.index for plan in group)
             for plan in group:
-                anchor[id(plan)] = best if best is not None else plan.index
+                anchor[id(plan)] = best
         newline = detect_newline(text) or "\n"
         fixes: Dict[int, Fix] = {}
         for key, plan in plans.items():
@@ -1166,10 +1179,12 @@ def _default_name(call: cst.Call, kind: Kind) -> str:
     func = call.func
     attr = func.attr.value if isinstance(func, cst.Attribute) else (
         func.value if isinstance(func, cst.Name) else "")
-    if attr in ("client", "resource", "create_client") and call.args:
-        first = call.args[0].value
-        if isinstance(first, cst.SimpleString):
-            service = re.sub(r"[^A-Za-z0-9_]", "_", first.evaluated_value or "")
+    services = [a.value for a in call.args if a.keyword is None or a.keyword.value == "service_name"]
+    if attr in ("client", "resource", "create_client") and services:
+        first = services[0]
+        value = first.evaluated_value if isinstance(first, cst.SimpleString) else None
+        if isinstance(value, str):
+            service = re.sub(r"[^A-Za-z0-9_]", "_", value)
             if _IDENTIFIER.match(service) and service not in BUILTINS:
                 return service
     return {"sdk": "client", "session": "session", "http": "http", "db": "db",
