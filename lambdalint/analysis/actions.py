@@ -82,10 +82,11 @@ class ActionCollector(cst.BatchableCSTVisitor):
             service = _service_arg(value)
             return IAM_PREFIX.get(service, service) if service else None
         # table = dynamodb.Table("x"), bucket = s3.Bucket("x"): the same service
-        if isinstance(value.func, cst.Attribute):
+        if isinstance(value.func, cst.Attribute) and value.func.attr.value[:1].isupper():
             owner = dotted_name(value.func.value)
-            if owner in self.services and value.func.attr.value[:1].isupper():
+            if owner in self.services:
                 return self.services[owner]
+            return self._client_service(value.func.value)  # boto3.resource("x").Table("t")
         return None
 
     def visit_Assign(self, node: cst.Assign) -> None:
@@ -101,7 +102,7 @@ class ActionCollector(cst.BatchableCSTVisitor):
         if not isinstance(node.func, cst.Attribute):
             return
         owner = dotted_name(node.func.value)
-        service = self.services.get(owner or "")
+        service = self.services.get(owner or "") or self._client_service(node.func.value)
         method = node.func.attr.value
         if service is None or method in NOT_API_CALLS or method[:1].isupper():
             return

@@ -8,38 +8,74 @@ template's own version history.
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from collections import OrderedDict
+from typing import Iterator, List, Optional, Tuple
 
 from lambdalint import secrets
 from lambdalint.findings import Finding
-from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, Function, Project
+from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, EnvVar, Function, Project
 from lambdalint.rules.base import ConfigRule
+from lambdalint.rules.timeout import names
 
 # Written as text, but resolved by the deployment tool: never the secret itself.
 REFERENCE = re.compile(r"\{\{resolve:|\$\{(ssm|env|file|cf|s3|aws|sls|param|opt|self|secretsmanager)\b"
                        r"|^arn:|^\$\{?var\.|^\$\{?local\.|^\$\{?data\.", re.IGNORECASE)
 
 
+def _slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "secret"
+
+
+def _indent(text: str, spaces: int = 4) -> str:
+    return "\n".join(" " * spaces + line for line in text.splitlines())
+
+
 def suggestion(function: Function, name: str) -> str:
+    """How to reference the secret instead, in the function's own format."""
     fmt = function.format
+    slug = _slug(name)
+    arn_name = f"{name}_ARN" if name.upper().endswith("SECRET") else f"{name}_SECRET_ARN"
+    runtime = (f"and read it once per execution environment, at module scope:\n"
+               + _indent(f'{name.lower()} = boto3.client("secretsmanager").get_secret_value(\n'
+                         f'    SecretId=os.environ["{arn_name}"])["SecretString"]'))
+    rotate = "\nThen rotate the secret: the old value stays in the repository history."
     if fmt in (SAM, CLOUDFORMATION):
-        return (f"Keep the secret in Secrets Manager and resolve it at deploy time:\n"
-                f"  {name}: '{{{{resolve:secretsmanager:my-app/{name.lower()}:SecretString}}}}'\n"
-                "or, better, pass only the secret's ARN and read it at runtime with "
-                "secretsmanager.get_secret_value (cached at module scope).")
+        return ("Keep it in Secrets Manager and pass only its ARN:\n"
+                + _indent(f"{arn_name}: !Ref {''.join(w.title() for w in slug.split('-'))}Secret")
+                + f"\n{runtime}\nor let CloudFormation resolve it at deploy time (the value is "
+                "then still readable in the function's configuration):\n"
+                + _indent(f"{name}: '{{{{resolve:secretsmanager:my-app/{slug}:SecretString}}}}'")
+                + rotate)
     if fmt == SERVERLESS:
-        return (f"Reference SSM Parameter Store or Secrets Manager instead:\n"
-                f"  {name}: ${{ssm:/my-app/{name.lower()}}}\n"
-                "or pass the secret's ARN and read it at runtime.")
+        return ("Keep it in SSM Parameter Store (SecureString) or Secrets Manager and reference it:\n"
+                + _indent(f"{name}: ${{ssm:/my-app/{slug}}}")
+                + "\nor, better, pass only the parameter's name and read it at runtime, once, at "
+                "module scope." + rotate)
     if fmt == TERRAFORM:
-        return (f"Read it from Secrets Manager instead of writing it:\n"
-                f"  {name} = data.aws_secretsmanager_secret_version.{name.lower()}.secret_string\n"
-                "or, better, pass the secret's ARN and read it at runtime.")
+        return ("Keep it in Secrets Manager and pass only its ARN:\n"
+                + _indent(f"{arn_name} = aws_secretsmanager_secret.{slug.replace('-', '_')}.arn")
+                + f"\n{runtime}" + rotate)
     if fmt == CDK:
-        return (f"Pass the secret's ARN and grant read access instead:\n"
-                f"  environment={{\"{name}_ARN\": secret.secret_arn}}, then secret.grant_read(fn)\n"
-                "and read it at runtime with secretsmanager.get_secret_value.")
-    return "Store the secret in Secrets Manager or SSM Parameter Store and reference it."
+        return ("Keep it in Secrets Manager and pass only its ARN:\n"
+                + _indent(f'"{arn_name}": secret.secret_arn,')
+                + "\nwith secret.grant_read(fn), " + runtime + rotate)
+    return "Store the secret in Secrets Manager or SSM Parameter Store and reference it." + rotate
+
+
+def _article(words: str) -> str:
+    return "an" if words[:1].lower() in "aeiou" else "a"
+
+
+def _via(var: EnvVar) -> str:
+    """`` (through var.api_key)``: the reference a resolved value came from, never the value."""
+    value = var.value
+    text = value.text or ""
+    if not isinstance(value.value, str) or text == value.value:
+        return ""
+    reference = re.split(r" \(| =", text, maxsplit=1)[0].strip()
+    if not reference or value.value in reference or reference == value.value:
+        return ""
+    return f", through {reference}"
 
 
 class SecretInEnvironment(ConfigRule):
@@ -48,12 +84,15 @@ class SecretInEnvironment(ConfigRule):
     ID = "LL204"
 
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
-        extra = list(self.options.get("extra-secret-names", []))
-        seen = set()
+        extra = tuple(self.options.get("extra-secret-names", []))
+        # provider.environment, SAM Globals: one value, several functions, one finding.
+        found: "OrderedDict[Tuple[str, int, int], Tuple[EnvVar, str, List[Function]]]" = OrderedDict()
         for function in project.functions:
+            if function.ignores(self.ID):
+                continue
             for var in function.environment:
                 value = var.value
-                if not value.literal or not isinstance(value.value, str) or isinstance(value.value, bool):
+                if not value.literal or not isinstance(value.value, str):
                     continue
                 text = value.value
                 if REFERENCE.search(text.strip()):
@@ -62,12 +101,16 @@ class SecretInEnvironment(ConfigRule):
                 if why is None:
                     continue
                 key = (value.path, value.line, value.column)
-                if key in seen:
-                    continue
-                seen.add(key)
-                yield self.finding(
-                    function, value.path, value.line, value.column,
-                    f"environment variable {var.name} of {function.name} holds a {why} in plain "
-                    f"text ({secrets.mask(text)})",
-                    suggestion(function, var.name),
-                )
+                if key not in found:
+                    found[key] = (var, why, [])
+                if function not in found[key][2]:
+                    found[key][2].append(function)
+        for var, why, functions in found.values():
+            value = var.value
+            yield self.finding(
+                None, value.path, value.line, value.column,
+                f"{var.name} in the environment of {names(functions)} holds {_article(why)} "
+                f"{why} in plain text ({secrets.mask(value.value)}{_via(var)})",
+                suggestion(functions[0], var.name),
+                value.end_line, value.end_column,
+            )

@@ -70,10 +70,14 @@ FULL_ACCESS_POLICY = re.compile(
 
 SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 
-# A resource that means "every resource": "*", every S3 bucket or object.
-STAR_RESOURCE = re.compile(
-    r"^(\*|arn:(aws|aws-cn|aws-us-gov|\$\{AWS::Partition\}):s3:::\*(/\*)?)$"
-)
+# A resource that means "every resource of its kind": "*", an ARN whose resource part is "*",
+# or "*" after a resource type (table/*, function:*). Region and account may be anything:
+# the scope is still the whole account (or every account). Prefixes (table/orders-*) are scoped.
+_ARN = re.compile(r"^arn:(?:aws|aws-cn|aws-us-gov|\*|\$\{AWS::Partition\}):([A-Za-z0-9-]+):"
+                  r"((?:\$\{[^}]*\}|[^:$])*):((?:\$\{[^}]*\}|[^:$])*):(.*)$")
+_TYPED_STAR = re.compile(r"^([A-Za-z-]+)[/:]\*$")
+RESOURCE_TYPES = frozenset({"table", "function", "key", "secret", "parameter", "stateMachine",
+                            "log-group", "stream", "event-bus", "role", "alias"})
 
 
 def _matches(action: str, patterns: Iterable[str]) -> bool:
@@ -108,4 +112,28 @@ def is_full_access_policy(text: str) -> Optional[str]:
     name = managed_policy_name(text)
     if name and FULL_ACCESS_POLICY.match(name):
         return name
+    return None
+
+
+def star_resource_scope(resource: str) -> Optional[str]:
+    """What a wildcard resource reaches ("every resource", "every dynamodb table"), or None
+    when ``resource`` names something specific."""
+    text = resource.strip()
+    if text == "*":
+        return "every resource"
+    match = _ARN.match(text)
+    if match is None:
+        return None
+    service, rest = match.group(1).lower(), match.group(4)
+    if service == "s3":
+        if rest == "*":
+            return "every bucket"
+        if rest == "*/*":
+            return "every object in every bucket"
+        return None
+    if rest == "*":
+        return f"every {service} resource"
+    typed = _TYPED_STAR.match(rest)
+    if typed and typed.group(1) in RESOURCE_TYPES:
+        return f"every {service} {typed.group(1)}"
     return None

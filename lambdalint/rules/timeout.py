@@ -3,7 +3,9 @@ event source cannot honour (API Gateway's 29 s, an SQS queue's visibility timeou
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+import math
+from collections import OrderedDict
+from typing import Iterator, List, Optional, Tuple
 
 from lambdalint.findings import Finding
 from lambdalint.model import (
@@ -13,8 +15,10 @@ from lambdalint.model import (
     SAM,
     SERVERLESS,
     TERRAFORM,
+    EventSource,
     Function,
     Project,
+    Timeout,
     Value,
 )
 from lambdalint.rules.base import ConfigRule
@@ -22,27 +26,73 @@ from lambdalint.rules.base import ConfigRule
 LAMBDA_DEFAULT_SECONDS = 3
 API_GATEWAY_LIMIT_SECONDS = 29
 SQS_VISIBILITY_FACTOR = 6
+DEFAULT_SUGGESTION_SECONDS = 30
+API_SUGGESTION_SECONDS = 10
+
+HOW_TO_CHOOSE = ("Choose the longest time the work should take at its slowest (its p99 plus "
+                 "headroom), below what the caller waits for.")
+
+# Where a non-default timeout was written, as the message says it.
+_ORIGIN_WORDS = {
+    "globals": "set once in Globals",
+    "provider": "set once under provider",
+    "parameter": "taken from a parameter's default",
+    "variable": "taken from a variable or constant",
+}
 
 
 def _seconds(value: float) -> str:
     return f"{value:g} s"
 
 
-def setting(function: Function, seconds: int) -> str:
-    """The exact text that sets ``seconds`` in the function's own format."""
+def names(functions: List[Function], limit: int = 3) -> str:
+    """``A``, ``A, B``, ``A, B, C and 2 more``: every function a finding is about."""
+    shown = [f.name for f in functions]
+    if len(shown) <= limit:
+        return ", ".join(shown)
+    return f"{', '.join(shown[:limit])} and {len(shown) - limit} more"
+
+
+def _indent(text: str, spaces: int = 4) -> str:
+    return "\n".join(" " * spaces + line for line in text.splitlines())
+
+
+def function_setting(function: Function, seconds: int) -> str:
+    """The lines that give this one function ``seconds``, in its own format, with their
+    parents so that the user sees where they go."""
     fmt = function.format
     if fmt in (SAM, CLOUDFORMATION):
-        return (f"under Properties of {function.name}:\n    Timeout: {seconds}"
-                + ("\n(or once for every function, in Globals:\n  Function:\n    Timeout: "
-                   f"{seconds})" if fmt == SAM else ""))
+        return f"{function.name}:\n  Properties:\n    Timeout: {seconds}"
     if fmt == SERVERLESS:
-        return (f"under the function {function.name}:\n    timeout: {seconds}\n"
-                f"(or once for every function, under provider:\n    timeout: {seconds})")
+        return f"functions:\n  {function.name}:\n    timeout: {seconds}"
     if fmt == TERRAFORM:
-        return f"in {function.name}:\n    timeout = {seconds}"
+        kind, _, name = function.name.rpartition(".")
+        if kind == "module":
+            return f'module "{name}" {{\n  timeout = {seconds}\n}}'
+        if kind:
+            return f'resource "{kind}" "{name}" {{\n  timeout = {seconds}\n}}'
+        return f"timeout = {seconds}"
     if fmt == CDK:
-        return f"to the {function.name} construct:\n    timeout=Duration.seconds({seconds}),"
+        return (f"timeout=Duration.seconds({seconds}),  # an argument of the {function.name} "
+                "construct; from aws_cdk import Duration")
     return f"a timeout of {seconds} seconds"
+
+
+def shared_setting(fmt: str, seconds: int) -> Optional[str]:
+    """The lines that set ``seconds`` for every function of the file, where the format has them."""
+    if fmt == SAM:
+        return f"Globals:\n  Function:\n    Timeout: {seconds}"
+    if fmt == SERVERLESS:
+        return f"provider:\n  timeout: {seconds}"
+    return None
+
+
+def _where_to_set(function: Function, seconds: int, own_first: bool = True) -> str:
+    own = "on " + function.name + ":\n" + _indent(function_setting(function, seconds))
+    shared = shared_setting(function.format, seconds)
+    if shared is None or not own_first:
+        return own
+    return own + "\nor once for every function:\n" + _indent(shared)
 
 
 class DefaultTimeout(ConfigRule):
@@ -56,85 +106,155 @@ class DefaultTimeout(ConfigRule):
     ID = "LL201"
 
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
-        # A 3 s timeout set once (SAM Globals, Serverless provider) is one finding, not one per
-        # function: the user edits one line.
-        shared = {}
+        # One place that sets 3 s for several functions (SAM Globals, Serverless provider, a
+        # parameter's default used in Globals) is one finding naming them all: one line to edit.
+        at_three: "OrderedDict[Tuple[str, int], List[Function]]" = OrderedDict()
         for function in project.functions:
-            for finding in self._check_function(function):
-                if finding is None:
-                    continue
-                key = (finding.path, finding.line, finding.message.split(" has ", 1)[-1])
-                if function.timeout is not None and function.timeout.origin in ("globals", "provider") \
-                        and finding.line == function.timeout.line:
-                    if key in shared:
-                        continue
-                    shared[key] = finding
-                yield finding
+            timeout = function.timeout
+            if timeout is None or timeout.seconds is None or timeout.origin == "unknown":
+                continue
+            if isinstance(timeout.seconds, bool):
+                continue
+            if timeout.origin == "default":
+                yield self._no_timeout(function, timeout)
+            elif timeout.seconds == LAMBDA_DEFAULT_SECONDS and not function.ignores(self.ID):
+                at_three.setdefault((timeout.path, timeout.line), []).append(function)
+            yield from self._check_event_sources(function, timeout)
+        for functions in at_three.values():
+            yield self._three_seconds(functions)
+
+    # -- the default, and 3 s written down -------------------------------------------------------
 
     def _suggested(self, function: Function) -> int:
-        kinds = {e.kind for e in function.events}
-        if "api" in kinds:
-            return 10
+        if any(e.kind == "api" and not e.details.get("async") for e in function.events):
+            return API_SUGGESTION_SECONDS
         for event in function.events:
-            visibility = event.details.get("visibility_timeout")
-            if event.kind == "sqs" and isinstance(visibility, Value) and visibility.literal \
-                    and isinstance(visibility.value, (int, float)) and visibility.value >= 6:
-                return max(1, min(30, int(visibility.value) // SQS_VISIBILITY_FACTOR))
-        return 30
+            visibility = _visibility(event)
+            if visibility is not None and visibility // SQS_VISIBILITY_FACTOR > LAMBDA_DEFAULT_SECONDS:
+                return int(min(DEFAULT_SUGGESTION_SECONDS, visibility // SQS_VISIBILITY_FACTOR))
+        return DEFAULT_SUGGESTION_SECONDS
 
-    def _check_function(self, function: Function) -> Iterator[Optional[Finding]]:
-        timeout = function.timeout
-        if timeout is None or timeout.seconds is None or timeout.origin == "unknown":
-            return
+    def _no_timeout(self, function: Function, timeout: Timeout) -> Optional[Finding]:
         label = FORMAT_LABELS.get(function.format, function.format)
         seconds = self._suggested(function)
-        how = ("Choose the longest time the work should take at its slowest (its p99 plus "
-               "headroom), below what the caller waits for.")
-        if timeout.origin == "default":
-            yield self.finding(
-                function, function.path, function.line, 1,
-                f"{function.name} sets no timeout, so it runs with the {label} default of "
-                f"{_seconds(timeout.seconds)}",
-                f"Set a timeout {setting(function, seconds)}\n{how}",
-            )
-        elif timeout.seconds == LAMBDA_DEFAULT_SECONDS:
-            yield self.finding(
-                function, timeout.path, timeout.line, 1,
-                f"{function.name} has its timeout set to {LAMBDA_DEFAULT_SECONDS} s, the Lambda "
-                "default, which leaves no room for a cold start or a slow dependency",
-                f"Set a timeout that fits the work {setting(function, seconds)}\n{how}",
-            )
-        yield from self._check_event_sources(function)
+        return self.finding(
+            function, function.path, function.line, 1,
+            f"{function.name} sets no timeout, so it runs with the {label} default of "
+            f"{_seconds(timeout.seconds)}",
+            f"Set a timeout {_where_to_set(function, seconds)}\n{HOW_TO_CHOOSE}",
+        )
 
-    def _check_event_sources(self, function: Function) -> Iterator[Optional[Finding]]:
-        timeout = function.timeout
-        where = (timeout.path, timeout.line) if timeout.origin != "default" else (function.path, function.line)
+    def _three_seconds(self, functions: List[Function]) -> Optional[Finding]:
+        first = functions[0]
+        timeout = first.timeout
+        seconds = min(self._suggested(f) for f in functions)
+        origin = timeout.origin
+        tail = "the Lambda default, which leaves no room for a cold start or a slow dependency"
+        if origin in ("globals", "provider"):
+            verb = "runs" if len(functions) == 1 else "run"
+            message = (f"{names(functions)} {verb} with a {LAMBDA_DEFAULT_SECONDS} s timeout "
+                       f"{_ORIGIN_WORDS[origin]}, {tail}")
+            shared = shared_setting(first.format, seconds)
+            where = ("in Globals" if origin == "globals" else "under provider")
+            suggestion = (f"Raise it {where}:\n{_indent(shared)}\n"
+                          "or give a function that needs another value its own timeout.\n"
+                          f"{HOW_TO_CHOOSE}") if shared else \
+                f"Set a timeout {_where_to_set(first, seconds)}\n{HOW_TO_CHOOSE}"
+        elif origin in ("parameter", "variable"):
+            message = (f"{names(functions)} {'has' if len(functions) == 1 else 'have'} a "
+                       f"{LAMBDA_DEFAULT_SECONDS} s timeout {_ORIGIN_WORDS[origin]}, {tail}")
+            thing = ("the parameter's Default" if origin == "parameter"
+                     else "that value where it is defined")
+            suggestion = (f"Raise {thing} to fit the work, or set a timeout "
+                          f"{_where_to_set(first, seconds, own_first=False)}\n{HOW_TO_CHOOSE}")
+        else:
+            message = (f"{first.name} has its timeout set to {LAMBDA_DEFAULT_SECONDS} s, {tail}")
+            suggestion = (f"Set a timeout that fits the work "
+                          f"{_where_to_set(first, seconds)}\n{HOW_TO_CHOOSE}")
+        return self.finding(None, timeout.path, timeout.line, 1, message, suggestion)
+
+    # -- what the trigger can wait for ------------------------------------------------------------
+
+    def _check_event_sources(self, function: Function,
+                             timeout: Timeout) -> Iterator[Optional[Finding]]:
+        # Reported where the timeout is written (a shared Globals/provider value too: one finding
+        # per function there, each naming its function); a default one at the function.
+        if timeout.origin != "default":
+            path, line = timeout.path, timeout.line
+        else:
+            path, line = function.path, function.line
+        seconds = timeout.seconds
         synchronous_api = [e for e in function.events
                            if e.kind == "api" and not e.details.get("async")]
-        if synchronous_api and timeout.seconds > API_GATEWAY_LIMIT_SECONDS:
+        if synchronous_api and seconds > API_GATEWAY_LIMIT_SECONDS:
             yield self.finding(
-                function, where[0], where[1], 1,
-                f"{function.name} has a {_seconds(timeout.seconds)} timeout but is called through "
+                function, path, line, 1,
+                f"{function.name} has a {_seconds(seconds)} timeout but is called through "
                 f"API Gateway, which stops waiting after {API_GATEWAY_LIMIT_SECONDS} s: callers get "
                 "a 504 while the function keeps running and billing",
                 f"Lower the timeout to at most {API_GATEWAY_LIMIT_SECONDS} s "
-                f"{setting(function, min(API_GATEWAY_LIMIT_SECONDS, 29))}\nFor longer work, "
-                "accept the request, queue the job, and return 202 (SQS or Step Functions).",
+                f"{_where_to_set(function, API_GATEWAY_LIMIT_SECONDS, own_first=False)}\n"
+                "For longer work, accept the request, queue the job (SQS or Step Functions) and "
+                "return 202.",
             )
         for event in function.events:
-            visibility = event.details.get("visibility_timeout")
-            if event.kind != "sqs" or not isinstance(visibility, Value) or not visibility.literal:
+            visibility = _visibility(event)
+            if visibility is None:
                 continue
-            if not isinstance(visibility.value, (int, float)) or isinstance(visibility.value, bool):
+            needed = SQS_VISIBILITY_FACTOR * seconds
+            if visibility >= needed:
                 continue
-            needed = SQS_VISIBILITY_FACTOR * timeout.seconds
-            if visibility.value < needed:
-                yield self.finding(
-                    function, where[0], where[1], 1,
-                    f"{function.name} has a {_seconds(timeout.seconds)} timeout but its SQS queue "
-                    f"hides messages for only {_seconds(visibility.value)} "
-                    f"({visibility.text}); AWS asks for at least six times the function timeout "
-                    f"({_seconds(needed)}), or messages are delivered again while still in work",
-                    f"Raise the queue's visibility timeout to at least {needed:g} seconds "
-                    f"(at {visibility.path}:{visibility.line}), or lower the function timeout.",
-                )
+            yield self.finding(
+                function, path, line, 1,
+                f"{function.name} has a {_seconds(seconds)} timeout but its SQS queue"
+                f"{_queue_name(event)} hides messages for only {_seconds(visibility)}"
+                f"{_visibility_origin(event)}; AWS asks for at least six times the function "
+                f"timeout ({_seconds(needed)}), or a message becomes visible again while still "
+                "in work and is processed twice",
+                _sqs_suggestion(function, event, math.ceil(needed)),
+            )
+
+
+def _visibility(event: EventSource) -> Optional[float]:
+    """The literal visibility timeout of an SQS trigger's queue, when it is known."""
+    value = event.details.get("visibility_timeout")
+    if event.kind != "sqs" or not isinstance(value, Value) or not value.literal:
+        return None
+    if isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
+        return None
+    return value.value
+
+
+def _queue_name(event: EventSource) -> str:
+    queue = event.details.get("queue")
+    return f" {queue}" if isinstance(queue, str) and queue else ""
+
+
+def _visibility_origin(event: EventSource) -> str:
+    value = event.details["visibility_timeout"]
+    if value.text == "SQS default":
+        return " (the SQS default: the queue sets no visibility timeout)"
+    return ""
+
+
+def _sqs_suggestion(function: Function, event: EventSource, needed: int) -> str:
+    value: Value = event.details["visibility_timeout"]
+    fmt = function.format
+    if fmt == TERRAFORM:
+        line = f"visibility_timeout_seconds = {needed}"
+    elif fmt == CDK:
+        line = f"visibility_timeout=Duration.seconds({needed}),"
+    else:
+        line = f"VisibilityTimeout: {needed}"
+    if value.text == "SQS default":
+        first = (f"Give the queue at {value.path}:{value.line} a visibility timeout of at least "
+                 f"{needed} s")
+    else:
+        first = (f"Raise the visibility timeout at {value.path}:{value.line} to at least "
+                 f"{needed} s")
+    visibility = _visibility(event) or 0
+    lower = int(visibility // SQS_VISIBILITY_FACTOR)
+    alternative = (f"\nor lower the function timeout to at most {lower} s." if lower >= 1
+                   else "")
+    return f"{first}:\n{_indent(line)}{alternative}"
+
