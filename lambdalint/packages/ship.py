@@ -1,0 +1,433 @@
+"""What a function's deployment contains, and how big it is.
+
+Each framework decides differently what goes into the zip:
+
+* SAM: ``sam build`` copies the whole ``CodeUri`` except the names aws-lambda-builders' Python
+  workflow leaves out (``.git``, virtual environments, caches...), then installs requirements.txt.
+* CloudFormation ``Code`` with a local path (``aws cloudformation package``): the directory as is.
+* Serverless: the service directory minus its default excludes and ``package.patterns``.
+* Terraform ``archive_file``: ``source_dir`` minus ``excludes``; a ``filename`` zip as built.
+* CDK ``Code.from_asset``: the directory minus ``exclude`` (glob patterns, ``!`` re-includes).
+
+Where a built artifact exists (``.aws-sam/build/<Function>/``, ``.serverless/*.zip``, a zip
+named by the config) it is measured instead, exactly; a zip from its central directory only,
+never extracted. Dependencies that are only named in requirements are estimated (``sizes``).
+Directories are walked without following symlinks, and the walk stops at a file budget, so an
+odd tree can slow a run down but never hang it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, Function, Project
+from lambdalint.packages import sizes
+from lambdalint.packages.requirements import Requirements, for_directory
+
+MB = 1024 * 1024
+MAX_FILES = 200_000
+
+# aws-lambda-builders, python_pip workflow: names left out of what `sam build` copies (any level).
+SAM_BUILD_EXCLUDES = (
+    ".aws-sam", ".chalice", ".git", ".gitignore", "*.pyc", "__pycache__", "*.so", ".Python",
+    "*.egg-info", "*.egg", "pip-log.txt", "pip-delete-this-directory.txt", "htmlcov", ".tox",
+    ".nox", ".coverage", ".cache", ".pytest_cache", ".python-version", ".mypy_cache",
+    ".dmypy.json", ".pyre", ".env", ".venv", "venv", "venv.bak", "env.bak", "ENV", "env",
+    ".vscode", ".idea",
+)
+# Serverless Framework's default excludes (package-service), relative to the service.
+SERVERLESS_DEFAULT_EXCLUDES = (
+    ".git/**", ".gitignore", ".DS_Store", "npm-debug.log", "yarn-*.log", ".serverless/**",
+    ".serverless_plugins/**", "serverless.yml", "serverless.yaml", "serverless.json",
+    "serverless.js", "serverless.ts",
+)
+
+
+@dataclass
+class Contributor:
+    """A part of the package: a top-level directory or file, a dependency, an artifact entry."""
+
+    label: str  # "tests/", "app.py", "numpy (requirements.txt, estimated)"
+    bytes: int
+    estimated: bool = False
+
+
+@dataclass
+class Package:
+    """What one deployment package holds."""
+
+    root: Optional[Path]  # the code directory or file, or None
+    kind: str  # "directory", "file", "build" (a built directory), "zip"
+    files: List[Tuple[str, int]] = field(default_factory=list)  # (relative path, bytes)
+    measured_bytes: int = 0  # exact: files on disk or declared by the zip
+    estimated: Dict[str, int] = field(default_factory=dict)  # dependency -> estimated bytes
+    unknown_dependencies: List[str] = field(default_factory=list)
+    zipped_bytes: Optional[int] = None  # the artifact's size, when it is a zip
+    artifact: Optional[Path] = None  # the built artifact measured, if any
+    requirements: Requirements = field(default_factory=Requirements)
+    truncated: bool = False  # the walk hit MAX_FILES
+    directories: List[str] = field(default_factory=list)  # relative dirs that ship (for junk)
+    error: Optional[str] = None
+
+    @property
+    def total(self) -> int:
+        return self.measured_bytes + sum(self.estimated.values())
+
+    @property
+    def estimated_bytes(self) -> int:
+        return sum(self.estimated.values())
+
+    def contributors(self) -> List[Contributor]:
+        """Largest first: top-level entries of the package, then estimated dependencies."""
+        by_top: Dict[str, int] = {}
+        for rel, size in self.files:
+            head, sep, _ = rel.partition("/")
+            key = head + "/" if sep else head
+            by_top[key] = by_top.get(key, 0) + size
+        found = [Contributor(k, v) for k, v in by_top.items()]
+        source = self.requirements.source.name if self.requirements.source else "requirements"
+        found += [Contributor(f"{name} ({source}, estimated)", size, True)
+                  for name, size in self.estimated.items()]
+        found.sort(key=lambda c: (-c.bytes, c.label))
+        return found
+
+
+def mb(size: int) -> str:
+    """Sizes the way AWS states its limits: 250 MB is 262,144,000 bytes."""
+    value = size / MB
+    if value >= 10:
+        return f"{value:.0f} MB"
+    if value >= 0.1:
+        return f"{value:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{max(size, 0)} bytes"
+
+
+def is_python(function: Function) -> bool:
+    runtime = function.runtime
+    if runtime is None or not runtime.literal or not isinstance(runtime.value, str):
+        return True  # unknown: the readers only link Python handlers, be conservative elsewhere
+    return runtime.value.strip().lower().startswith("python")
+
+
+# -- pattern matching ------------------------------------------------------------------------
+
+
+def _glob_regex(pattern: str) -> "re.Pattern[str]":
+    """A path glob as globby/minimatch read it: ``**`` crosses directories, ``*`` does not."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        c = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if c == "*":
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "[":
+            end = pattern.find("]", i + 1)
+            if end > i:
+                out.append("[" + pattern[i + 1:end].replace("!", "^", 1) + "]")
+                i = end + 1
+                continue
+            out.append(re.escape(c))
+        else:
+            out.append(re.escape(c))
+        i += 1
+    return re.compile("^" + "".join(out) + "$")
+
+
+def _clean(pattern: str) -> str:
+    pattern = pattern.strip().replace("\\", "/")
+    while pattern.startswith("./"):
+        pattern = pattern[2:]
+    return pattern.rstrip("/") if pattern not in ("/",) else pattern
+
+
+class _Rules:
+    """Decides whether a relative path ships, per framework."""
+
+    def __init__(self, function: Function) -> None:
+        self.format = function.format
+        self.python = is_python(function)
+        code = function.code
+        self.includes = [_clean(p) for p in code.includes if _clean(p)]
+        self.excludes = [_clean(p) for p in code.excludes if _clean(p)]
+        self._includes = [(p, _glob_regex(p)) for p in self.includes]
+        self._excludes = [(p, _glob_regex(p)) for p in self.excludes]
+        self._defaults = [(p, _glob_regex(p)) for p in SERVERLESS_DEFAULT_EXCLUDES]
+        self._cdk = [(p.startswith("!"), p.lstrip("!"), _glob_regex(p.lstrip("!")))
+                     for p in (_clean(x) for x in code.excludes) if p.lstrip("!")]
+
+    def key(self) -> tuple:
+        return (self.format, self.python, tuple(self.includes), tuple(self.excludes))
+
+    def ships(self, rel: str, is_dir: bool) -> bool:
+        name = rel.rsplit("/", 1)[-1]
+        if self.format == SAM:
+            return not (self.python and any(fnmatch.fnmatchcase(name, p) for p in SAM_BUILD_EXCLUDES))
+        if self.format == SERVERLESS:
+            return self._serverless(rel, is_dir)
+        if self.format == TERRAFORM:
+            return not any(rel == p or rel.startswith(p + "/") or fnmatch.fnmatchcase(rel, p)
+                           for p in self.excludes)
+        if self.format == CDK:
+            excluded = False
+            for negate, raw, regex in self._cdk:
+                hit = bool(regex.match(rel)) or ("/" not in raw and bool(regex.match(name)))
+                if hit:
+                    excluded = not negate
+            return not excluded
+        return True
+
+    def _serverless(self, rel: str, is_dir: bool) -> bool:
+        """Serverless applies its patterns in order; the model keeps includes and excludes
+        apart, so the more specific (longer) pattern wins: ``!tests/**`` beats ``src/**``, and
+        ``src/**`` beats ``!**``. Patterns match files; a directory is skipped whole only when a
+        ``**`` exclude covers it and no longer include reaches below it."""
+        excludes = self._excludes + self._defaults
+        if is_dir:
+            probe = rel + "/x"
+            excluded = _longest([(raw, rx) for raw, rx in excludes if raw.endswith("**")], probe)
+            if excluded is None:
+                return True
+            return any(len(raw) > len(excluded) and (raw.startswith(rel + "/") or rx.match(probe))
+                       for raw, rx in self._includes)
+        excluded = _longest(excludes, rel)
+        if excluded is None:
+            return True
+        included = _longest(self._includes, rel)
+        return included is not None and len(included) > len(excluded)
+
+
+def _longest(rules, rel: str) -> Optional[str]:
+    best = None
+    for raw, regex in rules:
+        if regex.match(rel) and (best is None or len(raw) > len(best)):
+            best = raw
+    return best
+
+
+# -- measuring -------------------------------------------------------------------------------
+
+
+def _walk(root: Path, rules: Optional[_Rules], package: Package) -> None:
+    """Files under ``root`` that ship, with their sizes; symlinks are never followed."""
+    count = 0
+    stack = [(root, "")]
+    while stack:
+        directory, prefix = stack.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                if entry.is_symlink():
+                    continue
+                is_dir = entry.is_dir(follow_symlinks=False)
+                if rules is not None and not rules.ships(rel, is_dir):
+                    continue
+                if is_dir:
+                    package.directories.append(rel)
+                    stack.append((Path(entry.path), rel + "/"))
+                    continue
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                size = entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+            package.files.append((rel, size))
+            package.measured_bytes += size
+            count += 1
+            if count >= MAX_FILES:
+                package.truncated = True
+                return
+
+
+def read_zip(path: Path, package: Package) -> None:
+    """Sizes from the zip's central directory: the declared uncompressed size of every entry."""
+    try:
+        package.zipped_bytes = path.stat().st_size
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                name = info.filename.replace("\\", "/").lstrip("/")
+                package.files.append((name, info.file_size))
+                package.measured_bytes += info.file_size
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        package.error = f"cannot read {path.name}: {exc}"
+
+
+def _installed(root: Path) -> Tuple[str, ...]:
+    """Distributions already installed into the code directory (``pip install -t``)."""
+    try:
+        names = [e.name for e in os.scandir(root) if e.name.endswith((".dist-info", ".egg-info"))]
+    except OSError:
+        return ()
+    found = []
+    for name in names:
+        stem = name.rsplit(".", 1)[0]
+        found.append(sizes.canonical(re.split(r"-\d", stem, maxsplit=1)[0]))
+    return tuple(found)
+
+
+def _serverless_artifact(function: Function) -> Optional[Path]:
+    service_dir = Path(function.path).absolute().parent
+    out = service_dir / ".serverless"
+    if not out.is_dir():
+        return None
+    candidates = [out / f"{function.name}.zip"]
+    service = _serverless_service(Path(function.path))
+    if service:
+        candidates.append(out / f"{service}.zip")
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _serverless_service(path: Path) -> Optional[str]:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    match = re.search(r"^service\s*:\s*(?:\n\s+name\s*:\s*)?['\"]?([A-Za-z0-9][\w-]*)['\"]?\s*(#.*)?$",
+                      text, re.MULTILINE)
+    return match.group(1) if match else None
+
+
+def artifact_of(function: Function) -> Optional[Path]:
+    """A built artifact of this function on disk, measured instead of its sources."""
+    code = function.code
+    if code.kind == "zip" and code.path:
+        path = Path(code.path)
+        return path if path.is_file() else None
+    if function.format == SAM:
+        build = Path(function.path).absolute().parent / ".aws-sam" / "build" / function.name
+        return build if build.is_dir() else None
+    if function.format == SERVERLESS and code.kind == "local":
+        return _serverless_artifact(function)
+    return None
+
+
+def measure(function: Function) -> Optional[Package]:
+    """The package of a function with local code or a zip; None for image, S3, inline code.
+
+    A built artifact, when there is one, is what gets deployed: it is measured instead."""
+    code = function.code
+    if code.kind not in ("local", "zip") or not code.path:
+        return None
+    artifact = artifact_of(function)
+    if artifact is not None and artifact.is_dir():
+        package = Package(root=Path(code.path), kind="build", artifact=artifact)
+        _walk(artifact, None, package)
+        return package
+    if artifact is not None and code.kind == "local":  # a zip Serverless built
+        package = Package(root=Path(code.path), kind="zip", artifact=artifact)
+        read_zip(artifact, package)
+        return package
+    package = sources(function)
+    if package is not None and package.kind == "directory" and is_python(function):
+        assert package.root is not None
+        package.requirements = for_directory(package.root)
+        names = [r.key for r in package.requirements.items if not r.local]
+        package.estimated, package.unknown_dependencies = sizes.estimate(
+            names, _installed(package.root))
+    return package
+
+
+def sources(function: Function) -> Optional[Package]:
+    """What the function's own code ships, before any build step: where bundled junk comes from.
+
+    A zip named by the config (or built by Serverless) is read from its central directory."""
+    code = function.code
+    if code.kind not in ("local", "zip") or not code.path:
+        return None
+    root = Path(code.path)
+    if code.kind == "zip":
+        if not root.is_file():
+            return None  # named but not built yet: nothing to measure
+        package = Package(root=root, kind="zip", artifact=root)
+        read_zip(root, package)
+        return package
+    if root.is_file():
+        try:
+            size = root.stat().st_size
+        except OSError:
+            return None
+        package = Package(root=root, kind="file")
+        package.files.append((root.name, size))
+        package.measured_bytes = size
+        return package
+    if not root.is_dir():
+        return None
+    package = Package(root=root, kind="directory")
+    _walk(root, _Rules(function), package)
+    return package
+
+
+def requirements_of(function: Function) -> Requirements:
+    """The requirements a build installs for this function (empty for non-Python and zips)."""
+    code = function.code
+    if code.kind != "local" or not code.path or not is_python(function):
+        return Requirements()
+    root = Path(code.path)
+    directory = root if root.is_dir() else root.parent
+    return for_directory(directory)
+
+
+def package_key(function: Function) -> tuple:
+    """Functions with the same key ship the same package (one finding for all of them)."""
+    code = function.code
+    return (function.path, code.kind, code.path, tuple(code.includes), tuple(code.excludes),
+            function.name if function.format == SAM and artifact_of(function) else "")
+
+
+def packages(project: Project) -> Dict[tuple, Optional[Package]]:
+    """Every function's package, measured once per run and shared by the rules that ask."""
+    cache = getattr(project, "_lambdalint_packages", None)
+    if cache is None:
+        cache = {}
+        try:
+            setattr(project, "_lambdalint_packages", cache)
+        except AttributeError:  # pragma: no cover - a frozen project
+            pass
+    for function in project.functions:
+        key = package_key(function)
+        if key not in cache:
+            cache[key] = measure(function)
+    return cache
+
+
+def package_of(project: Project, function: Function) -> Optional[Package]:
+    return packages(project).get(package_key(function))
+
+
+def node_dependencies_ship(root: Path) -> bool:
+    """Serverless leaves out devDependencies of node_modules: only runtime dependencies ship."""
+    try:
+        data = json.loads((root / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    return isinstance(data, dict) and bool(data.get("dependencies"))
+
+
+FORMATS = (SAM, CLOUDFORMATION, SERVERLESS, TERRAFORM, CDK)
