@@ -70,7 +70,7 @@ def _via(var: EnvVar) -> str:
     """`` (through var.api_key)``: the reference a resolved value came from, never the value."""
     value = var.value
     text = value.text or ""
-    if not isinstance(value.value, str) or text == value.value:
+    if not value.literal or not isinstance(value.value, str) or text == value.value:
         return ""
     reference = re.split(r" \(| =", text, maxsplit=1)[0].strip()
     if not reference or value.value in reference or reference == value.value:
@@ -92,12 +92,15 @@ class SecretInEnvironment(ConfigRule):
                 continue
             for var in function.environment:
                 value = var.value
-                if not value.literal or not isinstance(value.value, str):
+                if not value.literal:
+                    # !Sub "postgres://app:pw@${Host}/db": the shape alone shows a secret in
+                    # the literal part; a name alone does not, the value is not known.
+                    found_shape = secrets.find_credential(value.text or "")
+                    why = found_shape.kind if found_shape is not None else None
+                elif not isinstance(value.value, str) or REFERENCE.search(value.value.strip()):
                     continue
-                text = value.value
-                if REFERENCE.search(text.strip()):
-                    continue
-                why = secrets.classify(var.name, text, extra)
+                else:
+                    why = secrets.classify(var.name, value.value, extra)
                 if why is None:
                     continue
                 key = (value.path, value.line, value.column)
@@ -107,10 +110,15 @@ class SecretInEnvironment(ConfigRule):
                     found[key][2].append(function)
         for var, why, functions in found.values():
             value = var.value
+            via = _via(var)
+            text = value.value if value.literal else value.text
+            advice = suggestion(functions[0], var.name)
+            if via:
+                advice += (f"\nThe value is written where {via[len(', through '):]} points: "
+                           "delete it there too.")
             yield self.finding(
                 None, value.path, value.line, value.column,
                 f"{var.name} in the environment of {names(functions)} holds {_article(why)} "
-                f"{why} in plain text ({secrets.mask(value.value)}{_via(var)})",
-                suggestion(functions[0], var.name),
-                value.end_line, value.end_column,
+                f"{why} in plain text ({secrets.mask(text)}{via})",
+                advice, value.end_line, value.end_column,
             )
