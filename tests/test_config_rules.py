@@ -1727,3 +1727,38 @@ class TestSecretCdk:
         assert ids_and_lines(findings) == [("LL204", ln(tmp_path, "app.py", '"DB_PASSWORD"'))]
         assert '"DB_PASSWORD_SECRET_ARN": secret.secret_arn,' in findings[0]["suggestion"]
         _no_secret_shown(findings)
+
+
+# =============================================================================================
+# JSON templates get JSON suggestions
+# =============================================================================================
+
+
+def test_json_template_suggestions_are_json(tmp_path):
+    import json
+
+    findings = lint(tmp_path, {"template.json": json.dumps({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Resources": {
+            "OrdersFunction": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {
+                    "Handler": "app.handler",
+                    "CodeUri": "src/",
+                    "Environment": {"Variables": {"DB_PASSWORD": "Orders-Db-Pa55-2024"}},
+                    "Policies": [{"Statement": [
+                        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]}],
+                },
+            },
+        },
+    }, indent=2)})
+    assert [f["rule"] for f in findings] == ["LL201", "LL204", "LL202", "LL203"]
+    timeout, secret, action, resource = findings
+    lines = timeout["suggestion"].splitlines()
+    block = "\n".join(lines[1:6])
+    assert json.loads("{" + textwrap.dedent(block) + "}") == {
+        "OrdersFunction": {"Properties": {"Timeout": 30}}}
+    assert '"DB_PASSWORD": "{{resolve:secretsmanager:my-app/db-password:SecretString}}"' in secret["suggestion"]
+    assert '"Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]' in action["suggestion"]
+    assert '"Resource": {"Fn::GetAtt": ["MyTable", "Arn"]}' in resource["suggestion"]

@@ -15,7 +15,7 @@ from lambdalint import secrets
 from lambdalint.findings import Finding
 from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, EnvVar, Function, Project
 from lambdalint.rules.base import ConfigRule
-from lambdalint.rules.timeout import names
+from lambdalint.rules.timeout import is_json, names
 
 # Written as text, but resolved by the deployment tool: never the secret itself.
 REFERENCE = re.compile(r"\{\{resolve:|\$\{(ssm|env|file|cf|s3|aws|sls|param|opt|self|secretsmanager)\b"
@@ -40,12 +40,18 @@ def suggestion(function: Function, name: str) -> str:
                          f'    SecretId=os.environ["{arn_name}"])["SecretString"]'))
     rotate = "\nThen rotate the secret: the old value stays in the repository history."
     if fmt in (SAM, CLOUDFORMATION):
-        return ("Keep it in Secrets Manager and pass only its ARN:\n"
-                + _indent(f"{arn_name}: !Ref {''.join(w.title() for w in slug.split('-'))}Secret")
+        secret = "".join(w.title() for w in slug.split("-")) + "Secret"
+        resolve = f"{{{{resolve:secretsmanager:my-app/{slug}:SecretString}}}}"
+        if is_json(function.path):
+            arn_line = f'"{arn_name}": {{"Ref": "{secret}"}}'
+            resolve_line = f'"{name}": "{resolve}"'
+        else:
+            arn_line = f"{arn_name}: !Ref {secret}"
+            resolve_line = f"{name}: '{resolve}'"
+        return ("Keep it in Secrets Manager and pass only its ARN:\n" + _indent(arn_line)
                 + f"\n{runtime}\nor let CloudFormation resolve it at deploy time (the value is "
                 "then still readable in the function's configuration):\n"
-                + _indent(f"{name}: '{{{{resolve:secretsmanager:my-app/{slug}:SecretString}}}}'")
-                + rotate)
+                + _indent(resolve_line) + rotate)
     if fmt == SERVERLESS:
         return ("Keep it in SSM Parameter Store (SecureString) or Secrets Manager and reference it:\n"
                 + _indent(f"{name}: ${{ssm:/my-app/{slug}}}")

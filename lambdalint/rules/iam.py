@@ -6,6 +6,7 @@ it is reported once, at its own lines, naming every function that runs with it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import OrderedDict
 from pathlib import Path
@@ -31,7 +32,7 @@ from lambdalint.rules.iam_tables import (
     is_wildcard_action,
     star_resource_scope,
 )
-from lambdalint.rules.timeout import names
+from lambdalint.rules.timeout import is_json, names
 
 Location = Tuple[str, int, int]
 
@@ -86,9 +87,26 @@ def _list_block(key: str, items: List[str], function: Function, origin: str) -> 
         return f"{name} = [" + ", ".join(items) + "]"
     if fmt == CDK:
         return f"{key.lower()}s=[" + ", ".join(items) + "],"
+    if fmt in (SAM, CLOUDFORMATION) and is_json(function.path):
+        shown = [_json_form(item) for item in items]
+        return f'"{key}": ' + (shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]")
     if len(items) == 1:
         return f"{key}: {items[0]}"
     return f"{key}:\n" + "\n".join(f"  - {item}" for item in items)
+
+
+def _json_form(item: str) -> str:
+    """A YAML scalar or short-form intrinsic as JSON: ``!GetAtt T.Arn`` is
+    ``{"Fn::GetAtt": ["T", "Arn"]}``."""
+    text = item.strip()
+    if text.startswith("!GetAtt "):
+        resource, _, attribute = text[len("!GetAtt "):].partition(".")
+        return f'{{"Fn::GetAtt": ["{resource}", "{attribute}"]}}'
+    if text.startswith("!Ref "):
+        return f'{{"Ref": "{text[len("!Ref "):]}"}}'
+    if text.startswith("!Sub "):
+        return f'{{"Fn::Sub": {json.dumps(text[len("!Sub "):].strip().strip(chr(34)))}}}'
+    return json.dumps(text)
 
 
 def _quoted(actions: List[str], function: Function) -> List[str]:

@@ -61,6 +61,8 @@ def function_setting(function: Function, seconds: int) -> str:
     """The lines that give this one function ``seconds``, in its own format, with their
     parents so that the user sees where they go."""
     fmt = function.format
+    if fmt in (SAM, CLOUDFORMATION) and is_json(function.path):
+        return f'"{function.name}": {{\n  "Properties": {{\n    "Timeout": {seconds}\n  }}\n}}'
     if fmt in (SAM, CLOUDFORMATION):
         return f"{function.name}:\n  Properties:\n    Timeout: {seconds}"
     if fmt == SERVERLESS:
@@ -78,8 +80,16 @@ def function_setting(function: Function, seconds: int) -> str:
     return f"a timeout of {seconds} seconds"
 
 
-def shared_setting(fmt: str, seconds: int) -> Optional[str]:
+def is_json(path: str) -> bool:
+    """A CloudFormation template written in JSON: suggestions must be JSON too."""
+    return path.lower().endswith(".json")
+
+
+def shared_setting(function: Function, seconds: int) -> Optional[str]:
     """The lines that set ``seconds`` for every function of the file, where the format has them."""
+    fmt = function.format
+    if fmt == SAM and is_json(function.path):
+        return f'"Globals": {{\n  "Function": {{\n    "Timeout": {seconds}\n  }}\n}}'
     if fmt == SAM:
         return f"Globals:\n  Function:\n    Timeout: {seconds}"
     if fmt == SERVERLESS:
@@ -89,7 +99,7 @@ def shared_setting(fmt: str, seconds: int) -> Optional[str]:
 
 def _where_to_set(function: Function, seconds: int, own_first: bool = True) -> str:
     own = "on " + function.name + ":\n" + _indent(function_setting(function, seconds))
-    shared = shared_setting(function.format, seconds)
+    shared = shared_setting(function, seconds)
     if shared is None or not own_first:
         return own
     return own + "\nor once for every function:\n" + _indent(shared)
@@ -154,7 +164,7 @@ class DefaultTimeout(ConfigRule):
             verb = "runs" if len(functions) == 1 else "run"
             message = (f"{names(functions)} {verb} with a {LAMBDA_DEFAULT_SECONDS} s timeout "
                        f"{_ORIGIN_WORDS[origin]}, {tail}")
-            shared = shared_setting(first.format, seconds)
+            shared = shared_setting(first, seconds)
             where = ("in Globals" if origin == "globals" else "under provider")
             suggestion = (f"Raise it {where}:\n{_indent(shared)}\n"
                           "or give a function that needs another value its own timeout.\n"
@@ -244,6 +254,8 @@ def _sqs_suggestion(function: Function, event: EventSource, needed: int) -> str:
         line = f"visibility_timeout_seconds = {needed}"
     elif fmt == CDK:
         line = f"visibility_timeout=Duration.seconds({needed}),"
+    elif is_json(value.path):
+        line = f'"VisibilityTimeout": {needed}'
     else:
         line = f"VisibilityTimeout: {needed}"
     if value.text == "SQS default":
