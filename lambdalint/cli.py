@@ -50,8 +50,14 @@ def cli() -> None:
               help="Text format: count findings per rule instead of listing them.")
 @click.option("--quiet", "-q", is_flag=True, help="Findings only: no suggestions, no summary.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: on a terminal].")
+@click.option("--audit", is_flag=True,
+              help="Audit pinned requirements for known vulnerabilities (LL303; needs network).")
+@click.option("--audit-service", type=click.Choice(["osv", "pypi"]), default=None,
+              help="Vulnerability service of --audit [default: osv].")
+@click.option("--osv-url", default=None, metavar="URL",
+              help="An OSV-compatible query URL (a mirror) for --audit.")
 def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fail_on,
-          config_path, statistics, quiet, color) -> None:
+          config_path, statistics, quiet, color, audit, audit_service, osv_url) -> None:
     """Check PATHS (default: the current directory)."""
     from lambdalint import engine, registry
     from lambdalint.config import ConfigError, load, parse_severity
@@ -79,6 +85,7 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
             config.ignore = list(config.ignore) + _split(ignore)
         if fail_on:
             config.fail_on = parse_severity("--fail-on", "--fail-on", fail_on)
+        _audit_settings(config, audit, audit_service, osv_url)
     except ConfigError as exc:
         raise _fail(str(exc))
 
@@ -105,6 +112,31 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     _emit(render(result, color=color, quiet=quiet, statistics=statistics), output, color=color)
     failing = [f for f in result.findings if f.severity.rank >= config.fail_on.rank]
     raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Optional[str]) -> None:
+    """--audit and its options; an audit that cannot run stops here, before any work."""
+    from lambdalint.config import ConfigError
+
+    if (service or osv_url) and not (audit or config.audit):
+        raise ConfigError("--audit-service and --osv-url need --audit "
+                          "(or audit = true in the configuration)")
+    config.audit = config.audit or audit
+    if service or osv_url:
+        options = dict(config.rules.get("LL303", {}))
+        if service:
+            options["service"] = service
+        if osv_url:
+            options["osv-url"] = osv_url
+        config.rules = {**config.rules, "LL303": options}
+    if config.audit and "LL303" in {r.id for r in config.enabled_rules()}:
+        from lambdalint.packages.audit import problem
+
+        options = config.rule_options("LL303")
+        found = problem(str(options.get("service") or "osv"), options.get("osv-url") or None,
+                        options.get("advisories") or None)
+        if found is not None:
+            raise ConfigError(found)
 
 
 def _check_output(output: str) -> None:

@@ -33,7 +33,7 @@ DEFAULT_EXCLUDES = (
 )
 
 ALLOWED_KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "fail-on",
-                "handlers", "rules")
+                "handlers", "rules", "audit")
 
 # Per-rule options: rule id -> option name -> (expected type, default, what it means).
 RULE_OPTIONS: Dict[str, Dict[str, tuple]] = {
@@ -53,6 +53,21 @@ RULE_OPTIONS: Dict[str, Dict[str, tuple]] = {
     "LL204": {
         "extra-secret-names": (list, [], "more variable name fragments that mark a secret"),
     },
+    "LL205": {},
+    "LL301": {
+        "budget-mb": (int, 50, "warn when a package is bigger than this, unzipped (0: no budget)"),
+    },
+    "LL302": {
+        "large-file-mb": (int, 10, "data files at least this big count as bundled junk"),
+        "extra-dev-packages": (list, [], "more development-only package names"),
+    },
+    "LL303": {
+        "service": (str, "osv", "vulnerability service of the audit: osv or pypi"),
+        "osv-url": (str, "", "an OSV-compatible query URL (a mirror) instead of api.osv.dev"),
+        "advisories": (str, "", "a file or directory of OSV records: audit offline against them"),
+        "timeout": (int, 15, "seconds to wait for each answer of the service"),
+    },
+    "LL304": {},
 }
 
 
@@ -70,6 +85,7 @@ class Config:
     fail_on: Severity = Severity.WARNING
     handlers: List[str] = field(default_factory=list)
     rules: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
+    audit: bool = False  # LL303 may query a vulnerability service (--audit)
     source: Optional[Path] = None  # the file it came from
     root: Optional[Path] = None  # patterns are relative to this directory
 
@@ -81,6 +97,10 @@ class Config:
     def rule_options(self, rule_id: str) -> Dict[str, Any]:
         options = {name: spec[1] for name, spec in RULE_OPTIONS.get(rule_id, {}).items()}
         options.update(self.rules.get(rule_id, {}))
+        if rule_id == "LL303" and self.audit:  # the top-level `audit` switch (or --audit)
+            options["audit"] = True
+            if options.get("advisories") and self.root is not None:
+                options["advisories"] = str(self.root / options["advisories"])
         return options
 
     @property
@@ -169,6 +189,10 @@ def from_table(table: Dict[str, Any], where: str, base: Optional[Config] = None)
             config.handlers = _string_list(where, key, value)
         elif key == "rules":
             config.rules = _rule_options(where, value)
+        elif key == "audit":
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: 'audit' must be true or false, got {value!r}")
+            config.audit = value
         else:
             raise ConfigError(f"{where}: unknown key '{raw_key}'; allowed keys: "
                               f"{', '.join(ALLOWED_KEYS)}")

@@ -63,6 +63,21 @@ RULES: List[RuleInfo] = [
     _rule("LL204", "secret-in-environment", "error",
           "A function's environment variable holds a secret in plain text.",
           "lambdalint.rules.environment:SecretInEnvironment", "config"),
+    _rule("LL205", "environment-too-large", "error",
+          "A function's environment variables add up to more than Lambda's 4 KB.",
+          "lambdalint.rules.envsize:EnvironmentTooLarge", "config"),
+    _rule("LL301", "package-size", "error",
+          "A deployment package is over Lambda's size limits, or over the cold-start budget.",
+          "lambdalint.rules.package:PackageSize", "config"),
+    _rule("LL302", "bundled-junk", "warning",
+          "A deployment ships tests, virtual environments, caches, dev tools or the AWS SDK.",
+          "lambdalint.rules.package:BundledJunk", "config"),
+    _rule("LL303", "vulnerable-dependency", "error",
+          "A pinned dependency has a published vulnerability (checked with --audit).",
+          "lambdalint.rules.audit:VulnerableDependency", "config"),
+    _rule("LL304", "unpinned-dependency", "note",
+          "A deployment requirement has no exact version.",
+          "lambdalint.rules.package:UnpinnedDependency", "config"),
 ]
 
 _BY_ID: Dict[str, RuleInfo] = {r.id: r for r in RULES}

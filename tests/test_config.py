@@ -12,7 +12,7 @@ from lambdalint import config as cfg
 from lambdalint.findings import Severity
 
 BROKEN = "def handler(event, context:\n    return 1\n"
-ALLOWED = ("select, ignore, exclude, extend-exclude, per-file-ignores, fail-on, handlers, rules")
+ALLOWED = ("select, ignore, exclude, extend-exclude, per-file-ignores, fail-on, handlers, rules, audit")
 
 
 def _rules_found(cwd: Path, *args: str):
