@@ -114,7 +114,7 @@ def parse_requirement(text: str, path: Path, line: int, column: int) -> Optional
     spec, marker = spec.strip(), marker.strip()
     end_column = column + len(body)
     if spec.startswith((".", "/", "~")) or re.match(r"^[A-Za-z]:[\\/]", spec) or spec.startswith("file:"):
-        return Requirement(spec, canonical(spec), "", None, path, line, column, end_column, body,
+        return Requirement(spec, spec, "", None, path, line, column, end_column, body,
                            marker, url=spec, local=True)
     if "://" in spec.split("@", 1)[0] or spec.startswith(("git+", "hg+", "svn+", "bzr+")):
         egg = re.search(r"#egg=([A-Za-z0-9._-]+)", spec)
