@@ -422,6 +422,18 @@ def test_event_dependent_arguments_are_silent(tree):
         """}) == []
 
 
+def test_module_settings_changed_by_the_handler_are_not_stable(tree):
+    assert lint(tree, {"app.py": """
+        import boto3
+
+        SETTINGS = {"region": "eu-west-1"}
+
+        def handler(event, context):
+            SETTINGS["region"] = event.get("region", SETTINGS["region"])
+            return boto3.client("s3", region_name=SETTINGS["region"])
+        """}) == []
+
+
 def test_assumed_role_credentials_are_silent_but_sts_is_not(tree):
     findings = lint(tree, {"app.py": """
         import os

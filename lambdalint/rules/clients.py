@@ -712,7 +712,9 @@ class ClientPerInvocation(PythonRule):
                     seen.discard(name)
             if name in index.imports:
                 return True
-            return name not in self.global_names  # module level, unless a function rebinds it
+            # Module level: the same at import, unless a function rebinds it or this one
+            # changes it in place (CONFIG["region"] = event["region"]).
+            return name not in self.global_names and name not in index.mutated
         if isinstance(expr, cst.Attribute):
             return again(expr.value)
         if isinstance(expr, cst.Subscript):
