@@ -108,7 +108,7 @@ def mb(size: int) -> str:
         return f"{value:.1f} MB"
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
-    return f"{max(size, 0)} bytes"
+    return "1 byte" if size == 1 else f"{max(size, 0)} bytes"
 
 
 def is_python(function: Function) -> bool:

@@ -1,0 +1,126 @@
+"""LL205 environment-too-large through the real CLI, in every format."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import check_json, ids_and_lines, write
+
+
+def _ll205(findings):
+    return [f for f in findings if f["rule"] == "LL205"]
+
+
+def test_sam_globals_and_function_variables_add_up(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "template.yaml": f"""
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function:
+            Environment:
+              Variables:
+                SHARED: "{'s' * 2000}"
+        Resources:
+          Big:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: src/
+              Timeout: 10
+              Environment:
+                Variables:
+                  ROUTES: "{'r' * 2085}"
+          Small:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: src/
+              Timeout: 10
+              Environment:
+                Variables:
+                  ROUTES: "{'r' * 2084}"
+                  TABLE: !Ref Table{'x' * 3000}
+        """})
+    findings = _ll205(check_json(["."], tmp_path))
+    # SHARED (6 + 2000) + ROUTES (6 + 2085) = 4097 bytes; 4096 is still allowed.
+    assert ids_and_lines(findings) == [("LL205", 8)]
+    assert findings[0]["severity"] == "error"
+    assert findings[0]["message"] == (
+        "Big's environment variables add up to 4,097 bytes (names and values), over Lambda's 4 KB "
+        "(4,096 bytes) limit, so the deployment fails; largest: ROUTES (2,091 bytes), "
+        "SHARED (2,006 bytes)")
+    assert "SSM Parameter Store" in findings[0]["suggestion"]
+
+
+def test_multibyte_values_count_in_utf8_bytes(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "serverless.yml": f"""
+        service: s
+        provider:
+          name: aws
+          runtime: python3.12
+          timeout: 10
+        functions:
+          greet:
+            handler: app.handler
+            environment:
+              GREETING: "{'é' * 2045}"
+        """})
+    # 8 + 2 * 2045 = 4098 bytes, though only 2,053 characters.
+    assert ids_and_lines(_ll205(check_json(["."], tmp_path))) == [("LL205", 7)]
+
+
+@pytest.mark.parametrize("size, expected", [(4096 - 3, []), (4096 - 2, [("LL205", 1)])])
+def test_terraform(tmp_path, size, expected):
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": f"""
+        resource "aws_lambda_function" "fn" {{
+          function_name = "fn"
+          role          = "arn:aws:iam::123456789012:role/fn"
+          handler       = "app.handler"
+          runtime       = "python3.12"
+          timeout       = 10
+          filename      = "fn.zip"
+          environment {{
+            variables = {{
+              CFG = "{'c' * size}"
+            }}
+          }}
+        }}
+        """})
+    assert ids_and_lines(_ll205(check_json(["."], tmp_path))) == expected
+
+
+def test_cdk_and_suppression(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "app.py": f"""
+        from aws_cdk import App, Duration, Stack
+        from aws_cdk import aws_lambda as lambda_
+
+
+        class S(Stack):
+            def __init__(self, scope, construct_id):
+                super().__init__(scope, construct_id)
+                lambda_.Function(
+                    self, "Fn",
+                    runtime=lambda_.Runtime.PYTHON_3_12,
+                    handler="index.handler",
+                    timeout=Duration.seconds(10),
+                    code=lambda_.Code.from_asset("lambda"),
+                    environment={{"CONFIG": "{'k' * 5000}"}},
+                )
+                lambda_.Function(  # lambdalint: ignore[LL205]
+                    self, "Quiet",
+                    runtime=lambda_.Runtime.PYTHON_3_12,
+                    handler="index.handler",
+                    timeout=Duration.seconds(10),
+                    code=lambda_.Code.from_asset("lambda"),
+                    environment={{"CONFIG": "{'k' * 5000}"}},
+                )
+
+
+        app = App()
+        S(app, "S")
+        app.synth()
+        """})
+    findings = _ll205(check_json(["."], tmp_path))
+    assert ids_and_lines(findings) == [("LL205", 8)]
+    assert "ssm.StringParameter" in findings[0]["suggestion"]

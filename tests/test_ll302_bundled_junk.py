@@ -1,0 +1,253 @@
+"""LL302 bundled-junk through the real CLI: junk in the code directory per format, dev tools and
+the AWS SDK in the deployment requirements."""
+
+from __future__ import annotations
+
+from conftest import check_json, ids_and_lines, write
+from test_packaging import MB, sparse
+
+SAM = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: {runtime}
+          Handler: app.handler
+          CodeUri: {code}
+          Timeout: 10
+    """
+APP = "def handler(event, context):\n    return 1\n"
+
+
+def _ll302(findings):
+    return [f for f in findings if f["rule"] == "LL302"]
+
+
+def test_sam_code_uri_dot_ships_tests_notebooks_data_and_node_modules(tmp_path):
+    write(tmp_path, {
+        "template.yaml": SAM.format(runtime="python3.12", code="."), "lambdalint.toml": "",
+        "app.py": APP, "tests/test_app.py": "def test(): pass\n", "test_smoke.py": "x = 1\n",
+        "analysis.ipynb": "{}\n", "node_modules/left-pad/index.js": "x\n",
+        ".git/HEAD": "ref\n", ".venv/pyvenv.cfg": "home\n", ".pytest_cache/v": "x\n",
+        "data/small.csv": "a,b\n",
+    })
+    sparse(tmp_path / "data/orders.csv", 12 * MB)
+    (finding,) = _ll302(check_json(["."], tmp_path))
+    assert (finding["path"], finding["line"], finding["severity"]) == ("template.yaml", 3,
+                                                                      "warning")
+    # sam build already drops .git, .venv and .pytest_cache: they are not reported.
+    assert finding["message"] == (
+        "Fn's package ships what does not belong in a deployment (12 MB): data/orders.csv "
+        "(large data file, 12 MB), tests/ (tests, 17 bytes), test_smoke.py (tests, 6 bytes), "
+        "analysis.ipynb (notebook, 3 bytes), node_modules/ (node_modules, 2 bytes)")
+    assert finding["suggestion"].startswith("SAM ships the whole CodeUri (./; sam build drops only")
+    assert "BuildMethod: makefile" in finding["suggestion"] and "build-Fn" in finding["suggestion"]
+
+
+def test_clean_package_and_installed_libraries_tests_are_not_junk(tmp_path):
+    write(tmp_path, {
+        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "src/app.py": APP, "src/requirements.txt": "requests==2.32.3\n",
+        # pip install -t src/: a library with its own tests and test files
+        "src/numpy/__init__.py": "", "src/numpy/tests/test_core.py": "x\n",
+        "src/numpy-2.0.0.dist-info/RECORD": "numpy/__init__.py,,\nnumpy/tests/test_core.py,,\n",
+        "src/lib/testing_utils.py": "x = 1\n",
+    })
+    assert _ll302(check_json(["."], tmp_path)) == []
+
+
+def test_node_function_keeps_node_modules_and_reads_no_requirements(tmp_path):
+    write(tmp_path, {
+        "template.yaml": SAM.format(runtime="nodejs20.x", code="src/"), "lambdalint.toml": "",
+        "src/index.js": "exports.handler = async () => 1;\n",
+        "src/node_modules/uuid/index.js": "x\n", "src/requirements.txt": "pytest==8.3.3\n",
+    })
+    assert _ll302(check_json(["."], tmp_path)) == []
+
+
+SERVERLESS = """
+    service: orders
+    provider:
+      name: aws
+      runtime: python3.12
+      timeout: 10
+    package:
+      patterns:
+        - '!notebooks/**'
+    functions:
+      create:
+        handler: src/app.handler
+    """
+
+
+def test_serverless_suggests_package_patterns(tmp_path):
+    write(tmp_path, {
+        "serverless.yml": SERVERLESS, "lambdalint.toml": "", "src/app.py": APP,
+        "tests/test_app.py": "x\n", "notebooks/a.ipynb": "{}\n", ".git/HEAD": "x\n",
+        "venv/pyvenv.cfg": "x\n", "venv/lib/site.py": "x\n",
+        "node_modules/serverless-python-requirements/index.js": "x\n",
+        "package.json": '{"devDependencies": {"serverless-python-requirements": "^6"}}\n',
+    })
+    (finding,) = _ll302(check_json(["."], tmp_path))
+    assert finding["line"] == 10
+    # .git is Serverless' own default exclude; node_modules holds only devDependencies.
+    assert finding["message"] == (
+        "create's package ships what does not belong in a deployment (6 bytes): venv/ "
+        "(virtual environment, 4 bytes), tests/ (tests, 2 bytes)")
+    assert finding["suggestion"] == (
+        "Leave them out with package.patterns in serverless.yml:\npackage:\n  patterns:\n"
+        "    - '!venv/**'\n    - '!tests/**'")
+
+
+def test_serverless_runtime_node_modules_ship(tmp_path):
+    write(tmp_path, {
+        "serverless.yml": SERVERLESS, "lambdalint.toml": "", "src/app.py": APP,
+        "node_modules/left-pad/index.js": "x\n",
+        "package.json": '{"dependencies": {"left-pad": "1"}}\n',
+    })
+    (finding,) = _ll302(check_json(["."], tmp_path))
+    assert "node_modules/ (node_modules, 2 bytes)" in finding["message"]
+
+
+def test_terraform_and_cdk_suggestions(tmp_path):
+    write(tmp_path, {
+        "lambdalint.toml": "",
+        "tf/main.tf": """
+            data "archive_file" "fn" {
+              type        = "zip"
+              source_dir  = "${path.module}/lambda"
+              output_path = "${path.module}/fn.zip"
+            }
+            resource "aws_lambda_function" "fn" {
+              function_name = "fn"
+              role          = "arn:aws:iam::123456789012:role/fn"
+              handler       = "app.handler"
+              runtime       = "python3.12"
+              timeout       = 10
+              filename      = data.archive_file.fn.output_path
+            }
+            """,
+        "tf/lambda/app.py": APP, "tf/lambda/.terraform/providers/p": "x\n",
+        "tf/lambda/conftest.py": "x\n",
+        "cdk/app.py": """
+            from aws_cdk import App, Duration, Stack
+            from aws_cdk import aws_lambda as lambda_
+
+
+            class OrdersStack(Stack):
+                def __init__(self, scope, construct_id):
+                    super().__init__(scope, construct_id)
+                    lambda_.Function(
+                        self, "Fn",
+                        runtime=lambda_.Runtime.PYTHON_3_12,
+                        handler="index.handler",
+                        timeout=Duration.seconds(10),
+                        code=lambda_.Code.from_asset("lambda", exclude=["tests"]),
+                    )
+
+
+            app = App()
+            OrdersStack(app, "Orders")
+            app.synth()
+            """,
+        "cdk/lambda/index.py": APP, "cdk/lambda/tests/test_index.py": "x\n",
+        "cdk/lambda/.mypy_cache/x.json": "{}\n",
+    })
+    findings = _ll302(check_json(["."], tmp_path))
+    assert ids_and_lines(findings) == [("LL302", 8), ("LL302", 6)]
+    cdk, tf = findings
+    assert cdk["path"] == "cdk/app.py" and tf["path"] == "tf/main.tf"
+    assert cdk["message"] == ("Fn's package ships what does not belong in a deployment (3 bytes): "
+                              ".mypy_cache/ (cache, 3 bytes)")
+    assert cdk["suggestion"] == 'Leave them out of the asset: Code.from_asset(..., exclude=[".mypy_cache"])'
+    assert tf["suggestion"] == ('Leave them out of the archive_file: excludes = '
+                                '[".terraform", "conftest.py"]')
+
+
+def test_junk_inside_a_terraform_zip(tmp_path):
+    import zipfile
+
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": """
+        resource "aws_lambda_function" "fn" {
+          function_name = "fn"
+          role          = "arn:aws:iam::123456789012:role/fn"
+          handler       = "app.handler"
+          runtime       = "python3.12"
+          timeout       = 10
+          filename      = "fn.zip"
+        }
+        """})
+    with zipfile.ZipFile(tmp_path / "fn.zip", "w") as archive:
+        archive.writestr("app.py", APP)
+        archive.writestr(".git/objects/ab/cdef", b"x" * 100)
+        archive.writestr("tests/test_app.py", "x")
+    (finding,) = _ll302(check_json(["."], tmp_path))
+    assert ".git/ (version control, 100 bytes), tests/ (tests, 1 byte)" in finding["message"]
+    assert finding["suggestion"] == ("Rebuild the zip without them (the build script that writes "
+                                     "it decides).")
+
+
+# -- requirements ------------------------------------------------------------------------------
+
+
+def test_dev_tools_and_the_aws_sdk_in_requirements(tmp_path):
+    write(tmp_path, {
+        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "src/app.py": APP,
+        "src/requirements.txt": """
+            requests==2.32.3
+            pytest==8.3.3
+            boto3==1.35.0
+            botocore==1.35.0  # lambdalint: ignore[LL302]
+            pytest-cov==5.0.0
+            mypy-boto3-s3==1.35.0
+            types-requests==2.32.0
+            Black==24.8.0
+            pytesseract==0.3.10
+            mycompany-lint==1.0
+            """,
+    })
+    findings = _ll302(check_json(["."], tmp_path))
+    assert [(f["line"], f["severity"]) for f in findings] == [
+        (2, "warning"), (3, "note"), (5, "warning"), (6, "warning"), (7, "warning"), (8, "warning")]
+    assert all(f["path"] == "src/requirements.txt" for f in findings)
+    assert findings[0]["message"] == ("pytest is a development tool, but src/requirements.txt is "
+                                      "what the deployment of Fn installs, so it ships with the "
+                                      "function")
+    assert findings[0]["suggestion"].startswith("Move pytest to a requirements-dev.txt")
+    assert findings[1]["message"].startswith("boto3 is bundled into Fn although the Python runtime "
+                                             "provides boto3, botocore and s3transfer")
+    assert "Pinning it on purpose is legitimate" in findings[1]["suggestion"]
+    assert (findings[0]["column"], findings[0]["end_column"]) == (1, 1 + len("pytest==8.3.3"))
+    # An option names more dev-only packages.
+    write(tmp_path, {"lambdalint.toml": '[rules.LL302]\nextra-dev-packages = ["MyCompany_Lint"]\n'})
+    assert (10, "warning") in [(f["line"], f["severity"]) for f in _ll302(check_json(["."], tmp_path))]
+
+
+def test_pyproject_dev_tool_suggests_a_dependency_group(tmp_path):
+    write(tmp_path, {
+        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "src/app.py": APP,
+        "src/pyproject.toml": '[project]\nname = "fn"\ndependencies = [\n    "moto==5.0.14",\n]\n',
+    })
+    (finding,) = _ll302(check_json(["."], tmp_path))
+    assert (finding["path"], finding["line"], finding["column"]) == ("src/pyproject.toml", 4, 6)
+    assert "[dependency-groups] dev group" in finding["suggestion"]
+
+
+def test_one_requirements_file_shared_by_two_functions_is_reported_once(tmp_path):
+    write(tmp_path, {
+        "template.yaml": SAM.format(runtime="python3.12", code="src/") + """
+              Other:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.other
+                  CodeUri: src/
+                  Timeout: 10
+            """.replace("\n        ", "\n"),
+        "lambdalint.toml": "", "src/app.py": APP, "src/requirements.txt": "pytest==8.3.3\n",
+    })
+    findings = _ll302(check_json(["."], tmp_path))
+    assert ids_and_lines(findings) == [("LL302", 1)]
