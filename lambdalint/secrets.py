@@ -13,6 +13,8 @@ Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_ca
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,7 +105,8 @@ def _has_sequence(text: str, run: int = 6) -> bool:
     lowered = text.lower()
     count = 1
     for prev, cur in zip(lowered, lowered[1:]):
-        if cur.isalnum() and _ASCENDING.find(prev) >= 0 and _ASCENDING.find(prev) + 1 == _ASCENDING.find(cur):
+        position = _ASCENDING.find(prev)
+        if cur.isalnum() and position >= 0 and position + 1 == _ASCENDING.find(cur):
             count += 1
             if count >= run:
                 return True
@@ -133,6 +136,13 @@ def _placeholder_word(word: str) -> bool:
                for start in range(max(0, end - 15), end - 1)):
             ends.add(end)
     return len(word) in ends
+
+
+def _word_like(text: str) -> bool:
+    """Letters only with the vowels of words (``ASIAPACIFICSOUTHEAST``), not base32 noise."""
+    if any(c.isdigit() for c in text):
+        return False
+    return sum(c in "AEIOUaeiou" for c in text) >= 0.35 * len(text)
 
 
 def looks_like_placeholder(value: str) -> bool:
@@ -217,7 +227,7 @@ def find_credential(value: str, strong_only: bool = False,
     if "A" in value:
         for match in AWS_ACCESS_KEY_ID.finditer(value):
             key = match.group(0)
-            if not _fake_shape(key[4:]):
+            if not _fake_shape(key[4:]) and not _word_like(key[4:]):
                 return Credential("AWS access key id", key, key[:4] + "****", strong=True,
                                   aws=True)
     for kind, pattern, public in _TOKENS:
@@ -362,9 +372,11 @@ def _looks_random(value: str, min_length: int = 8) -> bool:
     """A token-like value: long enough, one word, and not a plain identifier or sentence."""
     if len(value) < min_length or any(c.isspace() for c in value):
         return False
+    has_letter = any(c.isalpha() for c in value)
     if any(c.isdigit() for c in value):
-        return True
-    if any(not c.isalnum() and c not in "-_." for c in value):
+        return has_letter
+    core = value.strip("#@$!%&*:;,/\\|~^+=?<>()[]{}'\"`")  # "#bygroup", "@context": markers
+    if any(not c.isalnum() and c not in "-_." for c in core):
         return True
     return len(value) >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
 
@@ -376,6 +388,13 @@ def _names_a_secret(value: str) -> bool:
     category = secret_category(value)
     return (category is not None and category != WEAK_PASSWORD) or any(
         w in _PASSWORD_WORDS or w in ("secret", "token") for w in _words(value))
+
+
+def _b64_text(data: str) -> str:
+    try:
+        return base64.b64decode(data, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return ""
 
 
 def is_aws_credential_name(name: str) -> bool:
@@ -404,6 +423,10 @@ def classify(name: Optional[str], value: str, extra_names: Iterable[str] = ()) -
         if (looks_like_placeholder(credential) or looks_like_reference(credential)
                 or not _looks_random(credential)):
             return None
+        if v.lower().startswith("basic"):  # base64 of "user:password": judge the password
+            user, _, password = _b64_text(credential).partition(":")
+            if not password or password == user or looks_like_placeholder(password):
+                return None
         return "Authorization header credential"
     if (any(c.isspace() for c in v) or looks_like_placeholder(v) or looks_like_reference(v)
             or _names_a_secret(v) or _REGEX.search(v)):

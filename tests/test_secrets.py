@@ -114,7 +114,8 @@ def test_credential_kind_by_shape(value, kind):
 
 @pytest.mark.parametrize("value", [
     "AKIAIOSFODNN7EXAMPLE", "AKIAI44QH8DHBEXAMPLE", "AKIA1234567890ABCDEF", "AKIAXXXXXXXXXXXXXXXX",
-    "AKIA0000000000000000", "XAKIA2E3MQ4R5T6Y7U2I3", KEY_ID + "X", "akia2e3mq4r5t6y7u2i3",
+    "AKIA0000000000000000", "XAKIA2E3MQ4R5T6Y7U2I3", "ASIAPACIFICSOUTHEAST", KEY_ID + "X",
+    "akia2e3mq4r5t6y7u2i3",
     SECRET_KEY,  # a secret access key needs a name
     "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
     "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PUBLIC KEY-----\n" + PEM.splitlines()[1],
@@ -163,6 +164,9 @@ def test_strong_only_and_without_urls():
     ("aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None),
     ("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2ln", "Authorization header credential"),
     ("Authorization", "Bearer {token}", None),
+    ("Authorization", "Basic YXBwOlhrMjktcXBMN3pXbQ==", "Authorization header credential"),
+    ("Authorization", "Basic dXNlcjpwYXNzd29yZA==", None),  # user:password
+    ("Authorization", "Basic Z3Vlc3Q6Z3Vlc3Q=", None),  # guest:guest
     ("Authorization", "Bearer", None),
     ("password", "Enter your password", None),
     ("password", "db_password", None),

@@ -21,6 +21,7 @@ from lambdalint import secrets
 from lambdalint.rules.base import PythonRule
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+_STRING_PARTS = (cst.ConcatenatedString, cst.BinaryOperation, cst.FormattedString)
 _SHAPE_HINT = re.compile(
     r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -199,9 +200,10 @@ class HardcodedCredential(PythonRule):
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):
-            if isinstance(value, (cst.Tuple, cst.List)) and len(value.elements) == len(target.elements):
+            if (isinstance(value, (cst.Tuple, cst.List))
+                    and len(value.elements) == len(target.elements)):
                 for t, v in zip(target.elements, value.elements):
-                    if not isinstance(t, cst.StarredElement) and not isinstance(v, cst.StarredElement):
+                    if cst.StarredElement not in (type(t), type(v)):
                         self._bind(t.value, v.value)
             return
         name = _target_name(target)
@@ -259,6 +261,9 @@ class HardcodedCredential(PythonRule):
         kind = secrets.classify(name, flat.text, self._extra)
         if kind is None:
             return
+        if how == "compare" and not (any(c.isdigit() for c in flat.text)
+                                     and any(c.isalpha() for c in flat.text)):
+            return  # token == "#group", password == "PASSWORD": dispatch, not a check
         found = secrets.find_credential(flat.text)
         if found is not None and found.text in self._allowed:
             return
@@ -306,7 +311,7 @@ class HardcodedCredential(PythonRule):
         for a finding, so the parent walk costs nothing on clean files."""
         child = node
         parent = self.parent(child)
-        while isinstance(parent, (cst.ConcatenatedString, cst.BinaryOperation, cst.FormattedString)):
+        while isinstance(parent, _STRING_PARTS):
             child, parent = parent, self.parent(parent)
         if isinstance(parent, cst.Assign) and parent.value is child and len(parent.targets) == 1:
             target = parent.targets[0].target
@@ -352,7 +357,8 @@ class HardcodedCredential(PythonRule):
         self.report(node, message, self._suggestion(kind, masked, site))
 
     def _suggestion(self, kind: str, masked: str, site: _Site) -> str:
-        if kind.startswith("AWS") or (site.name and "aws" in [w.lower() for w in _WORD.findall(site.name)]):
+        words = [w.lower() for w in _WORD.findall(site.name or "")]
+        if kind.startswith("AWS") or "aws" in words:
             return ("Remove the key from the code: in Lambda, boto3 signs requests with the "
                     "execution role's temporary credentials, so create clients without keys, "
                     "e.g. boto3.client(\"s3\"), and grant the role the permissions it needs.\n"
@@ -360,7 +366,8 @@ class HardcodedCredential(PythonRule):
         env = _env_name(site.name, kind, masked)
         arn_env = (env[:-len("_SECRET")] if env.endswith("_SECRET") else env) + "_SECRET_ARN"
         from_env = f'os.environ["{env}"]'
-        from_sm = f'secrets_client.get_secret_value(SecretId=os.environ["{arn_env}"])["SecretString"]'
+        from_sm = ('secrets_client.get_secret_value('
+                   f'SecretId=os.environ["{arn_env}"])["SecretString"]')
 
         def line(expr: str) -> str:
             if site.how == "assign" and site.code:
