@@ -51,6 +51,6 @@ class EnvironmentTooLarge(ConfigRule):
                 f"{function.name}'s environment variables add up to {total:,} bytes (names and "
                 f"values), over Lambda's 4 KB ({LIMIT_BYTES:,} bytes) limit, so the deployment "
                 f"fails; largest: {largest}",
-                f"Keep large configuration out of the environment: store it in {store}, and read "
-                "it once per execution environment at module scope (Powertools' parameters "
-                "utility caches it).")
+                f"Keep large configuration out of the environment: store it in {store}. Read it "
+                "once per execution environment, at module scope (Powertools' parameters utility "
+                "caches it).")

@@ -106,7 +106,7 @@ def _shrink_advice(function: Function) -> str:
     image = {
         SAM: "PackageType: Image",
         CLOUDFORMATION: "PackageType: Image",
-        SERVERLESS: "image: (a container image)",
+        SERVERLESS: "the function's image, built from provider.ecr.images",
         TERRAFORM: 'package_type = "Image"',
         CDK: "lambda_.DockerImageFunction",
     }.get(fmt, "a container image")
