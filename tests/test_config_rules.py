@@ -245,9 +245,17 @@ class TestTimeoutSam:
                 Properties:
                   Handler: app.edge
                   CodeUri: src/
-                  Timeout: 29
+                  Timeout: 30
                   Events:
                     Get: {Type: HttpApi}
+              EdgeRestApi:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: app.edge
+                  CodeUri: src/
+                  Timeout: 29
+                  Events:
+                    Get: {Type: Api, Properties: {Path: /edge, Method: get}}
               Scheduled:
                 Type: AWS::Serverless::Function
                 Properties:
@@ -439,9 +447,14 @@ class TestTimeoutServerless:
                       method: get
               http2:
                 handler: src/orders.http2
-                timeout: 30
+                timeout: 31
                 events:
                   - httpApi: GET /two
+              http2fine:
+                handler: src/orders.http2
+                timeout: 30
+                events:
+                  - httpApi: GET /three
               queued:
                 handler: src/orders.queued
                 timeout: 60
@@ -461,8 +474,11 @@ class TestTimeoutServerless:
                         path: /balanced
             """})
         at = lambda needle: ln(tmp_path, "serverless.yml", needle)  # noqa: E731
-        assert ids_and_lines(findings) == [("LL201", at("timeout: 60")), ("LL201", at("timeout: 30"))]
-        assert all("API Gateway" in f["message"] for f in findings)
+        assert ids_and_lines(findings) == [("LL201", at("timeout: 60")), ("LL201", at("timeout: 31"))]
+        assert "through API Gateway, which stops waiting after 29 s" in findings[0]["message"]
+        # An HTTP API waits up to 30 s.
+        assert "through an API Gateway HTTP API, which stops waiting after 30 s" in findings[1]["message"]
+        assert "timeout: 30" in findings[1]["suggestion"]
 
     def test_sqs_visibility(self, tmp_path):
         findings = lint(tmp_path, {"serverless.yml": """\

@@ -25,6 +25,11 @@ from lambdalint.rules.base import ConfigRule
 
 LAMBDA_DEFAULT_SECONDS = 3
 API_GATEWAY_LIMIT_SECONDS = 29
+HTTP_API_LIMIT_SECONDS = 30
+# How each reader names an HTTP API trigger (SAM event, CloudFormation resource, Serverless
+# event, CDK integration class).
+HTTP_API_KINDS = frozenset({"HttpApi", "httpApi", "AWS::Serverless::HttpApi",
+                            "AWS::ApiGatewayV2::Api", "HttpLambdaIntegration"})
 SQS_VISIBILITY_FACTOR = 6
 DEFAULT_SUGGESTION_SECONDS = 30
 API_SUGGESTION_SECONDS = 10
@@ -196,14 +201,17 @@ class DefaultTimeout(ConfigRule):
         seconds = timeout.seconds
         synchronous_api = [e for e in function.events
                            if e.kind == "api" and not e.details.get("async")]
-        if synchronous_api and seconds > API_GATEWAY_LIMIT_SECONDS:
+        limit = min((_api_limit(e) for e in synchronous_api), default=None)
+        if limit is not None and seconds > limit:
+            http_only = all(_api_limit(e) == HTTP_API_LIMIT_SECONDS for e in synchronous_api)
+            caller = "an API Gateway HTTP API" if http_only else "API Gateway"
             yield self.finding(
                 function, path, line, 1,
                 f"{function.name} has a {_seconds(seconds)} timeout but is called through "
-                f"API Gateway, which stops waiting after {API_GATEWAY_LIMIT_SECONDS} s: callers get "
-                "a 504 while the function keeps running and billing",
-                f"Lower the timeout to at most {API_GATEWAY_LIMIT_SECONDS} s "
-                f"{_where_to_set(function, API_GATEWAY_LIMIT_SECONDS, own_first=False)}\n"
+                f"{caller}, which stops waiting after {limit} s: callers get a 504 while the "
+                "function keeps running and billing",
+                f"Lower the timeout to at most {limit} s "
+                f"{_where_to_set(function, limit, own_first=False)}\n"
                 "For longer work, accept the request, queue the job (SQS or Step Functions) and "
                 "return 202.",
             )
@@ -223,6 +231,13 @@ class DefaultTimeout(ConfigRule):
                 "in work and is processed twice",
                 _sqs_suggestion(function, event, math.ceil(needed)),
             )
+
+
+def _api_limit(event: EventSource) -> int:
+    """How long the API in front of the function waits: an HTTP API up to 30 s, REST and
+    WebSocket APIs (and an API lambdalint cannot tell apart) 29 s."""
+    kind = event.details.get("type") or event.details.get("source")
+    return HTTP_API_LIMIT_SECONDS if kind in HTTP_API_KINDS else API_GATEWAY_LIMIT_SECONDS
 
 
 def _visibility(event: EventSource) -> Optional[float]:
