@@ -196,8 +196,13 @@ def test_environment_set_in_code(tmp_path):
         os.environ.setdefault("LOG_LEVEL", "INFO")
     """})
     assert lines(found) == [3, 4]
-    assert "os.environ[\"DB_PASSWORD\"] = os.environ" not in found[0]["suggestion"]
-    assert "get_secret_value(SecretId=" in found[0]["suggestion"]
+    assert found[0]["message"] == 'os.environ["DB_PASSWORD"] is assigned a hardcoded password (****)'
+    assert found[1]["message"] == "environment variable API_TOKEN is set to a hardcoded token (****)"
+    for f in found:
+        assert "os.environ[\"DB_PASSWORD\"] = os.environ" not in f["suggestion"]
+        assert "get_secret_value(SecretId=" in f["suggestion"]
+    assert ('os.environ["API_TOKEN"] = secrets_client.get_secret_value('
+            'SecretId=os.environ["API_TOKEN_SECRET_ARN"])["SecretString"]') in found[1]["suggestion"]
 
 
 def test_pem_private_keys(tmp_path):

@@ -141,7 +141,7 @@ def _env_name(name: Optional[str], kind: str, masked: str) -> str:
 class _Site:
     """Where the literal sits: how it is bound, to what name, and the code to rebuild the line."""
 
-    how: str  # assign, keyword, dict, param, compare, literal
+    how: str  # assign, keyword, dict, param, compare, setenv, literal
     name: Optional[str] = None
     code: str = ""  # the target / key / other operand, as written
 
@@ -242,7 +242,7 @@ class HardcodedCredential(PythonRule):
         if attr in _SETTERS and len(node.args) == 2 and node.args[0].keyword is None:
             name = _string_key(node.args[0].value)
             if name is not None:
-                self._check_binding(name, node.args[1].value, "assign", node.args[0].value)
+                self._check_binding(name, node.args[1].value, "setenv", node.args[0].value)
 
     def _check_binding(self, name: str, value: cst.BaseExpression, how: str,
                        target: cst.CSTNode) -> None:
@@ -351,6 +351,8 @@ class HardcodedCredential(PythonRule):
             where = f"parameter {site.name} defaults to"
         elif site.how == "compare" and shown:
             where = f"{shown} is compared with"
+        elif site.how == "setenv":
+            where = f"environment variable {site.name} is set to"
         else:
             where = "string literal holds"
         message = f"{where} a hardcoded {kind} ({masked})"
@@ -378,13 +380,15 @@ class HardcodedCredential(PythonRule):
                 return f"{site.code}: {expr}"
             if site.how == "compare" and site.code:
                 return f"hmac.compare_digest({site.code}, {expr})"
+            if site.how == "setenv":
+                return f'os.environ["{site.name}"] = {expr}'
             return expr
 
         secrets_manager = ("with the client created once at module scope:\n"
                            f'    secrets_client = boto3.client("secretsmanager")\n'
                            f"    {line(from_sm)}\n")
         closing = "Then rotate the exposed value: it stays in the repository history."
-        if site.how == "assign" and "environ" in site.code:
+        if site.how == "setenv" or (site.how == "assign" and "environ" in site.code):
             return "Read it from Secrets Manager instead, " + secrets_manager + closing
         return ("Read it at run time instead of writing it in the code; from the environment:\n"
                 f"    {line(from_env)}\n"
