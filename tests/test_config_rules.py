@@ -1778,3 +1778,30 @@ def test_json_template_suggestions_are_json(tmp_path):
     assert '"DB_PASSWORD": "{{resolve:secretsmanager:my-app/db-password:SecretString}}"' in secret["suggestion"]
     assert '"Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"]' in action["suggestion"]
     assert '"Resource": {"Fn::GetAtt": ["MyTable", "Arn"]}' in resource["suggestion"]
+
+
+def test_account_level_actions_on_star_are_silent(tmp_path):
+    # Cost Explorer and account aliases name no resource: "*" is the only way to grant them.
+    assert lint(tmp_path, {"serverless.yml": """\
+        service: billing-report
+        provider:
+          name: aws
+          runtime: python3.12
+          iam:
+            role:
+              statements:
+                - Effect: "Allow"
+                  Action:
+                    - "ce:GetCostAndUsage"
+                  Resource: "*"
+                - Effect: "Allow"
+                  Action:
+                    - "iam:ListAccountAliases"
+                  Resource: "*"
+        functions:
+          report:
+            handler: handler.report
+            timeout: 10
+            events:
+              - schedule: cron(0 15 * * ? *)
+        """}) == []
