@@ -42,6 +42,7 @@ SAM_BUILD_EXCLUDES = (
     ".dmypy.json", ".pyre", ".env", ".venv", "venv", "venv.bak", "env.bak", "ENV", "env",
     ".vscode", ".idea",
 )
+_SAM_BUILD_EXCLUDED = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in SAM_BUILD_EXCLUDES))
 # Serverless Framework's default excludes (package-service), relative to the service.
 SERVERLESS_DEFAULT_EXCLUDES = (
     ".git/**", ".gitignore", ".DS_Store", "npm-debug.log", "yarn-*.log", ".serverless/**",
@@ -180,7 +181,7 @@ class _Rules:
     def ships(self, rel: str, is_dir: bool) -> bool:
         name = rel.rsplit("/", 1)[-1]
         if self.format == SAM:
-            return not (self.python and any(fnmatch.fnmatchcase(name, p) for p in SAM_BUILD_EXCLUDES))
+            return not (self.python and _SAM_BUILD_EXCLUDED.match(name))
         if self.format == SERVERLESS:
             return self._serverless(rel, is_dir)
         if self.format == TERRAFORM:

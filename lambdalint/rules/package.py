@@ -7,8 +7,8 @@ functions on one CodeUri) get one finding, at the first of them, naming the othe
 
 from __future__ import annotations
 
-import fnmatch
 import os
+import re
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
@@ -47,7 +47,7 @@ JUNK_DIRS = {
     ".aws-sam": "build output", ".serverless": "build output", "cdk.out": "build output",
     ".terraform": "build output", ".terragrunt-cache": "build output",
 }
-TEST_FILES = ("test_*.py", "*_test.py", "conftest.py")
+TEST_FILES = re.compile(r"^(test_.*\.py|.*_test\.py|conftest\.py)$")
 DATA_SUFFIXES = (".csv", ".tsv", ".parquet", ".json", ".jsonl", ".ndjson", ".xlsx", ".xls",
                  ".sqlite", ".sqlite3", ".db", ".pkl", ".pickle", ".h5", ".hdf5", ".npy", ".npz",
                  ".zip", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".log", ".mp4", ".mov",
@@ -267,7 +267,7 @@ def find_junk(function: Function, package: ship.Package, large_file: int) -> Lis
         lower = name.lower()
         if lower.endswith(".ipynb"):
             found.append((rel, "notebook", size))
-        elif python and any(fnmatch.fnmatchcase(name, p) for p in TEST_FILES):
+        elif python and TEST_FILES.match(name):
             found.append((rel, "tests", size))
         elif lower.endswith(DATA_SUFFIXES) and size >= large_file:
             found.append((rel, "large data file", size))
@@ -311,12 +311,17 @@ class BundledJunk(ConfigRule):
         large_file = int(self.options.get("large-file-mb", 10)) * ship.MB
         extra = {canonical(n) for n in self.options.get("extra-dev-packages", [])}
         cache: Dict[tuple, Optional[ship.Package]] = {}
-        for _, functions in _grouped(project):
+        measured = ship.packages(project)
+        for key, functions in _grouped(project):
             first = functions[0]
             source_key = (first.path, first.code.kind, first.code.path, tuple(first.code.includes),
                           tuple(first.code.excludes))
             if source_key not in cache:
-                cache[source_key] = ship.sources(first)
+                package = measured.get(key)
+                # The measured package is the sources unless a build replaced them.
+                reuse = package is not None and (package.kind in ("directory", "file")
+                                                 or package.artifact == package.root)
+                cache[source_key] = package if reuse else ship.sources(first)
             package = cache[source_key]
             if package is None or package.error:
                 continue
