@@ -251,3 +251,20 @@ def test_one_requirements_file_shared_by_two_functions_is_reported_once(tmp_path
     })
     findings = _ll302(check_json(["."], tmp_path))
     assert ids_and_lines(findings) == [("LL302", 1)]
+
+
+def test_sdk_installed_into_the_code_directory_is_a_note(tmp_path):
+    write(tmp_path, {
+        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "src/app.py": APP,
+        "src/botocore/__init__.py": "x = 1\n", "src/botocore/data/s3.json": "{}\n",
+        "src/botocore-1.35.0.dist-info/RECORD": "botocore/__init__.py,,\n",
+        "src/boto3/__init__.py": "x = 1\n", "src/boto3-1.35.0.dist-info/RECORD": "boto3/__init__.py,,\n",
+        "src/requirements.txt": "boto3==1.35.0\n",
+    })
+    findings = _ll302(check_json(["."], tmp_path))
+    assert [(f["path"], f["line"], f["severity"]) for f in findings] == [
+        ("src/requirements.txt", 1, "note"), ("template.yaml", 3, "note")]
+    # boto3 is reported on its requirements line; botocore, installed but not named, here.
+    assert findings[1]["message"] == ("Fn ships botocore installed into src/ (9 bytes) although "
+                                      "the Python runtime provides boto3, botocore and s3transfer")

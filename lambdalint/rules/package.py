@@ -339,7 +339,33 @@ class BundledJunk(ConfigRule):
                 f"{subject} ships what does not belong in a deployment ({ship.mb(total)}): "
                 f"{shown}{more}",
                 _patterns_for(first, [path for path, _, _ in junk[:12]]))
+        for key, functions in _grouped(project):
+            first = functions[0]
+            package = measured.get(key)
+            if package is not None and package.kind == "directory" and ship.is_python(first):
+                yield self._vendored_sdk(first, functions, package)
         yield from self._requirements(project, extra)
+
+    def _vendored_sdk(self, first: Function, functions: List[Function],
+                      package: ship.Package) -> Optional[Finding]:
+        """boto3/botocore installed into the code directory (``pip install -t``) on purpose."""
+        assert package.root is not None
+        named = {r.key for r in package.requirements.items}
+        vendored = [n for n in RUNTIME_PROVIDED
+                    if n in ship._installed(package.root) and n not in named]
+        if not vendored:
+            return None
+        size = sum(s for rel, s in package.files if rel.split("/", 1)[0] in vendored)
+        who = _names(functions)
+        return self.finding(
+            first, first.path, first.line, 1,
+            f"{who} ships {', '.join(vendored)} installed into "
+            f"{display_path(package.root)}/ ({ship.mb(size)}) although the Python runtime provides "
+            "boto3, botocore and s3transfer",
+            "Delete them from the code directory and use the runtime's copy, unless the code "
+            "needs an API newer than the runtime's; then pin them in requirements.txt so the "
+            "choice is visible, and silence this note on the function's first line.",
+            severity=Severity.NOTE)
 
     def _requirements(self, project: Project, extra: Set[str]) -> Iterator[Optional[Finding]]:
         seen: Set[Tuple[Path, int]] = set()
