@@ -11,8 +11,6 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-import pytest
-
 from conftest import check_json, ids_and_lines, write
 
 

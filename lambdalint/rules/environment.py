@@ -13,12 +13,24 @@ from typing import Iterator, List, Optional, Tuple
 
 from lambdalint import secrets
 from lambdalint.findings import Finding
-from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, EnvVar, Function, Project
+from lambdalint.model import (
+    CDK,
+    CLOUDFORMATION,
+    SAM,
+    SERVERLESS,
+    TERRAFORM,
+    EnvVar,
+    Function,
+    Project,
+)
 from lambdalint.rules.base import ConfigRule
 from lambdalint.rules.timeout import is_json, names
 
+Location = Tuple[str, int, int]
+
 # Written as text, but resolved by the deployment tool: never the secret itself.
-REFERENCE = re.compile(r"\{\{resolve:|\$\{(ssm|env|file|cf|s3|aws|sls|param|opt|self|secretsmanager)\b"
+REFERENCE = re.compile(r"\{\{resolve:"
+                       r"|\$\{(ssm|env|file|cf|s3|aws|sls|param|opt|self|secretsmanager)\b"
                        r"|^arn:|^\$\{?var\.|^\$\{?local\.|^\$\{?data\.", re.IGNORECASE)
 
 
@@ -53,7 +65,8 @@ def suggestion(function: Function, name: str) -> str:
                 "then still readable in the function's configuration):\n"
                 + _indent(resolve_line) + rotate)
     if fmt == SERVERLESS:
-        return ("Keep it in SSM Parameter Store (SecureString) or Secrets Manager and reference it:\n"
+        return ("Keep it in SSM Parameter Store (SecureString) or Secrets Manager and reference "
+                "it:\n"
                 + _indent(f"{name}: ${{ssm:/my-app/{slug}}}")
                 + "\nor, better, pass only the parameter's name and read it at runtime, once, at "
                 "module scope." + rotate)
@@ -92,7 +105,7 @@ class SecretInEnvironment(ConfigRule):
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
         extra = tuple(self.options.get("extra-secret-names", []))
         # provider.environment, SAM Globals: one value, several functions, one finding.
-        found: "OrderedDict[Tuple[str, int, int], Tuple[EnvVar, str, List[Function]]]" = OrderedDict()
+        found: "OrderedDict[Location, Tuple[EnvVar, str, List[Function]]]" = OrderedDict()
         for function in project.functions:
             if function.ignores(self.ID):
                 continue

@@ -17,7 +17,6 @@ from lambdalint.model import (
     CDK,
     CLOUDFORMATION,
     SAM,
-    SERVERLESS,
     TERRAFORM,
     Function,
     IamStatement,
@@ -35,17 +34,17 @@ from lambdalint.rules.iam_tables import (
 from lambdalint.rules.timeout import is_json, names
 
 Location = Tuple[str, int, int]
+Shared = "OrderedDict[Location, Tuple[IamStatement, List[Function]]]"
 
 
 def _text(value: Value) -> str:
     return str(value.value) if value.literal and value.value is not None else value.text
 
 
-def _statements(project: Project, rule_id: str) -> "OrderedDict[Location, Tuple[IamStatement, List[Function]]]":
+def _statements(project: Project, rule_id: str) -> Shared:
     """Each Allow statement once, with the functions that run with it and do not silence
     ``rule_id``; a statement every function of which silences the rule is left out."""
-    found: "OrderedDict[Location, Tuple[IamStatement, List[Function]]]" = OrderedDict()
-    silenced: Dict[Location, bool] = {}
+    found: Shared = OrderedDict()
     for function in project.functions:
         for statement in function.statements:
             if statement.effect.strip().lower() == "deny":
@@ -53,9 +52,7 @@ def _statements(project: Project, rule_id: str) -> "OrderedDict[Location, Tuple[
             key = (statement.path, statement.line, statement.column)
             if key not in found:
                 found[key] = (statement, [])
-            if function.ignores(rule_id):
-                silenced[key] = True
-            elif function not in found[key][1]:
+            if not function.ignores(rule_id) and function not in found[key][1]:
                 found[key][1].append(function)
     return OrderedDict((k, v) for k, v in found.items() if v[1])
 
@@ -237,7 +234,8 @@ def _managed_suggestion(functions: List[Function], project: Project, origin: str
                   "!Ref MyBucket}, DynamoDBCrudPolicy: {TableName: !Ref MyTable}) or a "
                   "statement")
     elif fmt == CDK:
-        scoped = "a grant method (table.grant_read_write_data(fn), bucket.grant_read(fn)) or a PolicyStatement"
+        scoped = ("a grant method (table.grant_read_write_data(fn), bucket.grant_read(fn)) or a "
+                  "PolicyStatement")
     else:
         scoped = "a statement"
     called = _called(functions, project, None)
@@ -275,16 +273,19 @@ _RESOURCE_EXAMPLES: Dict[str, Tuple[str, str, str, str]] = {
                 "stream.grant_write(fn)"),
     "events": ("!GetAtt MyBus.Arn", "aws_cloudwatch_event_bus.my_bus.arn", "bus.event_bus_arn",
                "bus.grant_put_events_to(fn)"),
-    "logs": ('!Sub "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/my-function:*"',
+    "logs": ('!Sub "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:'
+             '/aws/lambda/my-function:*"',
              '"${aws_cloudwatch_log_group.my_group.arn}:*"', "log_group.log_group_arn",
              "log_group.grant_write(fn)"),
 }
 
 # A SAM policy template's scope parameter, by the template's name prefix.
-_TEMPLATE_PARAMETERS = (("S3", "BucketName", "!Ref MyBucket"), ("DynamoDB", "TableName", "!Ref MyTable"),
+_TEMPLATE_PARAMETERS = (("S3", "BucketName", "!Ref MyBucket"),
+                        ("DynamoDB", "TableName", "!Ref MyTable"),
                         ("SQS", "QueueName", "!GetAtt MyQueue.QueueName"),
                         ("SNS", "TopicName", "!GetAtt MyTopic.TopicName"),
-                        ("Lambda", "FunctionName", "!Ref MyFunction"), ("KMS", "KeyId", "!Ref MyKey"))
+                        ("Lambda", "FunctionName", "!Ref MyFunction"),
+                        ("KMS", "KeyId", "!Ref MyKey"))
 _TEMPLATE_ORIGIN = re.compile(r"^SAM policy template (\w+) of ")
 
 
@@ -306,7 +307,8 @@ def _resource_suggestion(function: Function, statement: IamStatement, services: 
     if fmt == CDK:
         arns = [_RESOURCE_EXAMPLES[s][2] for s in known]
         grants = " or ".join(_RESOURCE_EXAMPLES[s][3] for s in known)
-        return ("Name the resources instead of \"*\":\n" + _indent(f"resources=[{', '.join(arns)}],")
+        return ("Name the resources instead of \"*\":\n"
+                + _indent(f"resources=[{', '.join(arns)}],")
                 + f"\nor use a grant method ({grants}), which writes a scoped policy for you.")
     column = 1 if fmt == TERRAFORM else 0
     arns = [_RESOURCE_EXAMPLES[s][column] for s in known]
@@ -337,7 +339,9 @@ class WildcardIamResource(ConfigRule):
                       if a.literal and not is_star_only(_text(a).strip(), allow_logs)]
             if not scoped:
                 continue
-            shown = ", ".join(scoped[:4]) + (f" and {len(scoped) - 4} more" if len(scoped) > 4 else "")
+            shown = ", ".join(scoped[:4])
+            if len(scoped) > 4:
+                shown += f" and {len(scoped) - 4} more"
             star, scope = stars[0]
             services = []
             for action in scoped:

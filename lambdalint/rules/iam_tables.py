@@ -142,7 +142,8 @@ def is_wildcard_action(action: str) -> bool:
 
 
 def managed_policy_name(text: str) -> Optional[str]:
-    """``AdministratorAccess`` from a name or an AWS managed policy ARN (also ``${AWS::Partition}``)."""
+    """``AdministratorAccess`` from a name or an AWS managed policy ARN (also written with
+    ``${AWS::Partition}``)."""
     text = text.strip()
     if "policy/" in text:
         if ":aws:policy/" not in text and "iam::aws:policy" not in text:

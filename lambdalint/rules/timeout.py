@@ -145,8 +145,9 @@ class DefaultTimeout(ConfigRule):
             return API_SUGGESTION_SECONDS
         for event in function.events:
             visibility = _visibility(event)
-            if visibility is not None and visibility // SQS_VISIBILITY_FACTOR > LAMBDA_DEFAULT_SECONDS:
-                return int(min(DEFAULT_SUGGESTION_SECONDS, visibility // SQS_VISIBILITY_FACTOR))
+            fits = None if visibility is None else int(visibility // SQS_VISIBILITY_FACTOR)
+            if fits is not None and fits > LAMBDA_DEFAULT_SECONDS:
+                return min(DEFAULT_SUGGESTION_SECONDS, fits)
         return DEFAULT_SUGGESTION_SECONDS
 
     def _no_timeout(self, function: Function, timeout: Timeout) -> Optional[Finding]:
@@ -183,7 +184,9 @@ class DefaultTimeout(ConfigRule):
             suggestion = (f"Raise {thing} to fit the work, or set a timeout "
                           f"{_where_to_set(first, seconds, own_first=False)}\n{HOW_TO_CHOOSE}")
         else:
-            message = (f"{first.name} has its timeout set to {LAMBDA_DEFAULT_SECONDS} s, {tail}")
+            has = "has its" if len(functions) == 1 else "have their"
+            message = (f"{names(functions)} {has} timeout set to {LAMBDA_DEFAULT_SECONDS} s, "
+                       f"{tail}")
             suggestion = (f"Set a timeout that fits the work "
                           f"{_where_to_set(first, seconds)}\n{HOW_TO_CHOOSE}")
         return self.finding(None, timeout.path, timeout.line, 1, message, suggestion)
