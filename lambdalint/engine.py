@@ -2,19 +2,28 @@
 
 The CLI calls ``run``; reporters format what it returns. Config parsers are imported only when a
 run has config files, so a run over Python files alone never pays for YAML or HCL.
+
+Speed (see bench/README.md): a text pre-filter (``prefilter``) keeps LibCST away from files no
+rule can report in; the LibCST work goes to worker processes when there is enough of it
+(``workers``); and what each Python file and each deployment config gave is cached by content
+(``cache``), so an unchanged repository is read from the cache, not parsed.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Set
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
 
-from lambdalint import discovery, pycheck, suppressions
+from lambdalint import discovery, suppressions
 from lambdalint.config import Config
 from lambdalint.findings import Finding
 from lambdalint.fixes import FileFix, FixError, fix_text, write_atomic
+
+if False:  # pragma: no cover - typing only
+    from lambdalint.cache import Cache
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -25,6 +34,8 @@ class Result:
     files_checked: int = 0
     fixes: List[FileFix] = field(default_factory=list)
     notes: List[str] = field(default_factory=list)  # said once on stderr (skipped files...)
+    cache_hits: int = 0
+    cache_misses: int = 0
 
     @property
     def fixed_count(self) -> int:
@@ -39,6 +50,16 @@ class _Read:
     text: Optional[str] = None
 
 
+def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    """An LL001 finding (pycheck's, without importing LibCST for it)."""
+    from lambdalint import registry
+
+    info = registry.get("LL001")
+    return Finding(info.id, info.name, info.severity, path, line, column, line, column,
+                   f"cannot check this file: {message}",
+                   "Fix the syntax so the file parses, or exclude it in the configuration.")
+
+
 def _read_bytes(source: discovery.SourceFile, result: Result) -> Optional[bytes]:
     try:
         size = source.path.stat().st_size
@@ -50,8 +71,7 @@ def _read_bytes(source: discovery.SourceFile, result: Result) -> Optional[bytes]
     except IsADirectoryError:
         return None
     except OSError as exc:
-        result.findings.append(pycheck.parse_error(source.display,
-                                                   f"cannot read: {exc.strerror or exc}"))
+        result.findings.append(parse_error(source.display, f"cannot read: {exc.strerror or exc}"))
         return None
 
 
@@ -75,18 +95,27 @@ def _per_file_ignored(config: Config, finding: Finding) -> bool:
     return False
 
 
-def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = False) -> Result:
+def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = False,
+        use_cache: bool = True, cache_dir: Optional[Path] = None,
+        jobs: Optional[int] = None) -> Result:
+    """Check ``paths``. ``use_cache``/``cache_dir``: where results are kept between runs
+    (default ``.lambdalint_cache`` in the configuration's directory, else the working
+    directory); ``jobs``: at most this many processes (default: one per core)."""
+    from lambdalint import prefilter
+
     result = Result()
     enabled = config.enabled_rules()
     enabled_ids = {r.id for r in enabled}
     python_ids = [r.id for r in enabled if r.kind == "python"]
     config_ids = [r.id for r in enabled if r.kind == "config"]
     options = {r.id: config.rule_options(r.id) for r in enabled}
+    use_prefilter = prefilter.enabled()
 
     files, missing = discovery.discover(paths, config.excludes, config.root or Path.cwd())
     for raw in missing:
         result.notes.append(f"{raw}: no such file or directory")
-    texts: Dict[str, str] = {}
+    store = _open_cache(config, use_cache, cache_dir)
+    texts: Dict[str, str] = {}  # files changed by --fix: their text now
 
     # Deployment configs first: they name handlers that the code rules then treat as such.
     linked: Dict[str, Set[str]] = {}
@@ -95,50 +124,76 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
     context_files = _context_configs(files, config)
     project = None
     if config_files or python_files:
-        from lambdalint.sources import configs  # noqa: PLC0415 - keep parsers off the start-up path
-        project = configs.read_project(config_files + context_files, python_files, paths)
+        from lambdalint import projects  # noqa: PLC0415 - keep parsers off the start-up path
+        from lambdalint.sources import configs
+
+        project = projects.read(config_files, context_files, python_files, paths, store)
         for error in project.errors:
-            result.findings.append(pycheck.parse_error(error.path, error.message, error.line,
-                                                       error.column))
+            result.findings.append(parse_error(error.path, error.message, error.line,
+                                               error.column))
         linked = configs.linked_handlers(project)
 
-    python_by_path: Dict[str, object] = {}
+    # Handler code: from the cache, or checked (in worker processes when there are many).
+    settings = [python_ids, options, sorted(config.handlers), bool(config_ids)]
+    python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]] = {}
+    tasks: List[tuple] = []
+    pending: List[Tuple[str, Optional[str], bool]] = []
     for source in python_files:
         data = _read_bytes(source, result)
         if data is None:
             continue
         result.files_checked += 1
         key = str(source.path.resolve())
-        names = set(config.handlers) | linked.get(key, set())
-        actions = [] if (project is not None and key in linked and config_ids) else None
-        findings, parsed = pycheck.check_source(data, source.display, python_ids, options, names,
-                                                actions)
-        if actions:
-            project.actions_by_file[key] = actions
-        result.findings.extend(findings)
-        if parsed is not None:
-            texts[source.display] = parsed.text
-            python_by_path[source.display] = (source, data, parsed)
+        names = tuple(sorted(set(config.handlers) | linked.get(key, set())))
+        want_actions = project is not None and key in linked and bool(config_ids)
+        python_by_path[source.display] = (source, data)
+        digest = None
+        if store is not None:
+            from lambdalint import cache
+
+            digest = cache.key(store.salt, "python", settings, source.display, names,
+                               want_actions, data)
+            hit = store.get("python", digest)
+            if hit is not None:
+                _record(result, project, key, want_actions, cache.decode_findings(hit[0]), hit[1])
+                continue
+        tasks.append((data, source.display, names, want_actions))
+        pending.append((key, digest, want_actions))
+    if tasks:
+        from lambdalint import workers
+
+        outcomes = workers.check_all(tasks, python_ids, options, use_prefilter, jobs)
+        for (key, digest, want_actions), outcome in zip(pending, outcomes):
+            _record(result, project, key, want_actions, outcome.findings, outcome.actions)
+            if store is not None and digest is not None:
+                from lambdalint import cache
+
+                store.put("python", digest, [cache.encode_findings(outcome.findings),
+                                             outcome.actions])
     result.files_checked += len(config_files)
 
     if project is not None:
-        for function in project.functions:
+        judged = project
+        if context_files:
+            # Configs read only to link handlers: judge only the functions of the files given.
+            judged = _given_functions(project, files)
+        for function in judged.functions:
             inline = function.code.inline
             if inline is not None and python_ids:
                 handler = (function.handler.value or "").rpartition(".")[2] if function.handler and function.handler.literal else ""
-                result.findings.extend(pycheck.check_inline(
-                    inline.text, inline.path, inline.line_offset, inline.column_offset,
-                    python_ids, options, {handler} if handler else set()))
+                result.findings.extend(_check_inline(
+                    inline, python_ids, options, {handler} if handler else set(), store))
         for rule_id in config_ids:
             from lambdalint import registry
             rule = registry.get(rule_id).load()(options.get(rule_id, {}))
             try:
-                result.findings.extend(f for f in rule.check(project) if f is not None)
+                result.findings.extend(f for f in rule.check(judged) if f is not None)
             except Exception as exc:  # a bug of ours must not end the run
                 result.notes.append(f"internal error in {rule_id} ({type(exc).__name__}: {exc}); "
                                     "its findings are missing, please report it")
 
-    result.findings = _filter(result.findings, config, enabled_ids, texts, files)
+    text_of = _texts(python_by_path, texts, files)
+    result.findings = _filter(result.findings, config, enabled_ids, text_of)
     if context_files:
         # Configs read only to link handlers: report on the files given, nothing else.
         given = {f.display for f in files}
@@ -146,15 +201,110 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
 
     if fix or diff:
         def recheck(source: discovery.SourceFile, data: bytes) -> List[Finding]:
-            names = set(config.handlers) | linked.get(str(source.path.resolve()), set())
-            found, parsed = pycheck.check_source(data, source.display, python_ids, options, names)
-            if parsed is not None:
-                texts[source.display] = parsed.text
-            return _filter(found, config, enabled_ids, texts, files)
+            from lambdalint import pycheck
 
-        _fix(result, python_by_path, write=fix, recheck=recheck)
+            key = str(source.path.resolve())
+            names = set(config.handlers) | linked.get(key, set())
+            found = pycheck.check_data(data, source.display, python_ids, options, names,
+                                       use_prefilter=use_prefilter).findings
+            return _filter(found, config, enabled_ids, text_of)
+
+        _fix(result, python_by_path, texts, write=fix, recheck=recheck)
+    if store is not None:
+        result.cache_hits, result.cache_misses = store.hits, store.misses
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _record(result: Result, project, key: str, want_actions: bool, findings: List[Finding],
+            actions: List[str]) -> None:
+    result.findings.extend(findings)
+    if want_actions and actions and project is not None:
+        project.actions_by_file[key] = list(actions)
+
+
+def _open_cache(config: Config, use_cache: bool, cache_dir: Optional[Path]) -> Optional["Cache"]:
+    if not use_cache or os.environ.get("LAMBDALINT_NO_CACHE", "") not in ("", "0"):
+        return None
+    from lambdalint import cache
+
+    return cache.Cache(Path(cache_dir) if cache_dir is not None
+                       else cache.default_directory(config.root))
+
+
+def _check_inline(inline, python_ids: List[str], options: Dict[str, Dict[str, Any]],
+                  names: Set[str], store: Optional["Cache"]) -> List[Finding]:
+    """Python written in a config file: cached by its text, like a file."""
+    digest = None
+    if store is not None:
+        from lambdalint import cache
+
+        digest = cache.key(store.salt, "inline", python_ids, options, sorted(names), inline.path,
+                           inline.line_offset, inline.column_offset, inline.text)
+        hit = store.get("inline", digest)
+        if hit is not None:
+            return cache.decode_findings(hit)
+    from lambdalint import pycheck
+
+    findings = pycheck.check_inline(inline.text, inline.path, inline.line_offset,
+                                    inline.column_offset, python_ids, options, names)
+    if store is not None and digest is not None:
+        from lambdalint import cache
+
+        store.put("inline", digest, cache.encode_findings(findings))
+    return findings
+
+
+def _given_functions(project, files: List[discovery.SourceFile]):
+    """The part of ``project`` that can give findings in the files named on the command line:
+    functions defined there, linked to one of them, or whose code directory holds one."""
+    from lambdalint.model import Project
+
+    given_display = {f.display for f in files}
+    given_paths = {str(f.path.resolve()) for f in files}
+    given_dirs = {str(f.path.resolve().parent) for f in files}
+
+    def relevant(function) -> bool:
+        if function.path in given_display:
+            return True
+        if function.handler_file and str(Path(function.handler_file).resolve()) in given_paths:
+            return True
+        code = function.code.path if function.code.kind == "local" else None
+        if code:
+            base = str(Path(code).resolve())
+            return any(d == base or d.startswith(base + os.sep) for d in given_dirs)
+        return False
+
+    return Project(functions=[f for f in project.functions if relevant(f)],
+                   errors=list(project.errors), actions_by_file=project.actions_by_file)
+
+
+def _texts(python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]], texts: Dict[str, str],
+           files: List[discovery.SourceFile]):
+    """The text a finding's suppression comments are read from, decoded once per file."""
+    from lambdalint.sources.python import PythonReadError, decode
+
+    by_display = {f.display: f for f in files}
+
+    def text_of(path: str) -> Optional[str]:
+        if path in texts:
+            return texts[path]
+        text = None
+        if path in python_by_path:
+            try:
+                text = decode(python_by_path[path][1])[0]
+            except PythonReadError:
+                text = None
+        if text is None and path in by_display:
+            try:
+                text = by_display[path].path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                text = ""
+        if text is not None:
+            texts[path] = text
+        return text
+
+    return text_of
 
 
 def _project_root(start: Path) -> Path:
@@ -183,8 +333,7 @@ def _context_configs(files: List[discovery.SourceFile], config: Config) -> List[
 
 
 def _filter(findings: List[Finding], config: Config, enabled_ids: Set[str],
-            texts: Dict[str, str], files: List[discovery.SourceFile]) -> List[Finding]:
-    by_display = {f.display: f for f in files}
+            text_of) -> List[Finding]:
     parsed: Dict[str, suppressions.FileSuppressions] = {}
     kept: List[Finding] = []
     seen: Set[Finding] = set()
@@ -195,37 +344,37 @@ def _filter(findings: List[Finding], config: Config, enabled_ids: Set[str],
         if _per_file_ignored(config, finding):
             continue
         if finding.path not in parsed:
-            text = texts.get(finding.path)
-            if text is None and finding.path in by_display:
-                try:
-                    text = by_display[finding.path].path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    text = ""
-            parsed[finding.path] = suppressions.parse(text or "")
+            parsed[finding.path] = suppressions.parse(text_of(finding.path) or "")
         if parsed[finding.path].suppresses(finding.rule, finding.line, [finding.end_line]):
             continue
         kept.append(finding)
     return kept
 
 
-def _fix(result: Result, python_by_path: Dict[str, object], write: bool, recheck) -> None:
-    from lambdalint.sources.python import parse
+def _fix(result: Result, python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]],
+         texts: Dict[str, str], write: bool, recheck) -> None:
+    from lambdalint.sources.python import PythonReadError, decode, parse
 
     by_path: Dict[str, List[Finding]] = {}
     for finding in result.findings:
         if finding.fix is not None and finding.path in python_by_path:
             by_path.setdefault(finding.path, []).append(finding)
     for path, findings in sorted(by_path.items()):
-        source, data, parsed = python_by_path[path]
-        outcome = fix_text(path, parsed.text, [f.fix for f in findings],
+        source, data = python_by_path[path]
+        try:
+            text, encoding = decode(data)
+        except PythonReadError:
+            continue
+        outcome = fix_text(path, text, [f.fix for f in findings],
                            lambda text: parse(text, path))
         if outcome.applied and write and outcome.error is None:
             try:
-                write_atomic(source.path, outcome.after.encode(parsed.encoding), expected=data)
+                write_atomic(source.path, outcome.after.encode(encoding), expected=data)
             except (FixError, OSError) as exc:
                 outcome.error = f"not written: {exc}"
         result.fixes.append(outcome)
         if write and outcome.applied and outcome.error is None:
             # What the file holds now is what gets reported: check the written text again.
+            texts[path] = outcome.after
             others = [f for f in result.findings if f.path != path]
-            result.findings = others + recheck(source, outcome.after.encode(parsed.encoding))
+            result.findings = others + recheck(source, outcome.after.encode(encoding))

@@ -6,6 +6,7 @@ returns findings.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
 from libcst.metadata import MetadataWrapper
@@ -13,9 +14,33 @@ from libcst.metadata import MetadataWrapper
 from lambdalint import registry
 from lambdalint.analysis import handlers as handler_analysis
 from lambdalint.findings import Finding
-from lambdalint.sources.python import PythonFile, PythonReadError, read, parse
+from lambdalint.sources.python import PythonFile, PythonReadError, decode, parse, read
 
 _rule_classes: Dict[str, type] = {}
+
+
+def _cache_visitor_methods() -> None:
+    """LibCST finds a visitor's ``visit_*``/``leave_*`` methods with ``inspect.getmembers`` on
+    every traversal of every file (a fifth of the time of a small file); they depend only on the
+    class, so look them up once per class."""
+    import libcst as cst
+
+    original = getattr(cst.BatchableCSTVisitor, "get_visitors", None)
+    if original is None or getattr(original, "_lambdalint_cached", False):
+        return
+    names_by_class: Dict[type, tuple] = {}
+
+    def get_visitors(self):  # type: ignore[no-untyped-def]
+        names = names_by_class.get(type(self))
+        if names is None:
+            names = names_by_class[type(self)] = tuple(original(self))
+        return {name: getattr(self, name) for name in names}
+
+    get_visitors._lambdalint_cached = True  # type: ignore[attr-defined]
+    cst.BatchableCSTVisitor.get_visitors = get_visitors  # type: ignore[assignment]
+
+
+_cache_visitor_methods()
 
 
 def rule_classes(rule_ids: Iterable[str]) -> List[type]:
@@ -77,6 +102,46 @@ def check_source(data: bytes, path: str, rule_ids: Sequence[str],
     except PythonReadError as exc:
         return [parse_error(path, exc.message, exc.line, exc.column)], None
     return check_file(file, rule_ids, options, handler_names, actions), file
+
+
+@dataclass
+class Outcome:
+    """What checking one file's bytes gave: plain values, so that it crosses processes and goes
+    into the cache as it is."""
+
+    findings: List[Finding]
+    actions: List[str]  # AWS actions the code calls, when asked for
+    parsed: bool  # False when the pre-filter showed that no rule can report in the file
+
+
+def check_data(data: bytes, path: str, rule_ids: Sequence[str],
+               options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = (),
+               want_actions: bool = False, use_prefilter: bool = True) -> Outcome:
+    """``check_source`` for the engine and its workers: findings, and the actions the code
+    calls when ``want_actions``; parses nothing when the pre-filter shows that no selected rule
+    can report in the file and Python's parser accepts it."""
+    try:
+        text, encoding = decode(data)
+    except PythonReadError as exc:
+        return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
+    needed = list(rule_ids)
+    collect = want_actions
+    if use_prefilter:
+        from lambdalint import prefilter
+
+        view = prefilter.Text(text)
+        classes = dict(zip(rule_ids, rule_classes(rule_ids)))
+        needed = prefilter.rules_needed(view, rule_ids, options, classes)
+        collect = want_actions and prefilter.might_collect_actions(view)
+        if not needed and not collect and view.tree is not None:
+            return Outcome([], [], False)
+    try:
+        file = parse(text, path, encoding)
+    except PythonReadError as exc:
+        return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
+    actions: Optional[List[str]] = [] if collect else None
+    findings = check_file(file, needed, options, handler_names, actions)
+    return Outcome(findings, actions or [], True)
 
 
 def check_inline(text: str, path: str, line_offset: int, column_offset: int,

@@ -17,12 +17,19 @@ from libcst.metadata import (
     QualifiedNameProvider,
 )
 
+try:  # qualified names come as lazy values; the class is not exported
+    from libcst._metadata_dependent import LazyValue as _LazyValue
+except ImportError:  # pragma: no cover - an older or newer LibCST
+    class _LazyValue:  # type: ignore[no-redef]
+        pass
+
 from lambdalint import registry
 from lambdalint.analysis.handlers import HandlerInfo
 from lambdalint.findings import Finding, Fix, Severity
 from lambdalint.model import Function, Project, Value
 from lambdalint.sources.python import PythonFile
 
+_NO_DEFAULT = object()
 
 @dataclass
 class PythonContext:
@@ -32,6 +39,11 @@ class PythonContext:
     wrapper: MetadataWrapper
     handlers: HandlerInfo
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
+
+    def metadata(self, provider: type) -> Any:
+        """A provider's results, computed on first use: most files never need positions or
+        parents (no finding), and scope analysis is most of the cost of a file."""
+        return self.wrapper.resolve(provider)
 
 
 class PythonRule(cst.BatchableCSTVisitor):
@@ -44,7 +56,9 @@ class PythonRule(cst.BatchableCSTVisitor):
     ID: str = ""
     VALID: Tuple[str, ...] = ()
     INVALID: Tuple[str, ...] = ()
-    METADATA_DEPENDENCIES = (PositionProvider, QualifiedNameProvider, ParentNodeProvider)
+    # Metadata is resolved lazily through ``get_metadata`` (see PythonContext.metadata), so no
+    # provider runs before the traversal.
+    METADATA_DEPENDENCIES = ()
 
     def __init__(self, ctx: PythonContext) -> None:
         super().__init__()
@@ -52,6 +66,17 @@ class PythonRule(cst.BatchableCSTVisitor):
         self.info = registry.get(self.ID)
         self.options: Dict[str, Any] = ctx.options.get(self.ID, {})
         self.findings: List[Finding] = []
+
+    @classmethod
+    def might_fire(cls, text: str, options: Dict[str, Any]) -> bool:
+        """False only when no finding of this rule can be in a file with this text: the engine
+        then skips the rule (and the parse, when no rule needs it). Must never lose a finding."""
+        return True
+
+    def get_metadata(self, key: type, node: cst.CSTNode, default: Any = _NO_DEFAULT) -> Any:
+        mapping = self.ctx.metadata(key)
+        value = mapping[node] if default is _NO_DEFAULT else mapping.get(node, default)
+        return value() if isinstance(value, _LazyValue) else value
 
     # -- helpers shared by the rules ------------------------------------------------------------
 

@@ -1,0 +1,90 @@
+"""Worker processes for the LibCST work, when there is enough of it to pay for them.
+
+Starting a worker costs a fork (or, where fork is not the way, a fresh interpreter that imports
+LibCST: a quarter of a second); checking a handler file costs tens of milliseconds. So workers
+start only when there are at least ``MIN_FILES_PER_WORKER`` files per worker to parse, and never
+more workers than cores (``os.cpu_count``) or files. Each task is a plain function of plain
+values (``pycheck.check_data``), so results are the same in any process, and they come back in
+the order the files were given.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+
+from lambdalint import pycheck
+
+MIN_FILES_PER_WORKER = 8
+
+# (data, display path, handler names, want actions)
+Task = Tuple[bytes, str, Tuple[str, ...], bool]
+
+
+def default_jobs() -> int:
+    try:
+        available = len(os.sched_getaffinity(0))  # type: ignore[attr-defined]
+    except (AttributeError, OSError):
+        available = os.cpu_count() or 1
+    return max(1, available)
+
+
+def plan(count: int, jobs: Optional[int]) -> int:
+    """How many processes to use for ``count`` files: 1 means in this process."""
+    wanted = default_jobs() if jobs is None or jobs <= 0 else jobs
+    return max(1, min(wanted, count // MIN_FILES_PER_WORKER))
+
+
+_shared: Dict[str, Any] = {}
+
+
+def _init(rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]], use_prefilter: bool) -> None:
+    _shared.update(rule_ids=list(rule_ids), options=options, use_prefilter=use_prefilter)
+
+
+def _run(task: Task) -> pycheck.Outcome:
+    data, path, names, want_actions = task
+    return pycheck.check_data(data, path, _shared["rule_ids"], _shared["options"], names,
+                              want_actions, _shared["use_prefilter"])
+
+
+def _context():
+    # fork shares the interpreter with LibCST already imported; elsewhere (macOS, Windows,
+    # Python 3.14's default) the platform's own way.
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def check_all(tasks: List[Task], rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
+              use_prefilter: bool, jobs: Optional[int]) -> Iterator[pycheck.Outcome]:
+    """Outcomes of ``tasks``, in order."""
+    processes = plan(len(tasks), jobs)
+    if processes <= 1:
+        for data, path, names, want_actions in tasks:
+            yield pycheck.check_data(data, path, rule_ids, options, names, want_actions,
+                                     use_prefilter)
+        return
+    # Big files first would balance better, but order matters for the caller; small chunks do.
+    chunksize = max(1, min(16, len(tasks) // (processes * 8)))
+    try:
+        executor = ProcessPoolExecutor(max_workers=processes, mp_context=_context(),
+                                       initializer=_init,
+                                       initargs=(list(rule_ids), options, use_prefilter))
+    except (OSError, ValueError, NotImplementedError):  # no processes here: do it in this one
+        yield from check_all(tasks, rule_ids, options, use_prefilter, 1)
+        return
+    done = 0
+    with executor:
+        try:
+            for outcome in executor.map(_run, tasks, chunksize=chunksize):
+                done += 1
+                yield outcome
+        except BrokenProcessPool:  # a worker died (out of memory, killed): finish here
+            pass
+    if done < len(tasks):
+        yield from check_all(tasks[done:], rule_ids, options, use_prefilter, 1)
