@@ -125,7 +125,7 @@ class SecretInEnvironment(ConfigRule):
                 key = (value.path, value.line, value.column)
                 if key not in found:
                     found[key] = (var, why, [])
-                if function not in found[key][2]:
+                if not found[key][2] or found[key][2][-1] is not function:
                     found[key][2].append(function)
         for var, why, functions in found.values():
             value = var.value

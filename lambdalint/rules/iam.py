@@ -52,9 +52,15 @@ def _statements(project: Project, rule_id: str) -> Shared:
             key = (statement.path, statement.line, statement.column)
             if key not in found:
                 found[key] = (statement, [])
-            if not function.ignores(rule_id) and function not in found[key][1]:
+            if not function.ignores(rule_id) and not _last_is(found[key][1], function):
                 found[key][1].append(function)
     return OrderedDict((k, v) for k, v in found.items() if v[1])
+
+
+def _last_is(functions: List[Function], function: Function) -> bool:
+    """Whether ``function`` was just added: the functions are walked one at a time, so a
+    statement listed twice for one function repeats it at the end (O(1), unlike ``in``)."""
+    return bool(functions) and functions[-1] is function
 
 
 def _who(origin: str, functions: List[Function]) -> str:
@@ -222,7 +228,7 @@ def _managed_policies(project: Project, rule_id: str) -> List[Tuple[ManagedPolic
         for policy in function.managed_policies:
             key = (policy.name.path, policy.name.line, policy.name.column)
             found.setdefault(key, (policy, []))
-            if not function.ignores(rule_id) and function not in found[key][1]:
+            if not function.ignores(rule_id) and not _last_is(found[key][1], function):
                 found[key][1].append(function)
     return [entry for entry in found.values() if entry[1]]
 
