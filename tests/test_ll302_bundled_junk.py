@@ -34,6 +34,7 @@ def test_sam_code_uri_dot_ships_tests_notebooks_data_and_node_modules(tmp_path):
     })
     sparse(tmp_path / "data/orders.csv", 12 * MB)
     (finding,) = _ll302(check_json(["."], tmp_path))
+    assert _ll302(check_json(["."], tmp_path)) == [finding]  # lambdalint's own cache is not junk
     assert (finding["path"], finding["line"], finding["severity"]) == ("template.yaml", 3,
                                                                       "warning")
     # sam build already drops .git, .venv and .pytest_cache: they are not reported.

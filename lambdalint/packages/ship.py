@@ -33,6 +33,9 @@ from lambdalint.packages.requirements import Requirements, for_directory
 
 MB = 1024 * 1024
 MAX_FILES = 200_000
+# lambdalint's own result cache: made by the run that measures, so never counted (a second run
+# would otherwise report what the first one wrote).
+OWN_CACHE = ".lambdalint_cache"
 
 # aws-lambda-builders, python_pip workflow: names left out of what `sam build` copies (any level).
 SAM_BUILD_EXCLUDES = (
@@ -243,6 +246,8 @@ def _walk(root: Path, rules: Optional[_Rules], package: Package) -> None:
                 if entry.is_symlink():
                     continue
                 is_dir = entry.is_dir(follow_symlinks=False)
+                if is_dir and entry.name == OWN_CACHE:
+                    continue
                 if rules is not None and not rules.ships(rel, is_dir):
                     continue
                 if is_dir:
