@@ -79,6 +79,9 @@ _PLACEHOLDER_WORDS = frozenset("""
     placeholder sensitive omitted local localhost dev development admin root guest user username
     login letmein qwerty abc xyz postgres mysql passwort contrasena motdepasse true false yes no
     on off enabled disabled required optional auto always never bcrypt md5 sha argon scrypt
+    secure securestring encrypted encrypt hash hashed write only writeonly read readonly input
+    field type format char varchar int integer bool boolean float number object array list dict
+    uuid email url uri date datetime binary json
 """.split())
 _PLACEHOLDER_FRAGMENTS = ("example", "sample", "dummy", "placeholder", "changeme", "change_me",
                           "change-me", "redacted", "replace", "insert", "your_", "your-",
@@ -98,6 +101,7 @@ _REFERENCE_PREFIX = re.compile(
     r"^(?:arn:|ssm:|ssm-secure:|secretsmanager:|secrets-manager:|vault:|kms:|env:|file:|"
     r"resolve:|projects/[^/]+/secrets/)", re.I)
 _ASCENDING = "abcdefghijklmnopqrstuvwxyz 0123456789"
+_LEET = str.maketrans("@$013457", "asoieast")
 
 
 def _has_sequence(text: str, run: int = 6) -> bool:
@@ -161,8 +165,13 @@ def looks_like_placeholder(value: str) -> bool:
     if lowered in ("n/a", "na", "-", "?"):
         return True
     words = re.findall(r"[a-z]+", lowered)
+    if words and all(_placeholder_word(w) for w in words):
+        return True
+    unleet = re.findall(r"[a-z]+", lowered.translate(_LEET))  # "P@55w0rd!", "s3cr3t"
+    if unleet and all(_placeholder_word(w) for w in unleet):
+        return True
     if words:
-        return all(_placeholder_word(w) for w in words)
+        return False
     if v.isdigit():  # 123456, 1111: a made-up number
         return len(set(v)) <= 2 or _has_sequence(v, min(6, len(v)))
     return False
@@ -257,6 +266,7 @@ def credential_kind(value: str) -> Optional[str]:
 # -- the name alone ----------------------------------------------------------------------------
 
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_NAME = re.compile(r"[A-Za-z_$][\w.\-$]*")
 _PASSWORD_WORDS = frozenset({"password", "passwd", "passphrase", "passcode", "passwort",
                              "contrasena", "motdepasse"})
 _WEAK_PASSWORD_WORDS = frozenset({"pwd", "pw", "pass", "pword"})  # also "print working dir"...
@@ -288,7 +298,8 @@ _NOT_CREDENTIAL_TOKENS = frozenset({
     "idempotency", "idempotent", "sync", "cancel", "cancellation", "resume", "csrf", "xsrf",
     "lex", "eof", "end", "last", "first", "prev", "previous", "current", "cur", "special",
     "unk", "pad", "bos", "eos", "sep", "cls", "mask", "open", "close", "word", "input",
-    "output", "type", "marker", "cursor", "continue", "paging", "resumption", "nonce"})
+    "output", "type", "marker", "cursor", "continue", "paging", "resumption", "nonce", "update",
+    "verification", "sequence", "upload", "change"})
 
 PASSWORD = "password"
 WEAK_PASSWORD = "weak password"  # pwd, pw, pass: the value must look random
@@ -312,8 +323,8 @@ def secret_category(name: str, extra_names: Tuple[str, ...] = ()) -> Optional[st
     ``password_field``, ``PASSWORD_MIN_LENGTH``, ``ACCESS_KEY_ID``. The result is one of the
     kinds used in messages ("password", "API key"...) or the markers above.
     """
-    if not name or len(name) > 80 or any(c.isspace() for c in name):
-        return None
+    if not name or len(name) > 80 or not _NAME.fullmatch(name):
+        return None  # "AWS::IAM::AccessKey", "Enter your password": not a variable or key
     words = _words(name.rpartition(".")[2] or name)
     end = len(words)
     while end > 0 and (words[end - 1] in _NEUTRAL_TAIL or words[end - 1].isdigit()):

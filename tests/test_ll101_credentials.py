@@ -413,6 +413,13 @@ def test_names_that_only_look_secret_are_silent(tmp_path):
         PASSWORD_LENGTH = "16"
         messages = {"password": "Enter the password for %(user)s"}
         labels = {"password": "Password", "api_key": "API key"}
+        # seen in cfn-lint and moto:
+        SCHEMA_HASHES = {"AWS::ApiGateway::ApiKey": "48205d4ffd7feba3",
+                         "AWS::SecretsManager::Secret": "af318b77aaceeeaa"}
+        update_token = "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"
+        result = {"VerificationToken": "QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0="}
+        credentials = {"username": "admin", "password": "P@55w0rd!"}
+        FIELD_TYPES = {"password": "SecureString", "token": "write_only"}
 
 
         def handler(event, context):

@@ -36,7 +36,8 @@ def test_secret_names(name):
     "password_field", "PASSWORD_MIN_LENGTH", "min_password_length", "password_hash",
     "api_key_header", "API_KEY_NAME", "is_password", "has_token", "NextToken", "next_token",
     "nexttoken", "ClientToken", "ClientRequestToken", "pagination_token", "csrf_token",
-    "pad_token", "eos_token", "public_key", "primary_key", "sort_key", "cache_key", "key",
+    "pad_token", "eos_token", "update_token", "VerificationToken", "sequenceToken",
+    "ChangeToken", "AWS::IAM::AccessKey", "AWS::SecretsManager::Secret", "public_key", "primary_key", "sort_key", "cache_key", "key",
     "KEY", "passwords", "tokens", "secrets", "secretary", "tokenizer", "bypass", "compass",
     "pass_through", "keyword", "monkey", "SECRETS_MANAGER_ARN", "", "Enter your password",
 ])
@@ -63,14 +64,14 @@ def test_extra_secret_names_match_the_end_of_a_name():
     "your-api-key-here", "yourapikeyhere", "INSERT_TOKEN_HERE", "replace-with-real-key",
     "example", "sk_test_EXAMPLE", "my-secret-value", "fake-token", "placeholder", "redacted",
     "[REDACTED]", "null", "None", "N/A", "123456", "11111111", "0000", "__TOKEN__", "@TOKEN@",
-    "abcabc", "admin", "guest", "root",
+    "abcabc", "admin", "guest", "root", "P@55w0rd!", "s3cr3t", "Secr3tP@ss",
 ])
 def test_placeholders(value):
     assert secrets.looks_like_placeholder(value)
 
 
 @pytest.mark.parametrize("value", [
-    "hunter2", "Hk2$wP9r!mZ7", "s3cr3t", "Summer2024", "k3y-9f8a7b6c5d4e", "supersecret",
+    "hunter2", "Hk2$wP9r!mZ7", "Tr0ub4dor&3", "Summer2024", "k3y-9f8a7b6c5d4e", "supersecret",
     "83920174", KEY_ID, SECRET_KEY, "tomato",
 ])
 def test_not_placeholders(value):
