@@ -464,7 +464,7 @@ def mask(value: str) -> str:
 
 
 _NAME_HINT = re.compile(
-    r"pass|pwd|pw\b|secret|token|key|cred|auth|A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|"
+    r"pass|pw|secret|token|key|cred|auth|contrasena|A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|"
     r"gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.", re.I)
 
 

@@ -24,10 +24,11 @@ PEM = ("-----BEGIN EC PRIVATE KEY-----\n"
     "client_secret", "clientSecret", "SLACK_SIGNING_SECRET", "jwt_secret", "access_token",
     "refreshToken", "AUTH_TOKEN", "authtoken", "aws_secret_access_key", "aws_session_token",
     "private_key", "privateKey", "signing_key", "encryption_key", "credentials", "Authorization",
-    "SecretString", "token", "secret_value",
+    "SecretString", "token", "secret_value", "db_pw_prod", "pword", "contrasena", "PASSCODE",
 ])
 def test_secret_names(name):
     assert secrets.is_secret_name(name)
+    assert secrets.might_contain_secret(f"{name} = 'x'")  # the file hint never misses a name
 
 
 @pytest.mark.parametrize("name", [
