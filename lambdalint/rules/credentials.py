@@ -22,8 +22,6 @@ from lambdalint.rules.base import PythonRule
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _STRING_PARTS = (cst.ConcatenatedString, cst.BinaryOperation, cst.FormattedString)
-_SHAPE_HINT = re.compile(
-    r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.")
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _SETTERS = frozenset({"setdefault", "putenv"})
 _MAX_DISPLAY = 60
@@ -277,7 +275,7 @@ class HardcodedCredential(PythonRule):
             self._docstrings.add(id(node.value))  # docstrings document URLs; keys still count
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        if id(node) in self._done or not _SHAPE_HINT.search(node.value):
+        if id(node) in self._done or not secrets.SHAPE_HINT.search(node.value):
             return
         self._check_shape(node, literal_text(node))
 
@@ -296,7 +294,7 @@ class HardcodedCredential(PythonRule):
             return
         flat = flatten(node)
         self._done.update(id(n) for n in flat.nodes)
-        if flat.has_literal and _SHAPE_HINT.search(flat.text):
+        if flat.has_literal and secrets.SHAPE_HINT.search(flat.text):
             self._check_shape(node, flat.text)
 
     def _check_shape(self, node: cst.BaseExpression, text: str) -> None:
