@@ -492,6 +492,24 @@ def test_async_clients_with_a_loop_per_invocation_are_silent(tree):
         """}) == []
 
 
+def test_recreated_after_a_failure_is_silent(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+        from botocore.exceptions import ClientError
+
+        s3 = boto3.client("s3")
+
+        def handler(event, context):
+            global s3
+            try:
+                return s3.list_buckets()
+            except ClientError:
+                fresh = boto3.client("s3")
+                return fresh.list_buckets()
+        """})
+    assert findings == []
+
+
 def test_defaults_are_evaluated_at_import(tree):
     assert lint(tree, {"app.py": """
         import boto3

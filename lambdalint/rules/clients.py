@@ -121,6 +121,7 @@ EVENT_LOOPS = frozenset({"asyncio.new_event_loop", "asyncio.get_event_loop"})
 BUILTINS = frozenset(dir(builtins))
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_EXCEPT_HANDLERS = tuple(t for t in (cst.ExceptHandler, getattr(cst, "ExceptStarHandler", None)) if t)
 
 
 # -- what a function binds ---------------------------------------------------------------------
@@ -573,6 +574,8 @@ class ClientPerInvocation(PythonRule):
             return True
         if self._in_cached_function(call):
             return True
+        if self._in_except(call, candidate.function):
+            return True  # made again after a failure, on purpose
         if kind.loop_bound and not self.module_loop:
             return True  # each invocation's asyncio.run() has its own loop: nothing to reuse
         if not all(self._stable(arg.value, index, set()) for arg in _chain_args(call)):
@@ -590,6 +593,14 @@ class ClientPerInvocation(PythonRule):
         while parent is not None and parent is not function:
             child, parent = parent, self.parent(parent)
         return parent is function and child is not function.body
+
+    def _in_except(self, call: cst.Call, function: cst.FunctionDef) -> bool:
+        node = self.parent(call)
+        while node is not None and node is not function:
+            if isinstance(node, _EXCEPT_HANDLERS):
+                return True
+            node = self.parent(node)
+        return False
 
     def _in_cached_function(self, call: cst.Call) -> bool:
         node = self.parent(call)
