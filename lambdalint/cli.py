@@ -56,8 +56,14 @@ def cli() -> None:
               help="Vulnerability service of --audit [default: osv].")
 @click.option("--osv-url", default=None, metavar="URL",
               help="An OSV-compatible query URL (a mirror) for --audit.")
+@click.option("--no-cache", is_flag=True, help="Read no cached results and write none.")
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="Keep the cache here [default: .lambdalint_cache beside the configuration].")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Worker processes at most [default: 0, one per core].")
 def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fail_on,
-          config_path, statistics, quiet, color, audit, audit_service, osv_url) -> None:
+          config_path, statistics, quiet, color, audit, audit_service, osv_url, no_cache,
+          cache_dir, jobs) -> None:
     """Check PATHS (default: the current directory)."""
     from lambdalint import engine, registry
     from lambdalint.config import ConfigError, load, parse_severity
@@ -90,7 +96,8 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
         raise _fail(str(exc))
 
     # --diff only shows: with --fix too, nothing is written.
-    result = engine.run(paths, config, fix=fix and not diff, diff=diff)
+    result = engine.run(paths, config, fix=fix and not diff, diff=diff, use_cache=not no_cache,
+                        cache_dir=cache_dir, jobs=jobs or None)
     for note in result.notes:
         click.echo(f"lambdalint: {note}", err=True)
     for outcome in result.fixes:
@@ -161,6 +168,28 @@ def _emit(text: str, output: Optional[str], color: bool = False) -> None:
             handle.write(text)
     except OSError as exc:
         raise _fail(f"--output {output}: {exc.strerror}")
+
+
+@cli.command()
+@click.option("--cache-dir", type=click.Path(file_okay=False),
+              help="The cache to remove [default: .lambdalint_cache beside the configuration].")
+def clean(cache_dir) -> None:
+    """Remove the cache."""
+    from pathlib import Path
+
+    from lambdalint import cache
+    from lambdalint.config import ConfigError, load
+
+    try:
+        root = load(["."], None).root
+    except ConfigError as exc:
+        raise _fail(str(exc))
+    directory = Path(cache_dir) if cache_dir else cache.default_directory(root)
+    try:
+        removed = cache.clean(directory)
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc))
+    click.echo(f"lambdalint: {'removed' if removed else 'no cache at'} {directory}", err=True)
 
 
 @cli.command("rules")

@@ -60,6 +60,20 @@ class Text:
                 self._tree = None
         return self._tree
 
+    def deep(self, limit: int = 100) -> bool:
+        """Nesting deeper than ``limit``: LibCST's analysis may give up on such a file (LL001,
+        too deeply nested), so it goes the full way to say so exactly as without the filter."""
+        tree = self.tree
+        if tree is None:
+            return True
+        stack = [(tree, 0)]
+        while stack:
+            node, depth = stack.pop()
+            if depth > limit:
+                return True
+            stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+        return False
+
     @property
     def strings_and_names(self) -> str:
         """Every string literal as Python evaluates it (escapes, implicit concatenation, adjacent

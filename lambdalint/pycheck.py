@@ -130,11 +130,14 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
         from lambdalint import prefilter
 
         view = prefilter.Text(text)
-        classes = dict(zip(rule_ids, rule_classes(rule_ids)))
-        needed = prefilter.rules_needed(view, rule_ids, options, classes)
-        collect = want_actions and prefilter.might_collect_actions(view)
-        if not needed and not collect and view.tree is not None:
-            return Outcome([], [], False)
+        # Only a file Python parses, not too deeply nested to analyse, is filtered: the others
+        # go the full way, for exactly the LL001 finding they would get.
+        if view.tree is not None and not view.deep():
+            classes = dict(zip(rule_ids, rule_classes(rule_ids)))
+            needed = prefilter.rules_needed(view, rule_ids, options, classes)
+            collect = want_actions and prefilter.might_collect_actions(view)
+            if not needed and not collect:
+                return Outcome([], [], False)
     try:
         file = parse(text, path, encoding)
     except PythonReadError as exc:

@@ -1,0 +1,180 @@
+"""The cache never changes findings: cold, warm, after edits of code, configs and the
+configuration, in pre-commit's one-file runs, with two runs at once, with damaged entries; and
+``lambdalint clean``."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, run_cli, write
+from lambdalint import cache
+
+TEMPLATE = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: src/
+      Handler: app.{handler}
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: s3:*
+              Resource: "*"
+"""
+
+APP = """
+import boto3
+
+
+def process(payload, meta):
+    s3 = boto3.client("s3")
+    return s3.list_buckets()
+
+
+def other(payload, meta):
+    return None
+"""
+
+
+def project(root: Path, handler: str = "process") -> Path:
+    return write(root, {
+        ".git/HEAD": "ref: refs/heads/main\n",
+        "template.yaml": TEMPLATE.format(handler=handler),
+        "src/app.py": APP,
+        "src/util.py": 'PASSWORD = "Vq8#zL2m!x9"\n',
+        "main.tf": 'resource "aws_lambda_function" "f" {\n  function_name = "f"\n'
+                   '  handler = "app.other"\n  runtime = "python3.12"\n  filename = "f.zip"\n}\n',
+    })
+
+
+def findings(root: Path, *args: str) -> list:
+    code, out, err = run_cli(["check", "--format", "json", "--exit-zero", *args], cwd=root)
+    assert code == 0, err
+    return json.loads(out)["findings"]
+
+
+def short(items: list) -> list:
+    return [(f["path"], f["line"], f["rule"]) for f in items]
+
+
+def test_cold_warm_and_edits_give_what_no_cache_gives(tmp_path):
+    root = project(tmp_path)
+    fresh = findings(root, "--no-cache", ".")
+    assert ("src/app.py", 5, "LL102") in short(fresh)  # process is the handler the template names
+    assert findings(root, ".") == fresh  # cold: fills the cache
+    assert (root / ".lambdalint_cache" / "CACHEDIR.TAG").is_file()
+    assert findings(root, ".") == fresh  # warm
+
+    # The template now names another handler: the client in process() is no longer per call.
+    write(root, {"template.yaml": TEMPLATE.format(handler="other")})
+    fresh = findings(root, "--no-cache", ".")
+    assert ("src/app.py", 5, "LL102") not in short(fresh)
+    assert findings(root, ".") == fresh
+
+    # Code and configuration edits.
+    write(root, {"src/app.py": APP.replace("def other(payload, meta):\n    return None",
+                                           "def other(payload, meta):\n"
+                                           "    return boto3.client('sqs')")})
+    fresh = findings(root, "--no-cache", ".")
+    assert ("src/app.py", 10, "LL102") in short(fresh)
+    assert findings(root, ".") == fresh
+    write(root, {"lambdalint.toml": 'ignore = ["LL101"]\n[rules.LL102]\nextra-clients = ["x.y"]\n'})
+    fresh = findings(root, "--no-cache", ".")
+    assert "LL101" not in {f["rule"] for f in fresh}
+    assert findings(root, ".") == fresh
+    assert findings(root, "--select", "LL1", ".") == findings(root, "--no-cache", "--select", "LL1", ".")
+
+
+def test_one_file_as_pre_commit_passes_it(tmp_path):
+    root = project(tmp_path)
+    findings(root, ".")  # a full run filled the cache
+    for handler, expected in (("process", True), ("other", False), ("process", True)):
+        write(root, {"template.yaml": TEMPLATE.format(handler=handler)})
+        fresh = findings(root, "--no-cache", "src/app.py")
+        assert (("src/app.py", 5, "LL102") in short(fresh)) is expected
+        assert findings(root, "src/app.py") == fresh
+        assert findings(root, "src/app.py") == fresh
+
+
+def test_damaged_entries_are_misses(tmp_path):
+    root = project(tmp_path)
+    fresh = findings(root, ".")
+    entries = [p for p in (root / ".lambdalint_cache").rglob("*.json")]
+    assert entries
+    for i, entry in enumerate(entries):
+        entry.write_text(["", "{", "[]", '{"key": "x", "value": 1}'][i % 4], encoding="utf-8")
+    assert findings(root, ".") == fresh
+    assert findings(root, ".") == fresh
+
+
+def test_an_unwritable_cache_only_costs_time(tmp_path):
+    root = project(tmp_path)
+    (root / "blocker").write_text("a file, not a directory\n", encoding="utf-8")
+    fresh = findings(root, "--no-cache", ".")
+    assert findings(root, "--cache-dir", "blocker/cache", ".") == fresh
+
+
+def test_two_runs_at_once_share_a_cache(tmp_path):
+    root = project(tmp_path)
+    for i in range(12):  # enough files for both runs to write at the same time
+        write(root, {f"src/mod{i}.py": APP.replace("process", f"process{i}")})
+    fresh = findings(root, "--no-cache", ".")
+    command = [sys.executable, "-m", "lambdalint", "check", "--format", "json", "--exit-zero",
+               "--cache-dir", str(tmp_path / "shared-cache"), "."]
+    runs = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (out, err) in zip(runs, outputs):
+        assert run.returncode == 0, err
+        assert json.loads(out)["findings"] == fresh
+    assert findings(root, "--cache-dir", str(tmp_path / "shared-cache"), ".") == fresh
+    leftovers = [p for p in (tmp_path / "shared-cache").rglob(".tmp-*")]
+    assert leftovers == []
+
+
+def test_fix_from_a_warm_cache(tmp_path):
+    first = project(tmp_path / "a")
+    second = project(tmp_path / "b")
+    findings(first, ".")  # warm
+    run_cli(["check", "--fix", "--exit-zero", "."], cwd=first)
+    run_cli(["check", "--fix", "--exit-zero", "--no-cache", "."], cwd=second)
+    fixed = (first / "src/app.py").read_text(encoding="utf-8")
+    assert fixed == (second / "src/app.py").read_text(encoding="utf-8")
+    assert fixed != APP.lstrip("\n")
+
+
+def test_clean(tmp_path):
+    root = project(tmp_path)
+    findings(root, ".")
+    assert (root / ".lambdalint_cache").is_dir()
+    code, _, err = run_cli(["clean"], cwd=root)
+    assert code == 0 and "removed" in err
+    assert not (root / ".lambdalint_cache").exists()
+    code, _, err = run_cli(["clean"], cwd=root)
+    assert code == 0 and "no cache" in err
+    # Never a directory lambdalint did not make.
+    code, _, err = run_cli(["clean", "--cache-dir", "src"], cwd=root)
+    assert code == 2 and "does not look like a lambdalint cache" in err
+    assert (root / "src" / "app.py").is_file()
+
+
+def test_records_round_trip():
+    from lambdalint.model import CodeLocation, EventSource, Function, Timeout, Value
+
+    value = Value(10, "10", "t.yaml", 3, 5, True, 3, 7)
+    function = Function("F", "sam", "t.yaml", 1, 9, runtime=value,
+                        code=CodeLocation("local", "/x", excludes=["a"]),
+                        timeout=Timeout(10.0, "function", "t.yaml", 3),
+                        events=[EventSource("sqs", 4, {"visibility_timeout": value, "n": (1, 2)})],
+                        ignored_rules={"LL201", "*"})
+    encoded = json.loads(json.dumps(cache.encode_record([function])))
+    assert cache.decode_record(encoded) == [function]
+    key_a = cache.key("a", b"bytes", {"x": [1, 2]})
+    assert key_a == cache.key("a", b"bytes", {"x": [1, 2]}) != cache.key("a", b"bytez", {"x": [1, 2]})
