@@ -1465,7 +1465,7 @@ SECRETS = {
     "password": "Orders-Db-Pa55-2024",
     "stripe": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
     "key_id": "AKIAZ7Q2M4N8P3R5T6W1",
-    "url_password": "S3cr3tPassw0rd",
+    "url_password": "Xk9vQ2mLw7Rt",
 }
 
 
@@ -1494,7 +1494,7 @@ class TestSecretSam:
                   DB_PASSWORD: Orders-Db-Pa55-2024
                   STRIPE_API_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dc
                   UPSTREAM_ID: AKIAZ7Q2M4N8P3R5T6W1
-                  DATABASE_URL: postgres://orders:S3cr3tPassw0rd@db.internal.acme.io:5432/orders
+                  DATABASE_URL: postgres://orders:Xk9vQ2mLw7Rt@db.internal.acme.io:5432/orders
                   RESOLVED_PASSWORD: "{{resolve:secretsmanager:prod/orders/db:SecretString:password}}"
                   REF_PASSWORD: !Ref DbPassword
                   DB_SECRET_ARN: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf
@@ -1562,7 +1562,7 @@ class TestSecretSam:
 
     def test_a_password_in_the_literal_part_of_a_sub(self, tmp_path):
         findings = lint(tmp_path, {"template.yaml": _sam_env(
-            'DATABASE_URL: !Sub "postgres://orders:S3cr3tPassw0rd@${DbHost}:5432/orders"\n'
+            'DATABASE_URL: !Sub "postgres://orders:Xk9vQ2mLw7Rt@${DbHost}:5432/orders"\n'
             '          SAFE_URL: !Sub "postgres://orders:${DbPassword}@${DbHost}:5432/orders"')})
         assert ids_and_lines(findings) == [("LL204", ln(tmp_path, "template.yaml", "DATABASE_URL:"))]
         _no_secret_shown(findings)

@@ -62,6 +62,8 @@ def parse(text: str, path: str, encoding: str = "utf-8", line_offset: int = 0,
         raise PythonReadError(f"syntax error: {exc.message}", line, column) from None
     except RecursionError:
         raise PythonReadError("too deeply nested to parse") from None
+    except Exception as exc:  # e.g. CSTValidationError for "a" b"b": still not a crash
+        raise PythonReadError(f"cannot parse: {type(exc).__name__}: {exc}") from None
     return PythonFile(path, text, encoding, module, line_offset, column_offset)
 
 
