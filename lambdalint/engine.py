@@ -337,8 +337,13 @@ def _filter(findings: List[Finding], config: Config, enabled_ids: Set[str],
     parsed: Dict[str, suppressions.FileSuppressions] = {}
     kept: List[Finding] = []
     seen: Set[Finding] = set()
+    # A secret in a CDK app's environment= dict is one problem: LL204 (the deployment view, with
+    # the format's way to reference a secret) says it; LL101 on the same literal would repeat it.
+    env_secrets = {(f.path, f.line, f.column) for f in findings if f.rule == "LL204"}
     for finding in findings:
         if finding.rule not in enabled_ids or finding in seen:
+            continue
+        if finding.rule == "LL101" and (finding.path, finding.line, finding.column) in env_secrets:
             continue
         seen.add(finding)
         if _per_file_ignored(config, finding):
