@@ -63,7 +63,7 @@ def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dic
                handler_names: Iterable[str] = (), actions: Optional[List[str]] = None) -> List[Finding]:
     """Findings of the rules ``rule_ids``; when ``actions`` is a list, the AWS actions the code
     calls are appended to it (for least-privilege suggestions), in the same traversal."""
-    from lambdalint.rules.base import PythonContext  # imported here: rules import libcst metadata
+    from lambdalint.rules.python_rule import PythonContext
 
     classes = rule_classes(rule_ids)
     if not classes and actions is None:

@@ -1,119 +1,26 @@
 """The two kinds of rule: Python rules visit one file's syntax tree, config rules judge the model.
 
 A Python rule is a LibCST ``BatchableCSTVisitor``: the engine runs every selected rule in a single
-traversal of each file. A config rule gets the whole deployment model once.
+traversal of each file. A config rule gets the whole deployment model once. ``PythonRule`` and
+``PythonContext`` live in ``python_rule`` and are imported from here on first use, so that
+config rules do not import LibCST.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Iterable, Iterator, List, Optional, Set, Tuple
-
-import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    QualifiedNameProvider,
-)
-
-try:  # qualified names come as lazy values; the class is not exported
-    from libcst._metadata_dependent import LazyValue as _LazyValue
-except ImportError:  # pragma: no cover - an older or newer LibCST
-    class _LazyValue:  # type: ignore[no-redef]
-        pass
+from typing import Any, Dict, Iterator, Optional
 
 from lambdalint import registry
-from lambdalint.analysis.handlers import HandlerInfo
 from lambdalint.findings import Finding, Fix, Severity
 from lambdalint.model import Function, Project, Value
-from lambdalint.sources.python import PythonFile
-
-_NO_DEFAULT = object()
-
-@dataclass
-class PythonContext:
-    """What every Python rule may ask about the file it visits."""
-
-    file: PythonFile
-    wrapper: MetadataWrapper
-    handlers: HandlerInfo
-    options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
-
-    def metadata(self, provider: type) -> Any:
-        """A provider's results, computed on first use: most files never need positions or
-        parents (no finding), and scope analysis is most of the cost of a file."""
-        return self.wrapper.resolve(provider)
 
 
-class PythonRule(cst.BatchableCSTVisitor):
-    """Base of the handler-code rules. Subclasses set ``ID`` and implement ``visit_*`` methods.
+def __getattr__(name: str) -> Any:
+    if name in ("PythonRule", "PythonContext"):
+        from lambdalint.rules import python_rule
 
-    ``VALID`` and ``INVALID`` hold small programs next to the rule, Fixit-style: the tests run
-    them, INVALID ones must fire this rule and VALID ones must not.
-    """
-
-    ID: str = ""
-    VALID: Tuple[str, ...] = ()
-    INVALID: Tuple[str, ...] = ()
-    # Metadata is resolved lazily through ``get_metadata`` (see PythonContext.metadata), so no
-    # provider runs before the traversal.
-    METADATA_DEPENDENCIES = ()
-
-    def __init__(self, ctx: PythonContext) -> None:
-        super().__init__()
-        self.ctx = ctx
-        self.info = registry.get(self.ID)
-        self.options: Dict[str, Any] = ctx.options.get(self.ID, {})
-        self.findings: List[Finding] = []
-
-    @classmethod
-    def might_fire(cls, text: str, options: Dict[str, Any]) -> bool:
-        """False only when no finding of this rule can be in a file with this text: the engine
-        then skips the rule (and the parse, when no rule needs it). Must never lose a finding."""
-        return True
-
-    def get_metadata(self, key: type, node: cst.CSTNode, default: Any = _NO_DEFAULT) -> Any:
-        mapping = self.ctx.metadata(key)
-        value = mapping[node] if default is _NO_DEFAULT else mapping.get(node, default)
-        return value() if isinstance(value, _LazyValue) else value
-
-    # -- helpers shared by the rules ------------------------------------------------------------
-
-    def qualified_names(self, node: cst.CSTNode) -> Set[str]:
-        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
-
-    def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
-        return self.get_metadata(ParentNodeProvider, node, None)
-
-    def enclosing_function(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
-        """The outermost function around ``node`` (a module-level def), or None at module scope."""
-        found = None
-        current = self.parent(node)
-        while current is not None:
-            if isinstance(current, cst.FunctionDef):
-                found = current
-            current = self.parent(current)
-        return found
-
-    def runs_per_invocation(self, node: cst.CSTNode) -> bool:
-        func = self.enclosing_function(node)
-        return func is not None and func in self.ctx.handlers.per_invocation
-
-    def position(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
-        """1-based line and column of ``node`` in the reported file (inline code mapped back)."""
-        rng = self.get_metadata(PositionProvider, node)
-        f = self.ctx.file
-        return (rng.start.line + f.line_offset, rng.start.column + 1 + f.column_offset,
-                rng.end.line + f.line_offset, rng.end.column + 1 + f.column_offset)
-
-    def report(self, node: cst.CSTNode, message: str, suggestion: str,
-               fix: Optional[Fix] = None) -> None:
-        line, column, end_line, end_column = self.position(node)
-        self.findings.append(Finding(
-            self.info.id, self.info.name, self.info.severity, self.ctx.file.path,
-            line, column, end_line, end_column, message, suggestion, fix,
-        ))
+        return getattr(python_rule, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class ConfigRule:
