@@ -300,6 +300,7 @@ class _ModuleIndex:
     index_of: Dict[int, int] = field(default_factory=dict)  # id(top-level statement) -> index
     bound_at: Dict[str, List[int]] = field(default_factory=dict)
     assign_code: Dict[str, List[str]] = field(default_factory=dict)  # simple `name = value` lines
+    functions: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # module-level defs
     star_import: bool = False
 
 
@@ -307,6 +308,8 @@ def _index_module(module: cst.Module) -> _ModuleIndex:
     index = _ModuleIndex()
     for i, stmt in enumerate(module.body):
         index.index_of[id(stmt)] = i
+        if isinstance(stmt, cst.FunctionDef):
+            index.functions[stmt.name.value] = stmt
         collector = _TopLevelBindings()
         stmt.visit(collector)
         for name in collector.names:
@@ -464,6 +467,8 @@ class ClientPerInvocation(PythonRule):
         self._outer: List[cst.FunctionDef] = []
         self._indexes: Dict[int, _FunctionIndex] = {}
         self._module_index: Optional[_ModuleIndex] = None
+        self._calls: Dict[int, Set[str]] = {}  # id(outermost function) -> names it calls
+        self._paths: Optional[Dict[str, List[str]]] = None
 
     # -- traversal: collect, decide at the end ------------------------------------------------
 
@@ -506,6 +511,8 @@ class ClientPerInvocation(PythonRule):
             return
         if not self._outer:
             return
+        if isinstance(node.func, cst.Name):
+            self._calls.setdefault(id(self._outer[0]), set()).add(node.func.value)
         names = self.qualified_names(node.func)
         matched = sorted(n for n in names if n in self.constructors)
         func = node.func
@@ -805,7 +812,9 @@ class ClientPerInvocation(PythonRule):
         handlers = self.ctx.handlers.handlers
         if function in handlers:
             return f"of {name}"
-        path = _call_path(self.ctx.file.module, handlers, function) if owner is None else []
+        path = self._call_paths().get(name, []) if owner is None else []
+        if path and self._top_level_function(path[-1]) is not function:
+            path = []
         if len(path) == 2:
             return f"of {path[0]} (in {name}, which it calls)"
         if path:
@@ -815,6 +824,32 @@ class ClientPerInvocation(PythonRule):
         if entry:
             return f"of {entry[0]} (in {qualified}, which it reaches)"
         return f"(in {qualified})"
+
+    def _top_level_function(self, name: str) -> Optional[cst.FunctionDef]:
+        return self.module_index.functions.get(name)
+
+    def _call_paths(self) -> Dict[str, List[str]]:
+        """Function name -> the shortest chain of direct calls from a handler that reaches it."""
+        if self._paths is None:
+            functions = self.module_index.functions
+            calls = {name: self._calls.get(id(func), set()) & functions.keys()
+                     for name, func in functions.items()}
+            paths: Dict[str, List[str]] = {}
+            for handler in self.ctx.handlers.handlers:
+                start = handler.name.value
+                if functions.get(start) is not handler:
+                    continue
+                queue = [[start]]
+                seen = {start}
+                while queue:
+                    path = queue.pop(0)
+                    paths.setdefault(path[-1], path)
+                    for callee in sorted(calls.get(path[-1], ())):
+                        if callee not in seen:
+                            seen.add(callee)
+                            queue.append(path + [callee])
+            self._paths = paths
+        return self._paths
 
     def _owner_class(self, function: cst.FunctionDef) -> Optional[str]:
         block = self.parent(function)
@@ -1202,37 +1237,3 @@ def _default_name(call: cst.Call, kind: Kind) -> str:
                 return service
     return {"sdk": "client", "session": "session", "http": "http", "db": "db",
             "connect": "connection", "async": "client"}.get(kind.label, "client")
-
-
-def _call_path(module: cst.Module, handlers: Sequence[cst.FunctionDef],
-               target: cst.FunctionDef) -> List[str]:
-    """Names from a handler to ``target`` through direct calls, shortest first found."""
-    functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
-    calls: Dict[str, Set[str]] = {}
-
-    class _Calls(cst.CSTVisitor):
-        def __init__(self) -> None:
-            super().__init__()
-            self.called: Set[str] = set()
-
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Name):
-                self.called.add(node.func.value)
-
-    for name, func in functions.items():
-        collector = _Calls()
-        func.body.visit(collector)
-        calls[name] = collector.called & functions.keys()
-    for handler in handlers:
-        start = handler.name.value
-        queue: List[List[str]] = [[start]]
-        seen = {start}
-        while queue:
-            path = queue.pop(0)
-            if functions.get(path[-1]) is target:
-                return path
-            for callee in sorted(calls.get(path[-1], ())):
-                if callee not in seen:
-                    seen.add(callee)
-                    queue.append(path + [callee])
-    return []
