@@ -144,6 +144,15 @@ def test_nested_helpers_several_levels(tree):
                                       "of handler (in table: handler -> load -> table)")
 
 
+def test_long_call_chains_are_shortened(tree):
+    helpers = "".join(f"def h{i}():\n    return h{i + 1}()\n\n" for i in range(8))
+    findings = lint(tree, {"app.py": "import boto3\n\n" + helpers
+                           + "def h8():\n    return boto3.client('s3')\n\n"
+                           + "def handler(event, context):\n    return h0()\n"})
+    assert lines_of(findings) == [28]
+    assert findings[0]["message"].endswith("(in h8: handler -> h0 -> ... -> h7 -> h8)")
+
+
 def test_nested_def_inside_handler(tree):
     findings = lint(tree, {"app.py": """
         import boto3

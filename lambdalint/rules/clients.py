@@ -818,7 +818,8 @@ class ClientPerInvocation(PythonRule):
         if len(path) == 2:
             return f"of {path[0]} (in {name}, which it calls)"
         if path:
-            return f"of {path[0]} (in {name}: {' -> '.join(path)})"
+            shown = path if len(path) <= 5 else path[:2] + ["..."] + path[-2:]
+            return f"of {path[0]} (in {name}: {' -> '.join(shown)})"
         qualified = f"{owner}.{name}" if owner else name
         entry = [h.name.value for h in handlers] + list(getattr(self.ctx.handlers, "entry_points", []))
         if entry:
