@@ -39,7 +39,37 @@ SUFFIX_KINDS = {
 # Never entered, whatever the configuration says: the repository's own database.
 ALWAYS_SKIPPED = (".git", ".hg", ".svn")
 
-_Specs = List[Tuple[Path, pathspec.GitIgnoreSpec]]
+_Specs = List[Tuple[Path, "_Matcher"]]
+_PLAIN_FLAGS = re.compile("").flags
+
+
+class _Matcher:
+    """A GitIgnoreSpec answered by one regular expression when it has no negation (then any
+    matching pattern decides, and that is all git's rules come to): pathspec tries the
+    patterns one by one per path, which made matching most of the walk's time."""
+
+    def __init__(self, spec: pathspec.GitIgnoreSpec) -> None:
+        self.spec = spec
+        self.combined: Optional["re.Pattern[str]"] = None
+        patterns = [p for p in spec.patterns if p.include is not None]
+        if all(p.include for p in patterns) and all(
+                isinstance(p.regex, re.Pattern) and isinstance(p.regex.pattern, str)
+                and p.regex.flags == _PLAIN_FLAGS for p in patterns):
+            parts = []
+            for index, pattern in enumerate(patterns):
+                # Group names must be unique across the alternation; none is read back.
+                parts.append("(?:%s)" % re.sub(r"\(\?P<(\w+)>", r"(?P<\g<1>_%d>" % index,
+                                                pattern.regex.pattern))
+            try:
+                self.combined = re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
+            except re.error:
+                self.combined = None
+
+    def check(self, path: str) -> Optional[bool]:
+        """True: ignored, False: re-included by a negation, None: no pattern says."""
+        if self.combined is not None and not path.startswith(("/", "./")):
+            return True if self.combined.search(path) is not None else None
+        return self.spec.check_file(path).include
 
 
 @dataclass(frozen=True)
@@ -63,13 +93,13 @@ def kind_of(path: Path) -> Optional[str]:
     return SUFFIX_KINDS.get(path.suffix.lower())
 
 
-def _gitignore_spec(directory: Path) -> Optional[pathspec.GitIgnoreSpec]:
+def _gitignore_spec(directory: Path) -> Optional[_Matcher]:
     try:
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
     spec = pathspec.GitIgnoreSpec.from_lines(lines)
-    return spec if spec.patterns else None
+    return _Matcher(spec) if spec.patterns else None
 
 
 def _repo_root(start: Path) -> Optional[Path]:
@@ -137,11 +167,14 @@ class Walker:
     """Walks directories; matches patterns on relative paths built as it descends (no per-file
     path arithmetic: a repository of 10,000 files is walked in a fraction of a second)."""
 
-    def __init__(self, excludes: Sequence[str], root: Path, cwd: Optional[Path] = None) -> None:
+    def __init__(self, excludes: Sequence[str], root: Path, cwd: Optional[Path] = None,
+                 exclude_kinds: Sequence[str] = ()) -> None:
         self.root = Path(root).resolve()
         self.cwd = cwd or Path.cwd()
-        self.exclude = pathspec.GitIgnoreSpec.from_lines(list(excludes))
+        self.exclude = _Matcher(pathspec.GitIgnoreSpec.from_lines(list(excludes)))
         self.skipped_vendored: List[str] = []
+        # Kinds of file not wanted at all (the context walk wants configs only).
+        self.kinds = {s: k for s, k in SUFFIX_KINDS.items() if k not in exclude_kinds}
 
     def _excluded(self, rel: Optional[str], name: str, is_dir: bool) -> bool:
         """Configured excludes; ``rel`` is the path from the configuration's directory (None
@@ -149,18 +182,18 @@ class Walker:
         target = name if rel is None else rel
         if target in ("", "."):
             return False
-        return self.exclude.match_file(target + "/" if is_dir else target)
+        return bool(self.exclude.check(target + "/" if is_dir else target))
 
     @staticmethod
-    def _ignored(rels: Sequence[Tuple[pathspec.GitIgnoreSpec, str]], is_dir: bool) -> bool:
+    def _ignored(rels: Sequence[Tuple[_Matcher, str]], is_dir: bool) -> bool:
         """Git's rule: the deepest .gitignore with a matching pattern decides, negations included.
 
         ``rels`` pairs each .gitignore in force with the path relative to its directory.
         """
         for spec, rel in reversed(rels):
-            result = spec.check_file(rel + "/" if is_dir else rel)
-            if result.include is not None:
-                return bool(result.include)
+            include = spec.check(rel + "/" if is_dir else rel)
+            if include is not None:
+                return bool(include)
         return False
 
     def _inherited_specs(self, top_real: Path) -> _Specs:
@@ -195,7 +228,7 @@ class Walker:
                                   top_real, rel, specs)
 
     def _walk_dir(self, directory: str, display: str, real_dir: str, top_real: Path, rel: str,
-                  specs: List[Tuple[pathspec.GitIgnoreSpec, str]]
+                  specs: List[Tuple[_Matcher, str]]
                   ) -> Iterator[Tuple[SourceFile, str]]:
         # ``directory`` is how the user reaches it (absolute), ``display`` how it is shown,
         # ``real_dir`` where it is on disk, and ``rel`` / the ``specs`` paths where it is
@@ -220,6 +253,9 @@ class Walker:
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=False)
+                # A FIFO, socket or device is no source file: reading one could block forever.
+                if not is_dir and not is_link and not entry.is_file(follow_symlinks=False):
+                    continue
             except OSError:
                 continue
             if is_link:
@@ -229,9 +265,9 @@ class Walker:
                     target = Path(entry.path).resolve(strict=True)
                 except (OSError, RuntimeError):
                     continue
-                if target.is_dir() or not _inside(target, top_real):
+                if not target.is_file() or not _inside(target, top_real):
                     continue
-            kind = None if is_dir else SUFFIX_KINDS.get(os.path.splitext(name)[1].lower())
+            kind = None if is_dir else self.kinds.get(os.path.splitext(name)[1].lower())
             if not is_dir and kind is None:
                 continue
             if is_dir and name in ALWAYS_SKIPPED:
@@ -266,7 +302,21 @@ def _add(found: Dict[str, SourceFile], source: SourceFile, real: str) -> None:
 
 def discover(paths: Sequence[str], excludes: Sequence[str], root: Path) -> Tuple[List[SourceFile], List[str]]:
     """Files to check, and the paths that do not exist (the CLI refuses those before a run)."""
-    walker = Walker(excludes, root)
+    found, missing = _discover(paths, excludes, root)
+    return sorted(found.values(), key=lambda s: s.display), missing
+
+
+def discover_real(paths: Sequence[str], excludes: Sequence[str], root: Path,
+                  exclude_kinds: Sequence[str] = ()) -> List[Tuple[str, SourceFile]]:
+    """``discover`` with each file's real path (no ``resolve()`` per file needed after), in the
+    same order, leaving out the files of ``exclude_kinds``."""
+    found, _ = _discover(paths, excludes, root, exclude_kinds)
+    return sorted(found.items(), key=lambda item: item[1].display)
+
+
+def _discover(paths: Sequence[str], excludes: Sequence[str], root: Path,
+              exclude_kinds: Sequence[str] = ()) -> Tuple[Dict[str, SourceFile], List[str]]:
+    walker = Walker(excludes, root, exclude_kinds=exclude_kinds)
     found: Dict[str, SourceFile] = {}
     missing: List[str] = []
     for raw in paths:
@@ -276,11 +326,60 @@ def discover(paths: Sequence[str], excludes: Sequence[str], root: Path) -> Tuple
                 _add(found, source, real)
         elif path.is_file():
             kind = kind_of(path)
-            if kind is not None:
+            if kind is not None and kind not in exclude_kinds:
                 absolute = path.absolute()
                 # Named explicitly: it wins over the same file found by walking.
                 found[os.path.realpath(absolute)] = SourceFile(absolute, display_path(absolute),
                                                                kind, True)
         else:
             missing.append(raw)
-    return sorted(found.values(), key=lambda s: s.display), missing
+    return found, missing
+
+
+class GivenFiles:
+    """The files named on the command line, asked about often (once per function of the
+    project): ``os.stat`` of the asked path first (one call, no ``resolve()``, which costs a
+    call per path component), the real path only when the file is the same."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self.reals = {os.path.realpath(p) for p in paths}
+        self.dirs = {os.path.dirname(r) for r in self.reals}
+        self.file_ids: Set[Tuple[int, int]] = set()
+        self.dir_ids: Set[Tuple[int, int]] = set()
+        for real in self.reals:
+            _add_id(self.file_ids, real)
+        for directory in self.dirs:
+            current = directory
+            while True:
+                _add_id(self.dir_ids, current)
+                parent = os.path.dirname(current)
+                if parent == current:
+                    break
+                current = parent
+
+    def is_given(self, path: str) -> bool:
+        """Whether ``path`` resolves to one of the files given."""
+        if not self.reals or _file_id(path) not in self.file_ids:
+            return False
+        return os.path.realpath(path) in self.reals
+
+    def holds_given(self, directory: str) -> bool:
+        """Whether ``directory`` resolves to the directory of a file given or one above it."""
+        if not self.dirs or _file_id(directory) not in self.dir_ids:
+            return False
+        base = os.path.realpath(directory)
+        return any(d == base or d.startswith(base + os.sep) for d in self.dirs)
+
+
+def _file_id(path: str) -> Optional[Tuple[int, int]]:
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return stat.st_dev, stat.st_ino
+
+
+def _add_id(ids: Set[Tuple[int, int]], path: str) -> None:
+    found = _file_id(path)
+    if found is not None:
+        ids.add(found)

@@ -1495,11 +1495,11 @@ def read_app(source: SourceFile) -> Tuple[List[Function], List[ReadError]]:
         return [], []
     if b"Function" not in data:  # every construct read here has it in its name
         return [], []
-    from lambdalint.sources.python import PythonReadError, decode
+    from lambdalint.sources.python import PythonReadError, decode, parse
 
     try:
         text, _ = decode(data)
-        module = cst.parse_module(text)
+        module = parse(text, source.display).module  # refuses what would crash LibCST
     except (PythonReadError, cst.ParserSyntaxError, RecursionError, ValueError):
         return [], []
     try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import tokenize
 from dataclasses import dataclass
-from typing import Optional, Union
+from typing import List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -49,10 +50,121 @@ def decode(data: bytes) -> "tuple[str, str]":
     return text, encoding
 
 
+# LibCST's native parser recurses on the C stack once per level of an expression (a chain of
+# `+`, `.attr`, `f()`, `not`, `x if c else ...`) and per `elif`: a few thousand levels overflow a
+# thread's stack and the whole process dies (LibCST issues #619, #1000), and parsing turns
+# quadratic well before that. So text nested beyond what real code reaches is refused with a
+# message (LL001), and long files are parsed on a thread with a large stack, as margin.
+_NESTING = re.compile(r"""
+    (?P<skip>\#[^\r\n]*|\\\r?\n
+      |[rRbBuUfFtT]{0,2}(?:'''(?:\\.|[^\\])*?'''|\"\"\"(?:\\.|[^\\])*?\"\"\"
+                         |'(?:\\.|[^\\'\r\n])*'|"(?:\\.|[^\\"\r\n])*")
+      |\b\d[\d_]*\.?[\d_]*(?:[eE][-+]?\d[\d_]*)?|(?<![\w)\]}])\.\d[\d_]*(?:[eE][-+]?\d[\d_]*)?
+      |->|:=|=(?!=))
+    |(?P<open>[(\[{])|(?P<close>[)\]}])|(?P<sep>[,;]|\n)|(?P<colon>:)
+    |(?P<elif>^[ \t]*elif\b)
+    |(?P<kw>\b(?:not|and|or|if|else|lambda)\b)
+    |(?P<cmp>[<>!=]=|<(?!<)|>(?!>))
+    |(?P<bit><<|>>|[&|^])
+    |(?P<add>[-+])
+    |(?P<mul>//|[*/%@](?!\*))
+    |(?P<pow>\*\*|~|\bawait\b)
+    |(?P<trailer>\.)
+    """, re.VERBOSE | re.MULTILINE | re.DOTALL)
+# Operators by precedence, lowest first: an operator ends the chains of those that bind tighter
+# (in `a*b + c*d` the `*` chains are siblings), so a level's count follows the parser's depth.
+_RANK = {"kw": 0, "cmp": 1, "bit": 2, "add": 3, "mul": 4, "pow": 5, "trailer": 6, "open": 6}
+MAX_NESTING = 3000  # generated code (a 2,000-term polynomial in sympy) stays under it
+MAX_BRACKETS = 200  # Python's own limit: "too many nested parentheses"
+MAX_ELIF = 5000
+_BIG_TEXT = 20_000  # characters; shorter text is parsed on the calling thread
+_PARSER_STACK = 256 * 1024 * 1024  # reserved address space, used only as deep as the parser goes
+
+
+def nesting_problem(text: str) -> Optional[Tuple[str, int]]:
+    """(what, offset) when ``text`` is nested beyond what LibCST can parse safely, else None."""
+    levels: List[List[int]] = [[0] * 7]  # per open bracket: the chain length of each rank
+    total = 0  # the sum over all levels: an estimate of the parser's depth
+    elifs = 0
+    in_lambda = False  # a lambda's parameters: their commas do not end the expression
+    for match in _NESTING.finditer(text):
+        kind = match.lastgroup
+        if kind == "skip":
+            continue
+        counts = levels[-1]
+        if kind == "close":
+            if len(levels) > 1:
+                total -= sum(levels.pop())
+        elif kind == "sep":
+            if (match.group() == "\n" and len(levels) > 1) or (in_lambda and match.group() == ","):
+                continue
+            total -= sum(counts)
+            levels[-1] = [0] * 7
+            in_lambda = False
+        elif kind == "colon":
+            in_lambda = False
+        elif kind == "elif":
+            elifs += 1
+            if elifs > MAX_ELIF:
+                return f"more than {MAX_ELIF} elif clauses", match.start()
+        else:
+            rank = _RANK[kind]
+            for tighter in range(rank + 1, 7):
+                total -= counts[tighter]
+                counts[tighter] = 0
+            # Trailers and lambdas cost LibCST the most time per level.
+            weight = 3 if rank == 6 else 2 if match.group() == "lambda" else 1
+            counts[rank] += weight
+            total += weight
+            if total > MAX_NESTING:
+                return "an expression nested too deeply", match.start()
+            if kind == "kw" and match.group() == "lambda":
+                in_lambda = True
+            elif kind == "open":
+                levels.append([0] * 7)
+                if len(levels) > MAX_BRACKETS + 1:
+                    return f"more than {MAX_BRACKETS} nested brackets", match.start()
+    return None
+
+
+def _parse_module(text: str) -> cst.Module:
+    if len(text) < _BIG_TEXT:
+        return cst.parse_module(text)
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(cst.parse_module(text))
+        except BaseException as exc:  # handed to the caller's thread, raised there
+            outcome.append(exc)
+
+    try:
+        previous = threading.stack_size(_PARSER_STACK)
+    except (ValueError, RuntimeError):  # the platform does not let us choose
+        return cst.parse_module(text)
+    try:
+        thread = threading.Thread(target=run, name="lambdalint-parse", daemon=True)
+        thread.start()
+    except RuntimeError:  # no thread to be had: the nesting limits still hold
+        return cst.parse_module(text)
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 def parse(text: str, path: str, encoding: str = "utf-8", line_offset: int = 0,
           column_offset: int = 0) -> PythonFile:
+    problem = nesting_problem(text)
+    if problem is not None:
+        what, offset = problem
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        raise PythonReadError(f"too complex to parse safely: {what}", line, column)
     try:
-        module = cst.parse_module(text)
+        module = _parse_module(text)
     except cst.ParserSyntaxError as exc:
         line, column = exc.raw_line or 1, (exc.raw_column or 0) + 1
         # The parser's own message knows the exact token ("error at 2:4: ..."); prefer it.
