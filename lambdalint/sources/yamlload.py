@@ -13,6 +13,7 @@ Aliases are expanded with a budget, so an alias bomb is an error, not an hour of
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
@@ -207,8 +208,27 @@ class _Builder:
         return out
 
 
+# JSON writes a character beyond the BMP as an escaped surrogate pair ("\ud83d\ude00", as Python's
+# json.dumps does); YAML's double-quoted strings refuse those, so a JSON document gets the
+# character itself (an escaped backslash before the "u" is left alone).
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def _join_surrogate_pairs(text: str) -> str:
+    if "\\u" not in text or not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return text
+
+    def one(match: "re.Match[str]") -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        return match.group(1) + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+
+    return _SURROGATE_PAIR.sub(one, text)
+
+
 def load(text: str) -> Any:
     """The first document of ``text`` as located values; raises YamlError."""
+    text = _join_surrogate_pairs(text)
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
