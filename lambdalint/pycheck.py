@@ -126,16 +126,22 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     needed = list(rule_ids)
     collect = want_actions
+    found: Optional[List[str]] = None  # the actions, when the pre-filter read them from ast
     if use_prefilter:
         from lambdalint import prefilter
 
-        view = prefilter.Text(text)
+        view = prefilter.Text(text, path)
         # Only a file Python parses, not too deeply nested to analyse, is filtered: the others
         # go the full way, for exactly the LL001 finding they would get.
         if view.tree is not None and not view.deep():
             classes = dict(zip(rule_ids, rule_classes(rule_ids)))
             needed = prefilter.rules_needed(view, rule_ids, options, classes)
             collect = want_actions and prefilter.might_collect_actions(view)
+            found = prefilter.actions_from_ast(view) if collect else None
+            if found is not None:  # the same actions without LibCST's scope analysis
+                if not needed:
+                    return Outcome([], found, False)
+                collect = False
             if not needed and not collect:
                 return Outcome([], [], False)
     try:
@@ -144,6 +150,8 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     actions: Optional[List[str]] = [] if collect else None
     findings = check_file(file, needed, options, handler_names, actions)
+    if found is not None and not any(f.rule == "LL001" for f in findings):
+        actions = found  # (a file LibCST could not analyse gives none, as without the filter)
     return Outcome(findings, actions or [], True)
 
 

@@ -112,8 +112,15 @@ def test_what_each_rule_needs():
     needed = prefilter.rules_needed
     text = prefilter.Text
     assert needed(text("def add(a, b):\n    return a + b\n"), PYTHON_IDS, {}) == []
-    assert needed(text("import boto3\n"), PYTHON_IDS, {}) == ["LL102"]
-    assert needed(text("x.invoke()\n"), PYTHON_IDS, {}) == ["LL103"]
+    # A client made at import time, an invoke at import time: the ast gate clears them.
+    assert needed(text("import boto3\n"), PYTHON_IDS, {}) == []
+    assert needed(text("import boto3\nS3 = boto3.client('s3')\n"), PYTHON_IDS, {}) == []
+    assert needed(text("x.invoke()\n"), PYTHON_IDS, {}) == []
+    assert needed(text("import boto3\ndef f():\n    boto3.client('s3')\n"), PYTHON_IDS,
+                  {}) == ["LL102"]
+    assert needed(text("def f(x):\n    x.invoke()\n"), PYTHON_IDS, {}) == ["LL103"]
+    # A file Python cannot parse keeps the text tests alone.
+    assert needed(text("import boto3\nx.invoke(\n"), PYTHON_IDS, {}) == ["LL102", "LL103"]
     assert needed(text('API_KEY = "x"\n'), PYTHON_IDS, {}) == ["LL101"]
     assert needed(text('k = "\\x41KIA2E3MQ4R5T6Y7U2I3"\n'), PYTHON_IDS, {}) == ["LL101"]
     # A rule without an entry always runs.
@@ -145,3 +152,211 @@ def test_the_cli_reports_the_same_with_and_without_the_prefilter(tmp_path, monke
     assert findings == json.loads(without_filter)["findings"]
     rules = {f["rule"] for f in findings}
     assert {"LL001", "LL101", "LL102", "LL103", "LL201"} <= rules
+
+
+# -- the ast gate ---------------------------------------------------------------------------------
+
+_HEAD = "import boto3\n\n"
+
+# Programs in which LL102 or LL103 may fire through something a callee's last name hides; each
+# must give the same findings with the ast gate as without any pre-filter, and the rule must
+# fire (or the case proves nothing).
+GATE_FIRES = [
+    ("LL102", "from boto3 import client as mk\n\ndef handler(event, context):\n"
+              "    return mk('s3').list_buckets()\n"),
+    ("LL102", "import boto3.session as bs\n\ndef handler(event, context):\n"
+              "    return bs.Session().client('s3').list_buckets()\n"),
+    ("LL102", _HEAD + "def handler(event, context):\n"
+              "    make = lambda: boto3.client('s3')\n    return make().list_buckets()\n"),
+    ("LL102", _HEAD + "def handler(event, context):\n"
+              "    return [boto3.client('s3') for _ in event['items']]\n"),
+    ("LL102", _HEAD + "class Service:\n    def __init__(self):\n"
+              "        self.s3 = boto3.client('s3')\n\n"
+              "def handler(event, context):\n    return Service().s3.list_buckets()\n"),
+    ("LL102", _HEAD + "def handler(event, context):\n    def inner():\n"
+              "        return boto3.client('s3')\n    return inner().list_buckets()\n"),
+    ("LL102", "import boto3\nfrom boto3 import Session as S\n\ndef handler(event, context):\n"
+              "    return S().client('s3').list_buckets()\n"),
+    ("LL102", "import redis as r\n\ndef handler(event, context):\n"
+              "    return r.Redis(host='h').get('k')\n"),
+    ("LL103", _HEAD + "lam = boto3.client('lambda')\n\ndef handler(event, context):\n"
+              "    kwargs = {'FunctionName': 'f'}\n    return lam.invoke(**kwargs)\n"),
+    ("LL103", _HEAD + "class Caller:\n    def __init__(self):\n"
+              "        self.lam = boto3.client('lambda')\n\n    def call(self):\n"
+              "        return self.lam.invoke(FunctionName='f')\n\n"
+              "def handler(event, context):\n    return Caller().call()\n"),
+    ("LL103", "from boto3 import client as mk\nlam = mk('lambda')\n\n"
+              "def handler(event, context):\n    return lam.invoke(FunctionName='f')\n"),
+    ("LL103", _HEAD + "lam = boto3.client('lambda')\n\ndef handler(event, context):\n"
+              "    call = lambda: lam.invoke(FunctionName='f')\n    return call()\n"),
+]
+
+# Cases the gate must not clear, whether or not the rule then fires: a callee the syntax does
+# not name, a client in a decorator or a default, a constructor called through ``getattr``.
+GATE_KEEPS = [
+    ("LL102", _HEAD + "def handler(event, context):\n"
+              "    return getattr(boto3, 'client')('s3').list_buckets()\n"),
+    ("LL102", _HEAD + "def handler(event, context, s3=boto3.client('s3')):\n"
+              "    return s3.list_buckets()\n"),
+    ("LL102", _HEAD + "def deco(f):\n    return f\n\n"
+              "def handler(event, context):\n    @deco(boto3.client('s3'))\n"
+              "    def inner():\n        pass\n    return inner\n"),
+    ("LL102", _HEAD + "mk = boto3.client\n\ndef handler(event, context):\n"
+              "    return mk('s3').list_buckets()\n"),
+    ("LL102", _HEAD + "def handler(event, context):\n    factories = [boto3.client]\n"
+              "    return factories[0]('s3')\n"),
+    ("LL103", _HEAD + "lam = boto3.client('lambda')\n\ndef handler(event, context):\n"
+              "    return lam.invoke_with_response_stream(FunctionName='f')\n"),
+]
+
+# The clean, common shapes: no rule that needs LibCST's scopes can fire, and the AWS actions
+# come from the ast alone (parsed stays False), the same as LibCST's.
+GATE_CLEARS = [
+    _HEAD + "s3 = boto3.client('s3')\nTABLE = boto3.resource('dynamodb').Table('t')\n\n"
+    "def handler(event, context):\n    s3.put_object(Bucket='b', Body=b'x')\n"
+    "    TABLE.put_item(Item={})\n    return s3.get_paginator('list_objects_v2')\n",
+    _HEAD + "lam = boto3.client('lambda')\n\ndef handler(event, context):\n"
+    "    return lam.list_functions()\n",
+    _HEAD + "sfn = boto3.client(service_name='stepfunctions')\n\n"
+    "def handler(event, context):\n    return sfn.start_execution(stateMachineArn='a')\n",
+    _HEAD + "x = boto3.client('s3')\nx.invoke()\n\ndef handler(event, context):\n    return 1\n",
+    "import json\n\ndef handler(event, context):\n    return json.dumps(event)\n",
+]
+
+# The ast reading of the actions against LibCST's: aliases, session chains, service names
+# LibCST reads differently from Python, decorators that read a client before the body binds it.
+ACTION_CASES = GATE_CLEARS + [text for _, text in GATE_FIRES + GATE_KEEPS] + [
+    "from boto3 import client as mk\nsqs = mk('sqs')\n\ndef handler(event, context):\n"
+    "    return sqs.send_message(QueueUrl='q', MessageBody='m')\n",
+    _HEAD + "sqs = boto3.Session().client('sqs')\n\ndef handler(event, context):\n"
+    "    return sqs.send_message(QueueUrl='q', MessageBody='m')\n",
+    _HEAD + "s3 = boto3.client('s' '3')\n\ndef handler(event, context):\n    return s3.get_object()\n",
+    _HEAD + "s3 = boto3.client('\\x733')\n\ndef handler(event, context):\n    return s3.get_object()\n",
+    _HEAD + "s3 = boto3.client(f's3')\n\ndef handler(event, context):\n    return s3.get_object()\n",
+    _HEAD + "s3 = boto3.client(b's3')\n\ndef handler(event, context):\n    return s3.get_object()\n",
+    _HEAD + "s3 = boto3.client(('s3'))\n\ndef handler(event, context):\n    return s3.get_object()\n",
+    _HEAD + "args = ['s3']\ns3 = boto3.client(*args)\n\ndef handler(event, context):\n"
+    "    return s3.get_object()\n",
+    _HEAD + "s3 = boto3.client(region_name='eu-west-1', service_name='s3')\n\n"
+    "def handler(event, context):\n    return s3.get_object()\n",
+    _HEAD + "kw = {'service_name': 's3'}\ns3 = boto3.client(**kw)\n\n"
+    "def handler(event, context):\n    return s3.get_object()\n",
+    _HEAD + "db = boto3.resource('dynamodb')\nt = db.Table('t')\n\n"
+    "def handler(event, context):\n    t.get_item(Key={})\n    return db.meta.client.scan()\n",
+    _HEAD + "class C:\n    def __init__(self):\n        self.ddb = boto3.client('dynamodb')\n\n"
+    "    def get(self):\n        return self.ddb.get_item(TableName='t')\n",
+    _HEAD + "def deco(x):\n    return lambda f: f\n\n@deco(s3.head_object())\ndef handler(event, context):\n"
+    "    return 1\n\ns3 = boto3.client('s3')\n",
+    _HEAD + "try:\n    s3 = boto3.client('s3')\nexcept s3.get_error():\n    pass\n"
+    "else:\n    s3.delete_object()\nfinally:\n    s3.close()\n",
+    _HEAD + "for s3 in [boto3.client('s3')]:\n    s3.get_object()\nwhile s3.list_buckets():\n"
+    "    s3 = boto3.client('sns')\n    s3.publish()\n",
+    _HEAD + "def f():\n    a = b = boto3.client('apigatewaymanagementapi')\n"
+    "    a.post_to_connection()\n    b.get_connection()\n",
+    _HEAD + "s3 = boto3.client('s3')\nfn = getattr(s3, 'get_object')\nfn()\n"
+    "clients = {'s3': s3}\nclients['s3'].put_object()\n",
+    "import aioboto3, botocore.session\n"
+    "c = botocore.session.get_session().create_client('kinesis')\n"
+    "def handler(event, context):\n    return c.put_record()\n",
+    'import boto3\nsecrets = boto3.client("secretsmanager")\nAPI_KEY_NAME = "x"\n\n'
+    "def handler(event, context):\n    return secrets.get_secret_value(SecretId=API_KEY_NAME)\n",
+]
+
+
+def _rules(findings) -> List[str]:
+    return sorted({f.rule for f in findings})
+
+
+@pytest.mark.parametrize("rule, text", GATE_FIRES)
+def test_the_ast_gate_keeps_what_fires(rule, text):
+    for names in HANDLER_NAMES[1:]:
+        on, off = _outcomes(text, names, want_actions=True)
+        assert (on.findings, on.actions) == (off.findings, off.actions)
+        assert rule in _rules(on.findings), text
+    assert rule in prefilter.rules_needed(prefilter.Text(text), PYTHON_IDS, {})
+
+
+@pytest.mark.parametrize("rule, text", GATE_KEEPS)
+def test_the_ast_gate_keeps_what_it_cannot_judge(rule, text):
+    assert rule in prefilter.rules_needed(prefilter.Text(text), PYTHON_IDS, {})
+    for names in HANDLER_NAMES:
+        on, off = _outcomes(text, names, want_actions=bool(names))
+        assert (on.findings, on.actions) == (off.findings, off.actions)
+
+
+@pytest.mark.parametrize("text", GATE_CLEARS)
+def test_the_ast_gate_clears_clean_handlers(text):
+    assert prefilter.rules_needed(prefilter.Text(text), ["LL102", "LL103"], {}) == []
+    on, off = _outcomes(text, HANDLER_NAMES[1], want_actions=True)
+    assert (on.findings, on.actions) == (off.findings, off.actions)
+    assert not on.parsed and off.parsed
+
+
+def test_clean_handler_actions_without_libcst():
+    on, off = _outcomes(GATE_CLEARS[0], HANDLER_NAMES[1], want_actions=True)
+    assert on.actions == off.actions == ["dynamodb:PutItem", "s3:PutObject"]
+    assert not on.parsed
+
+
+@pytest.mark.parametrize("text", ACTION_CASES)
+def test_actions_from_ast_equal_libcst(text):
+    view = prefilter.Text(text)
+    from_ast = prefilter.actions_from_ast(view)
+    off = pycheck.check_data(text.encode(), "app.py", [], {}, HANDLER_NAMES[1], True, False)
+    if from_ast is not None:
+        assert from_ast == off.actions, text
+    on = pycheck.check_data(text.encode(), "app.py", PYTHON_IDS, {}, HANDLER_NAMES[1], True, True)
+    full = pycheck.check_data(text.encode(), "app.py", PYTHON_IDS, {}, HANDLER_NAMES[1], True, False)
+    assert (on.findings, on.actions) == (full.findings, full.actions)
+
+
+def test_actions_from_ast_defers_to_libcst_where_names_resolve():
+    aliased = "from boto3 import client as mk\nsqs = mk('sqs')\nsqs.send_message()\n"
+    chained = _HEAD + "sqs = boto3.Session().client('sqs')\nsqs.send_message()\n"
+    escaped = _HEAD + "s3 = boto3.client('\\x733')\ns3.get_object()\n"
+    for text in (aliased, chained, escaped):
+        assert prefilter.actions_from_ast(prefilter.Text(text)) is None
+    plain = _HEAD + "sqs = boto3.client('sqs')\nsqs.send_message()\n"
+    assert prefilter.actions_from_ast(prefilter.Text(plain)) == ["sqs:SendMessage"]
+
+
+def test_ast_gate_honours_extra_clients():
+    text = "import mylib.db as m\n\ndef handler(event, context):\n    return m.open_pool()\n"
+    options = {"LL102": {"extra-clients": ["mylib.db.open_pool"]}}
+    assert prefilter.rules_needed(prefilter.Text(text), ["LL102"], options) == ["LL102"]
+    assert prefilter.rules_needed(prefilter.Text(text), ["LL102"], {}) == []
+    on, off = _outcomes(text, (), False, options)
+    assert on.findings == off.findings
+    assert _rules(on.findings) == ["LL102"]
+
+
+TEST_PATHS = ["tests/test_app.py", "test_app.py", "src/app_test.py", "conftest.py",
+              "testing/helpers.py"]
+
+
+def test_test_files_by_path_give_the_same_findings():
+    """In a test file LL101 looks only at shapes and LL102/LL103 are silent: the pre-filter
+    reads the path as handler analysis does."""
+    programs = _test_programs() + TRICKY + [t for _, t in GATE_FIRES + GATE_KEEPS]
+    fired = set()
+    for i, text in enumerate(programs):
+        path = TEST_PATHS[i % len(TEST_PATHS)]
+        data = text.encode("utf-8")
+        on = pycheck.check_data(data, path, PYTHON_IDS, {}, HANDLER_NAMES[1], False, True)
+        off = pycheck.check_data(data, path, PYTHON_IDS, {}, HANDLER_NAMES[1], False, False)
+        assert on.findings == off.findings, (path, text[:300])
+        fired.update(f.rule for f in on.findings)
+    assert "LL101" in fired  # strong shapes still count in tests
+
+
+def test_what_a_test_file_needs():
+    needed = prefilter.rules_needed
+    mocked = ('import boto3\nfrom unittest import mock\n\ndef test_it():\n'
+              '    password = "test-password"\n    s3 = boto3.client("s3")\n'
+              '    s3.invoke()\n')
+    assert needed(prefilter.Text(mocked, "tests/test_app.py"), PYTHON_IDS, {}) == []
+    assert needed(prefilter.Text(mocked, "app.py"), PYTHON_IDS, {}) == ["LL101", "LL102", "LL103"]
+    key = 'def test_it():\n    k = "AKIA2E3MQ4R5T6Y7U2I3"\n'
+    assert needed(prefilter.Text(key, "tests/test_app.py"), PYTHON_IDS, {}) == ["LL101"]
+    on = pycheck.check_data(key.encode(), "tests/test_app.py", PYTHON_IDS, {}, (), False, True)
+    assert [f.rule for f in on.findings] == ["LL101"]
