@@ -80,13 +80,25 @@ class SourceFile:
     explicit: bool = False
 
 
+def printable(name: str) -> str:
+    """A name as text every output can hold: bytes of a file name that are not UTF-8 (Python
+    keeps them as lone surrogates) are shown as ``\\xNN``."""
+    if name.isascii():
+        return name
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def display_path(path: Path, cwd: Optional[Path] = None) -> str:
     cwd = cwd or Path.cwd()
     try:
         rel = os.path.relpath(path, cwd)
     except ValueError:  # another drive on Windows
         rel = str(path)
-    return rel.replace(os.sep, "/")
+    return printable(rel.replace(os.sep, "/"))
 
 
 def kind_of(path: Path) -> Optional[str]:
@@ -278,10 +290,10 @@ class Walker:
                 continue
             real = os.path.join(real_dir, name)
             if is_dir:
-                yield from self._walk_dir(entry.path, _join(display, name), real, top_real,
-                                          child_rel, child_specs)
+                yield from self._walk_dir(entry.path, _join(display, printable(name)), real,
+                                          top_real, child_rel, child_specs)
             else:
-                source = SourceFile(Path(entry.path), _join(display, name), kind)
+                source = SourceFile(Path(entry.path), _join(display, printable(name)), kind)
                 yield source, (str(target) if is_link else real)
 
 
