@@ -25,8 +25,21 @@ _DEPLOYMENT_NAMES = re.compile(r"(^|/)(template|serverless|samconfig)[^/]*\.(ya?
 _CDK_IMPORT = re.compile(r"^\s*(from|import)\s+aws_cdk\b", re.MULTILINE)
 
 
+MAX_FILE_BYTES = 5 * 1024 * 1024  # as for every other file; CloudFormation's own limit is 1 MB
+
+
 def _read_text(source: SourceFile, project: Project) -> str:
     try:
+        size = source.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            # Parsing it would take minutes; say so when it is a deployment file at all.
+            with source.path.open("rb") as handle:
+                head = handle.read(64 * 1024).decode("utf-8", "replace")
+            if _LOOKS_LIKE_DEPLOYMENT.search(head) or _DEPLOYMENT_NAMES.search(source.display):
+                project.errors.append(ReadError(
+                    source.display, 1, f"skipped: {size / 1024 / 1024:.1f} MiB is over the "
+                                       f"{MAX_FILE_BYTES // 1024 // 1024} MiB limit for one file"))
+            return ""
         data = source.path.read_bytes()
     except OSError as exc:
         project.errors.append(ReadError(source.display, 1, f"cannot read: {exc.strerror or exc}"))
