@@ -8,6 +8,12 @@ without an entry always runs. A file that no rule needs is only checked for synt
 Python's own parser; when that finds one, the file goes the full way so that the LL001 finding
 is exactly the one LibCST gives.
 
+Files the text lets through meet a second gate on Python's own ``ast`` tree (parsed once,
+shared by the rules): a client constructor called inside a function (LL102), an ``.invoke`` inside
+one (LL103), a test file by its path; and the AWS actions a handler calls are read from that tree
+whenever no qualified name could change them. Only what these gates cannot clear pays for LibCST's
+scope analysis.
+
 The rules may also say it themselves: ``PythonRule.might_fire(text, options)``; both must agree
 that a rule cannot fire before it is skipped. ``LAMBDALINT_NO_PREFILTER=1`` turns all of this
 off (the tests compare both ways).
