@@ -16,9 +16,10 @@ import csv
 import io
 import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
@@ -105,7 +106,9 @@ def kind_of(path: Path) -> Optional[str]:
     return SUFFIX_KINDS.get(path.suffix.lower())
 
 
-def _gitignore_spec(directory: Path) -> Optional[_Matcher]:
+def _gitignore_spec(directory: Path, seen: Optional["_Seen"] = None) -> Optional[_Matcher]:
+    if seen is not None:
+        seen.file(str(directory / ".gitignore"))
     try:
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
@@ -121,8 +124,12 @@ def _repo_root(start: Path) -> Optional[Path]:
     return None
 
 
-def _distribution_files(dist_info: Path) -> Set[str]:
+def _distribution_files(dist_info: Path, seen: Optional["_Seen"] = None) -> Set[str]:
     """Top-level names a distribution installed next to its ``.dist-info`` directory."""
+    if seen is not None:
+        seen.file(str(dist_info))
+        seen.file(str(dist_info / "RECORD"))
+        seen.file(str(dist_info / "top_level.txt"))
     names: Set[str] = set()
     try:
         record = (dist_info / "RECORD").read_text(encoding="utf-8", errors="replace")
@@ -147,7 +154,8 @@ def _distribution_files(dist_info: Path) -> Set[str]:
     return names
 
 
-def vendored_names(directory: Path, names: Sequence[str]) -> Optional[Set[str]]:
+def vendored_names(directory: Path, names: Sequence[str],
+                   seen: Optional["_Seen"] = None) -> Optional[Set[str]]:
     """Entries of ``directory`` that belong to installed distributions; None if there are none.
 
     A virtual environment is vendored whole: the returned set then holds every name.
@@ -159,7 +167,7 @@ def vendored_names(directory: Path, names: Sequence[str]) -> Optional[Set[str]]:
         return None
     owned: Set[str] = set()
     for info in infos:
-        owned |= _distribution_files(directory / info)
+        owned |= _distribution_files(directory / info, seen)
     owned.add("__pycache__")
     return owned
 
@@ -187,6 +195,7 @@ class Walker:
         self.skipped_vendored: List[str] = []
         # Kinds of file not wanted at all (the context walk wants configs only).
         self.kinds = {s: k for s, k in SUFFIX_KINDS.items() if k not in exclude_kinds}
+        self.seen: Optional[_Seen] = None  # set to record what the walk's result depends on
 
     def _excluded(self, rel: Optional[str], name: str, is_dir: bool) -> bool:
         """Configured excludes; ``rel`` is the path from the configuration's directory (None
@@ -216,7 +225,9 @@ class Walker:
         specs: _Specs = []
         chain = [top_real, *top_real.parents]
         for directory in reversed(chain[1:chain.index(root) + 1]):
-            spec = _gitignore_spec(directory)
+            if self.seen is not None:
+                self.seen.file(str(directory))
+            spec = _gitignore_spec(directory, self.seen)
             if spec is not None:
                 specs.append((directory, spec))
         return specs
@@ -246,16 +257,21 @@ class Walker:
         # ``real_dir`` where it is on disk, and ``rel`` / the ``specs`` paths where it is
         # relative to the configuration's directory and to each .gitignore in force: what the
         # patterns are matched against.
+        seen = self.seen
+        if seen is not None:
+            seen.file(directory)  # an entry added, removed or renamed changes its time
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
         except OSError:
+            if seen is not None:
+                seen.exact = False
             return
         names = [e.name for e in entries]
-        vendored = vendored_names(Path(directory), names)
+        vendored = vendored_names(Path(directory), names, seen)
         if vendored is not None:
             self.skipped_vendored.append(display)
-        spec = _gitignore_spec(Path(directory)) if ".gitignore" in names else None
+        spec = _gitignore_spec(Path(directory), seen) if ".gitignore" in names else None
         if spec is not None:
             specs = specs + [(spec, "")]
         for entry in entries:
@@ -271,6 +287,8 @@ class Walker:
             except OSError:
                 continue
             if is_link:
+                if seen is not None:
+                    seen.exact = False  # where a link points is not in any time we keep
                 # A symlinked file is read when it points inside the tree; a symlinked
                 # directory never is entered.
                 try:
@@ -346,6 +364,80 @@ def _discover(paths: Sequence[str], excludes: Sequence[str], root: Path,
         else:
             missing.append(raw)
     return found, missing
+
+
+class _Seen:
+    """What a walk's result depends on: the time of every directory it listed and the
+    signature of every file it read (or found missing); ``exact`` is False when something
+    else counted (a symbolic link, a directory it could not list)."""
+
+    def __init__(self) -> None:
+        self.stamps: Dict[str, Any] = {}
+        self.exact = True
+        self.started = time.time()
+
+    def file(self, path: str) -> None:
+        if path not in self.stamps:
+            self.stamps[path] = _signature(path)
+
+    def settled(self) -> bool:
+        """False when something changed within the last seconds: a file system with coarse
+        times could change it again with the same time, unseen."""
+        limit = (self.started - 2.0) * 1e9
+        return all(s is None or s[0] < limit for s in self.stamps.values())
+
+
+def _signature(path: str) -> Optional[List[int]]:
+    try:
+        stat = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return [stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_mode]
+
+
+def discover_configs(top: str, excludes: Sequence[str], root: Path, store=None
+                     ) -> List[Tuple[str, SourceFile]]:
+    """``discover_real([top], ..., exclude_kinds=(PYTHON,))``, the deployment configs of a
+    project, kept in ``store`` (a ``cache.Cache``) with the times of the directories walked
+    and the files read (.gitignore, distribution records): a run that finds them all
+    unchanged (one stat each) reads the list instead of walking and matching patterns."""
+    if store is None:
+        return discover_real([top], excludes, root, exclude_kinds=(PYTHON,))
+    from lambdalint import cache
+
+    digest = cache.key(store.salt, "walk", top, os.path.realpath(top), list(excludes),
+                       str(Path(root).resolve()), os.getcwd())
+    hit = store.get("walk", digest)
+    if hit is not None:
+        found = _from_walk_entry(hit)
+        if found is not None:
+            return found
+    walker = Walker(excludes, root, exclude_kinds=(PYTHON,))
+    seen = walker.seen = _Seen()
+    found_map: Dict[str, SourceFile] = {}
+    path = Path(top)
+    if not path.is_dir():
+        return []
+    for source, real in walker.walk(path):
+        _add(found_map, source, real)
+    found = sorted(found_map.items(), key=lambda item: item[1].display)
+    if seen.exact and seen.settled():
+        store.put("walk", digest, {
+            "stamps": sorted(seen.stamps.items()),
+            "files": [[real, str(s.path), s.display, s.kind] for real, s in found]})
+    return found
+
+
+def _from_walk_entry(entry: Any) -> Optional[List[Tuple[str, SourceFile]]]:
+    """The walk's result when nothing it depends on changed; None otherwise."""
+    try:
+        for path, stamp in entry["stamps"]:
+            if _signature(path) != stamp:
+                return None
+        return [(real, SourceFile(Path(path), display, kind))
+                for real, path, display, kind in entry["files"]]
+    except (TypeError, ValueError, KeyError):
+        return None
 
 
 class GivenFiles:

@@ -121,7 +121,7 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
     linked: Dict[str, Set[str]] = {}
     config_files = [f for f in files if f.kind != discovery.PYTHON]
     python_files = [f for f in files if f.kind == discovery.PYTHON]
-    context_files = _context_configs(files, config)
+    context_files = _context_configs(files, config, store)
     project = None
     if config_files or python_files:
         from lambdalint import projects  # noqa: PLC0415 - keep parsers off the start-up path
@@ -261,18 +261,16 @@ def _given_functions(project, files: List[discovery.SourceFile]):
     from lambdalint.model import Project
 
     given_display = {f.display for f in files}
-    given_paths = {str(f.path.resolve()) for f in files}
-    given_dirs = {str(f.path.resolve().parent) for f in files}
+    given = discovery.GivenFiles([str(f.path) for f in files])
 
     def relevant(function) -> bool:
         if function.path in given_display:
             return True
-        if function.handler_file and str(Path(function.handler_file).resolve()) in given_paths:
+        if function.handler_file and given.is_given(function.handler_file):
             return True
         code = function.code.path if function.code.kind == "local" else None
         if code:
-            base = str(Path(code).resolve())
-            return any(d == base or d.startswith(base + os.sep) for d in given_dirs)
+            return given.holds_given(code)
         return False
 
     return Project(functions=[f for f in project.functions if relevant(f)],
@@ -282,8 +280,6 @@ def _given_functions(project, files: List[discovery.SourceFile]):
 def _texts(python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]], texts: Dict[str, str],
            files: List[discovery.SourceFile]):
     """The text a finding's suppression comments are read from, decoded once per file."""
-    from lambdalint.sources.python import PythonReadError, decode
-
     by_display = {f.display: f for f in files}
 
     def text_of(path: str) -> Optional[str]:
@@ -291,6 +287,10 @@ def _texts(python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]], texts:
             return texts[path]
         text = None
         if path in python_by_path:
+            # Imported here: sources.python imports LibCST, which a run without findings
+            # in Python files (a pre-commit run served from the cache) never needs.
+            from lambdalint.sources.python import PythonReadError, decode
+
             try:
                 text = decode(python_by_path[path][1])[0]
             except PythonReadError:
@@ -314,7 +314,8 @@ def _project_root(start: Path) -> Path:
     return start
 
 
-def _context_configs(files: List[discovery.SourceFile], config: Config) -> List[discovery.SourceFile]:
+def _context_configs(files: List[discovery.SourceFile], config: Config,
+                     store: Optional["Cache"] = None) -> List[discovery.SourceFile]:
     """With only explicit Python files (pre-commit passes a file list), the deployment configs of
     the project around them: they say which functions are handlers."""
     if not files or not all(f.explicit for f in files):
@@ -322,13 +323,15 @@ def _context_configs(files: List[discovery.SourceFile], config: Config) -> List[
     if not any(f.kind == discovery.PYTHON for f in files):
         return []
     roots = {_project_root(f.path.parent.resolve()) for f in files if f.kind == discovery.PYTHON}
-    given = {f.path.resolve() for f in files}
-    found: Dict[Path, discovery.SourceFile] = {}
+    given = {os.path.realpath(f.path) for f in files}
+    found: Dict[str, discovery.SourceFile] = {}
     for root in sorted(roots):
-        around, _ = discovery.discover([str(root)], config.excludes, config.root or root)
-        for source in around:
-            if source.kind != discovery.PYTHON and source.path.resolve() not in given:
-                found.setdefault(source.path.resolve(), source)
+        # Only the configs, each with its real path (no resolve() per file), kept in the
+        # cache while the directories walked are unchanged.
+        for real, source in discovery.discover_configs(str(root), config.excludes,
+                                                       config.root or root, store):
+            if real not in given:
+                found.setdefault(real, source)
     return list(found.values())
 
 

@@ -19,10 +19,14 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-from lambdalint.discovery import JSON, PYTHON, TERRAFORM, YAML, SourceFile
+from lambdalint.discovery import JSON, PYTHON, TERRAFORM, YAML, GivenFiles, SourceFile
 from lambdalint.model import CodeLocation, Function, Project, ReadError, Value
 
 MAX_MODULE_ENTRIES = 5000  # a Terraform module this big is read every time
+# The Terraform reader opens a file of the module only for file() / templatefile(): a module
+# whose .tf text names no such function depends on no other file than its tfvars (so editing a
+# handler in its source directory does not make it read again).
+_FILE_CALL = re.compile(r"file\w*\s*\(")
 
 
 def _bytes(source: SourceFile) -> Optional[bytes]:
@@ -44,6 +48,25 @@ def _app_root(path: Path) -> str:
         except OSError:
             break
     return str(start)
+
+
+def _tfvars_fingerprint(directory: Path) -> Optional[List[Any]]:
+    """The module's own tfvars files by content (and whether each is a link, which the reader
+    skips): all it reads besides its .tf files when they call no file function."""
+    entries: List[Any] = []
+    try:
+        with os.scandir(directory) as scan:
+            names = sorted(e.name for e in scan if e.name.endswith(".tfvars"))
+    except OSError:
+        return None
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            with open(path, "rb") as handle:
+                entries.append([name, os.path.islink(path), handle.read().hex()])
+        except OSError:
+            entries.append([name, os.path.islink(path), None])
+    return entries
 
 
 def _module_fingerprint(directory: Path) -> Optional[List[Any]]:
@@ -113,10 +136,13 @@ def _unit_key(store, unit: _Unit) -> Optional[str]:
     from lambdalint.sources import configs
 
     parts: List[Any] = [store.salt, "unit", unit.kind, os.getcwd()]
+    reads_files = False
     for source in unit.configs + unit.pythons:
         data = _bytes(source)
         if data is None:
             return None
+        if unit.kind == "terraform" and not reads_files:
+            reads_files = _FILE_CALL.search(data.decode("utf-8", "replace")) is not None
         if unit.kind == "document":
             # Most YAML and JSON files are no deployment config: reading them costs a regex.
             looks = getattr(configs, "_LOOKS_LIKE_DEPLOYMENT", None)
@@ -127,10 +153,11 @@ def _unit_key(store, unit: _Unit) -> Optional[str]:
                     return None
         parts += [source.display, str(source.path), data]
     if unit.kind == "terraform":
-        module = _module_fingerprint(unit.configs[0].path.parent)
+        directory = unit.configs[0].path.parent
+        module = _module_fingerprint(directory) if reads_files else _tfvars_fingerprint(directory)
         if module is None:
             return None
-        parts.append(module)
+        parts += ["reads files" if reads_files else "tfvars only", module]
     elif unit.kind == "cdk":
         parts.append(_app_root(unit.pythons[0].path))
     return cache.key(*parts)
@@ -203,7 +230,7 @@ def read(config_files: Sequence[SourceFile], context_files: Sequence[SourceFile]
         return configs.read_project(list(config_files) + list(context_files), python_files, paths)
     project = Project()
     context = {id(s) for s in context_files}
-    given = [str(f.path.resolve()) for f in python_files]
+    given = GivenFiles([str(f.path) for f in python_files])
     for unit in _units(list(config_files) + list(context_files), python_files):
         digest = _unit_key(store, unit)
         part: Optional[Project] = None
@@ -221,17 +248,16 @@ def read(config_files: Sequence[SourceFile], context_files: Sequence[SourceFile]
     return project
 
 
-def _concerns(function: Function, given: List[str]) -> bool:
+def _concerns(function: Function, given: GivenFiles) -> bool:
     """Whether a function's findings can be about one of the ``given`` files."""
-    if function.handler_file and str(Path(function.handler_file).resolve()) in given:
+    if function.handler_file and given.is_given(function.handler_file):
         return True
     if function.code.kind == "local" and function.code.path:
-        base = str(Path(function.code.path).resolve())
-        return any(path.startswith(base + os.sep) for path in given)
+        return given.holds_given(function.code.path)
     return False
 
 
-def _linked_part(store, digest: str, given: List[str]) -> Optional[Project]:
+def _linked_part(store, digest: str, given: GivenFiles) -> Optional[Project]:
     """The functions of a context unit as far as linking goes; the full records only when one
     of them concerns a file given (the engine judges those with the files given)."""
     from lambdalint.sources import configs

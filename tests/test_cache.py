@@ -178,3 +178,134 @@ def test_records_round_trip():
     assert cache.decode_record(encoded) == [function]
     key_a = cache.key("a", b"bytes", {"x": [1, 2]})
     assert key_a == cache.key("a", b"bytes", {"x": [1, 2]}) != cache.key("a", b"bytez", {"x": [1, 2]})
+
+
+# -- the pre-commit walk kept in the cache --------------------------------------------------------
+
+NOT_A_HANDLER_BY_SHAPE = """
+import boto3
+
+
+def process(payload):
+    table = boto3.resource("dynamodb").Table("orders")
+    return table.get_item(Key={"id": payload["id"]})
+"""
+
+NEXT_TO_HANDLER = """
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Orders:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      CodeUri: ./
+      Handler: app.process
+"""
+
+
+def age(root: Path, seconds: float = 60.0) -> None:
+    """Old times on everything, as in a checkout: a walk is kept only when nothing it saw
+    changed in the last seconds."""
+    then = os.stat(root).st_mtime - seconds
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".lambdalint_cache"]
+        for name in filenames + dirnames:
+            os.utime(os.path.join(directory, name), (then, then))
+    os.utime(root, (then, then))
+
+
+def walk_entries(root: Path) -> list:
+    return list((root / ".lambdalint_cache").rglob("walk/*/*.json"))
+
+
+def test_precommit_picks_up_a_template_added_next_to_the_handler(tmp_path):
+    root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
+                            "src/app.py": NOT_A_HANDLER_BY_SHAPE})
+    age(root)
+    assert findings(root, "src/app.py") == []
+    assert len(walk_entries(root)) == 1  # the walk is kept
+    assert findings(root, "src/app.py") == []  # and served
+    write(root, {"src/template.yaml": NEXT_TO_HANDLER})
+    expected = findings(root, "--no-cache", "src/app.py")
+    assert short(expected) == [("src/app.py", 5, "LL102")]
+    assert findings(root, "src/app.py") == expected
+    assert findings(root, "src/app.py") == expected
+
+
+def test_precommit_forgets_a_deleted_template(tmp_path):
+    root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
+                            "src/app.py": NOT_A_HANDLER_BY_SHAPE,
+                            "src/template.yaml": NEXT_TO_HANDLER})
+    age(root)
+    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert len(walk_entries(root)) == 1
+    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    (root / "src" / "template.yaml").unlink()
+    assert findings(root, "--no-cache", "src/app.py") == []
+    assert findings(root, "src/app.py") == []
+
+
+def test_precommit_follows_an_edited_gitignore(tmp_path):
+    root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
+                            ".gitignore": "deploy/\n",
+                            "src/app.py": NOT_A_HANDLER_BY_SHAPE,
+                            "deploy/template.yaml": NEXT_TO_HANDLER.replace("./", "../src/")})
+    age(root)
+    assert findings(root, "src/app.py") == []  # the template is ignored
+    assert len(walk_entries(root)) == 1
+    (root / ".gitignore").write_text("build/\n", encoding="utf-8")  # same size, new time
+    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    (root / ".gitignore").write_text("deploy/\n", encoding="utf-8")
+    assert findings(root, "src/app.py") == []
+
+
+def test_a_fresh_tree_is_walked_every_time(tmp_path):
+    # Times within the last seconds may repeat on a coarse file system: nothing is kept.
+    root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
+                            "src/app.py": NOT_A_HANDLER_BY_SHAPE})
+    assert findings(root, "src/app.py") == []
+    assert walk_entries(root) == []
+    write(root, {"src/template.yaml": NEXT_TO_HANDLER})
+    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+
+
+TF_WITH_FILE = """resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = aws_iam_role.r.arn
+  handler       = "app.process"
+  runtime       = "python3.12"
+  timeout       = 10
+  filename      = "f.zip"
+}
+resource "aws_iam_role" "r" {
+  name = "r"
+}
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.id
+  policy = file("${path.module}/policies/p.json")
+}
+"""
+
+POLICY = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",\n'
+          '     "Action": "%s",\n     "Resource": "arn:aws:s3:::b/*"}\n  ]\n}\n')
+
+
+def test_terraform_module_reading_a_file_is_read_again_when_the_file_changes(tmp_path):
+    # A module that calls file() depends on the files of its directory; one that does not is
+    # kept while its .tf and tfvars files are unchanged (editing a handler next to it is free).
+    root = write(tmp_path, {"main.tf": TF_WITH_FILE, "policies/p.json": POLICY % "s3:GetObject",
+                            "app.py": "def process(event, context):\n    return 1\n"})
+    narrow = findings(root, "--no-cache", ".")
+    assert findings(root, ".") == narrow
+    write(root, {"policies/p.json": POLICY % "s3:*"})
+    wide = findings(root, "--no-cache", ".")
+    assert short(wide) != short(narrow)  # the wildcard action is reported
+    assert findings(root, ".") == wide
+    write(root, {"main.tf": TF_WITH_FILE.replace('file("${path.module}/policies/p.json")',
+                                                 'jsonencode({Statement = [{Effect = "Allow", '
+                                                 'Action = "s3:*", Resource = "*"}]})'),
+                 "terraform.tfvars": 'x = "1"\n'})
+    fresh = findings(root, "--no-cache", ".")
+    assert findings(root, ".") == fresh
+    write(root, {"app.py": "def process(event, context):\n    return 2\n"})
+    assert findings(root, ".") == fresh

@@ -257,3 +257,31 @@ def test_cli_paths_use_forward_slashes_and_one_based_positions(tmp_path):
     assert finding["path"] == "svc/deep/app.py"
     assert finding["line"] >= 2 and finding["column"] >= 1
     assert (finding["end_line"], finding["end_column"]) >= (finding["line"], finding["column"])
+
+
+def test_combined_patterns_match_as_pathspec_does():
+    # The walk answers a negation-free spec with one expression; it must agree with pathspec
+    # pattern by pattern (and hand specs with a negation to pathspec itself).
+    import pathspec
+
+    from lambdalint.discovery import _Matcher
+
+    paths = ["node_modules/", "a/node_modules/", "node_modules", "build/", "src/build/",
+             "build", "x.egg-info/", "deep/x.egg-info/", "a/b/", "a/x/y/b", "a/b/c.py",
+             "keep", "keep/", "dir/keep", "cdk.out/", "services/s/cdk.out/", "t.py",
+             "docs/a.md", "docs/", "lib/x.pyc", "src/tmp_file.yaml", ".aws-sam/",
+             "/abs", "./rel"]
+    specs = [
+        ["node_modules", "build/", "*.egg-info", "a/**/b", "/docs", "*.py[co]", "tmp_*",
+         ".aws-sam/", "cdk.out/"],
+        ["node_modules", "!keep", "keep", "*.egg-info", "!deep/"],
+        [],
+        ["# only a comment", ""],
+    ]
+    for lines in specs:
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        matcher = _Matcher(spec)
+        negated = any(p.include is False for p in spec.patterns)
+        assert (matcher.combined is None) is negated
+        for path in paths:
+            assert matcher.check(path) == spec.check_file(path).include, (lines, path)
