@@ -6,6 +6,7 @@ import hashlib
 import json
 import re
 from collections import Counter
+from urllib.parse import quote
 
 from lambdalint import __version__, docs, registry
 
@@ -64,7 +65,7 @@ def render(result, **_) -> str:
             "message": {"text": f.message + (f"\n\nSuggestion: {f.suggestion}" if f.suggestion else "")},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"},
                     "region": _region(f.line, f.column, f.end_line, f.end_column),
                 }
             }],
@@ -74,7 +75,7 @@ def render(result, **_) -> str:
             item["fixes"] = [{
                 "description": {"text": f.fix.description},
                 "artifactChanges": [{
-                    "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": {"uri": quote(f.path), "uriBaseId": "%SRCROOT%"},
                     "replacements": [{
                         "deletedRegion": _region(e.line, e.column, e.end_line, e.end_column),
                         "insertedContent": {"text": e.text},

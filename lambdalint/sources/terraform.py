@@ -403,9 +403,11 @@ def _read_file(source: SourceFile, errors: List[ReadError],
     try:
         size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            later(ReadError(source.display, 1, f"skipped: {size // 1024 // 1024} MiB is over "
+            with source.path.open("rb") as handle:  # enough to see whether it names a function
+                head = handle.read(64 * 1024).decode("utf-8", "replace")
+            later(ReadError(source.display, 1, f"skipped: {size / 1024 / 1024:.1f} MiB is over "
                                                f"the {MAX_FILE_BYTES // 1024 // 1024} MiB limit "
-                                               "for one file"), "")
+                                               "for one file"), head)
             return None
         data = source.path.read_bytes()
     except IsADirectoryError:
