@@ -353,7 +353,13 @@ def _filter(findings: List[Finding], config: Config, enabled_ids: Set[str],
             continue
         if finding.path not in parsed:
             parsed[finding.path] = suppressions.parse(text_of(finding.path) or "")
-        if parsed[finding.path].suppresses(finding.rule, finding.line, [finding.end_line]):
+        # A file that does not parse is silenced only by a comment that names LL001: a blanket
+        # "# noqa" that happens to sit on the broken line is not the user deciding about it.
+        if finding.rule == "LL001":
+            marks = parsed[finding.path]
+            if "LL001" in marks.whole_file or "LL001" in marks.by_line.get(finding.line, ()):
+                continue
+        elif parsed[finding.path].suppresses(finding.rule, finding.line, [finding.end_line]):
             continue
         kept.append(finding)
     return kept
