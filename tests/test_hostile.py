@@ -226,6 +226,16 @@ def test_deep_python_in_a_cdk_app_is_ll001_too(tmp_path):
     assert [f[:2] for f in of(findings, "app.py")] == [("LL001", 3)]
 
 
+def test_a_suppression_comment_on_the_broken_line_does_not_hide_ll001(tmp_path):
+    """Found by the fuzz tests: a file cut short after ``except Exception:  # noqa`` was
+    reported clean, the parse error silenced by the comment on its line."""
+    write(tmp_path, {"cut.py": "def f():\n    try:\n        pass\n    except Exception:  # noqa",
+                     "whole.py": "# lambdalint: ignore-file\nx = (1,\n"})
+    findings, _ = check(tmp_path)
+    assert [f[:2] for f in of(findings, "cut.py")] == [("LL001", 4)]
+    assert [f[0] for f in of(findings, "whole.py")] == ["LL001"]
+
+
 def test_binary_file_named_py(tmp_path):
     write(tmp_path, {"blob.py": bytes(range(256)) * 40, "image.py": b"\x89PNG\r\n\x1a\n" + os.urandom(2000)})
     findings, _ = check(tmp_path)
