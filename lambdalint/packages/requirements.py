@@ -144,7 +144,7 @@ def _read(path: Path) -> Optional[str]:
         if not path.is_file() or path.stat().st_size > MAX_BYTES:
             return None
         return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL byte in a name written in the file
         return None
 
 
@@ -153,7 +153,10 @@ def read_requirements_file(path: Path, into: Optional[Requirements] = None,
     """Read a requirements file and the files it includes (``-r``), collecting ``-c`` pins."""
     result = into if into is not None else Requirements(source=path)
     seen = seen if seen is not None else set()
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError, RuntimeError):  # "-r" naming a loop, or with a NUL byte
+        return result
     if resolved in seen or len(seen) > 50:
         return result
     seen.add(resolved)
