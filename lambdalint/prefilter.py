@@ -24,6 +24,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 import warnings
 from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence
 
@@ -59,6 +60,13 @@ class Text:
         """The ``ast`` tree, or None when Python's parser refuses the file."""
         if not self._parsed:
             self._parsed = True
+            if sys.version_info < (3, 11) and len(self.text) > 200_000:
+                # Python 3.9 and 3.10 overflow the C stack (a segfault) on chains of 150,000
+                # operators; LibCST's limits are far below that, so such a file goes the full way.
+                from lambdalint.sources.python import nesting_problem
+
+                if nesting_problem(self.text) is not None:
+                    return None
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")  # invalid escapes warn on newer Pythons
