@@ -133,13 +133,17 @@ def test_yaml_merge_key_bomb(tmp_path):
     ("template.json", '{"Resources": ' + '{"a": ' * 100_000 + "1" + "}" * 100_001, 1),
     ("serverless.yml", "service: s\nprovider:\n" + "".join(
         " " * i + f"k{i}:\n" for i in range(1, 3000)) + "\n", 1001),
-])
+], ids=["yaml-flow", "json", "yaml-block"])
 def test_deeply_nested_yaml_and_json(tmp_path, name, text, line):
     write(tmp_path, {name: text})
     findings, _ = check_subprocess(tmp_path)
     (rule, found_line, _, message), = of(findings, name)
-    assert (rule, found_line) == ("LL001", line)
-    assert "nesting depth" in message
+    assert rule == "LL001"
+    # libyaml 0.2.6 stops at its nesting limit, where it is; with an older libyaml lambdalint
+    # hands such text to PyYAML's Python composer, which stops at Python's recursion limit.
+    assert (found_line, message) in ((line, "cannot check this file: invalid YAML: exceeded "
+                                            "maximum nesting depth"),
+                                     (1, "cannot check this file: nested too deeply")), message
 
 
 def test_yaml_tags_that_build_python_objects_build_nothing(tmp_path):

@@ -24,12 +24,17 @@ from conftest import REPO, run_cli, run_subprocess, write
 
 # Module names lambdalint (or its libraries) imports: a file of that name in the checked
 # directory must never be picked up instead of the real one.
-SHADOWED = ["re", "json", "click", "yaml", "hcl2", "lark", "libcst", "pathspec", "tomllib",
-            "tomli", "typing_extensions", "zipfile", "csv", "difflib", "hashlib", "tempfile",
-            "concurrent", "multiprocessing", "boto3", "aws_cdk", "constructs", "pip_audit"]
+SHADOWED = ["click", "yaml", "hcl2", "lark", "libcst", "pathspec", "tomli", "typing_extensions",
+            "boto3", "aws_cdk", "constructs", "pip_audit"]
+# The same for the standard library, except under ``python -m`` on Python 3.9 and 3.10, whose
+# runpy imports some of these (re, ...) from the working directory before any lambdalint code
+# runs: there a file named re.py breaks ``python -m anything``, and only the console script
+# (``lambdalint``, what pre-commit and the GitHub Action run) is safe.
+SHADOWED_STDLIB = ["re", "json", "tomllib", "zipfile", "csv", "difflib", "hashlib", "tempfile",
+                   "concurrent", "multiprocessing"]
 
 
-def booby_trapped_tree(root: Path, markers: Path) -> List[str]:
+def booby_trapped_tree(root: Path, markers: Path, stdlib: bool = True) -> List[str]:
     """A project in which every Python file would write ``markers/<name>`` if run; the names."""
     def trap(name: str) -> str:
         return f"import pathlib as _p; _p.Path({str(markers)!r}, {name!r}).write_text('ran')\n"
@@ -96,7 +101,7 @@ def booby_trapped_tree(root: Path, markers: Path) -> List[str]:
         "requirements.txt": "boto3==1.34.0\n-e .\n",
         "pyproject.toml": "[build-system]\nrequires = ['setuptools']\nbuild-backend = 'setuptools.build_meta'\n",
     }
-    for name in SHADOWED:
+    for name in SHADOWED + (SHADOWED_STDLIB if stdlib else []):
         files[f"{name}.py"] = trap(f"shadow-{name}")
     write(root, files)
     return sorted(files)
@@ -107,7 +112,7 @@ def test_no_run_executes_the_users_code(tmp_path, how):
     markers = tmp_path / "markers"
     markers.mkdir()
     tree = tmp_path / "tree"
-    booby_trapped_tree(tree, markers)
+    booby_trapped_tree(tree, markers, stdlib=how == "script" or sys.version_info >= (3, 11))
     if how == "module":
         prefix = [sys.executable, "-m", "lambdalint"]
     else:
@@ -231,7 +236,7 @@ def _hostile_trees(root: Path) -> List[Path]:
     trees.append(project)
     markers = root / "markers"
     markers.mkdir()
-    booby_trapped_tree(root / "trapped", markers)
+    booby_trapped_tree(root / "trapped", markers, stdlib=sys.version_info >= (3, 11))
     trees.append(root / "trapped")
     return trees
 

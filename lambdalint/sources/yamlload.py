@@ -20,8 +20,23 @@ import yaml
 
 try:
     from yaml import CSafeLoader as _Loader
+    from yaml._yaml import get_version as _libyaml_version
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+    def _libyaml_version() -> Tuple[int, int, int]:
+        return (0, 0, 0)
+
+# libyaml limits nesting from 0.2.6 on; before it (PyYAML wheels before 6.0.4, many system
+# builds) its C recursion has no bound and a document nested some 30,000 deep kills the process.
+# With such a libyaml, text that might nest deeply goes to PyYAML's Python composer, whose
+# recursion Python bounds.
+_LIBYAML_LIMITS_NESTING = _libyaml_version() >= (0, 2, 6)
+_SAFE_NESTING = 1000
+# Quoted scalars (skipped whole), comments, and flow brackets: within a flow collection a plain
+# scalar cannot hold a bracket, so there this count is exact; elsewhere it can only be too high.
+_FLOW = re.compile(r'"(?:\\.|[^"\\\n])*"|\'(?:\'\'|[^\'\n])*\'|(?:^|(?<=\s))#[^\n]*|[\[\]{}]',
+                   re.MULTILINE)
 
 # Values built for one document, aliases included: a real template has about one value per ten
 # characters, so this budget only stops documents that aliases blow up.
@@ -226,11 +241,36 @@ def _join_surrogate_pairs(text: str) -> str:
     return _SURROGATE_PAIR.sub(one, text)
 
 
+def _may_nest_deeply(text: str) -> bool:
+    """Whether ``text`` could nest deeper than libyaml without a limit survives: a block level
+    starts at a greater column than its parent or after an indicator on the same line, and a
+    flow level needs a bracket."""
+    block = max((len(line) - len(line.lstrip(" ")) + line.count("-") + line.count("?")
+                 + line.count(":") + 1 for line in text.splitlines()), default=0)
+    if block > _SAFE_NESTING:
+        return True
+    if text.count("[") + text.count("{") <= _SAFE_NESTING - block:
+        return False
+    depth = 0
+    for match in _FLOW.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth + block > _SAFE_NESTING:
+                return True
+        elif token in ("]", "}") and depth:
+            depth -= 1
+    return False
+
+
 def load(text: str) -> Any:
     """The first document of ``text`` as located values; raises YamlError."""
     text = _join_surrogate_pairs(text)
+    loader = _Loader
+    if not _LIBYAML_LIMITS_NESTING and _may_nest_deeply(text):
+        loader = yaml.SafeLoader
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -242,10 +282,58 @@ def load(text: str) -> Any:
         raise YamlError("nested too deeply") from None
     if node is None:
         return None
+    budget = BASE_BUDGET + len(text) // 2
+    if "&" in text:  # aliases need an anchor: only then can the values outgrow the text
+        bomb = _over_budget(node, budget)
+        if bomb is not None:
+            raise YamlError("too many values after expanding aliases (an alias bomb?)",
+                            bomb.start_mark.line + 1)
     try:
-        return _Builder(BASE_BUDGET + len(text) // 2).build(node)
+        return _Builder(budget).build(node)
     except RecursionError:
         raise YamlError("nested too deeply") from None
+
+
+def _children(node: yaml.Node) -> List[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _over_budget(root: yaml.Node, budget: int) -> Optional[yaml.Node]:
+    """The first node (in the text) whose values, aliases expanded, exceed ``budget`` while none
+    of its children does; None when the document fits. Counted on the composed graph, where an
+    alias is the very node it names, so a billion laughs costs a few hundred steps to see."""
+    sizes: Dict[int, int] = {}
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if not done:
+            if id(node) in sizes:
+                continue
+            sizes[id(node)] = 0  # meanwhile: an alias to a node being counted adds nothing
+            stack.append((node, True))
+            stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+        else:
+            sizes[id(node)] = min(budget + 1, 1 + sum(sizes[id(c)] for c in _children(node)))
+    if sizes[id(root)] <= budget:
+        return None
+    found = [n for n in _nodes(root) if sizes[id(n)] > budget and
+             all(sizes[id(c)] <= budget for c in _children(n))]
+    return min(found, key=lambda n: n.start_mark.index) if found else root
+
+
+def _nodes(root: yaml.Node) -> List[yaml.Node]:
+    seen, out, stack = set(), [], [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in seen:
+            seen.add(id(node))
+            out.append(node)
+            stack.extend(_children(node))
+    return out
 
 
 def scalar_text(value: Any) -> str:
