@@ -64,7 +64,7 @@ def _read_bytes(source: discovery.SourceFile, result: Result) -> Optional[bytes]
     try:
         size = source.path.stat().st_size
         if size > MAX_FILE_BYTES:
-            result.notes.append(f"{source.display}: skipped, {size // 1024 // 1024} MiB is over "
+            result.notes.append(f"{source.display}: skipped, {size / 1024 / 1024:.1f} MiB is over "
                                 f"the {MAX_FILE_BYTES // 1024 // 1024} MiB limit for one file")
             return None
         return source.path.read_bytes()
