@@ -33,7 +33,7 @@ import time
 import traceback
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from lambdalint import engine
 from lambdalint.config import Config

@@ -7,7 +7,6 @@ same moment. Each run here is a real process (``python -m lambdalint``).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys

@@ -18,10 +18,8 @@ on disk since it was read; and ``check`` without ``--fix`` (or with ``--diff``) 
 from __future__ import annotations
 
 import ast
-import difflib
 import hashlib
 import io
-import json
 import os
 import stat
 import threading

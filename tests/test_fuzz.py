@@ -21,9 +21,7 @@ from __future__ import annotations
 import ast
 import json
 import random
-import sys
 import tempfile
-import textwrap
 import warnings
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple

@@ -19,7 +19,7 @@ import time
 import tracemalloc
 import zlib
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import List, Tuple
 
 import pytest
 
@@ -154,7 +154,7 @@ def test_yaml_tags_that_build_python_objects_build_nothing(tmp_path):
         f"!!python/object/new:os.system ['touch {marker}']",
         "!!python/name:os.system",
         "!!python/module:os",
-        f"!!python/object:builtins.exec {{}}",
+        "!!python/object:builtins.exec {}",
         "!!set {a, b}",
         "!!binary aGVsbG8=",
         "!!timestamp 2001-13-99",
@@ -423,7 +423,6 @@ def test_files_deleted_while_a_run_is_going_on(tmp_path):
     files = {f"pkg{i}/app{j}.py": SENTINEL for i in range(20) for j in range(10)}
     write(tmp_path, files)
     write(tmp_path, {"sentinel/app.py": SENTINEL})
-    proc_holder = {}
 
     def delete_soon():
         time.sleep(0.3)
