@@ -193,12 +193,12 @@ FIXED = (
 
 
 def test_the_write_is_a_rename_of_a_complete_temporary_file(tmp_path):
-    write(tmp_path, {"app.py": CLIENT_IN_HANDLER + "# padding\n" * 20_000})
+    write(tmp_path, {"app.py": CLIENT_IN_HANDLER + "# padding\n" * 5_000})
     path = tmp_path / "app.py"
     inode = path.stat().st_ino
     torn: List[int] = []
     stop = threading.Event()
-    valid = {len(CLIENT_IN_HANDLER + "# padding\n" * 20_000), len(FIXED + "# padding\n" * 20_000)}
+    valid = {len(CLIENT_IN_HANDLER + "# padding\n" * 5_000), len(FIXED + "# padding\n" * 5_000)}
 
     def reader():
         while not stop.is_set():
@@ -218,7 +218,7 @@ def test_the_write_is_a_rename_of_a_complete_temporary_file(tmp_path):
         stop.set()
         thread.join()
     assert (code, err) == (0, ""), err
-    assert path.read_text() == FIXED + "# padding\n" * 20_000
+    assert path.read_text() == FIXED + "# padding\n" * 5_000
     assert path.stat().st_ino != inode  # a new file took the name
     assert torn == []  # no reader saw an empty, partial or missing file
     assert sorted(p.name for p in tmp_path.iterdir()) == ["app.py"]  # no temporary file left
