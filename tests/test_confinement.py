@@ -298,6 +298,18 @@ def test_code_beside_the_checked_file_inside_the_repository_is_measured(tmp_path
 # -- reading with a limit ----------------------------------------------------------------------
 
 
+def test_a_dist_info_record_linked_to_a_device_is_not_read(tmp_path):
+    """Discovery reads RECORD to know which files an installed package owns: a RECORD that is
+    a link to /dev/zero made the run read until memory ran out."""
+    root = repo(tmp_path, {"template.yaml": SAM.format(code="src/"), "src/app.py": APP})
+    (root / "src" / "evil-1.0.dist-info").mkdir()
+    os.symlink("/dev/zero", root / "src" / "evil-1.0.dist-info" / "RECORD")
+    findings, _, elapsed = check(root)
+    assert notes(findings) == []
+    assert elapsed < 20
+
+
+
 def test_offline_advisories_from_a_device_or_a_fifo_are_refused_at_once(tmp_path):
     fifo = tmp_path / "advisories.json"
     os.mkfifo(fifo)

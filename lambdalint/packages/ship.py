@@ -344,23 +344,36 @@ _CODE_SETTING = {SAM: "CodeUri", CLOUDFORMATION: "Code", SERVERLESS: "package.ar
                  TERRAFORM: "source", CDK: "Code.from_asset"}
 
 
-def _outside(function: Function, tree: confine.Tree, path: Path, what: str) -> Optional[Package]:
-    """A package of nothing, with the note, when ``path`` resolves outside the tree."""
+def _outside(function: Function, tree: confine.Tree, path: Path, what: str) -> Optional[NotRead]:
+    """The note, on the line that names the code, when ``path`` resolves outside the tree."""
     if tree.holds(path):
         return None
-    note = NotRead(Path(function.path), function.code.line or function.line, 1,
+    return NotRead(Path(function.path), function.code.line or function.line, 1,
                    f"{what} {path} of {function.name} {confine.OUTSIDE} (its package is not "
                    "measured)")
-    return Package(root=None, kind="outside", not_read=[note])
 
 
-def _outside_code(function: Function, tree: confine.Tree) -> Optional[Package]:
+def _outside_code(function: Function, tree: confine.Tree) -> Optional[NotRead]:
     code = function.code
     assert code.path is not None
     what = _CODE_SETTING.get(function.format, "code path")
     if function.format == SERVERLESS and code.kind == "local":
         what = "the service directory"
     return _outside(function, tree, Path(code.path), what)
+
+
+def outside_notes(function: Function, tree: confine.Tree) -> List[NotRead]:
+    """Why ``measure`` will read nothing of this function's package: its code path, or else
+    its built artifact, resolves outside the tree. Checked without measuring anything."""
+    code = function.code
+    if code.kind not in ("local", "zip") or not code.path:
+        return []
+    note = _outside_code(function, tree)
+    if note is None:
+        artifact = artifact_of(function)
+        if artifact is not None:
+            note = _outside(function, tree, artifact, "the built package")
+    return [note] if note is not None else []
 
 
 def measure(function: Function, tree: confine.Tree) -> Optional[Package]:
@@ -371,14 +384,10 @@ def measure(function: Function, tree: confine.Tree) -> Optional[Package]:
     code = function.code
     if code.kind not in ("local", "zip") or not code.path:
         return None
-    outside = _outside_code(function, tree)
-    if outside is not None:
-        return outside
+    notes = outside_notes(function, tree)
+    if notes:
+        return Package(root=None, kind="outside", not_read=notes)
     artifact = artifact_of(function)
-    if artifact is not None:
-        outside = _outside(function, tree, artifact, "the built package")
-        if outside is not None:
-            return outside
     if artifact is not None and artifact.is_dir():
         package = Package(root=Path(code.path), kind="build", artifact=artifact)
         _walk(artifact, None, package)
@@ -406,7 +415,7 @@ def sources(function: Function, tree: confine.Tree) -> Optional[Package]:
         return None
     outside = _outside_code(function, tree)
     if outside is not None:
-        return outside
+        return Package(root=None, kind="outside", not_read=[outside])
     root = Path(code.path)
     if code.kind == "zip":
         if not root.is_file():
@@ -431,17 +440,33 @@ def sources(function: Function, tree: confine.Tree) -> Optional[Package]:
 
 
 def requirements_of(function: Function, tree: confine.Tree) -> Requirements:
-    """The requirements a build installs for this function (empty for non-Python and zips;
-    only the note when the code path is outside the tree)."""
+    """The requirements a build installs for this function (empty for non-Python and zips, and
+    when the code path is outside the tree: ``outside_notes`` says so)."""
     code = function.code
     if code.kind != "local" or not code.path or not is_python(function):
         return Requirements()
-    outside = _outside_code(function, tree)
-    if outside is not None:
-        return Requirements(not_read=outside.not_read)
+    if not tree.holds(code.path):
+        return Requirements()
     root = Path(code.path)
     directory = root if root.is_dir() else root.parent
     return for_directory(directory, tree)
+
+
+def requirements_for(project: Project, function: Function) -> Requirements:
+    """``requirements_of``, read once per code directory per run (LL302, LL303, LL304 and the
+    notes all ask for it)."""
+    cache = getattr(project, "_lambdalint_requirements", None)
+    if cache is None:
+        cache = {}
+        try:
+            setattr(project, "_lambdalint_requirements", cache)
+        except AttributeError:  # pragma: no cover - a frozen project
+            pass
+    code = function.code
+    key = (code.kind, code.path, is_python(function))
+    if key not in cache:
+        cache[key] = requirements_of(function, tree_of(project))
+    return cache[key]
 
 
 def package_key(function: Function) -> tuple:

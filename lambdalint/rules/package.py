@@ -96,9 +96,8 @@ def requirement_finding(rule: ConfigRule, function: Function, req: Requirement, 
 
 def _requirements_by_function(project: Project) -> List[Tuple[Function, Requirements]]:
     out = []
-    tree = ship.tree_of(project)
     for function in sorted(project.functions, key=lambda f: (f.path, f.line)):
-        reqs = ship.requirements_of(function, tree)
+        reqs = ship.requirements_for(project, function)
         if reqs.items:
             out.append((function, reqs))
     return out
@@ -109,11 +108,9 @@ def not_read_notes(project: Project) -> Iterator[Finding]:
     read (outside the checked tree, too large, not a regular file)."""
     tree = ship.tree_of(project)
     found: List[NotRead] = []
-    for package in ship.packages(project).values():
-        if package is not None:
-            found += package.not_read + package.requirements.not_read
-    for function in project.functions:
-        found += ship.requirements_of(function, tree).not_read
+    for function in sorted(project.functions, key=lambda f: (f.path, f.line)):
+        found += ship.outside_notes(function, tree)
+        found += ship.requirements_for(project, function).not_read
     seen: Set[Tuple[str, int, str]] = set()
     for item in found:
         key = (str(item.path), item.line, item.message)
