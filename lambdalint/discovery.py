@@ -130,9 +130,11 @@ def _distribution_files(dist_info: Path, seen: Optional["_Seen"] = None) -> Set[
         seen.file(str(dist_info))
         seen.file(str(dist_info / "RECORD"))
         seen.file(str(dist_info / "top_level.txt"))
+    from lambdalint.confine import read_text  # capped, regular files only (a RECORD -> /dev/zero)
+
     names: Set[str] = set()
     try:
-        record = (dist_info / "RECORD").read_text(encoding="utf-8", errors="replace")
+        record = read_text(dist_info / "RECORD", 64 * 1024 * 1024)
     except OSError:
         record = ""
     for row in csv.reader(io.StringIO(record)):
@@ -140,7 +142,7 @@ def _distribution_files(dist_info: Path, seen: Optional["_Seen"] = None) -> Set[
             names.add(row[0].replace("\\", "/").split("/", 1)[0])
     if not names:
         try:
-            top_level = (dist_info / "top_level.txt").read_text(encoding="utf-8", errors="replace")
+            top_level = read_text(dist_info / "top_level.txt", 1024 * 1024)
         except OSError:
             top_level = ""
         for line in top_level.splitlines():

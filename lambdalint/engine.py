@@ -274,7 +274,8 @@ def _given_functions(project, files: List[discovery.SourceFile]):
         return False
 
     return Project(functions=[f for f in project.functions if relevant(f)],
-                   errors=list(project.errors), actions_by_file=project.actions_by_file)
+                   errors=list(project.errors), actions_by_file=project.actions_by_file,
+                   roots=project.roots)
 
 
 def _texts(python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]], texts: Dict[str, str],

@@ -72,6 +72,7 @@ class CodeLocation:
     inline: Optional[InlineCode] = None
     excludes: List[str] = field(default_factory=list)  # CDK exclude=, Serverless patterns "!x"
     includes: List[str] = field(default_factory=list)
+    line: int = 0  # the line of the setting that names ``path`` (CodeUri...), 0 if not known
 
 
 @dataclass
@@ -183,3 +184,5 @@ class Project:
     # Resolved path of a linked handler file -> the AWS actions its code calls ("s3:GetObject"),
     # filled by the engine from the code analysis, for least-privilege suggestions.
     actions_by_file: Dict[str, List[str]] = field(default_factory=dict)
+    # The real paths of the checked trees (lambdalint.confine): nothing outside them is read.
+    roots: List[str] = field(default_factory=list)

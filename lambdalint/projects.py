@@ -224,11 +224,16 @@ def read(config_files: Sequence[SourceFile], context_files: Sequence[SourceFile]
          python_files: Sequence[SourceFile], paths: Sequence[str], store) -> Project:
     """The project of ``config_files`` and the CDK apps among ``python_files``, with the
     functions of ``context_files`` that link handlers (all of them when no cache is used)."""
+    from lambdalint import confine
     from lambdalint.sources import configs
 
+    roots = list(confine.Tree.of(paths).roots)
     if store is None:
-        return configs.read_project(list(config_files) + list(context_files), python_files, paths)
-    project = Project()
+        project = configs.read_project(list(config_files) + list(context_files), python_files,
+                                       paths)
+        project.roots = roots
+        return project
+    project = Project(roots=roots)
     context = {id(s) for s in context_files}
     given = GivenFiles([str(f.path) for f in python_files])
     for unit in _units(list(config_files) + list(context_files), python_files):

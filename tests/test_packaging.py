@@ -13,7 +13,7 @@ from typing import Dict, List
 import pytest
 
 from conftest import write
-from lambdalint import discovery
+from lambdalint import confine, discovery
 from lambdalint.config import Config
 from lambdalint.model import Function, Project
 from lambdalint.packages import requirements as reqs
@@ -62,6 +62,11 @@ def function(root: Path, name: str = None) -> Function:
     return next(f for f in found if f.name == name)
 
 
+def tree(root: Path) -> confine.Tree:
+    """What a run that checks ``root`` may read."""
+    return confine.Tree.of([str(root)])
+
+
 def shipped(package: ship.Package) -> List[str]:
     return sorted(rel for rel, _ in package.files)
 
@@ -101,7 +106,7 @@ def test_sam_ships_the_code_uri_less_what_sam_build_drops(tmp_path, monkeypatch)
         "src/.pytest_cache/v": "x\n",
         "src/requirements.txt": "pandas==2.2.2\nrequests==2.32.3\n",
     })
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert package.kind == "directory"
     assert shipped(package) == ["app.py", "lib/util.py", "requirements.txt", "tests/test_app.py"]
     exact = sum((tmp_path / "src" / rel).stat().st_size for rel in shipped(package))
@@ -121,7 +126,7 @@ def test_sam_node_function_keeps_everything_and_reads_no_requirements(tmp_path, 
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {"template.yaml": sam("nodejs20.x"), "src/index.js": "exports.handler=1\n",
                      "src/.venv/x": "x", "src/requirements.txt": "numpy==2.0.0\n"})
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert shipped(package) == [".venv/x", "index.js", "requirements.txt"]
     assert package.estimated == {} and package.requirements.items == []
 
@@ -133,21 +138,21 @@ def test_sam_build_artifact_is_measured_instead_of_the_sources(tmp_path, monkeyp
     sparse(tmp_path / ".aws-sam/build/Fn/numpy/core.so", 40 * MB)
     write(tmp_path, {".aws-sam/build/Fn/app.py": "x = 1\n",
                      ".aws-sam/build/Other/big.bin": b"\x00" * 100})
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert package.kind == "build"
     assert package.artifact == tmp_path / ".aws-sam/build/Fn"
     assert shipped(package) == ["app.py", "numpy/core.so"]
     assert package.total == package.measured_bytes == 40 * MB + 6
     assert package.estimated == {}  # the build installed them: nothing is estimated
     # Junk is judged on the sources, not on the build.
-    assert shipped(ship.sources(function(tmp_path))) == ["app.py", "requirements.txt"]
+    assert shipped(ship.sources(function(tmp_path), tree(tmp_path))) == ["app.py", "requirements.txt"]
 
 
 def test_sam_zip_code_uri_read_from_its_central_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {"template.yaml": sam(code="dist/fn.zip")})
     crafted_zip(tmp_path / "dist/fn.zip", {"app.py": 100, "numpy/core.so": 300 * MB})
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert package.kind == "zip"
     assert package.measured_bytes == 300 * MB + 100
     assert package.zipped_bytes == (tmp_path / "dist/fn.zip").stat().st_size < 1000
@@ -158,7 +163,7 @@ def test_sam_zip_code_uri_read_from_its_central_directory(tmp_path, monkeypatch)
 def test_a_zip_that_is_not_one_is_an_error_not_a_crash(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {"template.yaml": sam(code="fn.zip"), "fn.zip": b"PK\x03\x04 not a zip"})
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert package.error is not None and package.error.startswith("cannot read fn.zip")
     assert package.files == []
 
@@ -166,7 +171,7 @@ def test_a_zip_that_is_not_one_is_an_error_not_a_crash(tmp_path, monkeypatch):
 def test_a_named_zip_not_built_yet_is_not_measured(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {"template.yaml": sam(code="fn.zip")})
-    assert ship.measure(function(tmp_path)) is None
+    assert ship.measure(function(tmp_path), tree(tmp_path)) is None
 
 
 def test_symlinks_are_never_followed(tmp_path, monkeypatch):
@@ -176,7 +181,7 @@ def test_symlinks_are_never_followed(tmp_path, monkeypatch):
     write(tmp_path, {"template.yaml": sam(), "src/app.py": "x = 1\n"})
     os.symlink(outside, tmp_path / "src" / "linked")
     os.symlink(outside / "huge.bin", tmp_path / "src" / "huge.bin")
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert shipped(package) == ["app.py"]
     assert package.total == 6
 
@@ -199,7 +204,7 @@ def test_cloudformation_local_code_ships_the_directory_as_is(tmp_path, monkeypat
             """,
         "build/app.py": "x = 1\n", "build/.git/HEAD": "x\n", "build/.venv/pyvenv.cfg": "x\n",
     })
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert shipped(package) == [".git/HEAD", ".venv/pyvenv.cfg", "app.py"]
 
 
@@ -243,7 +248,7 @@ def test_serverless_default_excludes_and_specific_patterns_win(tmp_path, monkeyp
         - '!src/tests/**'
         - '!*.ipynb'
     """)
-    package = ship.measure(function(tmp_path, "create"))
+    package = ship.measure(function(tmp_path, "create"), tree(tmp_path))
     # .git, .serverless and serverless.yml are Serverless' own excludes.
     assert shipped(package) == ["README.md", "src/app.py", "tests/test_all.py"]
 
@@ -256,7 +261,7 @@ def test_serverless_exclude_everything_then_include_code(tmp_path, monkeypatch):
         - '!**'
         - 'src/**'
     """)
-    assert shipped(ship.measure(function(tmp_path, "create"))) == ["src/app.py",
+    assert shipped(ship.measure(function(tmp_path, "create"), tree(tmp_path))) == ["src/app.py",
                                                                    "src/tests/test_app.py"]
 
 
@@ -265,9 +270,9 @@ def test_serverless_built_zip_of_the_service_or_of_the_function(tmp_path, monkey
     _serverless_tree(tmp_path, "")
     crafted_zip(tmp_path / ".serverless/orders.zip", {"src/app.py": 50, "pandas/x.so": 80 * MB})
     crafted_zip(tmp_path / ".serverless/list.zip", {"src/app.py": 50})
-    create = ship.measure(function(tmp_path, "create"))
+    create = ship.measure(function(tmp_path, "create"), tree(tmp_path))
     assert (create.kind, create.artifact.name, create.total) == ("zip", "orders.zip", 80 * MB + 50)
-    listed = ship.measure(function(tmp_path, "list"))
+    listed = ship.measure(function(tmp_path, "list"), tree(tmp_path))
     assert (listed.artifact.name, listed.total) == ("list.zip", 50)
 
 
@@ -275,7 +280,7 @@ def test_serverless_package_artifact(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _serverless_tree(tmp_path, "package:\n      artifact: dist/orders.zip")
     crafted_zip(tmp_path / "dist/orders.zip", {"app.py": 10})
-    package = ship.measure(function(tmp_path, "create"))
+    package = ship.measure(function(tmp_path, "create"), tree(tmp_path))
     assert (package.kind, package.total, package.artifact) == ("zip", 10,
                                                                tmp_path / "dist/orders.zip")
 
@@ -310,7 +315,7 @@ def test_terraform_archive_file_source_dir_less_excludes(tmp_path, monkeypatch):
         "lambda/app.py": "x = 1\n", "lambda/tests/test_app.py": "x\n",
         "lambda/docs/a.md": "x\n", "lambda/docs/a.txt": "x\n", "lambda/sub/tests/t.py": "x\n",
     })
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert shipped(package) == ["app.py", "docs/a.txt", "sub/tests/t.py"]
 
 
@@ -319,7 +324,7 @@ def test_terraform_filename_zip_with_huge_declared_sizes(tmp_path, monkeypatch):
     write(tmp_path, {"main.tf": TERRAFORM.format(archive="", filename='"build/fn.zip"')})
     crafted_zip(tmp_path / "build/fn.zip", {"app.py": 1000, "torch/lib.so": 3_000_000_000,
                                             "torch/other.so": 500 * MB})
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert package.measured_bytes == 3_000_000_000 + 500 * MB + 1000
     assert package.contributors()[0].label == "torch/"
     assert package.zipped_bytes < 2000
@@ -357,7 +362,7 @@ def test_cdk_asset_exclude_globs_and_negation(tmp_path, monkeypatch):
         "lambda/a.csv": "x\n", "lambda/data/b.csv": "x\n", "lambda/keep.csv": "x\n",
         "lambda/docs/internal/x.md": "x\n", "lambda/docs/public.md": "x\n",
     })
-    package = ship.measure(function(tmp_path))
+    package = ship.measure(function(tmp_path), tree(tmp_path))
     assert shipped(package) == ["docs/public.md", "index.py", "keep.csv"]
 
 
@@ -388,7 +393,7 @@ def test_requirements_file_lines_columns_includes_and_pins(tmp_path):
         "base.txt": "urllib3==2.2.2\n",
         "constraints.txt": "six==1.16.0\nnotused==1\n",
     })
-    found = reqs.read_requirements_file(tmp_path / "requirements.txt")
+    found = reqs.read_requirements_file(tmp_path / "requirements.txt", tree(tmp_path))
     rows = [(r.key, r.line, r.column, r.specifier, r.version, r.local, found.is_pinned(r))
             for r in found.items]
     assert rows == [
@@ -413,7 +418,7 @@ def test_requirements_file_lines_columns_includes_and_pins(tmp_path):
 def test_requirements_include_loops_and_missing_files_are_harmless(tmp_path):
     write(tmp_path, {"requirements.txt": "-r other.txt\n-r missing.txt\nflask==3.0.0\n",
                      "other.txt": "-r requirements.txt\nclick==8.1.7\n"})
-    found = reqs.read_requirements_file(tmp_path / "requirements.txt")
+    found = reqs.read_requirements_file(tmp_path / "requirements.txt", tree(tmp_path))
     assert [(r.key, r.path.name, r.line) for r in found.items] == [
         ("click", "other.txt", 2), ("flask", "requirements.txt", 3)]
 
@@ -436,22 +441,22 @@ def test_pyproject_dependencies_with_lines_and_lock_files(tmp_path):
         httpx = { version = "^0.27" }
         local = { path = "../local" }
         """})
-    found = reqs.for_directory(tmp_path)
+    found = reqs.for_directory(tmp_path, tree(tmp_path))
     assert [(r.key, r.line, r.column, r.version) for r in found.items] == [
         ("requests", 4, 6, None), ("pydantic", 5, 6, "2.8.2"), ("boto3", 13, 1, "1.34.0"),
         ("httpx", 14, 1, None)]
     assert not found.locked
     write(tmp_path, {"uv.lock": "version = 1\n"})
-    assert reqs.for_directory(tmp_path).locked
+    assert reqs.for_directory(tmp_path, tree(tmp_path)).locked
     # requirements.txt wins over pyproject.toml: it is what sam build installs.
     write(tmp_path, {"requirements.txt": "flask==3.0.0\n"})
-    assert [r.key for r in reqs.for_directory(tmp_path).items] == ["flask"]
+    assert [r.key for r in reqs.for_directory(tmp_path, tree(tmp_path)).items] == ["flask"]
 
 
 def test_broken_pyproject_and_binary_requirements_are_empty(tmp_path):
     write(tmp_path, {"a/pyproject.toml": "[project\n", "b/requirements.txt": b"\xff\xfe\x00\x01"})
-    assert reqs.for_directory(tmp_path / "a").items == []
-    assert reqs.for_directory(tmp_path / "b").items == []
+    assert reqs.for_directory(tmp_path / "a", tree(tmp_path)).items == []
+    assert reqs.for_directory(tmp_path / "b", tree(tmp_path)).items == []
 
 
 # -- the size table ----------------------------------------------------------------------------

@@ -8,13 +8,18 @@ dependency resolution, so nothing is downloaded or installed. ``--osv-url`` need
 or later. Without network access pip-audit fails fast; that becomes one line, not a crash.
 
 ``advisories`` (a JSON file of OSV records, a directory of them, or an OSV export zip) audits
-without any service: the same OSV records a mirror would serve, matched here.
+without any service: the same OSV records a mirror would serve, matched here. Every read there
+has a limit (``lambdalint.confine.read_bytes``): only regular files (``/dev/zero`` or a FIFO is
+refused at once), at most ``MAX_ADVISORY_BYTES`` in all, a record file at most
+``MAX_RECORD_BYTES``; a directory is walked without following symlinks.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import stat
 import re
 import subprocess
 import sys
@@ -24,12 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
+from lambdalint import confine
 from lambdalint.packages.sizes import canonical
 
 SERVICES = ("osv", "pypi")
 OSV_URL_MIN_VERSION = (2, 10)
 INSTALL_HINT = "pip install 'lambdalint[audit]'"
-MAX_ADVISORY_BYTES = 512 * 1024 * 1024
+MAX_ADVISORY_BYTES = 512 * 1024 * 1024  # all the records of one offline audit together
+MAX_RECORD_BYTES = 16 * 1024 * 1024  # one record file of a directory or an export zip
+MAX_RECORD_FILES = 500_000  # PyPI's whole OSV export is about 20,000 records
 
 
 @dataclass
@@ -167,22 +175,58 @@ def _records(path: Path) -> Iterable[Any]:
         return [data]
 
     if path.is_dir():
-        for item in sorted(path.rglob("*.json")):
+        total = 0
+        for item in _record_files(path):
             try:
-                yield from from_data(json.loads(item.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
+                data = confine.read_bytes(item, MAX_RECORD_BYTES)
+            except OSError:
+                continue  # not a regular file, too large, gone: the other records still count
+            total += len(data)
+            if total > MAX_ADVISORY_BYTES:
+                raise confine.NotReadable(f"the records add up to over "
+                                          f"{MAX_ADVISORY_BYTES // confine.MiB} MiB")
+            try:
+                yield from from_data(json.loads(data.decode("utf-8")))
+            except ValueError:
                 continue
         return
     if path.suffix.lower() == ".zip":
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise confine.NotReadable("not a regular file")
+        if info.st_size > MAX_ADVISORY_BYTES:
+            raise confine.NotReadable(f"{info.st_size / confine.MiB:.1f} MiB is over the "
+                                      f"{MAX_ADVISORY_BYTES // confine.MiB} MiB limit")
         with zipfile.ZipFile(path) as archive:
-            for info in archive.infolist():
-                if info.filename.endswith(".json") and info.file_size < 16 * 1024 * 1024:
+            total = 0
+            for member in archive.infolist()[:MAX_RECORD_FILES]:
+                if member.filename.endswith(".json") and member.file_size < MAX_RECORD_BYTES:
+                    total += member.file_size  # zipfile never inflates past the declared size
+                    if total > MAX_ADVISORY_BYTES:
+                        raise confine.NotReadable(f"the records add up to over "
+                                                  f"{MAX_ADVISORY_BYTES // confine.MiB} MiB")
                     try:
-                        yield from from_data(json.loads(archive.read(info).decode("utf-8")))
+                        yield from from_data(json.loads(archive.read(member).decode("utf-8")))
                     except ValueError:
                         continue
         return
-    yield from from_data(json.loads(path.read_text(encoding="utf-8")))
+    data = confine.read_bytes(path, MAX_ADVISORY_BYTES)
+    yield from from_data(json.loads(data.decode("utf-8")))
+
+
+def _record_files(directory: Path) -> Iterable[Path]:
+    """The ``.json`` files under ``directory`` in a stable order, symlinks never followed (a
+    link may lead anywhere, or round in a loop), at most ``MAX_RECORD_FILES``."""
+    found: List[Path] = []
+    for current, dirnames, filenames in os.walk(directory, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            item = Path(current) / name
+            if name.endswith(".json") and not item.is_symlink():
+                found.append(item)
+                if len(found) >= MAX_RECORD_FILES:
+                    return found
+    return found
 
 
 def _affected(version: Any, affected: Dict[str, Any], parse) -> bool:
@@ -224,8 +268,6 @@ def _offline(pins: List[Tuple[str, str]], path: Path) -> Outcome:
             return None
 
     try:
-        if path.is_file() and path.stat().st_size > MAX_ADVISORY_BYTES:
-            return Outcome(error=f"audit skipped: {path} is too large to read")
         records = list(_records(path))
     except (OSError, ValueError, zipfile.BadZipFile) as exc:
         return Outcome(error=f"audit skipped: cannot read advisories {path}: {exc}")

@@ -8,12 +8,14 @@ does not understand is skipped, never an error.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Set, Tuple
 
+from lambdalint import confine
 from lambdalint.packages.sizes import canonical
 
 if sys.version_info >= (3, 11):
@@ -57,6 +59,17 @@ class Requirement:
 
 
 @dataclass
+class NotRead:
+    """A dependency file that was named but not read, and the line that named it (a ``-r``
+    line, or line 1 of the file itself when it is the symlink or the oversized file)."""
+
+    path: Path
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
 class Requirements:
     """Everything one function's dependency file declares, includes followed."""
 
@@ -65,6 +78,7 @@ class Requirements:
     constrained: Dict[str, str] = field(default_factory=dict)  # name -> version pinned by -c
     locked: bool = False  # a lock file pins what pyproject.toml leaves open
     files: List[Path] = field(default_factory=list)
+    not_read: List[NotRead] = field(default_factory=list)  # reported as LL001 notes
 
     def is_pinned(self, req: Requirement) -> bool:
         return req.pinned or req.key in self.constrained or self.locked
@@ -139,18 +153,34 @@ def parse_requirement(text: str, path: Path, line: int, column: int) -> Optional
                        marker, url=url)
 
 
-def _read(path: Path) -> Optional[str]:
+def _read(path: Path, tree: confine.Tree, result: Requirements,
+          named_at: Optional[Tuple[Path, int, int, str]]) -> Optional[str]:
+    """The text of a dependency file inside the tree and under ``MAX_BYTES``; otherwise None,
+    with a note on the line that named it (``named_at``: file, line, column, the option as
+    written), or on the file itself."""
+    if named_at is not None:
+        where, line, column, written = named_at
+        subject = written
+    else:
+        where, line, column, subject = path, 1, 1, path.name
+    if not tree.holds(path):
+        result.not_read.append(NotRead(where, line, column, f"{subject} {confine.OUTSIDE}"))
+        return None
     try:
-        if not path.is_file() or path.stat().st_size > MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except (OSError, ValueError):  # ValueError: a NUL byte in a name written in the file
+        return confine.read_text(path, MAX_BYTES)
+    except confine.NotReadable as exc:
+        result.not_read.append(NotRead(where, line, column, f"{subject}: {exc.reason}; not read"))
+        return None
+    except (OSError, ValueError):  # missing; ValueError: a NUL byte in a name written in the file
         return None
 
 
-def read_requirements_file(path: Path, into: Optional[Requirements] = None,
-                           seen: Optional[Set[Path]] = None, constraint: bool = False) -> Requirements:
-    """Read a requirements file and the files it includes (``-r``), collecting ``-c`` pins."""
+def read_requirements_file(path: Path, tree: confine.Tree, into: Optional[Requirements] = None,
+                           seen: Optional[Set[Path]] = None, constraint: bool = False,
+                           named_at: Optional[Tuple[Path, int, int, str]] = None) -> Requirements:
+    """Read a requirements file and the files it includes (``-r``), collecting ``-c`` pins.
+
+    Only files inside ``tree`` are read: an include that resolves outside it is a note."""
     result = into if into is not None else Requirements(source=path)
     seen = seen if seen is not None else set()
     try:
@@ -160,7 +190,7 @@ def read_requirements_file(path: Path, into: Optional[Requirements] = None,
     if resolved in seen or len(seen) > 50:
         return result
     seen.add(resolved)
-    text = _read(path)
+    text = _read(path, tree, result, named_at)
     if text is None:
         return result
     result.files.append(path)
@@ -174,7 +204,9 @@ def read_requirements_file(path: Path, into: Optional[Requirements] = None,
             if include:
                 target = path.parent / include.group("file")
                 is_constraint = include.group(1) in ("-c", "--constraint")
-                read_requirements_file(target, result, seen, constraint or is_constraint)
+                column = len(content) - len(content.lstrip()) + 1
+                read_requirements_file(target, tree, result, seen, constraint or is_constraint,
+                                       (path, number, column, include.group(0)))
             elif re.match(r"^(-e|--editable)\b", stripped):
                 pass  # an editable install is the user's own code
             continue
@@ -201,10 +233,10 @@ def _toml_line(lines: List[str], needle: str, start: int = 0) -> Tuple[int, int]
     return 0, 0
 
 
-def read_pyproject(path: Path) -> Requirements:
+def read_pyproject(path: Path, tree: confine.Tree) -> Requirements:
     """``[project] dependencies`` and Poetry's main ``[tool.poetry.dependencies]``."""
     result = Requirements(source=path)
-    text = _read(path)
+    text = _read(path, tree, result, None)
     if text is None:
         return result
     try:
@@ -250,12 +282,18 @@ def read_pyproject(path: Path) -> Requirements:
     return result
 
 
-def for_directory(directory: Path) -> Requirements:
-    """What a build would install for code in ``directory``: requirements.txt, else pyproject.toml."""
+def for_directory(directory: Path, tree: confine.Tree) -> Requirements:
+    """What a build would install for code in ``directory``: requirements.txt, else pyproject.toml.
+
+    A symlink that leads out of the tree counts as there (it is noted, never followed)."""
     txt = directory / "requirements.txt"
-    if txt.is_file():
-        return read_requirements_file(txt)
+    if _present(txt, tree):
+        return read_requirements_file(txt, tree)
     pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
-        return read_pyproject(pyproject)
+    if _present(pyproject, tree):
+        return read_pyproject(pyproject, tree)
     return Requirements()
+
+
+def _present(path: Path, tree: confine.Tree) -> bool:
+    return (os.path.islink(path) and not tree.holds(path)) or path.is_file()

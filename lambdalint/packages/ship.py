@@ -13,7 +13,10 @@ Where a built artifact exists (``.aws-sam/build/<Function>/``, ``.serverless/*.z
 named by the config) it is measured instead, exactly; a zip from its central directory only,
 never extracted. Dependencies that are only named in requirements are estimated (``sizes``).
 Directories are walked without following symlinks, and the walk stops at a file budget, so an
-odd tree can slow a run down but never hang it.
+odd tree can slow a run down but never hang it. Nothing outside the checked tree is walked or
+opened (``lambdalint.confine``): every entry point here takes the run's ``Tree``, and a code path,
+a built artifact or a dependency file that resolves outside it becomes a ``NotRead`` note that the
+package rules report as LL001 at note severity, on the line that named it.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
+from lambdalint import confine
 from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, Function, Project
 from lambdalint.packages import sizes
-from lambdalint.packages.requirements import Requirements, for_directory
+from lambdalint.packages.requirements import NotRead, Requirements, for_directory
 
 MB = 1024 * 1024
 MAX_FILES = 200_000
+MAX_CONFIG_BYTES = 5 * MB  # a config read again here (serverless.yml, package.json)
 # lambdalint's own result cache: made by the run that measures, so never counted (a second run
 # would otherwise report what the first one wrote).
 OWN_CACHE = ".lambdalint_cache"
@@ -79,6 +84,7 @@ class Package:
     truncated: bool = False  # the walk hit MAX_FILES
     directories: List[str] = field(default_factory=list)  # relative dirs that ship (for junk)
     error: Optional[str] = None
+    not_read: List[NotRead] = field(default_factory=list)  # kind "outside": why nothing was read
 
     @property
     def total(self) -> int:
@@ -312,7 +318,7 @@ def _serverless_artifact(function: Function) -> Optional[Path]:
 
 def _serverless_service(path: Path) -> Optional[str]:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = confine.read_text(path, MAX_CONFIG_BYTES)
     except OSError:
         return None
     match = re.search(r"^service\s*:\s*(?:\n\s+name\s*:\s*)?['\"]?([A-Za-z0-9][\w-]*)['\"]?\s*(#.*)?$",
@@ -334,13 +340,53 @@ def artifact_of(function: Function) -> Optional[Path]:
     return None
 
 
-def measure(function: Function) -> Optional[Package]:
+_CODE_SETTING = {SAM: "CodeUri", CLOUDFORMATION: "Code", SERVERLESS: "package.artifact",
+                 TERRAFORM: "source", CDK: "Code.from_asset"}
+
+
+def _outside(function: Function, tree: confine.Tree, path: Path, what: str) -> Optional[NotRead]:
+    """The note, on the line that names the code, when ``path`` resolves outside the tree."""
+    if tree.holds(path):
+        return None
+    return NotRead(Path(function.path), function.code.line or function.line, 1,
+                   f"{what} {path} of {function.name} {confine.OUTSIDE} (its package is not "
+                   "measured)")
+
+
+def _outside_code(function: Function, tree: confine.Tree) -> Optional[NotRead]:
+    code = function.code
+    assert code.path is not None
+    what = _CODE_SETTING.get(function.format, "code path")
+    if function.format == SERVERLESS and code.kind == "local":
+        what = "the service directory"
+    return _outside(function, tree, Path(code.path), what)
+
+
+def outside_notes(function: Function, tree: confine.Tree) -> List[NotRead]:
+    """Why ``measure`` will read nothing of this function's package: its code path, or else
+    its built artifact, resolves outside the tree. Checked without measuring anything."""
+    code = function.code
+    if code.kind not in ("local", "zip") or not code.path:
+        return []
+    note = _outside_code(function, tree)
+    if note is None:
+        artifact = artifact_of(function)
+        if artifact is not None:
+            note = _outside(function, tree, artifact, "the built package")
+    return [note] if note is not None else []
+
+
+def measure(function: Function, tree: confine.Tree) -> Optional[Package]:
     """The package of a function with local code or a zip; None for image, S3, inline code.
 
-    A built artifact, when there is one, is what gets deployed: it is measured instead."""
+    A built artifact, when there is one, is what gets deployed: it is measured instead. Only
+    inside ``tree``: a code path or artifact outside it gives a package of kind ``outside``."""
     code = function.code
     if code.kind not in ("local", "zip") or not code.path:
         return None
+    notes = outside_notes(function, tree)
+    if notes:
+        return Package(root=None, kind="outside", not_read=notes)
     artifact = artifact_of(function)
     if artifact is not None and artifact.is_dir():
         package = Package(root=Path(code.path), kind="build", artifact=artifact)
@@ -350,23 +396,26 @@ def measure(function: Function) -> Optional[Package]:
         package = Package(root=Path(code.path), kind="zip", artifact=artifact)
         read_zip(artifact, package)
         return package
-    package = sources(function)
+    package = sources(function, tree)
     if package is not None and package.kind == "directory" and is_python(function):
         assert package.root is not None
-        package.requirements = for_directory(package.root)
+        package.requirements = for_directory(package.root, tree)
         names = [r.key for r in package.requirements.items if not r.local]
         package.estimated, package.unknown_dependencies = sizes.estimate(
             names, _installed(package.root))
     return package
 
 
-def sources(function: Function) -> Optional[Package]:
+def sources(function: Function, tree: confine.Tree) -> Optional[Package]:
     """What the function's own code ships, before any build step: where bundled junk comes from.
 
     A zip named by the config (or built by Serverless) is read from its central directory."""
     code = function.code
     if code.kind not in ("local", "zip") or not code.path:
         return None
+    outside = _outside_code(function, tree)
+    if outside is not None:
+        return Package(root=None, kind="outside", not_read=[outside])
     root = Path(code.path)
     if code.kind == "zip":
         if not root.is_file():
@@ -390,14 +439,34 @@ def sources(function: Function) -> Optional[Package]:
     return package
 
 
-def requirements_of(function: Function) -> Requirements:
-    """The requirements a build installs for this function (empty for non-Python and zips)."""
+def requirements_of(function: Function, tree: confine.Tree) -> Requirements:
+    """The requirements a build installs for this function (empty for non-Python and zips, and
+    when the code path is outside the tree: ``outside_notes`` says so)."""
     code = function.code
     if code.kind != "local" or not code.path or not is_python(function):
         return Requirements()
+    if not tree.holds(code.path):
+        return Requirements()
     root = Path(code.path)
     directory = root if root.is_dir() else root.parent
-    return for_directory(directory)
+    return for_directory(directory, tree)
+
+
+def requirements_for(project: Project, function: Function) -> Requirements:
+    """``requirements_of``, read once per code directory per run (LL302, LL303, LL304 and the
+    notes all ask for it)."""
+    cache = getattr(project, "_lambdalint_requirements", None)
+    if cache is None:
+        cache = {}
+        try:
+            setattr(project, "_lambdalint_requirements", cache)
+        except AttributeError:  # pragma: no cover - a frozen project
+            pass
+    code = function.code
+    key = (code.kind, code.path, is_python(function))
+    if key not in cache:
+        cache[key] = requirements_of(function, tree_of(project))
+    return cache[key]
 
 
 def package_key(function: Function) -> tuple:
@@ -405,6 +474,15 @@ def package_key(function: Function) -> tuple:
     code = function.code
     return (function.path, code.kind, code.path, tuple(code.includes), tuple(code.excludes),
             function.name if function.format == SAM and artifact_of(function) else "")
+
+
+def tree_of(project: Project) -> confine.Tree:
+    """The tree a run may read: the roots of the paths checked (``Project.roots``); for a
+    project built without them, the tree around each config file read."""
+    roots = getattr(project, "roots", None)
+    if roots:
+        return confine.Tree(tuple(roots))
+    return confine.Tree.of([f.path for f in project.functions if f.path])
 
 
 def packages(project: Project) -> Dict[tuple, Optional[Package]]:
@@ -416,10 +494,11 @@ def packages(project: Project) -> Dict[tuple, Optional[Package]]:
             setattr(project, "_lambdalint_packages", cache)
         except AttributeError:  # pragma: no cover - a frozen project
             pass
+    tree = tree_of(project)
     for function in project.functions:
         key = package_key(function)
         if key not in cache:
-            cache[key] = measure(function)
+            cache[key] = measure(function, tree)
     return cache
 
 
@@ -429,8 +508,11 @@ def package_of(project: Project, function: Function) -> Optional[Package]:
 
 def node_dependencies_ship(root: Path) -> bool:
     """Serverless leaves out devDependencies of node_modules: only runtime dependencies ship."""
+    manifest = root / "package.json"
+    if manifest.is_symlink():
+        return True  # may lead out of the tree: not read, the default stands
     try:
-        data = json.loads((root / "package.json").read_text(encoding="utf-8"))
+        data = json.loads(confine.read_text(manifest, MAX_CONFIG_BYTES))
     except (OSError, ValueError):
         return True
     return isinstance(data, dict) and bool(data.get("dependencies"))

@@ -3,6 +3,10 @@
 The package of each function is worked out once per run (``lambdalint.packages.ship``); these
 rules only judge it. Functions that ship the same package (one Serverless service zip, two SAM
 functions on one CodeUri) get one finding, at the first of them, naming the others.
+
+What was not read (a code path or ``-r`` include outside the checked tree, an oversized
+requirements file) is an LL001 note (``lambdalint.confine.note``) yielded by LL301, LL302 and
+LL304 alike; the engine keeps one of the identical findings, so it shows once whichever is on.
 """
 
 from __future__ import annotations
@@ -12,12 +16,13 @@ import re
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
-from lambdalint import suppressions
+from lambdalint import confine, suppressions
 from lambdalint.discovery import display_path, vendored_names
 from lambdalint.findings import Finding, Severity
 from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, Function, Project
 from lambdalint.packages import ship
-from lambdalint.packages.requirements import Requirement, Requirements
+from lambdalint.packages.requirements import MAX_BYTES as MAX_REQUIREMENTS_BYTES
+from lambdalint.packages.requirements import NotRead, Requirement, Requirements
 from lambdalint.packages.sizes import canonical
 from lambdalint.rules.base import ConfigRule
 
@@ -76,7 +81,7 @@ class _FileSuppressions:
     def __call__(self, path: Path, rule_id: str, line: int) -> bool:
         if path not in self._parsed:
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = confine.read_text(path, MAX_REQUIREMENTS_BYTES)
             except OSError:
                 text = ""
             self._parsed[path] = suppressions.parse(text)
@@ -92,10 +97,26 @@ def requirement_finding(rule: ConfigRule, function: Function, req: Requirement, 
 def _requirements_by_function(project: Project) -> List[Tuple[Function, Requirements]]:
     out = []
     for function in sorted(project.functions, key=lambda f: (f.path, f.line)):
-        reqs = ship.requirements_of(function)
+        reqs = ship.requirements_for(project, function)
         if reqs.items:
             out.append((function, reqs))
     return out
+
+
+def not_read_notes(project: Project) -> Iterator[Finding]:
+    """LL001 notes for every path a package or its requirements named but lambdalint did not
+    read (outside the checked tree, too large, not a regular file)."""
+    tree = ship.tree_of(project)
+    found: List[NotRead] = []
+    for function in sorted(project.functions, key=lambda f: (f.path, f.line)):
+        found += ship.outside_notes(function, tree)
+        found += ship.requirements_for(project, function).not_read
+    seen: Set[Tuple[str, int, str]] = set()
+    for item in found:
+        key = (str(item.path), item.line, item.message)
+        if key not in seen:
+            seen.add(key)
+            yield confine.note(display_path(item.path), item.line, item.column, item.message)
 
 
 # -- LL301 ---------------------------------------------------------------------------------------
@@ -124,10 +145,11 @@ class PackageSize(ConfigRule):
         budget_mb = self.options.get("budget-mb", DEFAULT_BUDGET_MB)
         budget = int(budget_mb) * ship.MB if budget_mb and budget_mb > 0 else 0
         packages = ship.packages(project)
+        yield from not_read_notes(project)
         for key, functions in _grouped(project):
             package = packages.get(key)
             first = functions[0]
-            if package is not None and package.error is None:
+            if package is not None and package.error is None and package.kind != "outside":
                 finding = self._size(first, functions, package, budget)
                 if finding is not None:
                     yield finding
@@ -312,6 +334,7 @@ class BundledJunk(ConfigRule):
         extra = {canonical(n) for n in self.options.get("extra-dev-packages", [])}
         cache: Dict[tuple, Optional[ship.Package]] = {}
         measured = ship.packages(project)
+        tree = ship.tree_of(project)
         for key, functions in _grouped(project):
             first = functions[0]
             source_key = (first.path, first.code.kind, first.code.path, tuple(first.code.includes),
@@ -321,7 +344,7 @@ class BundledJunk(ConfigRule):
                 # The measured package is the sources unless a build replaced them.
                 reuse = package is not None and (package.kind in ("directory", "file")
                                                  or package.artifact == package.root)
-                cache[source_key] = package if reuse else ship.sources(first)
+                cache[source_key] = package if reuse else ship.sources(first, tree)
             package = cache[source_key]
             if package is None or package.error:
                 continue
@@ -345,6 +368,7 @@ class BundledJunk(ConfigRule):
             if package is not None and package.kind == "directory" and ship.is_python(first):
                 yield self._vendored_sdk(first, functions, package)
         yield from self._requirements(project, extra)
+        yield from not_read_notes(project)
 
     def _vendored_sdk(self, first: Function, functions: List[Function],
                       package: ship.Package) -> Optional[Finding]:
@@ -415,6 +439,7 @@ class UnpinnedDependency(ConfigRule):
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
         seen: Set[Tuple[Path, int]] = set()
         suppressed = _FileSuppressions()
+        yield from not_read_notes(project)
         for function, reqs in _requirements_by_function(project):
             for req in reqs.items:
                 if req.local or reqs.is_pinned(req) or (req.path, req.line) in seen:

@@ -566,10 +566,11 @@ class _Template:
             uri, container, _ = self.setting(props, "CodeUri", sam)
             if container is None:
                 return CodeLocation("local", path=os.path.normpath(str(self.base_dir)))
-            return self._artifact(uri)
+            return self._artifact(uri, _key_pos(container, "CodeUri")[0])
         code = props.get("Code")
         if not isinstance(code, dict) or _intrinsic(code) is not None:
-            return self._artifact(code)  # `aws cloudformation package` takes a local path here
+            # `aws cloudformation package` takes a local path here
+            return self._artifact(code, _key_pos(props, "Code")[0])
         if "ZipFile" in code:
             return self._inline(code["ZipFile"], function)
         if "ImageUri" in code:
@@ -579,8 +580,9 @@ class _Template:
             return self._s3(code.get("S3Bucket"), code.get("S3Key"))
         return CodeLocation("unknown")
 
-    def _artifact(self, uri: Any) -> CodeLocation:
-        """A SAM ``CodeUri`` (or a packaged ``Code``): a local path, a zip, or S3."""
+    def _artifact(self, uri: Any, line: int = 0) -> CodeLocation:
+        """A SAM ``CodeUri`` (or a packaged ``Code``): a local path, a zip, or S3. ``line``: where
+        it is written, for the note when the path leads out of the checked tree."""
         if isinstance(uri, dict) and _intrinsic(uri) is None:
             return self._s3(uri.get("Bucket"), uri.get("Key"))
         if not isinstance(uri, str) or not uri.strip():
@@ -592,7 +594,7 @@ class _Template:
             return CodeLocation("unknown")
         path = os.path.normpath(os.path.join(str(self.base_dir), text))
         kind = "zip" if text.lower().endswith((".zip", ".jar")) else "local"
-        return CodeLocation(kind, path=path)
+        return CodeLocation(kind, path=path, line=line)
 
     @staticmethod
     def _s3(bucket: Any, key: Any) -> CodeLocation:

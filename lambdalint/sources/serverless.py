@@ -861,6 +861,8 @@ class _Service:
         individually = service_package.get("individually") is True \
             or own_package.get("individually") is True
         artifact = own_package.get("artifact") or service_package.get("artifact")
+        holder = own_package if own_package.get("artifact") else service_package
+        artifact_line = getattr(holder, "key_positions", {}).get("artifact", (0, 0))[0]
         includes: List[str] = []
         excludes: List[str] = []
         packages = [service_package] + ([own_package] if individually else [])
@@ -884,7 +886,7 @@ class _Service:
             if re.match(r"^(s3|https?)://", text):
                 return CodeLocation("s3", path=text, includes=includes, excludes=excludes)
             return CodeLocation("zip", path=os.path.normpath(str(self.base / text)),
-                                includes=includes, excludes=excludes)
+                                includes=includes, excludes=excludes, line=artifact_line)
         return CodeLocation("local", path=str(self.base), includes=includes, excludes=excludes)
 
     def events(self, spec: Dict[Any, Any]) -> List[EventSource]:
