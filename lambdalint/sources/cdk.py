@@ -51,6 +51,17 @@ DEFAULT_TIMEOUT = 3  # seconds: a CDK function with no timeout gets the Lambda d
 SQS_DEFAULT_VISIBILITY = 30
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40  # name -> value -> name ... chains followed before giving up
+# Past these a constant is unknown, never computed: ``2 ** 10 ** 8`` or a chain of products
+# would take minutes and gigabytes, and no Lambda setting is a number of more than 64 bits.
+MAX_INT_BITS = 64
+MAX_STRING = 1024 * 1024
+MAX_STEPS = 100_000  # steps to evaluate one value (names used 4x per level: 4 ** n)
+# LibCST needs about 100 bytes of memory and 20 us per byte of source: a CDK app over this
+# size is not evaluated; its function constructs are found by their text and reported.
+MAX_EVALUATE_BYTES = 256 * 1024
+_CONSTRUCT = re.compile(
+    r"\b(Function|SingletonFunction|DockerImageFunction|PythonFunction|NodejsFunction)\s*\(\s*"
+    r"(?:scope\s*=\s*)?[A-Za-z_][\w.]*\s*,\s*(?:id\s*=\s*)?(?:([\"'])([^\"'\\\n]{1,200})\2)?")
 
 # What an odd shape raises inside the evaluator; caught per statement and per property so one
 # surprise loses one value, not the file.
@@ -243,6 +254,17 @@ def _number(value: Any) -> Optional[float]:
     return value
 
 
+def _bounded(value: Any) -> bool:
+    """Whether a constant is small enough to keep (see MAX_INT_BITS, MAX_STRING)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value.bit_length() <= MAX_INT_BITS
+    if isinstance(value, float):
+        return value == value and abs(value) != float("inf")
+    if isinstance(value, str):
+        return len(value) <= MAX_STRING
+    return True
+
+
 def _tidy_seconds(value: float) -> float:
     return int(value) if float(value).is_integer() else value
 
@@ -312,6 +334,9 @@ class _AppReader:
         self.functions: List[_Fn] = []
         self.deferred: List[Tuple[cst.FunctionDef, _Scope, _Scope]] = []
         self.policy_names: Dict[int, str] = {}  # id(_Policy) -> "iam.Policy AppPolicy"
+        self.steps_left = MAX_STEPS  # refilled for each value evaluated (_const)
+        self.evaluating = False
+        self.errors: List[ReadError] = []  # LL001 for functions read in part
 
     # -- driving ----------------------------------------------------------------------------------
 
@@ -545,17 +570,40 @@ class _AppReader:
 
     def _const(self, expr: Optional[cst.BaseExpression], env: Optional[_Env],
                depth: int = 0) -> Optional[_Const]:
-        """The constant an expression evaluates to, or None."""
+        """The constant an expression evaluates to, or None (also past the budget: too many
+        steps, an int over MAX_INT_BITS, a string over MAX_STRING)."""
+        outermost = not self.evaluating
+        if outermost:  # each value gets the whole budget, however many came before it
+            self.steps_left = MAX_STEPS
+            self.evaluating = True
+        try:
+            self.steps_left -= 1
+            if self.steps_left < 0:
+                return None
+            found = self._const_of(expr, env, depth)
+        finally:
+            if outermost:
+                self.evaluating = False
+        if found is not None and not _bounded(found.value):
+            return None
+        return found
+
+    def _const_of(self, expr: Optional[cst.BaseExpression], env: Optional[_Env],
+                  depth: int) -> Optional[_Const]:
         if expr is None or env is None or depth > MAX_DEPTH:
             return None
         if isinstance(expr, (cst.Integer, cst.Float)):
+            digits = expr.value.replace("_", "")
+            if len(digits) > 40:  # int() of 5,000 digits raises; no setting has 40
+                return None
             return _Const(expr.evaluated_value)
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
             if isinstance(expr, cst.ConcatenatedString):
                 left = self._const(expr.left, env, depth + 1)
                 right = self._const(expr.right, env, depth + 1)
                 if left is None or right is None or not isinstance(left.value, str) \
-                        or not isinstance(right.value, str):
+                        or not isinstance(right.value, str) \
+                        or len(left.value) + len(right.value) > MAX_STRING:
                     return None
                 return _Const(left.value + right.value, left.via_name or right.via_name)
             value = expr.evaluated_value
@@ -609,10 +657,13 @@ class _AppReader:
         a, b = left.value, right.value
         op = expr.operator
         if isinstance(op, cst.Add) and isinstance(a, str) and isinstance(b, str):
-            return _Const(a + b, via)
+            return _Const(a + b, via) if len(a) + len(b) <= MAX_STRING else None
         a, b = _number(a), _number(b)
         if a is None or b is None:
             return None
+        if isinstance(op, cst.Multiply) and isinstance(a, int) and isinstance(b, int) \
+                and a.bit_length() + b.bit_length() > MAX_INT_BITS + 1:
+            return None  # never computed: see MAX_INT_BITS
         try:
             if isinstance(op, cst.Add):
                 return _Const(a + b, via)
@@ -668,10 +719,13 @@ class _AppReader:
                 if inner is None:
                     return None
                 value = inner.value if isinstance(inner, _Const) else inner
-                if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+                if isinstance(value, bool) or not isinstance(value, (str, int, float)) \
+                        or not _bounded(value):
                     return None
                 via = via or (inner.via_name if isinstance(inner, _Const) else True)
                 pieces.append(str(value))
+                if sum(map(len, pieces)) > MAX_STRING:
+                    return None
             else:
                 return None
         return _Const("".join(pieces), via)
@@ -933,15 +987,24 @@ class _AppReader:
     # -- functions --------------------------------------------------------------------------------
 
     def _make_function(self, call: cst.Call, env: _Env, kind: str) -> _Fn:
-        args = self._arguments(call, env)
-        name = self._construct_id(args, call)
+        """The function a construct call defines. It is in ``self.functions`` before anything
+        is evaluated, so whatever evaluating raises (MemoryError included) costs one setting
+        and an LL001, never the function."""
         line, column, end_line, _ = self._span(call)
-        function = Function(name=name, format=CDK, path=self.display, line=line, end_line=end_line)
+        function = Function(name=self._text(call.func), format=CDK, path=self.display,
+                            line=line, end_line=end_line)
         ignored = self.ignores.get(line)
         if ignored:
             function.ignored_rules = set(ignored)
-        record = _Fn(function, _Role(f"the role of {name}"))
+        record = _Fn(function, _Role(f"the role of {function.name}"))
         self.functions.append(record)
+        try:
+            args = self._arguments(call, env)
+            function.name = self._construct_id(args, call)
+            record.role.label = f"the role of {function.name}"
+        except Exception as exc:  # noqa: BLE001 - reported, the function stays
+            self._failed(function, "its arguments", exc)
+            args = _Args(unknown_splat=True)
         steps = (self._set_runtime, self._set_role, self._set_handler_and_code, self._set_timeout,
                  self._set_memory, self._set_environment, self._set_initial_policy,
                  self._set_layers, self._set_events)
@@ -950,9 +1013,16 @@ class _AppReader:
                 step(record, args, kind)
             except _SKIP:
                 continue
+            except Exception as exc:  # noqa: BLE001 - reported, the function stays
+                self._failed(function, step.__name__[5:], exc)
         if function.timeout is None:
             function.timeout = Timeout(None, "unknown", self.display, line)
         return record
+
+    def _failed(self, function: Function, what: str, exc: BaseException) -> None:
+        self.errors.append(ReadError(
+            self.display, function.line, f"{function.name}: lambdalint failed on {what} "
+            f"({type(exc).__name__}); treated as unknown, please report it"))
 
     def _set_runtime(self, record: _Fn, args: _Args, kind: str) -> None:
         given = args.get("runtime")
@@ -1486,7 +1556,9 @@ _METHODS: Dict[str, Callable[..., None]] = {
 
 def read_app(source: SourceFile) -> Tuple[List[Function], List[ReadError]]:
     """Every Lambda function a CDK app file defines. Never raises; a file that does not parse
-    gives nothing (the handler-code rules report the syntax error)."""
+    gives nothing (the handler-code rules report the syntax error). An app over
+    MAX_EVALUATE_BYTES is not evaluated: its function constructs, found by their text, are kept
+    with unknown settings and an LL001 note names them."""
     try:
         if source.path.stat().st_size > MAX_FILE_BYTES:
             return [], []
@@ -1499,10 +1571,47 @@ def read_app(source: SourceFile) -> Tuple[List[Function], List[ReadError]]:
 
     try:
         text, _ = decode(data)
+    except PythonReadError:
+        return [], []
+    if len(data) > MAX_EVALUATE_BYTES:
+        return _too_large(source, text, len(data))
+    try:
         module = parse(text, source.display).module  # refuses what would crash LibCST
     except (PythonReadError, cst.ParserSyntaxError, RecursionError, ValueError):
         return [], []
+    reader: Optional[_AppReader] = None
     try:
-        return _AppReader(source, text, module).read(), []
-    except _SKIP:
-        return [], []
+        reader = _AppReader(source, text, module)
+        return reader.read(), reader.errors
+    except Exception as exc:  # noqa: BLE001 - every construct seen is still reported
+        found, _ = _too_large(source, text, 0)
+        done = [r.function for r in reader.functions] if reader is not None else []
+        done_lines = {f.line for f in done}
+        found = done + [f for f in found if f.line not in done_lines]
+        names = ", ".join(f"{f.name} (line {f.line})" for f in found[:20]) or "none seen"
+        return found, [ReadError(source.display, 1, f"lambdalint failed on this CDK app "
+                                 f"({type(exc).__name__}), please report it; functions with "
+                                 f"unknown settings: {names}")]
+
+
+def _too_large(source: SourceFile, text: str, size: int) -> Tuple[List[Function], List[ReadError]]:
+    """The function constructs of ``text`` found by their text (``lambda_.Function(self,
+    "Id", ...)``), with unknown settings, and a note naming them (when ``size`` is given)."""
+    found: List[Function] = []
+    line, counted = 1, 0
+    for match in _CONSTRUCT.finditer(text):
+        line += text.count("\n", counted, match.start())
+        counted = match.start()
+        name = match.group(3) or f"{match.group(1)} at line {line}"
+        function = Function(name=name, format=CDK, path=source.display, line=line, end_line=line)
+        function.timeout = Timeout(None, "unknown", source.display, line)
+        found.append(function)
+    if not size:
+        return found, []
+    names = ", ".join(f"{f.name} (line {f.line})" for f in found[:20])
+    if len(found) > 20:
+        names += f" and {len(found) - 20} more"
+    message = (f"too large to evaluate: {size / 1024 / 1024:.1f} MiB is over the "
+               f"{MAX_EVALUATE_BYTES // 1024} KiB limit for a CDK app; the settings of its "
+               f"functions are not checked: {names or 'none seen'}")
+    return found, [ReadError(source.display, 1, message)]

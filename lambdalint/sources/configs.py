@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Sequence, Set
+from typing import Any, Dict, List, Sequence, Set, Tuple
 
 from lambdalint.discovery import JSON, PYTHON, TERRAFORM, YAML, SourceFile
-from lambdalint.model import Function, Project, ReadError
+from lambdalint.model import (CLOUDFORMATION, SERVERLESS, Function, Project, ReadError,
+                              Timeout)
 
 _LOOKS_LIKE_DEPLOYMENT = re.compile(
     r"AWSTemplateFormatVersion|AWS::Serverless|AWS::Lambda|^Resources\s*:|\"Resources\"\s*:|"
@@ -61,7 +62,9 @@ def _read_yaml_or_json(source: SourceFile, project: Project) -> None:
     from lambdalint.sources import yamlload
 
     try:
-        data = yamlload.load(text)
+        # JSON through the JSON reader: YAML's limits (1,024-character keys, no lone
+        # surrogates) made valid .json templates LL001. YAML keeps them.
+        data = yamlload.load_json(text) if source.kind == JSON else yamlload.load(text)
     except yamlload.YamlError as exc:
         project.errors.append(ReadError(source.display, exc.line, exc.message, exc.column))
         return
@@ -73,9 +76,74 @@ def _read_yaml_or_json(source: SourceFile, project: Project) -> None:
     from lambdalint.sources import cloudformation, serverless
 
     if serverless.is_serverless(data):
-        project.functions.extend(serverless.read_service(data, source, text))
+        read, fmt = serverless.read_service, SERVERLESS
     elif cloudformation.is_template(data):
-        project.functions.extend(cloudformation.read_template(data, source, text))
+        read, fmt = cloudformation.read_template, CLOUDFORMATION
+    else:
+        return
+    seen = _functions_written(data, fmt == SERVERLESS)
+    failure = ""
+    try:
+        functions = read(data, source, text)
+    except Exception as exc:  # noqa: BLE001 - MemoryError too: said below for each function
+        functions, failure = [], type(exc).__name__
+        if not seen:
+            raise
+    project.functions.extend(functions)
+    _account(project, source, fmt, seen, functions, failure)
+
+
+def _functions_written(data: dict, service: bool) -> List[Tuple[str, int]]:
+    """(name, line) of every function ``data`` defines, read plainly: Lambda and SAM function
+    resources, and for a Serverless service its ``functions:`` entries."""
+    from lambdalint.sources.yamlload import YDict
+
+    seen: List[Tuple[str, int]] = []
+
+    def line(mapping: Any, key: Any, value: Any) -> int:
+        if isinstance(mapping, YDict) and key in mapping.key_positions:
+            return mapping.key_positions[key][0]
+        return getattr(value, "line", getattr(mapping, "line", 1))
+
+    def resources(mapping: Any) -> None:
+        if not isinstance(mapping, dict):
+            return
+        for key, resource in mapping.items():
+            if isinstance(resource, dict) and resource.get("Type") in _FUNCTION_TYPES:
+                seen.append((str(key), line(mapping, key, resource)))
+
+    if service:
+        functions = data.get("functions")
+        groups = functions if isinstance(functions, list) else [functions]
+        for group in groups:
+            if isinstance(group, dict):
+                seen.extend((str(key), line(group, key, spec)) for key, spec in group.items()
+                            if isinstance(spec, dict))
+        extra = data.get("resources")
+        resources(extra.get("Resources") if isinstance(extra, dict) else None)
+    else:
+        resources(data.get("Resources"))
+    return seen
+
+
+_FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+
+
+def _account(project: Project, source: SourceFile, fmt: str, seen: List[Tuple[str, int]],
+             functions: List[Function], failure: str) -> None:
+    """Every function written in the file is in the model or has an LL001: one the reader lost
+    (it raised, or skipped an odd shape) is kept with unknown settings and reported."""
+    read = {function.name for function in functions}
+    for name, line in seen:
+        if name in read:
+            continue
+        why = f"lambdalint failed on this file ({failure})" if failure else \
+            "lambdalint could not read this function"
+        project.errors.append(ReadError(source.display, line, f"{name}: {why}; its settings "
+                                                              f"are unknown, please report it"))
+        placeholder = Function(name, fmt, source.display, line, line)
+        placeholder.timeout = Timeout(None, "unknown", source.display, line)
+        project.functions.append(placeholder)
 
 
 def _internal(exc: Exception) -> str:

@@ -42,6 +42,11 @@ SQS_DEFAULT_VISIBILITY = 30
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 200  # deeper HCL values are kept as text, never walked
 MAX_RESOLVE = 20  # var -> local -> local ... chains longer than this are "not literal"
+# What evaluating one function's settings may cost. Locals that each repeat the previous one
+# ("${local.a}${local.a}...") grow 4x per level: a 1 KB file asks for terabytes. Past these the
+# value is unknown and the function gets an LL001 note, rather than the run eating all memory.
+MAX_STEPS = 200_000  # references followed and template parts joined, for one function
+MAX_STRING = 1024 * 1024  # characters of one evaluated string (Lambda's whole config is smaller)
 
 # terraform-aws-modules/lambda/aws from the registry (any host, any version pin) or from git;
 # a "//..." subpath is one of its other modules (alias, deploy, docker-build, wrappers).
@@ -533,6 +538,32 @@ def _target(node: Optional[Node]) -> Optional[_Target]:
     return _Target("resource", names[0], names[1], names[2] if len(names) > 2 else "")
 
 
+class _Exhausted(Exception):
+    """The evaluation budget ran out: the value being built is unknown."""
+
+
+@dataclass
+class _Budget:
+    """What is left to spend on evaluating values; ``exhausted`` says why it ran out, once it
+    has (then every further evaluation stops at once, so the rest costs nothing)."""
+
+    steps: int = MAX_STEPS
+    exhausted: str = ""
+
+    def spend(self, steps: int = 1) -> None:
+        if self.exhausted:
+            raise _Exhausted
+        self.steps -= steps
+        if self.steps < 0:
+            self.exhausted = f"more than {MAX_STEPS:,} evaluation steps"
+            raise _Exhausted
+
+    def string(self, size: int) -> None:
+        if size > MAX_STRING:
+            self.exhausted = f"a string over {MAX_STRING // 1024 // 1024} MiB"
+            raise _Exhausted
+
+
 @dataclass
 class _Resolved:
     node: Node
@@ -566,6 +597,7 @@ class _Module:
                 for entry in block.attrs:
                     self.locals.setdefault(entry.key, entry.node)
         self.tfvars = _tfvars(directory)
+        self.budget = _Budget()  # the reader gives each function a fresh one
 
     def of_type(self, kind: str) -> List[Block]:
         return [b for (t, _), b in self.resources.items() if t == kind]
@@ -582,9 +614,17 @@ class _Module:
     # -- values ------------------------------------------------------------------------------
 
     def resolve(self, node: Optional[Node], depth: int = 0) -> Optional[_Resolved]:
-        """Follow ``var.x`` and ``local.x`` (with attribute and index steps) to what they hold."""
+        """Follow ``var.x`` and ``local.x`` (with attribute and index steps) to what they hold;
+        past the budget, the reference itself (unknown)."""
+        try:
+            return self._resolve(node, depth)
+        except _Exhausted:
+            return None if node is None else _Resolved(node)
+
+    def _resolve(self, node: Optional[Node], depth: int = 0) -> Optional[_Resolved]:
         if node is None:
             return None
+        self.budget.spend()
         if node.kind != EXPR or depth > MAX_RESOLVE:
             return _Resolved(node)
         parts = _ref_parts(node.text)
@@ -605,7 +645,7 @@ class _Module:
             via = "local"
             if base is None:
                 return _Resolved(node)
-        inner = self.resolve(base, depth + 1)
+        inner = self._resolve(base, depth + 1)
         if inner is None:
             return _Resolved(node)
         current = inner.node
@@ -617,7 +657,7 @@ class _Module:
                 nxt = current.items[step]
             if nxt is None:
                 return _Resolved(node)
-            step_resolved = self.resolve(nxt, depth + 1)
+            step_resolved = self._resolve(nxt, depth + 1)
             if step_resolved is None:
                 return _Resolved(node)
             current = step_resolved.node
@@ -626,8 +666,15 @@ class _Module:
         return _Resolved(current, via, node)
 
     def literal(self, node: Optional[Node]) -> Tuple[bool, Any, str]:
-        """(is literal, value, how: "" or "default"/"local"/a tfvars file name)."""
-        resolved = self.resolve(node)
+        """(is literal, value, how: "" or "default"/"local"/a tfvars file name); past the
+        budget, not literal."""
+        try:
+            return self._literal(node)
+        except _Exhausted:
+            return False, None, ""
+
+    def _literal(self, node: Optional[Node]) -> Tuple[bool, Any, str]:
+        resolved = self._resolve(node)
         if resolved is None:
             return False, None, ""
         target = resolved.node
@@ -640,15 +687,19 @@ class _Module:
         return False, None, ""
 
     def _template(self, node: Node, depth: int) -> Optional[str]:
-        out = []
+        out: List[str] = []
+        size = 0
         for part in node.parts:
+            self.budget.string(size)
             if isinstance(part, str):
                 out.append(part)
+                size += len(part)
                 continue
             if part.kind == EXPR and part.text in ("path.module", "path.root", "path.cwd"):
                 out.append(".")
+                size += 1
                 continue
-            resolved = self.resolve(part, depth + 1)
+            resolved = self._resolve(part, depth + 1)
             if resolved is None:
                 return None
             target = resolved.node
@@ -662,6 +713,8 @@ class _Module:
                 out.append(text)
             else:
                 return None
+            size += len(out[-1])
+        self.budget.string(size)
         return "".join(out)
 
     def value(self, node: Node) -> Value:
@@ -680,9 +733,15 @@ class _Module:
     def values(self, node: Optional[Node]) -> List[Value]:
         """A list (or one string) as Values, one per item, each with its own line.
 
-        Items reached through a variable or a local point at the reference the user wrote."""
+        Items reached through a variable or a local point at the reference the user wrote;
+        past the budget, one unknown value."""
         if node is None:
             return []
+        try:
+            self.budget.spend()
+        except _Exhausted:
+            return [Value(None, node.text, node.file.display, node.line, node.column, False,
+                          node.end_line, node.end_column)]
         resolved = self.resolve(node)
         target = resolved.node if resolved else node
         if target.kind == CALL and target.name in ("concat", "flatten", "distinct", "compact",
@@ -722,6 +781,10 @@ class _Module:
             for item in target.items:
                 part = self.obj(item)
                 if part is not None:
+                    try:
+                        self.budget.spend(len(part.entries))
+                    except _Exhausted:
+                        return None
                     merged.entries.extend(part.entries)
             return merged
         return None
@@ -1093,24 +1156,61 @@ class _Reader:
         self.m = module
         self.iam = _Iam(module)
         self._suppressions: Dict[str, Dict[int, Any]] = {}
+        self.errors: List[ReadError] = []  # LL001 for functions read in part, or not at all
 
     def functions(self) -> List[Function]:
+        """Every function the module's blocks define. Each ``aws_lambda_function`` resource and
+        each Lambda module call ends up in the list or in ``self.errors`` (LL001), whatever its
+        evaluation raises or costs: a function never disappears without a word."""
         functions: List[Function] = []
         for block in self.m.blocks:
-            try:
-                if block.type == "resource" and block.labels[:1] == ["aws_lambda_function"] \
-                        and len(block.labels) >= 2:
-                    functions.append(self.resource_function(block))
-                elif block.type == "module" and self._is_lambda_module(block):
-                    function = self.module_function(block)
+            if block.type == "resource" and block.labels[:1] == ["aws_lambda_function"] \
+                    and len(block.labels) >= 2:
+                functions.append(self._read_one(block, self.resource_function))
+            elif block.type == "module":
+                self.m.budget = _Budget()
+                try:
+                    is_lambda = self._is_lambda_module(block)
+                except Exception as exc:  # noqa: BLE001 - said below, never a traceback
+                    self._failed(block, exc, "cannot tell whether it is a Lambda module")
+                    continue
+                if self.m.budget.exhausted:
+                    self._failed(block, None, "cannot tell whether it is a Lambda module: its "
+                                 f"source is too large to evaluate ({self.m.budget.exhausted})")
+                elif is_lambda:
+                    function = self._read_one(block, self.module_function)
                     if function is not None:
                         functions.append(function)
-            except Exception:  # noqa: BLE001 - one odd block loses itself, not the module
-                continue
+        self.m.budget = _Budget()
         events = _guard(lambda: self.events(functions), {})
         for function in functions:
             function.events.extend(events.get(id(function), []))
         return functions
+
+    def _read_one(self, block: Block, build: Callable[[Block], Optional[Function]]
+                  ) -> Optional[Function]:
+        """``build(block)`` with a fresh evaluation budget. Past the budget the values it could
+        not finish are unknown and an LL001 note says so; if it raises, the function stays in
+        the model with unknown settings and an LL001 says lambdalint failed on it."""
+        self.m.budget = _Budget()
+        try:
+            function = build(block)
+        except Exception as exc:  # noqa: BLE001 - MemoryError included: report, keep the function
+            self._failed(block, exc, "")
+            function = Function(block.address, TERRAFORM, block.file.display, block.line,
+                                block.end_line)
+            function.timeout = Timeout(None, "unknown", block.file.display, block.line)
+            return function
+        if self.m.budget.exhausted:
+            self._failed(block, None, f"a value is too large to evaluate "
+                                      f"({self.m.budget.exhausted}); it is treated as unknown")
+        return function
+
+    def _failed(self, block: Block, exc: Optional[BaseException], what: str) -> None:
+        if not what:
+            what = (f"lambdalint failed on this function ({type(exc).__name__}); its settings "
+                    f"are unknown, please report it")
+        self.errors.append(ReadError(block.file.display, block.line, f"{block.address}: {what}"))
 
     def _is_lambda_module(self, block: Block) -> bool:
         ok, source, _ = self.m.literal(block.get("source"))
@@ -1496,7 +1596,10 @@ def read_module(directory: Path, files: List[SourceFile]) -> Tuple[List[Function
         return [], errors
     try:
         module = _Module(directory, blocks)
-        return _Reader(module).functions(), errors
+        reader = _Reader(module)
+        functions = reader.functions()
+        errors.extend(reader.errors)
+        return functions, errors
     except Exception as exc:  # noqa: BLE001 - never a traceback: say which module failed
         errors.append(ReadError(ordered[0].display, 1, f"cannot read the module: {type(exc).__name__}"))
         return [], errors

@@ -294,6 +294,143 @@ def load(text: str) -> Any:
         raise YamlError("nested too deeply") from None
 
 
+# -- JSON ----------------------------------------------------------------------------------------
+# A .json file is JSON, not YAML: YAML refuses a key over 1,024 characters and a lone surrogate
+# escape ("\ud800") that JSON allows, which made valid templates LL001. This reader gives the
+# same located values as the YAML path (line and column of every value and key), using the json
+# module's own string scanner (C) for strings.
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_NUMBER = re.compile(r"(-?(?:0|[1-9][0-9]*))(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_JSON_WORDS = {"true": True, "false": False, "null": None}
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class _JsonReader:
+    """A recursive-descent JSON reader over ``text`` that records where each value starts."""
+
+    def __init__(self, text: str) -> None:
+        from json.decoder import scanstring
+
+        self.text = text
+        self.scanstring = scanstring
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.count = 0
+        self.budget = BASE_BUDGET + len(text) // 2
+
+    def where(self, index: int) -> Tuple[int, int]:
+        from bisect import bisect_right
+
+        line = bisect_right(self.line_starts, index)
+        return line, index - self.line_starts[line - 1] + 1
+
+    def fail(self, message: str, index: int) -> YamlError:
+        line, column = self.where(min(index, len(self.text)))
+        return YamlError(f"invalid JSON: {message}", line, column)
+
+    def skip(self, index: int) -> int:
+        return _JSON_WS.match(self.text, index).end()  # type: ignore[union-attr]
+
+    def string(self, index: int) -> Tuple[YStr, int]:
+        try:
+            value, end = self.scanstring(self.text, index + 1, True)
+        except ValueError as exc:
+            raise self.fail(str(exc).split(":")[0], index) from None
+        if _LONE_SURROGATE.search(value):  # half of a pair: not a character, cannot be printed
+            value = _LONE_SURROGATE.sub("\ufffd", value)
+        out = YStr(value)
+        out.line, out.column = self.where(index)
+        out.style = '"'
+        return out, end
+
+    def value(self, index: int, depth: int) -> Tuple[Any, int]:
+        self.count += 1
+        if self.count > self.budget:
+            raise self.fail("too many values", index)
+        if depth > MAX_DEPTH:
+            raise YamlError("nested too deeply", *self.where(index))
+        text = self.text
+        char = text[index:index + 1]
+        if char == '"':
+            return self.string(index)
+        if char == "{":
+            out: Any = YDict()
+            out.line, out.column = self.where(index)
+            index = self.skip(index + 1)
+            if text[index:index + 1] == "}":
+                return out, index + 1
+            while True:
+                if text[index:index + 1] != '"':
+                    raise self.fail("expected a property name in double quotes", index)
+                key, index = self.string(index)
+                index = self.skip(index)
+                if text[index:index + 1] != ":":
+                    raise self.fail("expected ':'", index)
+                index = self.skip(index + 1)
+                start = index
+                item, index = self.value(index, depth + 1)
+                out[key] = item
+                out.positions[key] = self.where(start)
+                out.key_positions[key] = (key.line, key.column)
+                index = self.skip(index)
+                char = text[index:index + 1]
+                if char == "}":
+                    return out, index + 1
+                if char != ",":
+                    raise self.fail("expected ',' or '}'", index)
+                index = self.skip(index + 1)
+        if char == "[":
+            out = YList()
+            out.line, out.column = self.where(index)
+            index = self.skip(index + 1)
+            if text[index:index + 1] == "]":
+                return out, index + 1
+            while True:
+                start = index
+                item, index = self.value(index, depth + 1)
+                out.append(item)
+                out.positions.append(self.where(start))
+                index = self.skip(index)
+                char = text[index:index + 1]
+                if char == "]":
+                    return out, index + 1
+                if char != ",":
+                    raise self.fail("expected ',' or ']'", index)
+                index = self.skip(index + 1)
+        for word, word_value in _JSON_WORDS.items():
+            if text.startswith(word, index):
+                return word_value, index + len(word)
+        match = _JSON_NUMBER.match(text, index)
+        if match and match.end() > index:
+            integer, fraction, exponent = match.groups()
+            number: Any
+            if fraction or exponent:
+                number = YFloat(float(match.group()))
+            elif len(integer) > 4000:  # int() refuses more digits: keep the text
+                number = YStr(match.group())
+            else:
+                number = YInt(int(integer))
+            number.line, number.column = self.where(index)
+            return number, match.end()
+        raise self.fail("expected a value", index)
+
+
+def load_json(text: str) -> Any:
+    """A JSON document as located values (the same types as ``load``); raises YamlError."""
+    reader = _JsonReader(text)
+    index = reader.skip(1 if text.startswith("\ufeff") else 0)
+    if index >= len(text):
+        return None
+    try:
+        value, end = reader.value(index, 0)
+    except RecursionError:
+        raise YamlError("nested too deeply") from None
+    end = reader.skip(end)
+    if end < len(text):
+        raise reader.fail("extra data after the document", end)
+    return value
+
+
 def _children(node: yaml.Node) -> List[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
