@@ -153,9 +153,9 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
 
             digest = cache.key(store.salt, "python", settings, source.display, names,
                                want_actions, data)
-            hit = store.get("python", digest)
+            hit = store.get("python", digest, _decode_python)
             if hit is not None:
-                _record(result, project, key, want_actions, cache.decode_findings(hit[0]), hit[1])
+                _record(result, project, key, want_actions, hit[0], hit[1])
                 continue
         tasks.append((data, source.display, names, want_actions))
         pending.append((key, digest, want_actions))
@@ -211,6 +211,7 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
 
         _fix(result, python_by_path, texts, write=fix, recheck=recheck)
     if store is not None:
+        store.flush()  # the one write of the run
         result.cache_hits, result.cache_misses = store.hits, store.misses
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -221,6 +222,16 @@ def _record(result: Result, project, key: str, want_actions: bool, findings: Lis
     result.findings.extend(findings)
     if want_actions and actions and project is not None:
         project.actions_by_file[key] = list(actions)
+
+
+def _decode_python(value: Any) -> Tuple[List[Finding], List[str]]:
+    """A Python file's cache entry, ``[findings, actions]``; anything else raises (a miss)."""
+    from lambdalint import cache
+
+    findings, actions = value
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise cache.WrongShape("actions")
+    return cache.decode_findings(findings), actions
 
 
 def _open_cache(config: Config, use_cache: bool, cache_dir: Optional[Path]) -> Optional["Cache"]:
@@ -241,9 +252,9 @@ def _check_inline(inline, python_ids: List[str], options: Dict[str, Dict[str, An
 
         digest = cache.key(store.salt, "inline", python_ids, options, sorted(names), inline.path,
                            inline.line_offset, inline.column_offset, inline.text)
-        hit = store.get("inline", digest)
+        hit = store.get("inline", digest, cache.decode_findings)
         if hit is not None:
-            return cache.decode_findings(hit)
+            return hit
     from lambdalint import pycheck
 
     findings = pycheck.check_inline(inline.text, inline.path, inline.line_offset,
