@@ -93,6 +93,10 @@ def key(*parts: Any) -> str:
         if isinstance(part, bytes):
             digest.update(b"b%d:" % len(part))
             digest.update(part)
+        elif type(part) is str:  # most parts: no JSON needed (a fifth of a warm run's time)
+            data = part.encode("utf-8", "surrogatepass")
+            digest.update(b"s%d:" % len(data))
+            digest.update(data)
         else:
             text = json.dumps(part, sort_keys=True, default=str).encode()
             digest.update(b"j%d:" % len(text))

@@ -135,6 +135,7 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
 
     # Handler code: from the cache, or checked (in worker processes when there are many).
     settings = [python_ids, options, sorted(config.handlers), bool(config_ids)]
+    prefix = None  # what every Python file's key shares, hashed once
     python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]] = {}
     tasks: List[tuple] = []
     pending: List[Tuple[str, Optional[str], bool]] = []
@@ -151,8 +152,10 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         if store is not None:
             from lambdalint import cache
 
-            digest = cache.key(store.salt, "python", settings, source.display, names,
-                               want_actions, data)
+            if prefix is None:
+                prefix = cache.key(store.salt, "python", settings)
+            digest = cache.key(prefix, source.display, "\0".join(names),
+                               "actions" if want_actions else "", data)
             hit = store.get("python", digest, _decode_python)
             if hit is not None:
                 _record(result, project, key, want_actions, hit[0], hit[1])

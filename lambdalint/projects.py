@@ -279,12 +279,14 @@ def read(config_files: Sequence[SourceFile], context_files: Sequence[SourceFile]
         return configs.read_project(list(config_files) + list(context_files), python_files, paths)
     project = Project()
     context = {id(s) for s in context_files}
-    given = GivenFiles([str(f.path) for f in python_files])
+    given: Optional[GivenFiles] = None  # made when a context unit needs it (a realpath a file)
     for unit in _units(list(config_files) + list(context_files), python_files):
         digest = _unit_key(store, unit)
         part: Optional[Project] = None
         only_links = bool(unit.configs) and all(id(s) in context for s in unit.configs)
         if digest is not None and only_links:
+            if given is None:
+                given = GivenFiles([str(f.path) for f in python_files])
             part = _linked_part(store, digest, given)
         if part is None and digest is not None:
             part = _load_full(store, digest)

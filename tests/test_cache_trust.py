@@ -13,7 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -85,17 +85,54 @@ def age(root: Path, seconds: float = 60.0) -> None:
     os.utime(root, (then, then))
 
 
+PACK = "pack.jsonl"
+
+
 def pack_lines(cache_dir: Path) -> List[List[str]]:
-    (pack,) = cache_dir.rglob(cache.PACK_NAME)
+    (pack,) = cache_dir.rglob(PACK)
     header, *lines = pack.read_text(encoding="ascii").splitlines()
     assert header + "\n" == cache.PACK_HEADER
     return [line.split("\t", 3) for line in lines]
 
 
 def write_pack(cache_dir: Path, lines: List[List[str]]) -> None:
-    (pack,) = cache_dir.rglob(cache.PACK_NAME)
+    (pack,) = cache_dir.rglob(PACK)
     pack.write_text(cache.PACK_HEADER + "".join("\t".join(l) + "\n" for l in lines),
                     encoding="ascii")
+
+
+def entries(cache_dir: Path) -> Dict[Tuple[str, str], str]:
+    """(kind, key) -> the value's JSON text, from the pack or from the one-file-per-entry
+    layout before it (so that these tests also say what the code before the pack did)."""
+    if list(cache_dir.rglob(PACK)):
+        return {(kind, digest): value for kind, digest, _, value in pack_lines(cache_dir)}
+    found = {}
+    for path in cache_dir.rglob("*.json"):
+        try:
+            value = json.dumps(json.loads(path.read_text(encoding="utf-8"))["value"])
+        except ValueError:
+            value = ""
+        found[(path.parent.parent.name, path.stem)] = value
+    return found
+
+
+def replace_entries(cache_dir: Path, values: Dict[Tuple[str, str], str]) -> None:
+    if list(cache_dir.rglob(PACK)):
+        write_pack(cache_dir, [[kind, digest, stamp, values.get((kind, digest), value)]
+                               for kind, digest, stamp, value in pack_lines(cache_dir)])
+        return
+    for (kind, digest), text in values.items():
+        (path,) = cache_dir.rglob(f"{kind}/{digest[:2]}/{digest}.json")
+        path.write_text('{"key": "%s", "value": %s}' % (digest, text), encoding="utf-8")
+
+
+def count(cache_dir: Path, kind: str = "") -> int:
+    return sum(1 for k, _ in entries(cache_dir) if not kind or k == kind)
+
+
+def snapshot(cache_dir: Path) -> Dict[str, Tuple[int, int]]:
+    return {str(p): (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache_dir.rglob("*")
+            if p.is_file()}
 
 
 # -- 1. a file() target edited to the same size, its time set back ------------------------------
@@ -103,7 +140,9 @@ def write_pack(cache_dir: Path, lines: List[List[str]]) -> None:
 def test_terraform_file_target_edited_with_same_size_and_time_is_read_again(tmp_path):
     root = write(tmp_path, {"main.tf": TF_WITH_FILE, "policy.json": NARROW,
                             "app.py": "def process(event, context):\n    return 1\n"})
-    assert ("policy.json", 5, "LL202") not in findings(root, ".")  # the cache is filled
+    outside = ["--cache-dir", str(tmp_path.parent / (tmp_path.name + "-cache"))]
+    assert ("policy.json", 5, "LL202") not in findings(root, *outside, ".")  # fills the cache
+    assert findings(root, *outside, ".") == findings(root, "--no-cache", ".")
     policy = root / "policy.json"
     before = policy.stat()
     policy.write_text(WIDE, encoding="utf-8")
@@ -111,14 +150,15 @@ def test_terraform_file_target_edited_with_same_size_and_time_is_read_again(tmp_
     assert policy.stat().st_size == before.st_size
     expected = findings(root, "--no-cache", ".")
     assert ("policy.json", 5, "LL202") in expected
-    assert findings(root, ".") == expected
+    assert findings(root, *outside, ".") == expected
 
 
 def test_terraform_templatefile_target_edited_with_same_size_and_time_is_read_again(tmp_path):
     tf = TF_WITH_FILE.replace('file("${path.module}/policy.json")',
                               'templatefile("${path.module}/templates/policy.tpl", {})')
     root = write(tmp_path, {"main.tf": tf, "templates/policy.tpl": NARROW})
-    assert ("templates/policy.tpl", 5, "LL202") not in findings(root, ".")
+    outside = ["--cache-dir", str(tmp_path.parent / (tmp_path.name + "-cache"))]
+    assert ("templates/policy.tpl", 5, "LL202") not in findings(root, *outside, ".")
     template = root / "templates" / "policy.tpl"
     before, folder = template.stat(), template.parent.stat()
     template.write_text(WIDE, encoding="utf-8")
@@ -126,7 +166,7 @@ def test_terraform_templatefile_target_edited_with_same_size_and_time_is_read_ag
     set_back(template.parent, folder)
     expected = findings(root, "--no-cache", ".")
     assert ("templates/policy.tpl", 5, "LL202") in expected
-    assert findings(root, ".") == expected
+    assert findings(root, *outside, ".") == expected
 
 
 # -- 2. pre-commit: a template added, its directory's time set back ------------------------------
@@ -134,8 +174,9 @@ def test_terraform_templatefile_target_edited_with_same_size_and_time_is_read_ag
 def test_precommit_sees_a_template_added_with_the_directory_time_set_back(tmp_path):
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n", "src/app.py": HANDLER})
     age(root)
-    assert findings(root, "src/app.py") == []
-    assert cache.Cache(root / ".lambdalint_cache").count("walk") == 1  # the walk is kept
+    cache_dir = tmp_path.parent / (tmp_path.name + "-cache")
+    assert findings(root, "--cache-dir", str(cache_dir), "src/app.py") == []
+    assert count(cache_dir, "walk") == 1  # the walk is kept
     src = root / "src"
     before = src.stat()
     write(root, {"src/template.yaml": TEMPLATE})
@@ -143,8 +184,8 @@ def test_precommit_sees_a_template_added_with_the_directory_time_set_back(tmp_pa
     set_back(src, before)
     expected = findings(root, "--no-cache", "src/app.py")
     assert expected == [("src/app.py", 5, "LL102")]
-    assert findings(root, "src/app.py") == expected
-    assert findings(root, "src/app.py") == expected
+    assert findings(root, "--cache-dir", str(cache_dir), "src/app.py") == expected
+    assert findings(root, "--cache-dir", str(cache_dir), "src/app.py") == expected
 
 
 def test_precommit_sees_a_gitignore_edited_with_same_size_and_time(tmp_path):
@@ -152,12 +193,15 @@ def test_precommit_sees_a_gitignore_edited_with_same_size_and_time(tmp_path):
                             "src/app.py": HANDLER,
                             "deploy/template.yaml": TEMPLATE.replace("./", "../src/")})
     age(root)
-    assert findings(root, "src/app.py") == []  # the template is ignored
+    cache_dir = tmp_path.parent / (tmp_path.name + "-cache")
+    assert findings(root, "--cache-dir", str(cache_dir), "src/app.py") == []  # ignored
+    assert count(cache_dir, "walk") == 1  # the walk is kept
     ignore = root / ".gitignore"
     before = ignore.stat()
     ignore.write_text("build/\n", encoding="utf-8")  # same size
     set_back(ignore, before)
-    assert findings(root, "src/app.py") == [("src/app.py", 5, "LL102")]
+    assert findings(root, "--cache-dir", str(cache_dir), "src/app.py") == \
+        [("src/app.py", 5, "LL102")]
 
 
 # -- 3. the cache inside a module that reads files -----------------------------------------------
@@ -176,13 +220,12 @@ def test_in_tree_cache_of_a_file_module_hits_and_does_not_grow(tmp_path):
                             "app.py": "def process(event, context):\n    return 1\n"})
     first = _run(root)
     assert first.cache_misses > 0
-    count = cache.Cache(root / ".lambdalint_cache").count()
-    pack = next((root / ".lambdalint_cache").rglob(cache.PACK_NAME)).stat()
+    cache_dir = root / ".lambdalint_cache"
+    held, files = count(cache_dir), snapshot(cache_dir)
     second = _run(root)
     assert (second.cache_hits, second.cache_misses) == (first.cache_misses, 0)
-    assert cache.Cache(root / ".lambdalint_cache").count() == count
-    after = next((root / ".lambdalint_cache").rglob(cache.PACK_NAME)).stat()
-    assert (after.st_ino, after.st_mtime_ns) == (pack.st_ino, pack.st_mtime_ns)  # not rewritten
+    assert count(cache_dir) == held
+    assert snapshot(cache_dir) == files  # a run that only hits writes nothing
     assert [(f.path, f.line, f.rule) for f in second.findings] == \
         [(f.path, f.line, f.rule) for f in first.findings]
 
@@ -235,17 +278,14 @@ def test_wrong_shape_entries_are_misses_and_are_overwritten(tmp_path, variant):
     age(root)  # the cache directory made above is new
     assert findings(root, "src/app.py") == expected_one  # the walk and the links are kept too
     cache_dir = root / ".lambdalint_cache"
-    lines = pack_lines(cache_dir)
-    assert {kind for kind, *_ in lines} == set(WRONG_SHAPES)
-    wrong = []
-    for kind, digest, stamp, _ in lines:
-        shapes = WRONG_SHAPES[kind]
-        wrong.append([kind, digest, stamp, shapes[variant % len(shapes)]])
-    write_pack(cache_dir, wrong)
+    held = entries(cache_dir)
+    assert {kind for kind, _ in held} == set(WRONG_SHAPES)
+    wrong = {name: WRONG_SHAPES[name[0]][variant % len(WRONG_SHAPES[name[0]])] for name in held}
+    replace_entries(cache_dir, wrong)
     assert findings(root, ".") == expected
     assert findings(root, "src/app.py") == expected_one
-    garbage = {line[3] for line in wrong}
-    assert not [line for line in pack_lines(cache_dir) if line[3] in garbage]  # all replaced
+    now = entries(cache_dir)
+    assert not [name for name, text in wrong.items() if now.get(name) == text]  # all replaced
     assert findings(root, ".") == expected
 
 
@@ -263,7 +303,7 @@ def test_the_cache_holds_as_many_files_for_many_sources_as_for_few(tmp_path):
         assert findings(root, ".") == []
         assert findings(root, ".") == []
         counts.append(len(_cache_files(root / ".lambdalint_cache")))
-        assert cache.Cache(root / ".lambdalint_cache").count("python") == n
+        assert count(root / ".lambdalint_cache", "python") == n
     assert counts[0] == counts[1] <= 5
 
 
@@ -271,7 +311,7 @@ def test_the_pack_is_kept_under_its_bound_by_dropping_the_oldest(tmp_path, monke
     root = write(tmp_path, {f"old/m{i}.py": f"X{i} = {i}\n" for i in range(40)})
     cache_dir = root / ".lambdalint_cache"
     findings(root, "old")
-    (pack,) = cache_dir.rglob(cache.PACK_NAME)
+    (pack,) = cache_dir.rglob(PACK)
     bound = pack.stat().st_size + 10
     lines = pack_lines(cache_dir)
     for line in lines:
@@ -298,5 +338,5 @@ def test_four_runs_at_once_lose_no_entry(tmp_path):
     for run in runs:
         _, err = run.communicate(timeout=300)
         assert run.returncode == 0 and "Traceback" not in err, err
-    assert cache.Cache(cache_dir).count("python") == 400
+    assert count(cache_dir, "python") == 400
     assert not list(cache_dir.rglob(".tmp-*"))
