@@ -369,51 +369,84 @@ def _discover(paths: Sequence[str], excludes: Sequence[str], root: Path,
 
 
 class _Seen:
-    """What a walk's result depends on: the time of every directory it listed and the
-    signature of every file it read (or found missing); ``exact`` is False when something
-    else counted (a symbolic link, a directory it could not list)."""
+    """What a walk's result depends on: what every directory it listed holds (names and kinds
+    of entry) and the bytes of every file it read (or that it found missing); ``exact`` is
+    False when something else counted (a symbolic link, a directory it could not list).
+
+    Contents, not times: a file added or edited with its directory's or its own time set back
+    (``os.utime``, an archive extracted with times, a checkout) changes no time, and a walk
+    kept by times alone would hide it."""
 
     def __init__(self) -> None:
         self.stamps: Dict[str, Any] = {}
+        self.times: Dict[str, Optional[int]] = {}
         self.exact = True
         self.started = time.time()
 
     def file(self, path: str) -> None:
         if path not in self.stamps:
-            self.stamps[path] = _signature(path)
+            self.stamps[path], self.times[path] = _observe(path)
 
     def settled(self) -> bool:
-        """False when something changed within the last seconds: a file system with coarse
-        times could change it again with the same time, unseen."""
+        """False when something changed within the last seconds: it may be changing still,
+        between our listing of it and the walk's."""
         limit = (self.started - 2.0) * 1e9
-        return all(s is None or s[0] < limit for s in self.stamps.values())
+        return all(t is None or t < limit for t in self.times.values())
 
 
-def _signature(path: str) -> Optional[List[int]]:
+def _observe(path: str) -> Tuple[Optional[List[Any]], Optional[int]]:
+    """``path``'s signature (``_signature``) and its modification time."""
     try:
         stat = os.stat(path)
     except (OSError, ValueError):
-        return None
-    return [stat.st_mtime_ns, stat.st_size, stat.st_ino, stat.st_mode]
+        return None, None
+    return _signature(path, stat), stat.st_mtime_ns
+
+
+def _signature(path: str, stat: Optional[os.stat_result] = None) -> Optional[List[Any]]:
+    """A directory by the names and kinds of its entries, a file by a hash of its bytes,
+    anything else by its mode; None when it is missing. What the walk's result depends on,
+    so a kept walk is served only while every signature is the same."""
+    import hashlib
+    import stat as stat_module
+
+    if stat is None:
+        try:
+            stat = os.stat(path)
+        except (OSError, ValueError):
+            return None
+    try:
+        if stat_module.S_ISDIR(stat.st_mode):
+            digest = hashlib.blake2b(digest_size=16)
+            with os.scandir(path) as scan:
+                for entry in sorted(scan, key=lambda e: e.name):
+                    kind = ("l" if entry.is_symlink() else "d" if entry.is_dir(follow_symlinks=False)
+                            else "f" if entry.is_file(follow_symlinks=False) else "o")
+                    digest.update(f"{entry.name}\0{kind}\0".encode("utf-8", "surrogateescape"))
+            return ["d", digest.hexdigest()]
+        if stat_module.S_ISREG(stat.st_mode):
+            with open(path, "rb") as handle:
+                return ["f", hashlib.blake2b(handle.read(), digest_size=16).hexdigest()]
+        return ["o", stat.st_mode]
+    except (OSError, ValueError):
+        return ["?"]  # present but unreadable: never equal to what a later look sees
 
 
 def discover_configs(top: str, excludes: Sequence[str], root: Path, store=None
                      ) -> List[Tuple[str, SourceFile]]:
     """``discover_real([top], ..., exclude_kinds=(PYTHON,))``, the deployment configs of a
-    project, kept in ``store`` (a ``cache.Cache``) with the times of the directories walked
-    and the files read (.gitignore, distribution records): a run that finds them all
-    unchanged (one stat each) reads the list instead of walking and matching patterns."""
+    project, kept in ``store`` (a ``cache.Cache``) with what every directory walked holds and
+    the bytes of the files read (.gitignore, distribution records): a run that finds them all
+    the same (one listing per directory) reads the list instead of walking and matching."""
     if store is None:
         return discover_real([top], excludes, root, exclude_kinds=(PYTHON,))
     from lambdalint import cache
 
     digest = cache.key(store.salt, "walk", top, os.path.realpath(top), list(excludes),
                        str(Path(root).resolve()), os.getcwd())
-    hit = store.get("walk", digest)
-    if hit is not None:
-        found = _from_walk_entry(hit)
-        if found is not None:
-            return found
+    found = store.get("walk", digest, _from_walk_entry)
+    if found is not None:
+        return found
     walker = Walker(excludes, root, exclude_kinds=(PYTHON,))
     seen = walker.seen = _Seen()
     found_map: Dict[str, SourceFile] = {}
@@ -423,7 +456,7 @@ def discover_configs(top: str, excludes: Sequence[str], root: Path, store=None
     for source, real in walker.walk(path):
         _add(found_map, source, real)
     found = sorted(found_map.items(), key=lambda item: item[1].display)
-    if seen.exact and seen.settled():
+    if seen.exact and seen.settled() and ["?"] not in seen.stamps.values():
         store.put("walk", digest, {
             "stamps": sorted(seen.stamps.items()),
             "files": [[real, str(s.path), s.display, s.kind] for real, s in found]})
@@ -431,15 +464,18 @@ def discover_configs(top: str, excludes: Sequence[str], root: Path, store=None
 
 
 def _from_walk_entry(entry: Any) -> Optional[List[Tuple[str, SourceFile]]]:
-    """The walk's result when nothing it depends on changed; None otherwise."""
-    try:
-        for path, stamp in entry["stamps"]:
-            if _signature(path) != stamp:
-                return None
-        return [(real, SourceFile(Path(path), display, kind))
-                for real, path, display, kind in entry["files"]]
-    except (TypeError, ValueError, KeyError):
-        return None
+    """The walk's result when nothing it depends on changed; None otherwise (a miss). An entry
+    of any other shape raises, which the cache also counts as a miss."""
+    kinds = set(SUFFIX_KINDS.values())
+    files = []
+    for real, path, display, kind in entry["files"]:
+        if not all(isinstance(v, str) for v in (real, path, display)) or kind not in kinds:
+            raise ValueError("walk entry")
+        files.append((real, SourceFile(Path(path), display, kind)))
+    for path, stamp in entry["stamps"]:
+        if not isinstance(path, str) or _signature(path) != stamp:
+            return None
+    return files
 
 
 class GivenFiles:

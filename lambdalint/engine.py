@@ -135,6 +135,7 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
 
     # Handler code: from the cache, or checked (in worker processes when there are many).
     settings = [python_ids, options, sorted(config.handlers), bool(config_ids)]
+    prefix = None  # what every Python file's key shares, hashed once
     python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]] = {}
     tasks: List[tuple] = []
     pending: List[Tuple[str, Optional[str], bool]] = []
@@ -151,11 +152,13 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         if store is not None:
             from lambdalint import cache
 
-            digest = cache.key(store.salt, "python", settings, source.display, names,
-                               want_actions, data)
-            hit = store.get("python", digest)
+            if prefix is None:
+                prefix = cache.key(store.salt, "python", settings)
+            digest = cache.key(prefix, source.display, "\0".join(names),
+                               "actions" if want_actions else "", data)
+            hit = store.get("python", digest, _decode_python)
             if hit is not None:
-                _record(result, project, key, want_actions, cache.decode_findings(hit[0]), hit[1])
+                _record(result, project, key, want_actions, hit[0], hit[1])
                 continue
         tasks.append((data, source.display, names, want_actions))
         pending.append((key, digest, want_actions))
@@ -211,6 +214,7 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
 
         _fix(result, python_by_path, texts, write=fix, recheck=recheck)
     if store is not None:
+        store.flush()  # the one write of the run
         result.cache_hits, result.cache_misses = store.hits, store.misses
     result.findings.sort(key=Finding.sort_key)
     return result
@@ -221,6 +225,16 @@ def _record(result: Result, project, key: str, want_actions: bool, findings: Lis
     result.findings.extend(findings)
     if want_actions and actions and project is not None:
         project.actions_by_file[key] = list(actions)
+
+
+def _decode_python(value: Any) -> Tuple[List[Finding], List[str]]:
+    """A Python file's cache entry, ``[findings, actions]``; anything else raises (a miss)."""
+    from lambdalint import cache
+
+    findings, actions = value
+    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        raise cache.WrongShape("actions")
+    return cache.decode_findings(findings), actions
 
 
 def _open_cache(config: Config, use_cache: bool, cache_dir: Optional[Path]) -> Optional["Cache"]:
@@ -241,9 +255,9 @@ def _check_inline(inline, python_ids: List[str], options: Dict[str, Dict[str, An
 
         digest = cache.key(store.salt, "inline", python_ids, options, sorted(names), inline.path,
                            inline.line_offset, inline.column_offset, inline.text)
-        hit = store.get("inline", digest)
+        hit = store.get("inline", digest, cache.decode_findings)
         if hit is not None:
-            return cache.decode_findings(hit)
+            return hit
     from lambdalint import pycheck
 
     findings = pycheck.check_inline(inline.text, inline.path, inline.line_offset,

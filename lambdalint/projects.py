@@ -69,26 +69,54 @@ def _tfvars_fingerprint(directory: Path) -> Optional[List[Any]]:
     return entries
 
 
-def _module_fingerprint(directory: Path) -> Optional[List[Any]]:
-    """What a Terraform module's reader may open besides its .tf files: tfvars (by content)
-    and every other file under it (by name, size and time)."""
+MAX_MODULE_HASHED_BYTES = 64 * 1024 * 1024  # more to hash than this: read the module instead
+
+
+def _module_fingerprint(directory: Path, cache_dir: Optional[Path] = None) -> Optional[List[Any]]:
+    """What a Terraform module's reader may open besides its .tf files, by content: tfvars,
+    and any file under it that ``file()`` / ``templatefile()`` can name (the reader takes a
+    regular file of at most its size limit inside the module; a larger file or a link counts
+    as such). Contents, not sizes and times: a policy edited to the same size with its time
+    set back must not be served from the cache.
+
+    The cache directory (and any directory tagged as a cache) is left out: it changes on every
+    run, and would make every run a miss and a new entry when the cache is in the module."""
+    from lambdalint.sources.terraform import MAX_FILE_BYTES
+
+    import hashlib
+
+    skipped = {os.path.realpath(cache_dir)} if cache_dir is not None else set()
     entries: List[Any] = []
+    hashed = 0
     for current, dirnames, filenames in os.walk(directory):
-        dirnames[:] = sorted(d for d in dirnames if d not in (".git", ".terraform"))
+        kept = []
+        for name in sorted(dirnames):
+            path = os.path.join(current, name)
+            if name in (".git", ".terraform") or os.path.realpath(path) in skipped \
+                    or os.path.isfile(os.path.join(path, "CACHEDIR.TAG")):
+                continue
+            kept.append(name)
+        dirnames[:] = kept
         for name in sorted(filenames):
             path = os.path.join(current, name)
-            if name.endswith(".tfvars") and current == str(directory):
-                try:
-                    with open(path, "rb") as handle:
-                        entries.append([name, handle.read().hex()])
-                except OSError:
-                    entries.append([name, None])
-                continue
+            rel = os.path.relpath(path, directory)
             try:
                 stat = os.lstat(path)
+                if os.path.islink(path):
+                    entries.append([rel, "link", os.readlink(path)])
+                elif not os.path.isfile(path):
+                    entries.append([rel, "other", stat.st_mode])
+                elif stat.st_size > MAX_FILE_BYTES:
+                    entries.append([rel, "over the limit"])
+                else:
+                    hashed += stat.st_size
+                    if hashed > MAX_MODULE_HASHED_BYTES:
+                        return None
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                    entries.append([rel, hashlib.blake2b(data, digest_size=16).hexdigest()])
             except OSError:
-                continue
-            entries.append([os.path.relpath(path, directory), stat.st_size, stat.st_mtime_ns])
+                entries.append([rel, None])
             if len(entries) > MAX_MODULE_ENTRIES:
                 return None
     return entries
@@ -154,7 +182,8 @@ def _unit_key(store, unit: _Unit) -> Optional[str]:
         parts += [source.display, str(source.path), data]
     if unit.kind == "terraform":
         directory = unit.configs[0].path.parent
-        module = _module_fingerprint(directory) if reads_files else _tfvars_fingerprint(directory)
+        module = (_module_fingerprint(directory, getattr(store, "directory", None)) if reads_files
+                  else _tfvars_fingerprint(directory))
         if module is None:
             return None
         parts += ["reads files" if reads_files else "tfvars only", module]
@@ -182,9 +211,33 @@ def _link_entry(function: Function) -> list:
 
 
 def _from_link_entry(entry: list, index: int) -> Function:
+    from lambdalint import cache
+
     kind, path, handler = entry
-    value = None if handler is None else Value(handler[1], "", "", 0, literal=handler[0])
+    value = None
+    if handler is not None:
+        literal, text = handler
+        if not isinstance(literal, bool) or not (text is None or isinstance(text, (str, int, float))):
+            raise cache.WrongShape("handler")
+        value = Value(text, "", "", 0, literal=literal)
+    if not isinstance(kind, str) or not (path is None or isinstance(path, str)):
+        raise cache.WrongShape("code")
     return Function(f"#{index}", "", "", 0, 0, handler=value, code=CodeLocation(kind, path))
+
+
+def _decode_links(entries: Any) -> List[Function]:
+    """A "links" entry; anything but a list of ``_link_entry`` lists raises (a miss)."""
+    if not isinstance(entries, list):
+        raise TypeError("links")
+    return [_from_link_entry(e, i) for i, e in enumerate(entries)]
+
+
+def _decode_unit(value: Any) -> Tuple[List[Function], List[ReadError]]:
+    """A "unit" entry, ``[functions, errors]``, each record checked field by field."""
+    from lambdalint import cache
+
+    functions, errors = value
+    return cache.decode_records(functions, "Function"), cache.decode_records(errors, "ReadError")
 
 
 def _store_unit(store, digest: str, unit: Project) -> None:
@@ -207,14 +260,10 @@ def _load_full(store, digest: str) -> Optional[Project]:
     from lambdalint import cache
     from lambdalint.sources import configs
 
-    hit = store.get("unit", digest)
+    hit = store.get("unit", digest, _decode_unit)
     if hit is None:
         return None
-    try:
-        functions = cache.decode_record(hit[0])
-        errors = cache.decode_record(hit[1])
-    except (TypeError, KeyError, AttributeError, ValueError, IndexError):
-        return None
+    functions, errors = hit
     for function in functions:
         configs.link(function)
     return Project(functions=functions, errors=errors)
@@ -235,12 +284,14 @@ def read(config_files: Sequence[SourceFile], context_files: Sequence[SourceFile]
         return project
     project = Project(roots=roots)
     context = {id(s) for s in context_files}
-    given = GivenFiles([str(f.path) for f in python_files])
+    given: Optional[GivenFiles] = None  # made when a context unit needs it (a realpath a file)
     for unit in _units(list(config_files) + list(context_files), python_files):
         digest = _unit_key(store, unit)
         part: Optional[Project] = None
         only_links = bool(unit.configs) and all(id(s) in context for s in unit.configs)
         if digest is not None and only_links:
+            if given is None:
+                given = GivenFiles([str(f.path) for f in python_files])
             part = _linked_part(store, digest, given)
         if part is None and digest is not None:
             part = _load_full(store, digest)
@@ -267,12 +318,8 @@ def _linked_part(store, digest: str, given: GivenFiles) -> Optional[Project]:
     of them concerns a file given (the engine judges those with the files given)."""
     from lambdalint.sources import configs
 
-    entries = store.get("links", digest)
-    if entries is None:
-        return None
-    try:
-        functions = [_from_link_entry(e, i) for i, e in enumerate(entries)]
-    except (TypeError, ValueError, IndexError):
+    functions = store.get("links", digest, _decode_links)
+    if functions is None:
         return None
     for function in functions:
         configs.link(function)

@@ -106,10 +106,15 @@ def test_one_file_as_pre_commit_passes_it(tmp_path):
 def test_damaged_entries_are_misses(tmp_path):
     root = project(tmp_path)
     fresh = findings(root, ".")
-    entries = [p for p in (root / ".lambdalint_cache").rglob("*.json")]
-    assert entries
-    for i, entry in enumerate(entries):
-        entry.write_text(["", "{", "[]", '{"key": "x", "value": 1}'][i % 4], encoding="utf-8")
+    (pack,) = (root / ".lambdalint_cache").rglob("pack.jsonl")
+    header, *lines = pack.read_text(encoding="ascii").splitlines()
+    assert len(lines) > 4
+    garbled = [header]
+    for i, line in enumerate(lines):
+        kind, digest, stamp, _ = line.split("\t", 3)
+        garbled.append("\t".join([kind, digest, stamp,
+                                  ["", "{", "[]", '{"key": "x", "value": 1}'][i % 4]]))
+    pack.write_text("\n".join(garbled) + "\n", encoding="ascii")
     assert findings(root, ".") == fresh
     assert findings(root, ".") == fresh
 
@@ -214,8 +219,8 @@ def age(root: Path, seconds: float = 60.0) -> None:
     os.utime(root, (then, then))
 
 
-def walk_entries(root: Path) -> list:
-    return list((root / ".lambdalint_cache").rglob("walk/*/*.json"))
+def walk_entries(root: Path) -> int:
+    return cache.Cache(root / ".lambdalint_cache").count("walk")
 
 
 def test_precommit_picks_up_a_template_added_next_to_the_handler(tmp_path):
@@ -223,7 +228,7 @@ def test_precommit_picks_up_a_template_added_next_to_the_handler(tmp_path):
                             "src/app.py": NOT_A_HANDLER_BY_SHAPE})
     age(root)
     assert findings(root, "src/app.py") == []
-    assert len(walk_entries(root)) == 1  # the walk is kept
+    assert walk_entries(root) == 1  # the walk is kept
     assert findings(root, "src/app.py") == []  # and served
     write(root, {"src/template.yaml": NEXT_TO_HANDLER})
     expected = findings(root, "--no-cache", "src/app.py")
@@ -238,7 +243,7 @@ def test_precommit_forgets_a_deleted_template(tmp_path):
                             "src/template.yaml": NEXT_TO_HANDLER})
     age(root)
     assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
-    assert len(walk_entries(root)) == 1
+    assert walk_entries(root) == 1
     assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     (root / "src" / "template.yaml").unlink()
     assert findings(root, "--no-cache", "src/app.py") == []
@@ -252,7 +257,7 @@ def test_precommit_follows_an_edited_gitignore(tmp_path):
                             "deploy/template.yaml": NEXT_TO_HANDLER.replace("./", "../src/")})
     age(root)
     assert findings(root, "src/app.py") == []  # the template is ignored
-    assert len(walk_entries(root)) == 1
+    assert walk_entries(root) == 1
     (root / ".gitignore").write_text("build/\n", encoding="utf-8")  # same size, new time
     assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     (root / ".gitignore").write_text("deploy/\n", encoding="utf-8")
@@ -264,7 +269,7 @@ def test_a_fresh_tree_is_walked_every_time(tmp_path):
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
                             "src/app.py": NOT_A_HANDLER_BY_SHAPE})
     assert findings(root, "src/app.py") == []
-    assert walk_entries(root) == []
+    assert walk_entries(root) == 0
     write(root, {"src/template.yaml": NEXT_TO_HANDLER})
     assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
 
