@@ -478,3 +478,123 @@ def might_contain_secret(text: str, extra_names: Iterable[str] = ()) -> bool:
         return True
     lowered = text.lower()
     return any(fragment.lower() in lowered for fragment in extra_names if fragment)
+
+
+# -- secrets inside any text: what the reporters mask -------------------------------------------
+#
+# The checks above decide what to *report* and lean towards silence. Masking leans the other
+# way: hiding a value that was not a secret costs a few characters of a message, showing one
+# that was costs a rotation. So these detectors skip the fake-shape and placeholder filters and
+# only leave alone what is empty, already masked, or a template or reference.
+
+
+@dataclass(frozen=True)
+class SecretSpan:
+    """``text[start:end]`` holds a secret; show ``replacement`` instead."""
+
+    start: int
+    end: int
+    replacement: str
+
+
+_TEXT_PRIVATE_KEY = re.compile(
+    r"-----BEGIN (?P<label>(?:[A-Z0-9]+ )*)PRIVATE KEY(?: BLOCK)?-----")
+_TEXT_PRIVATE_KEY_END = re.compile(r"-----END [A-Z0-9 ]*-----")
+# Without an END marker (a key cut short), the block runs on while it looks like key material,
+# the escapes, quotes and ``+`` of a literal split over lines included.
+_KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=\s\\\"':,\-]*")
+_TEXT_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_TEXT_URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,30}://"
+                       r"(?P<authority>[^\s/?#'\"<>\\`]*)")
+# ``name = "value"``, ``name="value"``, ``"name": "value"``, ``name: 'value'``, ``name == "..."``
+_TEXT_PAIR = re.compile(
+    r"(?<![\w.\-$])(?P<q>[\"']?)(?P<name>[A-Za-z_$][\w.\-$]{0,79})(?P=q)\s*(?:==|!=|:|=)\s*"
+    r"[rRbBuUfF]{0,2}(?P<vq>[\"'])(?P<value>(?:\\.|(?!(?P=vq))[^\\\n])*)(?P=vq)")
+_TEXT_HINT = re.compile(
+    r"PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.|A(?:KIA|SIA|BIA|CCA|3T)|"
+    r"[A-Za-z0-9/+]{40}|[\"']\s*[:=]|[:=]\s*[rRbBuUfF]{0,2}[\"']")
+
+
+def _token_user(user: str) -> bool:
+    """A URL user name that is really a token (``https://<token>@github.com``), not a login."""
+    if user in ("", "****") or set(user) <= _MASK_CHARS:
+        return False
+    has_digit = any(c.isdigit() for c in user)
+    return len(user) >= 20 or (len(user) >= 8 and has_digit and any(c.isalpha() for c in user))
+
+
+def _secret_key_run(run: str) -> bool:
+    """40 characters of base64 that look random: an AWS secret access key standing alone.
+
+    Mixed case and a digit, and at least 24 distinct characters: a random key has about 30, a
+    generated CloudFormation or CDK logical id of that length about 20 (it repeats its words).
+    """
+    return (any(c.isupper() for c in run) and any(c.islower() for c in run)
+            and any(c.isdigit() for c in run) and len(set(run)) >= 24)
+
+
+def _maskable_value(value: str) -> bool:
+    """A literal under a credential-like name that could be a secret: not empty, not already
+    masked, not a template (``${DB_PASSWORD}``) and not a reference (an ARN, a variable name)."""
+    v = value.strip()
+    if not v or set(v) <= _MASK_CHARS or _TEMPLATE.search(v):
+        return False
+    return not (_REFERENCE_PREFIX.match(v) or _ENV_NAME.match(v))
+
+
+def find_secrets_in_text(text: str) -> List[SecretSpan]:
+    """Every secret value inside ``text`` (a message, a code suggestion, a diff), left to right,
+    without overlaps, each with what may be shown in its place (as ``mask`` shows it).
+
+    Found by shape: private key blocks, AWS access key ids and (random-looking) secret access
+    keys, GitHub / Slack / Stripe / SendGrid tokens, the password (or token user name) of a
+    URL; and by name: a quoted literal bound to a credential-like name (``password="..."``,
+    ``"api_key": "..."``, ``DB_PASSWORD = '...'``). Only the value is replaced, so the text
+    keeps saying which name or URL held it.
+    """
+    if not text or not _TEXT_HINT.search(text):
+        return []
+    found: List[SecretSpan] = []
+    if "PRIVATE KEY" in text:
+        for match in _TEXT_PRIVATE_KEY.finditer(text):
+            end_marker = _TEXT_PRIVATE_KEY_END.search(text, match.end())
+            end = (end_marker.end() if end_marker is not None
+                   else _KEY_MATERIAL.match(text, match.end()).end())
+            body = text[match.end():end_marker.start() if end_marker is not None else end]
+            if len(re.sub(r"\\n|[^A-Za-z0-9]", "", body)) >= 8:
+                found.append(SecretSpan(match.start(), end,
+                                        f"-----BEGIN {match.group('label')}PRIVATE KEY-----****"))
+    for match in AWS_ACCESS_KEY_ID.finditer(text):
+        found.append(SecretSpan(match.start(), match.end(), match.group(0)[:4] + "****"))
+    for _kind, pattern, public in _TOKENS:
+        for match in pattern.finditer(text):
+            found.append(SecretSpan(match.start(), match.end(), match.group(0)[:public] + "****"))
+    for match in _TEXT_AWS_SECRET.finditer(text):
+        if _secret_key_run(match.group(0)):
+            found.append(SecretSpan(match.start(), match.end(), "****"))
+    if "://" in text:
+        for match in _TEXT_URL.finditer(text):
+            userinfo, at, _host = match.group("authority").rpartition("@")
+            if not at:
+                continue
+            start = match.start("authority")
+            user, colon, password = userinfo.partition(":")
+            if colon and password and not set(password) <= _MASK_CHARS:
+                offset = start + len(user) + 1
+                found.append(SecretSpan(offset, offset + len(password), "****"))
+            elif not colon and _token_user(user):
+                found.append(SecretSpan(start, start + len(user), mask(user)))
+    for match in _TEXT_PAIR.finditer(text):
+        value = match.group("value")
+        if _maskable_value(value) and secret_category(match.group("name")) is not None:
+            found.append(SecretSpan(match.start("value"), match.end("value"), mask(value)))
+    # Left to right; of two overlapping spans the one that starts first (then the longer) wins.
+    found.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    kept: List[SecretSpan] = []
+    for span in found:
+        if kept and span.start < kept[-1].end:
+            if span.end > kept[-1].end:  # partly inside: widen the kept span over it
+                kept[-1] = SecretSpan(kept[-1].start, span.end, kept[-1].replacement)
+            continue
+        kept.append(span)
+    return kept
