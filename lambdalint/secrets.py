@@ -504,8 +504,11 @@ _TEXT_PRIVATE_KEY_END = re.compile(r"-----END [A-Z0-9 ]*-----")
 # the escapes, quotes and ``+`` of a literal split over lines included.
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=\s\\\"':,\-]*")
 _TEXT_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+# The authority runs to the first "/": a password written with a raw "#" or "?" (not valid in a
+# URL, common in a DSN) is still masked whole.
 _TEXT_URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,30}://"
-                       r"(?P<authority>[^\s/?#'\"<>\\`]*)")
+                       r"(?P<authority>[^\s/'\"<>\\`]*)")
+_TOKEN_USER = re.compile(r"[A-Za-z0-9._~%+\-]+")
 # ``name = "value"``, ``name="value"``, ``"name": "value"``, ``name: 'value'``, ``name == "..."``
 _TEXT_PAIR = re.compile(
     r"(?<![\w.\-$])(?P<q>[\"']?)(?P<name>[A-Za-z_$][\w.\-$]{0,79})(?P=q)\s*(?:==|!=|:|=)\s*"
@@ -517,7 +520,7 @@ _TEXT_HINT = re.compile(
 
 def _token_user(user: str) -> bool:
     """A URL user name that is really a token (``https://<token>@github.com``), not a login."""
-    if user in ("", "****") or set(user) <= _MASK_CHARS:
+    if not _TOKEN_USER.fullmatch(user) or set(user) <= _MASK_CHARS:
         return False
     has_digit = any(c.isdigit() for c in user)
     return len(user) >= 20 or (len(user) >= 8 and has_digit and any(c.isalpha() for c in user))
