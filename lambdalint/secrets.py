@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable, List, Optional, Tuple
@@ -503,19 +504,23 @@ _TEXT_PRIVATE_KEY_END = re.compile(r"-----END [A-Z0-9 ]*-----")
 # Without an END marker (a key cut short), the block runs on while it looks like key material,
 # the escapes, quotes and ``+`` of a literal split over lines included.
 _KEY_MATERIAL = re.compile(r"[A-Za-z0-9+/=\s\\\"':,\-]*")
-_TEXT_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_TEXT_BASE64_RUN = re.compile(r"[A-Za-z0-9/+]+=*")
 # The authority runs to the first "/": a password written with a raw "#" or "?" (not valid in a
 # URL, common in a DSN) is still masked whole.
 _TEXT_URL = re.compile(r"(?<![A-Za-z0-9+.\-])[A-Za-z][A-Za-z0-9+.\-]{0,30}://"
                        r"(?P<authority>[^\s/'\"<>\\`]*)")
 _TOKEN_USER = re.compile(r"[A-Za-z0-9._~%+\-]+")
-# ``name = "value"``, ``name="value"``, ``"name": "value"``, ``name: 'value'``, ``name == "..."``
-_TEXT_PAIR = re.compile(
-    r"(?<![\w.\-$])(?P<q>[\"']?)(?P<name>[A-Za-z_$][\w.\-$]{0,79})(?P=q)\s*(?:==|!=|:|=)\s*"
-    r"[rRbBuUfF]{0,2}(?P<vq>[\"'])(?P<value>(?:\\.|(?!(?P=vq))[^\\\n])*)(?P=vq)")
-_TEXT_HINT = re.compile(
-    r"PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.|A(?:KIA|SIA|BIA|CCA|3T)|"
-    r"[A-Za-z0-9/+]{40}|[\"']\s*[:=]|[:=]\s*[rRbBuUfF]{0,2}[\"']")
+# ``name = "value"``, ``name="value"``, ``"name": "value"``, ``name: 'value'``, ``name == "..."``:
+# the quoted value first (its start is a rare character, so the scan is quick), then the name
+# that ends right before it.
+_TEXT_PAIR_VALUE = re.compile(
+    r"[:=]\s*[rRbBuUfF]{0,2}(?P<vq>[\"'])(?P<value>(?:\\.|(?!(?P=vq))[^\\\n])*)(?P=vq)")
+_NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.-$")
+_AWS_ID_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "A3T")
+_TOKEN_TAIL = re.compile(r"[A-Za-z0-9_\-]*")
+# One substring each of the _TOKENS shapes, in their order (GitHub, Slack, Slack webhook,
+# Stripe, SendGrid): a pattern runs only on text that holds its substring.
+_TEXT_TOKEN_HINTS = ("gh", "xox", "hooks.slack.com", "k_live_", "SG.")
 
 
 def _token_user(user: str) -> bool:
@@ -545,6 +550,24 @@ def _maskable_value(value: str) -> bool:
     return not (_REFERENCE_PREFIX.match(v) or _ENV_NAME.match(v))
 
 
+def _name_before(text: str, separator: int) -> str:
+    """The name that ends right before ``text[separator]`` (``=``, ``:``, the second ``=`` of
+    ``==``): ``password`` in ``password = "``, ``api_key`` in ``"api_key": "``; else ""."""
+    end = separator
+    if end > 0 and text[separator] == "=" and text[end - 1] in "=!":
+        end -= 1
+    while end > 0 and text[end - 1] in " \t":
+        end -= 1
+    quote = text[end - 1] if end > 0 and text[end - 1] in "\"'" else ""
+    end -= len(quote)
+    start = end
+    while start > 0 and end - start < 80 and text[start - 1] in _NAME_CHARS:
+        start -= 1
+    if quote and (start == 0 or text[start - 1] != quote):
+        return ""
+    return text[start:end]
+
+
 def find_secrets_in_text(text: str) -> List[SecretSpan]:
     """Every secret value inside ``text`` (a message, a code suggestion, a diff), left to right,
     without overlaps, each with what may be shown in its place (as ``mask`` shows it).
@@ -555,7 +578,7 @@ def find_secrets_in_text(text: str) -> List[SecretSpan]:
     ``"api_key": "..."``, ``DB_PASSWORD = '...'``). Only the value is replaced, so the text
     keeps saying which name or URL held it.
     """
-    if not text or not _TEXT_HINT.search(text):
+    if not text:
         return []
     found: List[SecretSpan] = []
     if "PRIVATE KEY" in text:
@@ -567,14 +590,19 @@ def find_secrets_in_text(text: str) -> List[SecretSpan]:
             if len(re.sub(r"\\n|[^A-Za-z0-9]", "", body)) >= 8:
                 found.append(SecretSpan(match.start(), end,
                                         f"-----BEGIN {match.group('label')}PRIVATE KEY-----****"))
-    for match in AWS_ACCESS_KEY_ID.finditer(text):
-        found.append(SecretSpan(match.start(), match.end(), match.group(0)[:4] + "****"))
-    for _kind, pattern, public in _TOKENS:
-        for match in pattern.finditer(text):
-            found.append(SecretSpan(match.start(), match.end(), match.group(0)[:public] + "****"))
-    for match in _TEXT_AWS_SECRET.finditer(text):
-        if _secret_key_run(match.group(0)):
-            found.append(SecretSpan(match.start(), match.end(), "****"))
+    if any(prefix in text for prefix in _AWS_ID_PREFIXES):
+        for match in AWS_ACCESS_KEY_ID.finditer(text):
+            found.append(SecretSpan(match.start(), match.end(), match.group(0)[:4] + "****"))
+    for hint, (_kind, pattern, public) in zip(_TEXT_TOKEN_HINTS, _TOKENS):
+        if hint in text:
+            for match in pattern.finditer(text):
+                # the patterns say where a token starts; it ends where its characters do
+                end = _TOKEN_TAIL.match(text, match.end()).end()
+                found.append(SecretSpan(match.start(), end, match.group(0)[:public] + "****"))
+    if len(text) >= 40 and any(len(word) >= 40 for word in text.split()):
+        for match in _TEXT_BASE64_RUN.finditer(text):
+            if match.end() - match.start() == 40 and _secret_key_run(match.group(0)):
+                found.append(SecretSpan(match.start(), match.end(), "****"))
     if "://" in text:
         for match in _TEXT_URL.finditer(text):
             userinfo, at, _host = match.group("authority").rpartition("@")
@@ -587,9 +615,10 @@ def find_secrets_in_text(text: str) -> List[SecretSpan]:
                 found.append(SecretSpan(offset, offset + len(password), "****"))
             elif not colon and _token_user(user):
                 found.append(SecretSpan(start, start + len(user), mask(user)))
-    for match in _TEXT_PAIR.finditer(text):
+    for match in (_TEXT_PAIR_VALUE.finditer(text) if "'" in text or '"' in text else ()):
         value = match.group("value")
-        if _maskable_value(value) and secret_category(match.group("name")) is not None:
+        name = _name_before(text, match.start())
+        if name and secret_category(name) is not None and _maskable_value(value):
             found.append(SecretSpan(match.start("value"), match.end("value"), mask(value)))
     # Left to right; of two overlapping spans the one that starts first (then the longer) wins.
     found.sort(key=lambda s: (s.start, -(s.end - s.start)))

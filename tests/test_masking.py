@@ -239,6 +239,12 @@ def test_every_reporter_masks_every_text_of_a_finding():
      '-----END RSA PRIVATE KEY-----"', 'k = "-----BEGIN RSA PRIVATE KEY-----****"'),
     ("xoxb-123456789012-AbCdEfGhIjKlMnOp sk_live_4eC39HqLyjWDarjtT1zdp7dc",
      "xoxb-**** sk_live_****"),
+    ("url=https://hooks.slack.com/services/T0A1B2C3D/B4E5F6G7H/q8R9s0T1u2V3w4X5y6Z7",
+     "url=https://hooks.slack.com/services/****"),
+    ("SG.Ab3Cd5Ef7Gh9Ij1Kl3Mn5O.Pq7Rs9Tu1Vw3Xy5Za7Bc9De1Fg3Hi5Jk7Lm9No1Pq3Rs5Tu7",
+     "SG.****"),
+    (f"a = {{'x-api-key': '{DB_PASSWORD}'}}; b = 'pw' if api_key != '{DB_PASSWORD}' else x",
+     "a = {'x-api-key': '****'}; b = 'pw' if api_key != '****' else x"),
 ])
 def test_mask_text(text, masked):
     assert redact.mask_text(text) == masked
