@@ -98,17 +98,19 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     # --diff only shows: with --fix too, nothing is written.
     result = engine.run(paths, config, fix=fix and not diff, diff=diff, use_cache=not no_cache,
                         cache_dir=cache_dir, jobs=jobs or None)
+    from lambdalint.redact import mask_text  # notes and fix errors may quote the code
+
     for note in result.notes:
-        click.echo(f"lambdalint: {note}", err=True)
+        click.echo(f"lambdalint: {mask_text(note)}", err=True)
     for outcome in result.fixes:
         if outcome.error:
-            click.echo(f"lambdalint: {outcome.path}: {outcome.error}", err=True)
+            click.echo(f"lambdalint: {outcome.path}: {mask_text(outcome.error)}", err=True)
 
     if diff:
         from lambdalint.fixes import unified_diff
 
         text = "".join(unified_diff(o.path, o.before, o.after) for o in result.fixes if o.applied)
-        _emit(text, output, color=False)
+        _emit(mask_text(text), output, color=False)  # the hoisted lines may hold a secret
         changed = sum(1 for o in result.fixes if o.applied)
         click.echo(f"lambdalint: {changed} file{'s' if changed != 1 else ''} would be changed.", err=True)
         raise click.exceptions.Exit(EXIT_FINDINGS if changed and not exit_zero else EXIT_OK)

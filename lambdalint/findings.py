@@ -39,10 +39,15 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
-    """A machine-applicable change: every edit is applied together or not at all."""
+    """A machine-applicable change: every edit is applied together or not at all.
+
+    ``masked`` is set only on the copy a reporter shows (``redact.mask_fix``) when a secret in
+    an edit's text was replaced by its mask: that copy is no longer the real change.
+    """
 
     description: str
     edits: Tuple[Edit, ...]
+    masked: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

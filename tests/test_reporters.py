@@ -283,3 +283,20 @@ def test_fingerprints_tell_findings_apart():
 def test_sarif_message_carries_the_suggestion():
     log = json.loads(get("sarif")(_result(_finding(message="m", suggestion="do this"))))
     assert log["runs"][0]["results"][0]["message"]["text"] == "m\n\nSuggestion: do this"
+
+
+def test_escaping_breaks_every_line_break_and_legacy_command():
+    # the runner splits on CR and LF; a viewer on the other splitlines() breaks; ##[ is the
+    # legacy command syntax, recognised anywhere in a line
+    assert escape_data("a\x0bb\x85c\u2028d ##[error]x") == "a%0Bb%C2%85c%E2%80%A8d ##%5Berror]x"
+    assert escape_property("::stop-commands::x") == "%3A%3Astop-commands%3A%3Ax"
+
+
+def test_github_overflow_line_escapes_path_and_message():
+    findings = [_finding("LL101", path=f"e{i:02d}.py") for i in range(10)]
+    findings.append(_finding("LL101", path="z\n::stop-commands::tok.py", message="a\n::error::b"))
+    lines = get("github")(_result(*findings)).split("\n")
+    assert lines[10] == ("z%0A%3A%3Astop-commands%3A%3Atok.py:5:10: LL101 [hardcoded-credential] "
+                         "a%0A::error::b")
+    assert not any(line.startswith("::stop-commands") or line.startswith("::error::")
+                   for line in lines)

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 
 from lambdalint import __version__
+from lambdalint.redact import mask_result
 
 
 def finding_dict(f) -> dict:
@@ -38,6 +39,7 @@ def summary(result) -> dict:
 
 
 def render(result, **_) -> str:
+    result = mask_result(result)  # no secret in any text field
     payload = {
         "version": __version__,
         "findings": [finding_dict(f) for f in result.findings],

@@ -9,6 +9,7 @@ from collections import Counter
 from urllib.parse import quote
 
 from lambdalint import __version__, docs, registry
+from lambdalint.redact import mask_result
 
 LEVELS = {"error": "error", "warning": "warning", "note": "note"}
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,6 +52,15 @@ def _fingerprint(f, occurrence: int) -> str:
 
 
 def render(result, **_) -> str:
+    """The SARIF log, every text of a finding masked (``redact``); the fingerprints hash the
+    masked message too, so not even a hash of a secret leaves the process.
+
+    A fix whose replacement text held a secret (``Fix.masked``) is left out of the log: with
+    the secret masked it is no longer the real change, and a consumer that applies SARIF fixes
+    would write ``****`` into the code. Such a finding keeps its message and suggestion, and
+    ``lambdalint check --fix`` still applies the real fix to the user's own file.
+    """
+    result = mask_result(result)
     rules = list(registry.RULES)
     index = {r.id: i for i, r in enumerate(rules)}
     seen = Counter()
@@ -71,7 +81,7 @@ def render(result, **_) -> str:
             }],
             "partialFingerprints": {"lambdalint/v1": _fingerprint(f, seen[identity])},
         }
-        if f.fix is not None:
+        if f.fix is not None and not f.fix.masked:
             item["fixes"] = [{
                 "description": {"text": f.fix.description},
                 "artifactChanges": [{

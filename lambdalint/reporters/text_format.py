@@ -10,6 +10,8 @@ from collections import Counter
 
 import click
 
+from lambdalint.redact import mask_result
+
 _COLORS = {"error": "red", "warning": "yellow", "note": "cyan"}
 
 
@@ -18,6 +20,7 @@ def _plural(count: int, word: str) -> str:
 
 
 def render(result, color: bool = False, quiet: bool = False, statistics: bool = False, **_) -> str:
+    result = mask_result(result)  # no secret in a message or suggestion
     out = []
     style = (lambda text, **kw: click.style(text, **kw)) if color else (lambda text, **kw: text)
     if statistics:
