@@ -7,12 +7,17 @@ or configuration error or an internal failure, always with one line saying what 
 from __future__ import annotations
 
 import os
+import stat
 import sys
-from typing import List, Optional, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 import click
 
 from lambdalint import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lambdalint.discovery import SourceFile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -70,10 +75,7 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     from lambdalint.reporters import get as get_reporter
 
     paths = list(paths) or ["."]
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        # A typo in a CI script must not turn into a green run that checked nothing.
-        raise _fail(f"no such file or directory: {', '.join(missing)}")
+    _check_paths(paths)
     if output is not None:
         _check_output(output)
     try:
@@ -95,9 +97,12 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     except ConfigError as exc:
         raise _fail(str(exc))
 
+    for line in config.distrusted_notes(audit):
+        click.echo(f"lambdalint: {line}", err=True)
     # --diff only shows: with --fix too, nothing is written.
     result = engine.run(paths, config, fix=fix and not diff, diff=diff, use_cache=not no_cache,
-                        cache_dir=cache_dir, jobs=jobs or None)
+                        cache_dir=cache_dir, jobs=jobs or None,
+                        before_writing=lambda files: _refuse_overwrites(output, files))
     for note in result.notes:
         click.echo(f"lambdalint: {note}", err=True)
     for outcome in result.fixes:
@@ -127,7 +132,7 @@ def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Option
 
     if (service or osv_url) and not (audit or config.audit):
         raise ConfigError("--audit-service and --osv-url need --audit "
-                          "(or audit = true in the configuration)")
+                          "(or audit = true in a configuration passed with --config)")
     config.audit = config.audit or audit
     if service or osv_url:
         options = dict(config.rules.get("LL303", {}))
@@ -144,6 +149,87 @@ def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Option
                         options.get("advisories") or None)
         if found is not None:
             raise ConfigError(found)
+
+
+_NOT_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+              (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _check_paths(paths: Sequence[str]) -> None:
+    """Refuse what cannot be checked before any work, and say when a named file is of no kind
+    lambdalint reads: a typo or a wrong argument in a CI script must not turn into a green
+    run that checked nothing."""
+    from lambdalint.discovery import SUFFIX_KINDS, kind_of, printable
+
+    missing: List[str] = []
+    for raw in paths:
+        try:
+            mode = os.stat(raw).st_mode
+        except (OSError, ValueError):
+            missing.append(raw)
+            continue
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
+            # Reading a pipe or a device could block forever, and it is not source code.
+            what = next((name for test, name in _NOT_FILES if test(mode)), "not a regular file")
+            raise _fail(f"{printable(raw)}: is {what}, not a file lambdalint can check")
+        if kind_of(Path(raw)) is None:
+            suffixes = ", ".join(SUFFIX_KINDS)
+            click.echo(f"lambdalint: {printable(raw)}: not checked, lambdalint reads only "
+                       f"files ending in {suffixes}", err=True)
+    if missing:
+        if any(m.startswith("-") for m in missing):
+            # After `--` (the pre-commit hooks end their entry with it) an option is a path.
+            raise _fail(f"no such file or directory: {', '.join(printable(m) for m in missing)} "
+                        "(after `--` every argument is a path: the pre-commit hooks end with `--`, "
+                        "so set options in the configuration, not in `args`)")
+        raise _fail(f"no such file or directory: {', '.join(printable(m) for m in missing)}")
+
+
+def _refuse_overwrites(output: Optional[str], files: Sequence["SourceFile"]) -> None:
+    """The one place that holds every path the run will write against the files it reads.
+
+    ``--output`` must never replace a file under check: pre-commit passes file names, and a
+    file named ``--output=handler.py`` once made lambdalint write its report over handler.py.
+    Compared by device and inode, so a hard link or a symbolic link to a checked file is
+    caught too. A file that already holds a lambdalint report may be replaced (the README's
+    ``--output lambdalint.json``, run again, finds its previous report among the JSON files).
+    The fixes of ``--fix`` write the checked files themselves, by design, and the cache writes
+    only files of its own in its own directory.
+    """
+    if output is None:
+        return
+    try:
+        target = os.stat(output)
+    except (OSError, ValueError):
+        return  # not there yet: it cannot be one of the files read
+    if stat.S_ISDIR(target.st_mode):
+        raise _fail(f"--output {output}: is a directory")
+    wanted = (target.st_dev, target.st_ino)
+    for source in files:
+        try:
+            found = os.stat(source.path)
+        except (OSError, ValueError):
+            continue
+        if (found.st_dev, found.st_ino) == wanted and not _holds_report(output):
+            raise _fail(f"--output {output}: is {source.display}, a file being checked; "
+                        "the report is not written over it")
+
+
+_REPORT_HEADS = (b'{\n  "version": "', b'{\n  "$schema": "https://json.schemastore.org/sarif')
+
+
+def _holds_report(path: str) -> bool:
+    """Whether ``path`` starts as lambdalint's JSON or SARIF report starts."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    if head.startswith(_REPORT_HEADS[0]):
+        return b'"findings": [' in head
+    return head.startswith(_REPORT_HEADS[1]) and b'"name": "lambdalint"' in head
 
 
 def _check_output(output: str) -> None:

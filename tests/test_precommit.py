@@ -77,8 +77,9 @@ def _skip_if_offline(proc: subprocess.CompletedProcess, what: str) -> None:
 def test_hooks_file_declares_check_and_fix():
     hooks = {h["id"]: h for h in _hooks()}
     assert sorted(hooks) == ["lambdalint", "lambdalint-fix"]
-    assert hooks["lambdalint"]["entry"] == "lambdalint check"
-    assert hooks["lambdalint-fix"]["entry"] == "lambdalint check --fix"
+    # `--` last: the file names pre-commit appends are never read as options.
+    assert hooks["lambdalint"]["entry"] == "lambdalint check --"
+    assert hooks["lambdalint-fix"]["entry"] == "lambdalint check --fix --"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["require_serial"] is True  # one run sees templates and handlers together
