@@ -314,8 +314,50 @@ def explain(rule) -> None:
     click.echo(text.rstrip("\n"))
 
 
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143  # 128 + the signal's number, as shells report it
+
+
+def _on_signal(number: int, frame) -> None:
+    """SIGINT and SIGTERM become exceptions in the main thread, so that every ``finally`` runs
+    (``--fix`` removes its temporary files there); a second signal during that clean-up is
+    ignored: the first one already decided how the run ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if number == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(EXIT_SIGTERM)
+
+
+def _install_signal_handlers() -> None:
+    import signal
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        # A SIGINT ignored by whoever started us (``nohup``, a background job) stays ignored.
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, _on_signal)
+
+
+def _end_interrupted(code: int) -> None:
+    """End an interrupted run with ``code`` and nothing else: terminate the worker processes,
+    flush what was printed, and leave without the interpreter's shutdown. A LibCST parse of a
+    long file runs on a thread of its own, in native code; the normal shutdown with that thread
+    still running aborts the process (SIGABRT), so ``os._exit`` it is."""
+    workers = sys.modules.get("lambdalint.workers")
+    if workers is not None:
+        workers.stop_all()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    _install_signal_handlers()
     if not args:
         # No command: the help is the useful answer, but it is still not a successful run.
         click.echo(cli.get_help(click.Context(cli, info_name="lambdalint", **cli.context_settings)),
@@ -330,10 +372,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         message = " ".join(exc.format_message().split())
         click.echo(f"lambdalint: error: {message}", err=True)
         code = EXIT_ERROR
-    except click.exceptions.Abort:
-        code = EXIT_ERROR
+    except click.exceptions.Abort as exc:
+        # click turns a KeyboardInterrupt into Abort (and prints an empty line).
+        code = EXIT_SIGINT if isinstance(exc.__context__, KeyboardInterrupt) else EXIT_ERROR
     except KeyboardInterrupt:
-        code = 130
+        code = EXIT_SIGINT
+    except SystemExit as exc:
+        if exc.code != EXIT_SIGTERM:
+            raise
+        code = EXIT_SIGTERM
     except BrokenPipeError:
         # The reader went away (``| head``) outside click's own handling of it: stop quietly
         # as click does (exit 1), and keep Python from complaining about stdout at exit.
@@ -347,4 +394,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         click.echo(f"lambdalint: internal error: {type(exc).__name__}: {detail} "
                    "(set LAMBDALINT_DEBUG=1 for the traceback, and please report it)", err=True)
         code = EXIT_ERROR
+    if code in (EXIT_SIGINT, EXIT_SIGTERM):
+        _end_interrupted(code)
     sys.exit(code or 0)
