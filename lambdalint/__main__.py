@@ -8,6 +8,9 @@ if sys.path and os.path.abspath(sys.path[0] or os.curdir) == os.getcwd() and \
         os.path.dirname(os.path.dirname(os.path.abspath(__file__))) != os.getcwd():
     del sys.path[0]
 
-from lambdalint.cli import main  # noqa: E402
+try:
+    from lambdalint.cli import main  # noqa: E402
+except KeyboardInterrupt:  # Ctrl-C before lambdalint started: the exit code, no traceback
+    os._exit(130)
 
 main()

@@ -7,12 +7,17 @@ or configuration error or an internal failure, always with one line saying what 
 from __future__ import annotations
 
 import os
+import stat
 import sys
-from typing import List, Optional, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 import click
 
 from lambdalint import __version__
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lambdalint.discovery import SourceFile
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -70,10 +75,7 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     from lambdalint.reporters import get as get_reporter
 
     paths = list(paths) or ["."]
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        # A typo in a CI script must not turn into a green run that checked nothing.
-        raise _fail(f"no such file or directory: {', '.join(missing)}")
+    _check_paths(paths)
     if output is not None:
         _check_output(output)
     try:
@@ -95,9 +97,12 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     except ConfigError as exc:
         raise _fail(str(exc))
 
+    for line in config.distrusted_notes(audit):
+        click.echo(f"lambdalint: {line}", err=True)
     # --diff only shows: with --fix too, nothing is written.
     result = engine.run(paths, config, fix=fix and not diff, diff=diff, use_cache=not no_cache,
-                        cache_dir=cache_dir, jobs=jobs or None)
+                        cache_dir=cache_dir, jobs=jobs or None,
+                        before_writing=lambda files: _refuse_overwrites(output, files))
     from lambdalint.redact import mask_text  # notes and fix errors may quote the code
 
     for note in result.notes:
@@ -129,7 +134,7 @@ def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Option
 
     if (service or osv_url) and not (audit or config.audit):
         raise ConfigError("--audit-service and --osv-url need --audit "
-                          "(or audit = true in the configuration)")
+                          "(or audit = true in a configuration passed with --config)")
     config.audit = config.audit or audit
     if service or osv_url:
         options = dict(config.rules.get("LL303", {}))
@@ -146,6 +151,87 @@ def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Option
                         options.get("advisories") or None)
         if found is not None:
             raise ConfigError(found)
+
+
+_NOT_FILES = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+              (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def _check_paths(paths: Sequence[str]) -> None:
+    """Refuse what cannot be checked before any work, and say when a named file is of no kind
+    lambdalint reads: a typo or a wrong argument in a CI script must not turn into a green
+    run that checked nothing."""
+    from lambdalint.discovery import SUFFIX_KINDS, kind_of, printable
+
+    missing: List[str] = []
+    for raw in paths:
+        try:
+            mode = os.stat(raw).st_mode
+        except (OSError, ValueError):
+            missing.append(raw)
+            continue
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
+            # Reading a pipe or a device could block forever, and it is not source code.
+            what = next((name for test, name in _NOT_FILES if test(mode)), "not a regular file")
+            raise _fail(f"{printable(raw)}: is {what}, not a file lambdalint can check")
+        if kind_of(Path(raw)) is None:
+            suffixes = ", ".join(SUFFIX_KINDS)
+            click.echo(f"lambdalint: {printable(raw)}: not checked, lambdalint reads only "
+                       f"files ending in {suffixes}", err=True)
+    if missing:
+        if any(m.startswith("-") for m in missing):
+            # After `--` (the pre-commit hooks end their entry with it) an option is a path.
+            raise _fail(f"no such file or directory: {', '.join(printable(m) for m in missing)} "
+                        "(after `--` every argument is a path: the pre-commit hooks end with `--`, "
+                        "so set options in the configuration, not in `args`)")
+        raise _fail(f"no such file or directory: {', '.join(printable(m) for m in missing)}")
+
+
+def _refuse_overwrites(output: Optional[str], files: Sequence["SourceFile"]) -> None:
+    """The one place that holds every path the run will write against the files it reads.
+
+    ``--output`` must never replace a file under check: pre-commit passes file names, and a
+    file named ``--output=handler.py`` once made lambdalint write its report over handler.py.
+    Compared by device and inode, so a hard link or a symbolic link to a checked file is
+    caught too. A file that already holds a lambdalint report may be replaced (the README's
+    ``--output lambdalint.json``, run again, finds its previous report among the JSON files).
+    The fixes of ``--fix`` write the checked files themselves, by design, and the cache writes
+    only files of its own in its own directory.
+    """
+    if output is None:
+        return
+    try:
+        target = os.stat(output)
+    except (OSError, ValueError):
+        return  # not there yet: it cannot be one of the files read
+    if stat.S_ISDIR(target.st_mode):
+        raise _fail(f"--output {output}: is a directory")
+    wanted = (target.st_dev, target.st_ino)
+    for source in files:
+        try:
+            found = os.stat(source.path)
+        except (OSError, ValueError):
+            continue
+        if (found.st_dev, found.st_ino) == wanted and not _holds_report(output):
+            raise _fail(f"--output {output}: is {source.display}, a file being checked; "
+                        "the report is not written over it")
+
+
+_REPORT_HEADS = (b'{\n  "version": "', b'{\n  "$schema": "https://json.schemastore.org/sarif')
+
+
+def _holds_report(path: str) -> bool:
+    """Whether ``path`` starts as lambdalint's JSON or SARIF report starts."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return False
+    if head.startswith(_REPORT_HEADS[0]):
+        return b'"findings": [' in head
+    return head.startswith(_REPORT_HEADS[1]) and b'"name": "lambdalint"' in head
 
 
 def _check_output(output: str) -> None:
@@ -230,8 +316,50 @@ def explain(rule) -> None:
     click.echo(text.rstrip("\n"))
 
 
+EXIT_SIGINT, EXIT_SIGTERM = 130, 143  # 128 + the signal's number, as shells report it
+
+
+def _on_signal(number: int, frame) -> None:
+    """SIGINT and SIGTERM become exceptions in the main thread, so that every ``finally`` runs
+    (``--fix`` removes its temporary files there); a second signal during that clean-up is
+    ignored: the first one already decided how the run ends."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if number == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(EXIT_SIGTERM)
+
+
+def _install_signal_handlers() -> None:
+    import signal
+
+    for number in (signal.SIGINT, signal.SIGTERM):
+        # A SIGINT ignored by whoever started us (``nohup``, a background job) stays ignored.
+        if signal.getsignal(number) is not signal.SIG_IGN:
+            signal.signal(number, _on_signal)
+
+
+def _end_interrupted(code: int) -> None:
+    """End an interrupted run with ``code`` and nothing else: terminate the worker processes,
+    flush what was printed, and leave without the interpreter's shutdown. A LibCST parse of a
+    long file runs on a thread of its own, in native code; the normal shutdown with that thread
+    still running aborts the process (SIGABRT), so ``os._exit`` it is."""
+    workers = sys.modules.get("lambdalint.workers")
+    if workers is not None:
+        workers.stop_all()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    _install_signal_handlers()
     if not args:
         # No command: the help is the useful answer, but it is still not a successful run.
         click.echo(cli.get_help(click.Context(cli, info_name="lambdalint", **cli.context_settings)),
@@ -246,10 +374,15 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         message = " ".join(exc.format_message().split())
         click.echo(f"lambdalint: error: {message}", err=True)
         code = EXIT_ERROR
-    except click.exceptions.Abort:
-        code = EXIT_ERROR
+    except click.exceptions.Abort as exc:
+        # click turns a KeyboardInterrupt into Abort (and prints an empty line).
+        code = EXIT_SIGINT if isinstance(exc.__context__, KeyboardInterrupt) else EXIT_ERROR
     except KeyboardInterrupt:
-        code = 130
+        code = EXIT_SIGINT
+    except SystemExit as exc:
+        if exc.code != EXIT_SIGTERM:
+            raise
+        code = EXIT_SIGTERM
     except BrokenPipeError:
         # The reader went away (``| head``) outside click's own handling of it: stop quietly
         # as click does (exit 1), and keep Python from complaining about stdout at exit.
@@ -263,4 +396,6 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         click.echo(f"lambdalint: internal error: {type(exc).__name__}: {detail} "
                    "(set LAMBDALINT_DEBUG=1 for the traceback, and please report it)", err=True)
         code = EXIT_ERROR
+    if code in (EXIT_SIGINT, EXIT_SIGTERM):
+        _end_interrupted(code)
     sys.exit(code or 0)

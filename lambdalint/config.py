@@ -88,6 +88,9 @@ class Config:
     audit: bool = False  # LL303 may query a vulnerability service (--audit)
     source: Optional[Path] = None  # the file it came from
     root: Optional[Path] = None  # patterns are relative to this directory
+    # Settings a configuration found in the checked repository asked for and did not get
+    # (see UNTRUSTED): what the one line on stderr names.
+    distrusted: List[str] = field(default_factory=list)
 
     def enabled_rules(self) -> List[registry.RuleInfo]:
         selected = {r.id for s in self.select for r in registry.match(s)}
@@ -107,6 +110,18 @@ class Config:
     def excludes(self) -> List[str]:
         return list(self.exclude) + list(self.extend_exclude)
 
+    def distrusted_notes(self, audit_requested: bool) -> List[str]:
+        """The line said on stderr when the repository's own configuration asked for what it
+        may not have (nothing when it did not)."""
+        if not self.distrusted:
+            return []
+        where = _shown(self.source) if self.source is not None else "the configuration"
+        asked = ", ".join(self.distrusted)
+        outcome = ("its settings were not used" if audit_requested else "--audit was not turned on")
+        return [f"{where} asks for --audit ({asked}); {outcome}: a configuration found in the "
+                "checked repository cannot make lambdalint use the network or read files it names; "
+                "pass --audit on the command line, or this file with --config"]
+
 
 def _string_list(where: str, key: str, value: Any) -> List[str]:
     if isinstance(value, str):
@@ -124,6 +139,53 @@ def _selectors(where: str, key: str, value: Any) -> List[str]:
                               "use a rule id (LL102), a name (client-per-invocation), "
                               "a prefix (LL1) or ALL; `lambdalint rules` lists them")
     return items
+
+
+def _patterns(where: str, key: str, value: Any) -> List[str]:
+    """Gitignore-style patterns, each one checked now: a pattern pathspec cannot use would
+    otherwise stop the run later as an internal error, far from the line that holds it."""
+    items = _string_list(where, key, value)
+    if items:
+        from lambdalint.discovery import pattern_problem
+
+        for item in items:
+            problem = pattern_problem(item)
+            if problem is not None:
+                raise ConfigError(f"{where}: '{key}' has {item!r}: {problem}")
+    return items
+
+
+def _glob(where: str, pattern: str) -> str:
+    """A per-file-ignores pattern (fnmatch), checked now for the same reason."""
+    import fnmatch
+    import re
+
+    try:
+        re.compile(fnmatch.translate(pattern))
+    except re.error as exc:
+        raise ConfigError(f"{where}: 'per-file-ignores' has {pattern!r}: "
+                          f"not a valid glob pattern ({exc.msg})") from None
+    return pattern
+
+
+# Settings that make lambdalint send requests or read a file they name. A configuration found
+# by walking up from the checked path belongs to the repository being checked, which may be
+# anyone's (a pull request, a cloned project): it does not get to choose these. Only the
+# command line and a file passed with --config do.
+UNTRUSTED = ("audit", "rules.LL303.service", "rules.LL303.osv-url", "rules.LL303.advisories")
+
+
+def _distrust(config: Config) -> None:
+    """Drop the UNTRUSTED settings of a discovered configuration, remembering which were set."""
+    if config.audit:
+        config.distrusted.append("audit")
+        config.audit = False
+    options = config.rules.get("LL303")
+    if options:
+        kept = {name: value for name, value in options.items()
+                if f"rules.LL303.{name}" not in UNTRUSTED}
+        config.distrusted.extend(f"rules.LL303.{name}" for name in options if name not in kept)
+        config.rules = {**config.rules, "LL303": kept}
 
 
 def parse_severity(where: str, key: str, value: Any) -> Severity:
@@ -172,15 +234,15 @@ def from_table(table: Dict[str, Any], where: str, base: Optional[Config] = None)
         elif key == "ignore":
             config.ignore = _selectors(where, key, value)
         elif key == "exclude":
-            config.exclude = _string_list(where, key, value)
+            config.exclude = _patterns(where, key, value)
         elif key == "extend-exclude":
-            config.extend_exclude = _string_list(where, key, value)
+            config.extend_exclude = _patterns(where, key, value)
         elif key == "per-file-ignores":
             if not isinstance(value, dict):
                 raise ConfigError(f"{where}: 'per-file-ignores' must be a table of "
                                   "\"glob\" = [\"LL101\", ...]")
             config.per_file_ignores = {
-                pattern: _selectors(where, f"per-file-ignores.{pattern}", rules)
+                _glob(where, pattern): _selectors(where, f"per-file-ignores.{pattern}", rules)
                 for pattern, rules in value.items()
             }
         elif key == "fail-on":
@@ -284,4 +346,6 @@ def load(paths: Sequence[str], explicit: Optional[str] = None) -> Config:
         config = Config()
         config.root = Path.cwd().resolve()
         return config
-    return load_file(found)
+    config = load_file(found)
+    _distrust(config)
+    return config

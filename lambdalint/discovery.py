@@ -113,8 +113,29 @@ def _gitignore_spec(directory: Path, seen: Optional["_Seen"] = None) -> Optional
         lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    spec = _tolerant_spec(lines)
     return _Matcher(spec) if spec.patterns else None
+
+
+def _tolerant_spec(lines: List[str]) -> pathspec.GitIgnoreSpec:
+    """A .gitignore's patterns as git reads them: a line git cannot use (``!`` alone, a
+    trailing backslash, a range like ``[z-a]``) matches nothing; it does not end the run."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, re.error):  # GitIgnorePatternError is a ValueError
+        pass
+    return pathspec.GitIgnoreSpec.from_lines([line for line in lines if pattern_problem(line) is None])
+
+
+def pattern_problem(pattern: str) -> Optional[str]:
+    """Why a gitignore-style pattern cannot be used, or None when it can."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except re.error as exc:  # the regular expression pathspec made of it
+        return f"not a valid gitignore pattern ({exc.msg})"
+    except ValueError:
+        return "not a valid gitignore pattern"
+    return None
 
 
 def _repo_root(start: Path) -> Optional[Path]:
@@ -195,6 +216,8 @@ class Walker:
         self.cwd = cwd or Path.cwd()
         self.exclude = _Matcher(pathspec.GitIgnoreSpec.from_lines(list(excludes)))
         self.skipped_vendored: List[str] = []
+        # Directories that could not be listed, with why: said as LL001, never passed over.
+        self.unreadable: List[Tuple[str, str]] = []
         # Kinds of file not wanted at all (the context walk wants configs only).
         self.kinds = {s: k for s, k in SUFFIX_KINDS.items() if k not in exclude_kinds}
         self.seen: Optional[_Seen] = None  # set to record what the walk's result depends on
@@ -265,9 +288,10 @@ class Walker:
         try:
             with os.scandir(directory) as scan:
                 entries = sorted(scan, key=lambda e: e.name)
-        except OSError:
+        except OSError as exc:
             if seen is not None:
                 seen.exact = False
+            self.unreadable.append((display, f"cannot read directory: {exc.strerror or exc}"))
             return
         names = [e.name for e in entries]
         vendored = vendored_names(Path(directory), names, seen)
@@ -334,8 +358,16 @@ def _add(found: Dict[str, SourceFile], source: SourceFile, real: str) -> None:
 
 def discover(paths: Sequence[str], excludes: Sequence[str], root: Path) -> Tuple[List[SourceFile], List[str]]:
     """Files to check, and the paths that do not exist (the CLI refuses those before a run)."""
-    found, missing = _discover(paths, excludes, root)
-    return sorted(found.values(), key=lambda s: s.display), missing
+    files, missing, _ = discover_all(paths, excludes, root)
+    return files, missing
+
+
+def discover_all(paths: Sequence[str], excludes: Sequence[str], root: Path
+                 ) -> Tuple[List[SourceFile], List[str], List[Tuple[str, str]]]:
+    """``discover``, and the directories that could not be listed: (display path, why)."""
+    unreadable: List[Tuple[str, str]] = []
+    found, missing = _discover(paths, excludes, root, unreadable=unreadable)
+    return sorted(found.values(), key=lambda s: s.display), missing, unreadable
 
 
 def discover_real(paths: Sequence[str], excludes: Sequence[str], root: Path,
@@ -347,8 +379,11 @@ def discover_real(paths: Sequence[str], excludes: Sequence[str], root: Path,
 
 
 def _discover(paths: Sequence[str], excludes: Sequence[str], root: Path,
-              exclude_kinds: Sequence[str] = ()) -> Tuple[Dict[str, SourceFile], List[str]]:
+              exclude_kinds: Sequence[str] = (), unreadable: Optional[List[Tuple[str, str]]] = None
+              ) -> Tuple[Dict[str, SourceFile], List[str]]:
     walker = Walker(excludes, root, exclude_kinds=exclude_kinds)
+    if unreadable is not None:
+        walker.unreadable = unreadable
     found: Dict[str, SourceFile] = {}
     missing: List[str] = []
     for raw in paths:

@@ -97,10 +97,12 @@ def _per_file_ignored(config: Config, finding: Finding) -> bool:
 
 def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = False,
         use_cache: bool = True, cache_dir: Optional[Path] = None,
-        jobs: Optional[int] = None) -> Result:
+        jobs: Optional[int] = None, before_writing=None) -> Result:
     """Check ``paths``. ``use_cache``/``cache_dir``: where results are kept between runs
     (default ``.lambdalint_cache`` in the configuration's directory, else the working
-    directory); ``jobs``: at most this many processes (default: one per core)."""
+    directory); ``jobs``: at most this many processes (default: one per core);
+    ``before_writing``: called with every file the run reads, before anything is written (the
+    CLI refuses there to write its report over one of them)."""
     from lambdalint import prefilter
 
     result = Result()
@@ -111,9 +113,13 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
     options = {r.id: config.rule_options(r.id) for r in enabled}
     use_prefilter = prefilter.enabled()
 
-    files, missing = discovery.discover(paths, config.excludes, config.root or Path.cwd())
+    files, missing, unreadable = discovery.discover_all(paths, config.excludes,
+                                                        config.root or Path.cwd())
     for raw in missing:
         result.notes.append(f"{raw}: no such file or directory")
+    for display, reason in unreadable:  # a directory skipped must not leave the run green
+        result.findings.append(replace(parse_error(display, reason), message=reason,
+                                       suggestion="Make it readable, or exclude it."))
     store = _open_cache(config, use_cache, cache_dir)
     texts: Dict[str, str] = {}  # files changed by --fix: their text now
 
@@ -122,6 +128,8 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
     config_files = [f for f in files if f.kind != discovery.PYTHON]
     python_files = [f for f in files if f.kind == discovery.PYTHON]
     context_files = _context_configs(files, config, store)
+    if before_writing is not None:
+        before_writing(files + context_files)
     project = None
     if config_files or python_files:
         from lambdalint import projects  # noqa: PLC0415 - keep parsers off the start-up path

@@ -6,16 +6,24 @@ start only when there are at least ``MIN_FILES_PER_WORKER`` files per worker to 
 more workers than cores (``os.cpu_count``) or files. Each task is a plain function of plain
 values (``pycheck.check_data``), so results are the same in any process, and they come back in
 the order the files were given.
+
+Signals: the parent decides. A Ctrl-C reaches the whole process group, so workers ignore SIGINT
+(from their first instruction: the parent holds SIGINT and SIGTERM blocked while it forks them)
+and die quietly of SIGTERM; when the parent is interrupted it terminates them (``stop_all``), and
+no worker ever prints a traceback.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 from lambdalint import pycheck
 
@@ -42,7 +50,63 @@ def plan(count: int, jobs: Optional[int]) -> int:
 _shared: Dict[str, Any] = {}
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+_live: Set[ProcessPoolExecutor] = set()  # pools running now: what stop_all terminates
+
+
+def _quiet_signals() -> None:
+    """In a worker: SIGINT is the parent's to act on, SIGTERM ends the worker at once (the
+    parent's handler, inherited through fork, would raise in the middle of a task)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Block SIGINT and SIGTERM while workers are forked, so that none is born able to take a
+    Ctrl-C before ``_quiet_signals`` runs; a signal that comes meanwhile is delivered after."""
+    if not hasattr(signal, "pthread_sigmask") or \
+            threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    """Terminate a pool's workers now and drop its queued tasks (its results are not wanted)."""
+    _live.discard(executor)
+    # The pool has no public way to end running tasks; its process table is the only handle.
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        try:
+            process.terminate()
+        except (OSError, ValueError, AttributeError):
+            pass
+    try:
+        executor.shutdown(wait=False, cancel_futures=True)
+    except Exception:  # a pool already broken or shut down: nothing left to stop
+        pass
+    for process in processes:
+        try:
+            process.join(1.0)
+        except (OSError, ValueError, AssertionError, AttributeError):
+            pass
+
+
+def stop_all() -> None:
+    """Terminate every worker of this process (the CLI calls it when interrupted)."""
+    for executor in list(_live):
+        _stop(executor)
+
+
 def _init(rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]], use_prefilter: bool) -> None:
+    _quiet_signals()
     _shared.update(rule_ids=list(rule_ids), options=options, use_prefilter=use_prefilter)
 
 
@@ -79,12 +143,19 @@ def check_all(tasks: List[Task], rule_ids: Sequence[str], options: Dict[str, Dic
         yield from check_all(tasks, rule_ids, options, use_prefilter, 1)
         return
     done = 0
-    with executor:
-        try:
-            for outcome in executor.map(_run, tasks, chunksize=chunksize):
-                done += 1
-                yield outcome
-        except BrokenProcessPool:  # a worker died (out of memory, killed): finish here
-            pass
+    _live.add(executor)
+    try:
+        with _signals_held():  # map() forks the workers and queues every task
+            outcomes = executor.map(_run, tasks, chunksize=chunksize)
+        for outcome in outcomes:
+            done += 1
+            yield outcome
+    except BrokenProcessPool:  # a worker died (out of memory, killed): finish here
+        pass
+    except BaseException:  # interrupted, or the caller stopped reading: end the workers now
+        _stop(executor)
+        raise
+    _live.discard(executor)
+    executor.shutdown(wait=True)
     if done < len(tasks):
         yield from check_all(tasks[done:], rule_ids, options, use_prefilter, 1)

@@ -175,7 +175,8 @@ def test_audit_from_configuration_with_constraints_and_two_functions(tmp_path, o
         "src/constraints.txt": "requests==2.19.0\n",
         "lambdalint.toml": f'audit = true\n[rules.LL303]\nosv-url = "{_url(osv_server)}"\n',
     })
-    findings = check_json(["."], tmp_path, "--select", "LL303")
+    # Audit settings count only from a file passed with --config (a found one is not trusted).
+    findings = check_json(["."], tmp_path, "--select", "LL303", "--config", "lambdalint.toml")
     # One finding for the line both functions share, pinned by the constraints file.
     assert ids_and_lines(findings) == [("LL303", 2)]
     assert "requests 2.19.0 has 1 known vulnerability" in findings[0]["message"]
@@ -295,7 +296,7 @@ def test_offline_advisories_file(tmp_path):
         "osv.json": json.dumps([last_affected, listed, other_ecosystem, WITHDRAWN,
                                 REQUESTS_ADVISORY]),
     })
-    findings = check_json(["."], tmp_path, "--select", "LL303")
+    findings = check_json(["."], tmp_path, "--select", "LL303", "--config", "lambdalint.toml")
     assert ids_and_lines(findings) == [("LL303", 1), ("LL303", 2)]
     assert "OSV-LAST-1" in findings[0]["message"]
     assert "The advisories name no fixed release of flask" in findings[0]["suggestion"]
@@ -322,7 +323,8 @@ def test_unreadable_advisories_is_one_line(tmp_path):
         "lambdalint.toml": 'audit = true\n[rules.LL303]\nadvisories = "osv.json"\n',
         "osv.json": "{not json",
     })
-    code, out, err = run_cli(["check", "--format", "json", "--select", "LL303", "."], cwd=tmp_path)
+    code, out, err = run_cli(["check", "--format", "json", "--select", "LL303", "--config",
+                              "lambdalint.toml", "."], cwd=tmp_path)
     assert code == 0
     assert json.loads(out)["findings"] == []
     assert len(err.strip().splitlines()) == 1

@@ -77,8 +77,9 @@ def _skip_if_offline(proc: subprocess.CompletedProcess, what: str) -> None:
 def test_hooks_file_declares_check_and_fix():
     hooks = {h["id"]: h for h in _hooks()}
     assert sorted(hooks) == ["lambdalint", "lambdalint-fix"]
-    assert hooks["lambdalint"]["entry"] == "lambdalint check"
-    assert hooks["lambdalint-fix"]["entry"] == "lambdalint check --fix"
+    # `--` last: the file names pre-commit appends are never read as options.
+    assert hooks["lambdalint"]["entry"] == "lambdalint check --"
+    assert hooks["lambdalint-fix"]["entry"] == "lambdalint check --fix --"
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["require_serial"] is True  # one run sees templates and handlers together
@@ -222,3 +223,24 @@ def test_ci_docs_show_pre_commit_actions_and_sarif_upload():
     assert blocks
     for block in blocks:
         yaml.safe_load(block)  # every YAML example parses
+
+
+@pytest.mark.skipif(not _pre_commit_available(), reason="pre-commit is not installed (test extra)")
+def test_pre_commit_reads_a_file_named_like_an_option_as_a_file(tmp_path):
+    # Without `--` ending the hook entries, a staged file named `--output=handler.py` was an
+    # option: lambdalint wrote its report over handler.py.
+    source = _snapshot(tmp_path / "lambdalint-src")
+    project = tmp_path / "project"
+    write(project, {"handler.py": CLEAN, "--output=handler.py": CLEAN})
+    _git(["init", "-q"], project)
+    _git(["add", "-A"], project)
+    env = {**os.environ, **GIT_ENV, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+           "PRE_COMMIT_COLOR": "never"}
+    env.pop("PRE_COMMIT", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(source), "--all-files"],
+        cwd=project, capture_output=True, text=True, env=env, timeout=900)
+    _skip_if_offline(proc, "pre-commit's install of lambdalint")
+    assert (project / "handler.py").read_text(encoding="utf-8") == CLEAN
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert re.search(r"^lambdalint\.+Passed$", proc.stdout, re.MULTILINE), proc.stdout
