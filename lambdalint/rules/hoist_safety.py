@@ -189,7 +189,7 @@ class HoistSafety:
         try:
             self._process_state_anywhere()
             self._before(function, stmt, 0, set())
-            self._arguments_unchanged(value, read)
+            self._arguments_unchanged(function, value, read)
             self._uses(function, name, exclude=stmt, depth=0)
         except NotSafe as reason:
             return str(reason)
@@ -481,16 +481,18 @@ class HoistSafety:
 
     # -- (c) what the arguments read ----------------------------------------------------------------
 
-    def _arguments_unchanged(self, value: cst.BaseExpression, read: Iterable[str]) -> None:
+    def _arguments_unchanged(self, function: cst.FunctionDef, value: cst.BaseExpression,
+                             read: Iterable[str]) -> None:
         """No function (and no module code) changes in place a module object the arguments read."""
         wanted = {n for n in read if n not in self.imports}
         if not wanted:
             return
+        above = self._top_index(function)
         for node in self._names():
             if node.value not in wanted or self._within(node, value):
                 continue
-            if self._outermost(node) is None and self._top_index(node) < 0:
-                continue
+            if self._outermost(node) is None and self._top_index(node) < above:
+                continue  # module code above the function runs before the creation either way
             how = self._changes(node)
             if how:
                 raise NotSafe(f"`{node.value}`, which its arguments read, is changed elsewhere "
@@ -565,6 +567,8 @@ class HoistSafety:
             chain.append(up)
             current, up = up, self.parent(up)
         shown = f"{name}{self._suffix(chain)}"
+        if isinstance(up, cst.Del) or isinstance(self.parent(up), cst.Del):
+            raise NotSafe(f"the code that uses it deletes it (`del {shown}`)")
         if self._is_target(current):
             if chain:
                 raise NotSafe(f"the code that uses it changes it (`{shown} = ...`)")
@@ -631,7 +635,7 @@ class HoistSafety:
         if isinstance(stmt, cst.ClassDef):
             found = self._process_write_in(stmt.body)
             if found:
-                raise NotSafe(f"{found[0]} below it")
+                raise NotSafe(f"{found[0]} in module code below the function")
             return
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
@@ -639,7 +643,7 @@ class HoistSafety:
                     raise NotSafe("the module imports more below the function")
                 what = self._writes_process_state(small)
                 if what:
-                    raise NotSafe(f"{what} below it")
+                    raise NotSafe(f"{what} in module code below the function")
                 if isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr)):
                     for target in _targets(small):
                         for leaf in _flatten(target):
