@@ -308,3 +308,262 @@ def test_check_without_fix_never_writes_a_file(tmp_path, extra):
     new = {k for k in after if k not in before}
     assert all(k.startswith(".lambdalint_cache") for k in new), new
     assert {k: v for k, v in after.items() if k in before} == before
+
+
+# -- the fixed program does what the original did --------------------------------------------------
+#
+# Handlers mixing safe and unsafe patterns around a client creation are fixed for real, then the
+# original and the fixed module are both executed in a sandbox: their imports get stand-ins for the
+# third-party libraries (boto3, requests, httpx) and for ``os`` (a private environment), through a
+# custom ``__import__``; nothing else can be imported. Each handler is invoked twice and what an
+# outside observer could see is compared: which clients were built (constructor, arguments, the
+# environment and default session they saw), every request (the client it went through, headers,
+# auth, cookies, closed or not), printed lines, return values and exceptions. How many times a
+# client was built is the one difference the fix is for, so constructions compare as a set.
+# The tests execute only the code they generated.
+
+
+class _World:
+    """One sandboxed process: its environment, boto3's default session, and the observer's log."""
+
+    def __init__(self) -> None:
+        self.environ: Dict[str, str] = {"AWS_DEFAULT_REGION": "eu-central-1"}
+        self.default_session: Dict[str, object] = {}
+        self.log: List[tuple] = []
+        self.built: set = set()
+
+    def build(self, what: str, args: tuple, kwargs: dict) -> tuple:
+        desc = (what, repr(args), repr(sorted(kwargs.items())), repr(sorted(self.environ.items())),
+                repr(sorted(self.default_session.items())))
+        self.built.add(desc)
+        return desc
+
+    def modules(self) -> Dict[str, object]:
+        world = self
+        import json as real_json
+        import types
+
+        class Environ(dict):
+            pass
+
+        environ = Environ(self.environ)
+        self.environ = environ
+        fake_os = types.ModuleType("os")
+        fake_os.environ = environ
+        fake_os.getenv = lambda key, default=None: environ.get(key, default)
+        fake_os.putenv = lambda key, value: environ.__setitem__(key, value)
+        fake_os.path = os.path
+
+        class Client:
+            def __init__(self, desc: tuple) -> None:
+                self._desc, self._closed = desc, False
+
+            def close(self) -> None:
+                self._closed = True
+
+            def __getattr__(self, method: str):
+                if method.startswith("__"):
+                    raise AttributeError(method)
+
+                def call(*args, **kwargs):
+                    world.log.append(("api", self._desc, method, repr(args), self._closed))
+                    return f"{method}-result"
+                return call
+
+            def __repr__(self) -> str:
+                return f"<client {self._desc}>"
+
+        class Session:
+            def __init__(self, *args, **kwargs) -> None:
+                self._desc = world.build("boto3.Session", args, kwargs)
+
+            def client(self, *args, **kwargs) -> Client:
+                return Client(world.build(f"session.client {self._desc}", args, kwargs))
+
+        fake_boto3 = types.ModuleType("boto3")
+        fake_boto3.client = lambda *a, **k: Client(world.build("boto3.client", a, k))
+        fake_boto3.Session = Session
+        fake_boto3.setup_default_session = lambda **k: world.default_session.update(k)
+
+        def http_module(name: str, raises_when_closed: bool):
+            class Http:
+                def __init__(self, *args, **kwargs) -> None:
+                    self._desc = world.build(f"{name}.{'Session' if name == 'requests' else 'Client'}",
+                                             args, kwargs)
+                    self.headers: Dict[str, str] = {}
+                    self.cookies: Dict[str, str] = {}
+                    self.auth = None
+                    self._closed = False
+
+                def get(self, url: str) -> str:
+                    if self._closed and raises_when_closed:
+                        raise RuntimeError("Cannot send a request, as the client has been closed.")
+                    world.log.append(("request", self._desc, url, sorted(self.headers.items()),
+                                      self.auth, sorted(self.cookies.items()), self._closed))
+                    return "response"
+
+                def close(self) -> None:
+                    self._closed = True
+
+                def __enter__(self):
+                    return self
+
+                def __exit__(self, *exc) -> None:
+                    self.close()
+
+                def __repr__(self) -> str:
+                    return f"<{name} {self._desc}>"
+
+            module = types.ModuleType(name)
+            setattr(module, "Session" if name == "requests" else "Client", Http)
+            return module
+
+        return {"os": fake_os, "json": real_json, "boto3": fake_boto3,
+                "requests": http_module("requests", False), "httpx": http_module("httpx", True)}
+
+
+def _observe(source: str, events: List[dict]) -> Tuple[list, frozenset]:
+    """Run ``source`` (generated by the test) as a module in a sandbox, invoke its handler."""
+    import builtins as real_builtins
+
+    world = _World()
+    modules = world.modules()
+
+    def importer(name, globals=None, locals=None, fromlist=(), level=0):
+        if name in modules:
+            return modules[name]
+        raise ImportError(f"the sandbox has no {name}")
+
+    sandbox_builtins = dict(vars(real_builtins))
+    sandbox_builtins["__import__"] = importer
+    sandbox_builtins["print"] = lambda *args: world.log.append(("print", repr(args)))
+    namespace = {"__name__": "app", "__builtins__": sandbox_builtins}
+    try:
+        exec(compile(source, "app.py", "exec"), namespace)
+    except Exception as error:  # noqa: BLE001 - an import failure is an observation too
+        world.log.append(("import failed", type(error).__name__, str(error)))
+        return world.log, frozenset(world.built)
+    for payload in events:
+        try:
+            result = namespace["handler"](dict(payload), None)
+            world.log.append(("returned", repr(result)))
+        except Exception as error:  # noqa: BLE001
+            world.log.append(("raised", type(error).__name__, str(error)))
+    return world.log, frozenset(world.built)
+
+
+EVENTS = [{}, {"region": "us-west-2", "token": "t1", "name": "a", "flag": True},
+          {"region": "eu-north-1", "token": "t2", "alt": True}, {"token": "t3"}]
+SAFE_BEFORE = ['print("start")', 'name = event.get("name", "anon")', "body = json.dumps(event)",
+               'size = str(len(event))']
+UNSAFE_BEFORE = [
+    'os.environ["AWS_DEFAULT_REGION"] = event.get("region", "us-west-1")',
+    'os.environ.update({"AWS_DEFAULT_REGION": event.get("region", "us-west-1")})',
+    'os.environ.setdefault("AWS_REGION", event.get("region", "us-west-1"))',
+    'os.putenv("AWS_DEFAULT_REGION", event.get("region", "us-west-1"))',
+    'boto3.setup_default_session(region_name=event.get("region", "us-west-1"))',
+    "configure(event)",
+    "if not event:\n    return \"empty\"",
+    "if event.get(\"token\") == \"t3\":\n    raise ValueError(\"bad token\")",
+]
+SAFE_ARGS = ["", "region_name=REGION", 'region_name=os.environ.get("TARGET", "eu-west-3")']
+UNSAFE_ARGS = ['region_name=SETTINGS["region"]', "region_name=LATER"]
+HTTP_MUTATIONS = ['c.headers["Authorization"] = event.get("token", "none")',
+                  'c.auth = (event.get("name", "user"), "secret")',
+                  'c.cookies["session"] = event.get("token", "none")',
+                  'c.headers.update({"X-Request": event.get("name", "n")})']
+TAILS = ["", 'LATER = "sa-east-1"', 'REGION = "us-east-2"',
+         'os.environ["AWS_DEFAULT_REGION"] = "me-south-1"', 'SETTINGS["region"] = "af-south-1"']
+
+
+def _indent(lines: List[str], by: str = "    ") -> List[str]:
+    return [by + line for block in lines for line in block.split("\n")]
+
+
+@st.composite
+def behaviour_module(draw) -> Dict[str, object]:
+    """A handler module whose behaviour can be observed, and whether moving its client is safe."""
+    import sys
+
+    safe = True
+    aim = draw(st.booleans())  # half the modules draw from the safe patterns only
+
+    def pick(good: List[str], bad: List[str]) -> str:
+        return draw(st.sampled_from(good if aim else good + bad))
+
+    kind = draw(st.sampled_from(["boto3", "session", "requests", "httpx"]))
+    if kind in ("boto3", "session"):
+        args = pick(SAFE_ARGS, UNSAFE_ARGS)
+        safe &= args in SAFE_ARGS
+        sep = ", " if args else ""
+        if kind == "boto3":
+            create = [f'c = boto3.client("s3"{sep}{args})']
+        else:
+            create = ["session = boto3.Session()", f'c = session.client("s3"{sep}{args})']
+        use = "c.list_buckets()"
+    else:
+        create = ["c = requests.Session()" if kind == "requests" else "c = httpx.Client(timeout=5)"]
+        use = 'c.get("https://example.com")'
+    placements = ["if", "try", "for"] + (["match"] if sys.version_info >= (3, 10) else [])
+    placement = pick(["top"], placements)
+    safe &= placement == "top"
+    if placement == "if":
+        create = ['if event.get("flag"):', *_indent(create), "else:", "    c = None"]
+    elif placement == "try":
+        create = ["try:", *_indent(create), "except Exception:", "    raise"]
+    elif placement == "for":
+        create = ["for _ in range(1):", *_indent(create)]
+    elif placement == "match":
+        create = ["match event:", '    case {"alt": True}:', *_indent(create, " " * 8),
+                  "    case _:", *_indent(create, " " * 8)]
+    before = [pick(SAFE_BEFORE, UNSAFE_BEFORE) for _ in range(draw(st.integers(0, 2)))]
+    safe &= all(b in SAFE_BEFORE for b in before)
+    after = []
+    for _ in range(draw(st.integers(0, 2))):
+        options = ["c.close()", "del c",
+                   'os.environ["AWS_DEFAULT_REGION"] = event.get("region", "us-east-1")']
+        if kind in ("requests", "httpx"):
+            options += HTTP_MUTATIONS + ["with c:\n    result = c.get(\"https://example.com/w\")"]
+        step = pick(["print(c)", "configure(event)"], options)
+        after.append(step)
+        safe &= step in ("print(c)", "configure(event)") and not (
+            step == "configure(event)" and "SETTINGS" in "".join(create))
+        if step == "del c":
+            break
+    in_helper = draw(st.booleans())
+    lines = ["import os", "import json", "", "import boto3", "import requests", "import httpx", "",
+             'REGION = "eu-west-1"', 'SETTINGS = {"region": "eu-west-1"}', "", "",
+             "def configure(event):", '    SETTINGS["region"] = event.get("region", "ca-central-1")',
+             "", ""]
+    if in_helper:
+        lines += ["def make():", *_indent(create), "    return c", "", ""]
+        create = ["c = make()"]
+    body = before + create + after + ([f"result = {use}"] if "del c" not in after else [])
+    body.append("return result" if "del c" not in after else 'return "deleted"')
+    lines += ["def handler(event, context):", *_indent(body)]
+    tail = pick(TAILS[:2], TAILS[2:])
+    safe &= tail in ("", 'LATER = "sa-east-1"')
+    if tail:
+        lines += ["", "", tail]
+    events = draw(st.lists(st.sampled_from(EVENTS), min_size=2, max_size=2))
+    event(f"kind: {kind}, placement: {placement}, helper: {in_helper}, safe: {safe}")
+    return {"source": "\n".join(lines) + "\n", "events": events, "safe": safe}
+
+
+@given(behaviour_module())
+def test_the_fixed_handler_behaves_like_the_original(tmp_path_factory, generated):
+    root = tmp_path_factory.mktemp("behaviour")
+    source = generated["source"]
+    (root / "app.py").write_text(source, encoding="utf-8")
+    code, out, err = fix(root)
+    assert code in (0, 1), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    fixed = (root / "app.py").read_text(encoding="utf-8")
+    event(f"fixed: {fixed != source}")
+    if generated["safe"]:
+        assert fixed != source, "a provably safe move was not offered"
+    if fixed == source:
+        return
+    before = _observe(source, generated["events"])
+    after = _observe(fixed, generated["events"])
+    assert after == before, (source, fixed)

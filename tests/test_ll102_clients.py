@@ -687,3 +687,369 @@ def test_valid_examples_do_not_fire(tree, source):
 def test_rule_class_is_documented():
     assert ClientPerInvocation.ID == "LL102"
     assert len(ClientPerInvocation.VALID) >= 5 and len(ClientPerInvocation.INVALID) >= 5
+
+
+# -- when --fix may move the client (hoist_safety) ---------------------------------------------
+#
+# Each case is a handler whose client --fix used to move to module scope although the move
+# changes what the program does. The finding stays, without a fix, and says why in one clause.
+
+NO_FIX = {
+    "environment set first": ("""
+        import os
+        import boto3
+
+        def handler(event, context):
+            os.environ["AWS_DEFAULT_REGION"] = event.get("region", "eu-west-1")
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 6, "`os.environ` is written on line 5, and clients read that state when built"),
+    "environment update, setdefault, putenv": ("""
+        import os
+        import boto3
+
+        def handler(event, context):
+            os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+            os.putenv("AWS_DEFAULT_REGION", "eu-west-1")
+            os.environ.update({"AWS_DEFAULT_REGION": "eu-west-1"})
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 8, "`os.environ.setdefault(...)` is called on line 5"),
+    "default session set first": ("""
+        import boto3
+
+        def handler(event, context):
+            boto3.setup_default_session(region_name="eu-west-1")
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 5, "`boto3.setup_default_session(...)` is called on line 4"),
+    "a helper fills the settings first": ("""
+        import boto3
+
+        SETTINGS = {}
+
+        def configure():
+            SETTINGS["endpoint"] = "http://localhost:4566"
+
+        def handler(event, context):
+            configure()
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 10, "`configure(...)` runs before it and may change what it reads"),
+    "settings the arguments read are changed after": ("""
+        import boto3
+
+        SETTINGS = {"region": "eu-west-1"}
+
+        def configure(event):
+            SETTINGS["region"] = event.get("region", "eu-west-1")
+
+        def handler(event, context):
+            s3 = boto3.client("s3", region_name=SETTINGS["region"])
+            configure(event)
+            return s3.list_buckets()
+        """, 9, "`SETTINGS`, which its arguments read, is changed elsewhere (`SETTINGS[...] = ...`)"),
+    "early return": ("""
+        import boto3
+
+        def handler(event, context):
+            if not event:
+                return None
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 6, "the function can return before it is created"),
+    "early return in a match arm": ("""
+        import boto3
+
+        def handler(event, context):
+            match event:
+                case {"kind": "ping"}:
+                    return "pong"
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 7, "the function can return before it is created"),
+    "early return in try": ("""
+        import boto3
+
+        def handler(event, context):
+            try:
+                body = event["body"]
+            except KeyError:
+                return {"statusCode": 400}
+            s3 = boto3.client("s3")
+            return s3.put_object(Bucket="b", Key="k", Body=body)
+        """, 8, "the function can return before it is created"),
+    "a global assigned first": ("""
+        import boto3
+
+        COUNT = 0
+
+        def handler(event, context):
+            global COUNT
+            COUNT += 1
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 8, "the global `COUNT` is assigned before it is created"),
+    "helper called under a guard": ("""
+        import boto3
+
+        def buckets():
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+
+        def handler(event, context):
+            if event.get("list"):
+                return buckets()
+            return None
+        """, 4, "`handler` calls it only under a condition or in a loop"),
+    "environment written below the handler": ("""
+        import os
+        import boto3
+
+        def handler(event, context):
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+
+        os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
+        """, 5, "`os.environ` is written in module code below the function"),
+    "settings changed below the handler": ("""
+        import boto3
+
+        SETTINGS = {"region": "eu-west-1"}
+
+        def handler(event, context):
+            s3 = boto3.client("s3", region_name=SETTINGS["region"])
+            return s3.list_buckets()
+
+        SETTINGS["region"] = "us-east-1"
+        """, 6, "`SETTINGS`, which its arguments read, is changed elsewhere"),
+    "helper's session gets the caller's token": ("""
+        import requests
+
+        def session():
+            http = requests.Session()
+            return http
+
+        def handler(event, context):
+            http = session()
+            http.headers["Authorization"] = event["token"]
+            return http.get("https://example.com").json()
+        """, 4, "the code that uses it changes it (`http.headers[...] = ...`)"),
+    "helper's session gets auth": ("""
+        import requests
+
+        def session():
+            http = requests.Session()
+            return http
+
+        def handler(event, context):
+            http = session()
+            http.auth = (event["user"], event["password"])
+            return http.get("https://example.com").json()
+        """, 4, "the code that uses it changes it (`http.auth = ...`)"),
+    "helper's session gets cookies": ("""
+        import requests
+
+        def session():
+            http = requests.Session()
+            return http
+
+        def handler(event, context):
+            http = session()
+            http.cookies.set("token", event["token"])
+            return http.get("https://example.com").json()
+        """, 4, "the code that uses it changes or closes it (`http.cookies.set(...)`)"),
+    "helper's session closed after": ("""
+        import requests
+
+        def session():
+            http = requests.Session()
+            return http
+
+        def handler(event, context):
+            http = session()
+            try:
+                return http.get("https://example.com").json()
+            finally:
+                http.close()
+        """, 4, "the code that uses it changes or closes it (`http.close(...)`)"),
+    "helper's client used in with": ("""
+        import httpx
+
+        def client():
+            http = httpx.Client()
+            return http
+
+        def handler(event, context):
+            with client() as http:
+                return http.get("https://example.com").json()
+        """, 4, "`with` closes it at the end of the block"),
+    "helper's session deleted": ("""
+        import requests
+
+        def session():
+            http = requests.Session()
+            return http
+
+        def handler(event, context):
+            http = session()
+            result = http.get("https://example.com").json()
+            del http
+            return result
+        """, 4, "the code that uses it deletes it (`del http`)"),
+    "helper's session passed on": ("""
+        import requests
+
+        def session():
+            http = requests.Session()
+            return http
+
+        def handler(event, context):
+            http = session()
+            authorise(http, event)
+            return http.get("https://example.com").json()
+
+        def authorise(http, event):
+            http.headers["Authorization"] = event["token"]
+        """, 4, "it is passed to `authorise(...)`, which may change it"),
+    "rebound in a match arm": ("""
+        import boto3
+
+        def handler(event, context):
+            s3 = boto3.client("s3")
+            match event:
+                case {"client": s3}:
+                    pass
+            return s3.list_buckets()
+        """, 4, "`s3` is assigned more than once in the function"),
+    "argument defined below the handler": ("""
+        import boto3
+
+        def handler(event, context):
+            s3 = boto3.client("s3", region_name=LATER)
+            return s3.list_buckets()
+
+        LATER = "eu-west-1"
+        """, 4, "its arguments read a name that is not bound only above the function"),
+    "argument rebound below the handler": ("""
+        import boto3
+
+        REGION = "eu-west-1"
+
+        def handler(event, context):
+            s3 = boto3.client("s3", region_name=REGION)
+            return s3.list_buckets()
+
+        REGION = "us-east-1"
+        """, 6, "its arguments read a name that is not bound only above the function"),
+    "under a guard": ("""
+        import boto3
+
+        def handler(event, context):
+            if event.get("list"):
+                s3 = boto3.client("s3")
+                return s3.list_buckets()
+            return None
+        """, 5, "it is created under `if`, so not on every invocation"),
+    "in a loop": ("""
+        import boto3
+
+        def handler(event, context):
+            for record in event["Records"]:
+                s3 = boto3.client("s3")
+                s3.delete_object(Bucket=record["bucket"], Key=record["key"])
+        """, 5, "it is created in a loop, so not on every invocation"),
+    "in try": ("""
+        import boto3
+
+        def handler(event, context):
+            try:
+                s3 = boto3.client("s3")
+            except Exception:
+                raise
+            return s3.list_buckets()
+        """, 5, "it is created inside `try`, so not on every invocation"),
+    "in with": ("""
+        import threading
+        import boto3
+
+        LOCK = threading.Lock()
+
+        def handler(event, context):
+            with LOCK:
+                s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """, 8, "it is created in a `with`, so not on every invocation"),
+    "closed by with": ("""
+        import httpx
+
+        def handler(event, context):
+            http = httpx.Client()
+            with http:
+                return http.get("https://example.com").json()
+        """, 4, "the function changes or closes it after creating it"),
+}
+
+
+@pytest.mark.parametrize("case", list(NO_FIX))
+def test_unsafe_moves_keep_the_finding_without_a_fix_and_say_why(tree, case):
+    source, line, reason = NO_FIX[case]
+    findings = lint(tree, {"app.py": source})
+    assert lines_of(findings) == [line]
+    assert findings[0]["fixable"] is False
+    assert "\n\nNo automatic fix: " in findings[0]["suggestion"]
+    assert reason in findings[0]["suggestion"].split("No automatic fix: ")[1]
+
+
+SAFE_TO_MOVE = {
+    "logging, json and event reads before": """
+        import json
+        import logging
+        import os
+        import boto3
+
+        os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+        logger = logging.getLogger(__name__)
+        TABLE = os.environ.get("TABLE", "orders")
+
+        def handler(event, context):
+            \"\"\"Store one order.\"\"\"
+            logger.info("event %s", json.dumps(event))
+            order = json.loads(event.get("body", "{}"))
+            print("order", len(order))
+            region = os.environ.get("AWS_REGION")
+            table = boto3.resource("dynamodb").Table(TABLE)
+            s3 = boto3.client("s3")
+            table.put_item(Item=order)
+            return {"region": region, "buckets": s3.list_buckets()}
+        """,
+    "helper returning a client the caller only uses": """
+        import requests
+
+        def session():
+            http = requests.Session()
+            return http
+
+        def handler(event, context):
+            http = session()
+            print(http)
+            return http.get("https://example.com").json()
+        """,
+    "module state changed by a function the client does not read": """
+        import boto3
+
+        SEEN = []
+
+        def handler(event, context):
+            s3 = boto3.client("s3")
+            SEEN.append(event.get("id"))
+            return s3.list_buckets()
+        """,
+}
+
+
+@pytest.mark.parametrize("case", list(SAFE_TO_MOVE))
+def test_safe_moves_stay_fixable(tree, case):
+    findings = lint(tree, {"app.py": SAFE_TO_MOVE[case]})
+    assert findings and all(f["fixable"] for f in findings), findings
+    assert not any("No automatic fix" in f["suggestion"] for f in findings)

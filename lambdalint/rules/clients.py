@@ -21,6 +21,7 @@ import libcst as cst
 from lambdalint.analysis.handlers import dotted_name
 from lambdalint.findings import Edit, Fix
 from lambdalint.rules.base import PythonRule
+from lambdalint.rules.hoist_safety import HoistSafety
 from lambdalint.sources.python import detect_newline
 
 
@@ -469,6 +470,9 @@ class ClientPerInvocation(PythonRule):
         self._module_index: Optional[_ModuleIndex] = None
         self._calls: Dict[int, Set[str]] = {}  # id(outermost function) -> names it calls
         self._paths: Optional[Dict[str, List[str]]] = None
+        self._safety: Optional[HoistSafety] = None
+        # id(call) -> why the finding has no automatic fix, said in its suggestion.
+        self.no_fix: Dict[int, str] = {}
 
     # -- traversal: collect, decide at the end ------------------------------------------------
 
@@ -886,6 +890,9 @@ class ClientPerInvocation(PythonRule):
         suggestion = lead + "\n\n" + "\n".join("    " + line for line in code.splitlines())
         if notes:
             suggestion += "\n\n" + "; ".join(notes).capitalize() + "."
+        reason = self.no_fix.get(id(call))
+        if fix is None and kind.movable and reason:
+            suggestion += f"\n\nNo automatic fix: {reason}."
         self.report(call, message, suggestion, fix)
 
     def _in_with_item(self, call: cst.Call) -> bool:
@@ -1021,7 +1028,15 @@ class ClientPerInvocation(PythonRule):
         newline = detect_newline(text) or "\n"
         fixes: Dict[int, Fix] = {}
         for key, plan in plans.items():
-            fixes[key] = self._fix(plan, anchor.get(id(plan), plan.index), newline, lines)
+            where = anchor.get(id(plan), plan.index)
+            # Module code below the new place now runs after the creation, not before it.
+            start = min([where] + [min(self.module_index.bound_at[m.name])
+                                   for m in plan.moves if m.delete_only])
+            reason = self.safety.why_not_below(start)
+            if reason:
+                self.no_fix[key] = reason
+                continue
+            fixes[key] = self._fix(plan, where, newline, lines)
         return fixes
 
     def _plan(self, candidate: _Candidate, lines: List[str]) -> Optional[_Plan]:
@@ -1037,9 +1052,18 @@ class ClientPerInvocation(PythonRule):
         index = self._index(function)
         main = self._move(candidate.call, function, index, lines, set())
         if main is None:
+            self._explain_structure(candidate.call, function)
             return None
         moves = [main]
         names = self._move_names(candidate.call)
+        if not self._names_defined(names, position, index):
+            self.no_fix[id(candidate.call)] = ("its arguments read a name that is not bound "
+                                               "only above the function at module level")
+            return None
+        reason = self._unsafe(candidate.call, function, main.name, names)
+        if reason:
+            self.no_fix[id(candidate.call)] = reason
+            return None
         if candidate.kind.session == "sync":
             defined = {main.name}
             for stmt in self._dependents(main.name, function):
@@ -1052,12 +1076,64 @@ class ClientPerInvocation(PythonRule):
                 dep_names = [n for n in self._move_names(call) if n not in defined]
                 if not self._names_defined(dep_names, position, index):
                     continue
+                if self._unsafe(call, function, move.name, dep_names):
+                    continue
                 moves.append(move)
                 names.extend(dep_names)
                 defined.add(move.name)
         if not self._names_defined(names, position, index):
             return None
         return _Plan(function, position, moves, names)
+
+    @property
+    def safety(self) -> HoistSafety:
+        if self._safety is None:
+            self._safety = HoistSafety(
+                self.ctx.file.module, self.parent, self.qualified_names,
+                lambda node: self.position(node)[0], self.ctx.handlers.handlers,
+                set(self.constructors) | STABLE_CALLS)
+        return self._safety
+
+    def _unsafe(self, call: cst.Call, function: cst.FunctionDef, name: str,
+                names: Sequence[str]) -> Optional[str]:
+        """Why moving the statement that creates ``call`` may change behaviour (hoist_safety)."""
+        assignment = self._assignment(call)
+        stmt = self.parent(assignment) if assignment is not None else None
+        if not isinstance(stmt, cst.SimpleStatementLine) or not isinstance(assignment, cst.Assign):
+            return "it is not a plain assignment"
+        return self.safety.why_not(function, stmt, name, assignment.value, names)
+
+    def _explain_structure(self, call: cst.Call, function: cst.FunctionDef) -> None:
+        """Record why ``_move`` refused, when the reason is where the creation sits."""
+        node = self.parent(call)
+        where = ""
+        while node is not None and node is not function:
+            if isinstance(node, (cst.For, cst.While, cst.CompFor)):
+                where = "in a loop"
+            elif isinstance(node, cst.If) and not where:
+                where = "under `if`"
+            elif isinstance(node, cst.Try) and not where:
+                where = "inside `try`"
+            elif isinstance(node, (cst.With, cst.WithItem)) and not where:
+                where = "in a `with`"
+            elif isinstance(node, (cst.Match, cst.MatchCase)) and not where:
+                where = "in a `match` arm"
+            elif isinstance(node, (cst.FunctionDef, cst.Lambda)) and not where:
+                where = "in a nested function"
+            node = self.parent(node)
+        if where:
+            self.no_fix[id(call)] = f"it is created {where}, so not on every invocation"
+            return
+        assignment = self._assignment(call)
+        targets = assignment.targets if isinstance(assignment, cst.Assign) else []
+        if len(targets) != 1 or not isinstance(targets[0].target, cst.Name):
+            return
+        name = targets[0].target.value
+        index = self._index(function)
+        if name in index.mutated or name in index.closed:
+            self.no_fix[id(call)] = "the function changes or closes it after creating it"
+        elif len(index.values.get(name, ())) != 1:
+            self.no_fix[id(call)] = f"`{name}` is assigned more than once in the function"
 
     def _move_names(self, call: cst.Call) -> List[str]:
         assignment = self._assignment(call)
