@@ -1606,7 +1606,7 @@ def _too_large(source: SourceFile, text: str, size: int) -> Tuple[List[Function]
         function = Function(name=name, format=CDK, path=source.display, line=line, end_line=line)
         function.timeout = Timeout(None, "unknown", source.display, line)
         found.append(function)
-    if not size:
+    if not size or not found:  # no construct: nothing lost, nothing to say
         return found, []
     names = ", ".join(f"{f.name} (line {f.line})" for f in found[:20])
     if len(found) > 20:
