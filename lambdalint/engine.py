@@ -402,16 +402,19 @@ def _fix(result: Result, python_by_path: Dict[str, Tuple[discovery.SourceFile, b
             text, encoding = decode(data)
         except PythonReadError:
             continue
+        # The bytes to write are made (and proven safe for the encoding) with the new text.
         outcome = fix_text(path, text, [f.fix for f in findings],
-                           lambda text: parse(text, path))
+                           lambda text: parse(text, path), data=data, encoding=encoding)
         if outcome.applied and write and outcome.error is None:
             try:
-                write_atomic(source.path, outcome.after.encode(encoding), expected=data)
-            except (FixError, OSError) as exc:
+                write_atomic(source.path, outcome.encoded, expected=data)
+            except FixError as exc:
                 outcome.error = f"not written: {exc}"
+            except OSError as exc:
+                outcome.error = f"not written: {exc.strerror or exc}"
         result.fixes.append(outcome)
         if write and outcome.applied and outcome.error is None:
             # What the file holds now is what gets reported: check the written text again.
             texts[path] = outcome.after
             others = [f for f in result.findings if f.path != path]
-            result.findings = others + recheck(source, outcome.after.encode(encoding))
+            result.findings = others + recheck(source, outcome.encoded)
