@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
+from libcst.metadata import ParentNodeProvider
 
 from lambdalint.analysis.handlers import dotted_name
 from lambdalint.findings import Edit, Fix
@@ -1088,11 +1089,18 @@ class ClientPerInvocation(PythonRule):
     @property
     def safety(self) -> HoistSafety:
         if self._safety is None:
+            # The parent map read once: the analysis climbs the tree often, and each
+            # get_metadata call costs a metadata lookup.
+            parents = self.ctx.metadata(ParentNodeProvider)
             self._safety = HoistSafety(
-                self.ctx.file.module, self.parent, self.qualified_names,
+                self.ctx.file.module, parents.get, self.qualified_names,
                 lambda node: self.position(node)[0], self.ctx.handlers.handlers,
-                set(self.constructors) | STABLE_CALLS)
+                set(self.constructors) | STABLE_CALLS, self._local_names)
         return self._safety
+
+    def _local_names(self, function: cst.FunctionDef) -> Set[str]:
+        index = self._index(function)
+        return {n for n in (*index.params, *index.values, *index.imports) if index.is_local(n)}
 
     def _unsafe(self, call: cst.Call, function: cst.FunctionDef, name: str,
                 names: Sequence[str]) -> Optional[str]:

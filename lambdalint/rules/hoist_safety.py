@@ -146,13 +146,15 @@ class HoistSafety:
 
     def __init__(self, module: cst.Module, parent: Parent, qualify: Qualify,
                  line: Callable[[cst.CSTNode], int], handlers: Sequence[cst.FunctionDef],
-                 constructors: Iterable[str]) -> None:
+                 constructors: Iterable[str],
+                 local_names: Optional[Callable[[cst.FunctionDef], Set[str]]] = None) -> None:
         """``constructors``: qualified names of calls that only build an object in memory (clients,
         sessions, configs): allowed before a creation, as they read nothing another call wrote."""
         self.module = module
         self.parent = parent
         self.qualify = qualify
         self.line = line
+        self.local_names = local_names  # the rule's own per-function index, when it has one
         self.handlers = {id(h) for h in handlers}
         self.constructors = frozenset(constructors)
         self.functions: Dict[str, cst.FunctionDef] = {}
@@ -176,7 +178,14 @@ class HoistSafety:
                         for t in small.targets:
                             if isinstance(t.target, cst.Name):
                                 self.loggers.add(t.target.value)
-        self._all_names: Optional[List[cst.Name]] = None
+        self._by_name: Optional[Dict[str, List[cst.Name]]] = None
+        self._name_top: Dict[int, int] = {}
+        self._by_name_top: Dict[Tuple[str, int], List[cst.Name]] = {}
+        self._checked: Set[int] = set()  # statements already shown to be harmless
+        self._writes: List[Tuple[int, cst.CSTNode]] = []
+        self._top: Dict[int, int] = {id(stmt): i for i, stmt in enumerate(module.body)}
+        self._locals_of: Dict[int, Set[str]] = {}
+        self._changes_cache: Dict[str, List[Tuple[int, bool, str]]] = {}
         self._process_write: Optional[Tuple[str, int]] = None
         self._scanned = False
 
@@ -212,10 +221,13 @@ class HoistSafety:
         invocation's write comes before the next invocation's creation."""
         if not self._scanned:
             self._scanned = True
-            for function in _find(self.module, (cst.FunctionDef,), deep=True, skip_root=False):
-                found = self._process_write_in(function.body)
-                if found:
-                    self._process_write = found
+            # What is inside some function runs per invocation.
+            if self._by_name is None:
+                self._index()
+            for _, node in self._writes:
+                what = self._writes_process_state(node)
+                if what and self._outermost(node) is not None:
+                    self._process_write = (what, self.line(node))
                     break
         if self._process_write:
             what, line = self._process_write
@@ -260,7 +272,9 @@ class HoistSafety:
         for earlier in body.body:
             if earlier is stmt:
                 break
-            self._statement(earlier, function, local)
+            if id(earlier) not in self._checked:  # two creations in one function: judged once
+                self._statement(earlier, function, local)
+                self._checked.add(id(earlier))
         self._callers(function, depth, seen)
 
     def _callers(self, function: cst.FunctionDef, depth: int, seen: Set[int]) -> None:
@@ -283,8 +297,8 @@ class HoistSafety:
         it (None at module level); any other use of the name means calls we cannot see."""
         name = function.name.value
         sites = []
-        for node in self._names():
-            if node.value != name or node is function.name:
+        for node in self._names(name):
+            if node is function.name:
                 continue
             up = self.parent(node)
             if isinstance(up, cst.Call) and up.func is node:
@@ -451,6 +465,12 @@ class HoistSafety:
 
     def _locals(self, function: cst.FunctionDef) -> Set[str]:
         """Names local to ``function``: parameters and names it binds, less global/nonlocal."""
+        if id(function) not in self._locals_of:
+            self._locals_of[id(function)] = (self.local_names(function) if self.local_names
+                                             else self._find_locals(function))
+        return self._locals_of[id(function)]
+
+    def _find_locals(self, function: cst.FunctionDef) -> Set[str]:
         names = set(self._params(function))
         declared: Set[str] = set()
         for node in _find(function, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr,
@@ -488,15 +508,23 @@ class HoistSafety:
         if not wanted:
             return
         above = self._top_index(function)
-        for node in self._names():
-            if node.value not in wanted or self._within(node, value):
-                continue
-            if self._outermost(node) is None and self._top_index(node) < above:
-                continue  # module code above the function runs before the creation either way
-            how = self._changes(node)
-            if how:
-                raise NotSafe(f"`{node.value}`, which its arguments read, is changed elsewhere "
-                              f"({how})")
+        for name in sorted(wanted):
+            for top, in_function, how in self._changes_of(name):
+                if not in_function and top < above:
+                    continue  # module code above the function runs before the creation anyway
+                raise NotSafe(f"`{name}`, which its arguments read, is changed elsewhere ({how})")
+
+    def _changes_of(self, name: str) -> List[Tuple[int, bool, str]]:
+        """(top-level statement index, inside a function?, how) for every use of ``name`` that
+        may change its object; computed once per name, as many creations read the same ones."""
+        if name not in self._changes_cache:
+            found = []
+            for node in self._names(name):
+                how = self._changes(node)
+                if how:
+                    found.append((self._top_index(node), self._outermost(node) is not None, how))
+            self._changes_cache[name] = found
+        return self._changes_cache[name]
 
     def _changes(self, node: cst.Name) -> Optional[str]:
         """How this use of a name may change the object it names; None for a plain read."""
@@ -547,8 +575,8 @@ class HoistSafety:
         """Every use of the local ``name`` in ``function`` only reads or calls the object."""
         if depth > MAX_DEPTH:
             raise NotSafe("the chain of calls to it is too long to follow")
-        for node in _find(function, (cst.Name,), deep=True):
-            if node.value != name or (exclude is not None and self._within(node, exclude)):
+        for node in self._names(name, self._top_index(function)):
+            if node is function.name or (exclude is not None and self._within(node, exclude)):
                 continue
             up = self.parent(node)
             if isinstance(up, cst.Attribute) and up.attr is node:
@@ -664,10 +692,28 @@ class HoistSafety:
 
     # -- small helpers ----------------------------------------------------------------------------
 
-    def _names(self) -> List[cst.Name]:
-        if self._all_names is None:
-            self._all_names = _find(self.module, (cst.Name,), deep=True, skip_root=False)
-        return self._all_names
+    def _index(self) -> None:
+        """One pass over the module: every Name by spelling and every write that could be a
+        process-state write, each with its top-level statement (files have thousands)."""
+        self._by_name = {}
+        self._writes = []
+        types = (cst.Name, cst.Call, cst.Assign, cst.AugAssign, cst.AnnAssign, cst.Del)
+        for i, stmt in enumerate(self.module.body):
+            for node in _find(stmt, types, deep=True, skip_root=False):
+                if isinstance(node, cst.Name):
+                    self._by_name.setdefault(node.value, []).append(node)
+                    self._by_name_top.setdefault((node.value, i), []).append(node)
+                    self._name_top[id(node)] = i
+                else:
+                    self._writes.append((i, node))
+
+    def _names(self, name: str, top: Optional[int] = None) -> List[cst.Name]:
+        """Every Name node spelling ``name`` (in top-level statement ``top`` only, if given)."""
+        if self._by_name is None:
+            self._index()
+        if top is None:
+            return self._by_name.get(name, [])
+        return self._by_name_top.get((name, top), [])
 
     def _outermost(self, node: cst.CSTNode) -> Optional[cst.FunctionDef]:
         found = None
@@ -679,18 +725,16 @@ class HoistSafety:
         return found
 
     def _top_index(self, node: cst.CSTNode) -> int:
+        if id(node) in self._name_top:
+            return self._name_top[id(node)]
         top = node
         while True:
             up = self.parent(top)
             if up is None:
                 return -1
             if up is self.module:
-                break
+                return self._top.get(id(top), -1)
             top = up
-        for i, stmt in enumerate(self.module.body):
-            if stmt is top:
-                return i
-        return -1
 
     def _under_main_guard(self, node: cst.CSTNode) -> bool:
         up = self.parent(node)
