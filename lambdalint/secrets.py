@@ -8,7 +8,8 @@ secret, unless its shape alone proves it (an AWS access key id, a private key bl
 
 Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_category`` /
 ``is_secret_name`` (name alone), ``looks_like_placeholder`` / ``looks_like_reference``,
-``classify`` (a name and a value together), ``mask`` and ``might_contain_secret``.
+``classify`` (a name and a value together), ``mask`` and ``might_contain_secret``;
+``find_secrets_in_text`` (every secret inside a message or a diff, for ``lambdalint.redact``).
 """
 
 from __future__ import annotations
@@ -599,7 +600,7 @@ def find_secrets_in_text(text: str) -> List[SecretSpan]:
                 # the patterns say where a token starts; it ends where its characters do
                 end = _TOKEN_TAIL.match(text, match.end()).end()
                 found.append(SecretSpan(match.start(), end, match.group(0)[:public] + "****"))
-    if len(text) >= 40 and any(len(word) >= 40 for word in text.split()):
+    if len(text) >= 40 and max(map(len, text.split()), default=0) >= 40:
         for match in _TEXT_BASE64_RUN.finditer(text):
             if match.end() - match.start() == 40 and _secret_key_run(match.group(0)):
                 found.append(SecretSpan(match.start(), match.end(), "****"))
