@@ -1002,6 +1002,10 @@ class ClientPerInvocation(PythonRule):
         for plan in plans.values():
             for move in plan.moves:
                 codes.setdefault(move.name, set()).add(move.code)
+        for key, plan in plans.items():
+            clash = [m.name for m in plan.moves if len(codes[m.name]) != 1]
+            if clash:
+                self.no_fix[key] = f"another function makes a different `{clash[0]}`"
         plans = {k: p for k, p in plans.items() if all(len(codes[m.name]) == 1 for m in p.moves)}
         # Keep at least one statement in every function body.
         by_function: Dict[int, List[int]] = {}
@@ -1015,6 +1019,7 @@ class ClientPerInvocation(PythonRule):
                 removed += len(plans[key].moves)
                 if removed >= total:
                     del plans[key]
+                    self.no_fix[key] = "the function would be left without a statement"
         # Identical moves from several functions go to one place: the earliest that works.
         by_text: Dict[str, List[_Plan]] = {}
         for plan in plans.values():
