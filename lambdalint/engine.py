@@ -174,13 +174,18 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         from lambdalint import workers
 
         outcomes = workers.check_all(tasks, python_ids, options, use_prefilter, jobs)
-        for (key, digest, want_actions), outcome in zip(pending, outcomes):
-            _record(result, project, key, want_actions, outcome.findings, outcome.actions)
-            if store is not None and digest is not None:
-                from lambdalint import cache
+        try:
+            for (key, digest, want_actions), outcome in zip(pending, outcomes):
+                _record(result, project, key, want_actions, outcome.findings, outcome.actions)
+                if store is not None and digest is not None:
+                    from lambdalint import cache
 
-                store.put("python", digest, [cache.encode_findings(outcome.findings),
-                                             outcome.actions])
+                    store.put("python", digest, [cache.encode_findings(outcome.findings),
+                                                 outcome.actions])
+        finally:
+            # zip stops before the generator returns: close it so the worker pool ends now,
+            # not when the generator is collected (idle workers outlived the fix phase).
+            outcomes.close()
     result.files_checked += len(config_files)
 
     if project is not None:
