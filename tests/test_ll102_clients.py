@@ -1053,6 +1053,18 @@ SAFE_TO_MOVE = {
             print(http)
             return http.get("https://example.com").json()
         """,
+    "a logger's level set and a literal formatted before": """
+        import logging
+        import boto3
+
+        logger = logging.getLogger()
+
+        def handler(event, context):
+            logger.setLevel(logging.INFO)
+            logger.info("Event: {}".format(len(event)))
+            sns = boto3.client("sns")
+            return sns.publish(TopicArn="arn:aws:sns:eu-west-1:123456789012:t", Message="hi")
+        """,
     "module state changed by a function the client does not read": """
         import boto3
 

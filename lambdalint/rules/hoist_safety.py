@@ -44,7 +44,9 @@ PURE_CALLS = frozenset("""
     logging.debug logging.info logging.warning logging.error logging.exception logging.critical
     logging.log logging.getLogger time.time time.monotonic time.perf_counter
 """.split())
-LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+# A logger's level decides what is printed; no client reads it when it is built.
+LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log",
+                         "setLevel"})
 LOGGER_FACTORIES = frozenset({"logging.getLogger", "aws_lambda_powertools.Logger",
                               "aws_lambda_powertools.logging.Logger"})
 # Methods that only read the object they are called on (dicts and strings in handler code).
@@ -456,6 +458,9 @@ class HoistSafety:
                 return True
             if root is not None and method in READ_METHODS and root.value not in self.imports:
                 return True
+            if method in READ_METHODS and isinstance(
+                    func.value, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+                return True  # "Event: {}".format(event): a new string (its arguments are checked)
             if root is not None and method in SESSION_METHODS and root.value in local:
                 return True  # session.client("s3") on a session made in this function
             if method[:1].isupper() and isinstance(func.value, cst.Call) \
