@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
-from lambdalint.findings import Edit, Fix
+from lambdalint.findings import Fix
 
 
 class FixError(Exception):

@@ -257,7 +257,6 @@ def _store_unit(store, digest: str, unit: Project) -> None:
 
 
 def _load_full(store, digest: str) -> Optional[Project]:
-    from lambdalint import cache
     from lambdalint.sources import configs
 
     hit = store.get("unit", digest, _decode_unit)

@@ -30,6 +30,26 @@ except ImportError:  # pragma: no cover - the test extra installs it
 
 REPO = Path(__file__).resolve().parent.parent
 
+# A handler with one LL102 finding, and the file `--fix` makes of it (fix, concurrency tests).
+CLIENT_IN_HANDLER = (
+    "import boto3\n"
+    "\n"
+    "\n"
+    "def lambda_handler(event, context):\n"
+    '    s3 = boto3.client("s3")\n'
+    "    return s3.list_buckets()\n"
+)
+FIXED = (
+    "import boto3\n"
+    "\n"
+    "\n"
+    's3 = boto3.client("s3")\n'
+    "\n"
+    "\n"
+    "def lambda_handler(event, context):\n"
+    "    return s3.list_buckets()\n"
+)
+
 
 def write(root: Path, files: dict) -> Path:
     """Write {relative path: text} under root (text is dedented); returns root."""

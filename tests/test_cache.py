@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import REPO, run_cli, write
+from conftest import run_cli, write
 from lambdalint import cache
 
 TEMPLATE = """

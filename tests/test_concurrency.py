@@ -15,26 +15,8 @@ from typing import List, Sequence
 
 import pytest
 
-from conftest import REPO, run_cli, write
+from conftest import CLIENT_IN_HANDLER, FIXED, REPO, run_cli, write
 
-CLIENT_IN_HANDLER = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    '    s3 = boto3.client("s3")\n'
-    "    return s3.list_buckets()\n"
-)
-FIXED = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    's3 = boto3.client("s3")\n'
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    "    return s3.list_buckets()\n"
-)
 
 
 def _has_option(option: str) -> bool:

@@ -30,7 +30,7 @@ from typing import Dict, List, Tuple
 import pytest
 from hypothesis import event, given, strategies as st
 
-from conftest import run_cli, write
+from conftest import CLIENT_IN_HANDLER, FIXED, run_cli, write
 
 SERVICES = ["s3", "dynamodb", "sqs", "lambda", "secretsmanager", "ssm"]
 NAMES = ["s3", "client", "table", "queue", "sm", "ddb", "c2"]
@@ -172,24 +172,6 @@ def test_fixed_file_parses_keeps_encoding_line_endings_mode_and_moves_only_the_h
 # -- the write ------------------------------------------------------------------------------------
 
 
-CLIENT_IN_HANDLER = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    '    s3 = boto3.client("s3")\n'
-    "    return s3.list_buckets()\n"
-)
-FIXED = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    's3 = boto3.client("s3")\n'
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    "    return s3.list_buckets()\n"
-)
 
 
 def test_the_write_is_a_rename_of_a_complete_temporary_file(tmp_path):

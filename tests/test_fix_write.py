@@ -20,28 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write
+from conftest import CLIENT_IN_HANDLER, FIXED, run_cli, write
 from lambdalint import fixes
 from lambdalint.findings import Edit, Fix
 
-CLIENT_IN_HANDLER = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    '    s3 = boto3.client("s3")\n'
-    "    return s3.list_buckets()\n"
-)
-FIXED = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    's3 = boto3.client("s3")\n'
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    "    return s3.list_buckets()\n"
-)
 CHANGED = "not written: it changed on disk while lambdalint ran; run again"
 
 

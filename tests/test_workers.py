@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from conftest import run_cli, write
 from lambdalint import pycheck, registry, workers
