@@ -29,8 +29,18 @@ def _rule_descriptor(rule: registry.RuleInfo) -> dict:
         "help": {"text": text or rule.summary, "markdown": text or rule.summary},
         "helpUri": rule.docs_url,
         "defaultConfiguration": {"level": LEVELS[rule.severity.value]},
-        "properties": {"tags": ["aws-lambda", rule.kind], "fixable": rule.fixable},
+        "properties": _properties(rule),
     }
+
+
+def _properties(rule: registry.RuleInfo) -> dict:
+    """The rule's tags (and, for a security rule, its ``security-severity``) from the registry:
+    GitHub code scanning files an alert under Security when the rule is tagged "security",
+    ranks it by ``security-severity``, and links the ``external/cwe/cwe-N`` tags."""
+    properties = {"tags": [*rule.tags, "aws-lambda", rule.kind], "fixable": rule.fixable}
+    if rule.security_severity:
+        properties["security-severity"] = rule.security_severity
+    return properties
 
 
 def _region(line, column, end_line, end_column) -> dict:
