@@ -10,7 +10,9 @@ import json
 
 from conftest import run_cli, write
 from lambdalint import registry
-from test_reporters import _assert_valid
+from lambdalint.findings import Severity
+from lambdalint.reporters import get
+from test_reporters import _assert_valid, _finding, _result
 
 KEY_ID = "AKIA2E3MQ4R5T6Y7U2I3"
 CREDENTIAL = f'import boto3\n\nKEY = "{KEY_ID}"\n'
@@ -67,3 +69,64 @@ def test_security_metadata_lives_in_the_registry():
     # errors about secrets outrank the IAM warning, as GitHub's levels will show them
     ranked = sorted(SECURITY, key=lambda i: -float(registry.get(i).security_severity))
     assert ranked == ["LL101", "LL204", "LL202", "LL303", "LL203"]
+
+
+# -- 2. GitLab Code Quality -----------------------------------------------------------------
+
+TWO_KEYS_AND_A_CLIENT = (
+    "import boto3\n"
+    "\n"
+    f'KEY = "{KEY_ID}"\n'
+    "\n"
+    "\n"
+    "def lambda_handler(event, context):\n"
+    '    s3 = boto3.client("s3")\n'
+    '    s3 = boto3.client("s3")\n'
+    "    return s3.list_buckets()\n"
+)
+
+
+def _gitlab(cwd):
+    _, out = _check(cwd, "--format", "gitlab", "--select", "LL001,LL101,LL102", ".")
+    assert KEY_ID not in out and KEY_ID[4:] not in out  # masked like every format
+    return json.loads(out)
+
+
+def test_gitlab_code_quality_shape_and_severities(tmp_path):
+    write(tmp_path, {"app.py": TWO_KEYS_AND_A_CLIENT,
+                     "bad.py": "def handler(event, context:\n    return 1\n"})
+    issues = _gitlab(tmp_path)
+    assert isinstance(issues, list)
+    assert [(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"],
+             i["severity"]) for i in issues] == [
+        ("LL101", "app.py", 3, "critical"),  # an error of a security rule
+        ("LL102", "app.py", 7, "minor"),     # a warning
+        ("LL102", "app.py", 8, "minor"),
+        ("LL001", "bad.py", 2, "major"),     # any other error
+    ]
+    for item in issues:
+        assert list(item) == ["description", "check_name", "fingerprint", "severity", "location"]
+        assert list(item["location"]) == ["path", "lines"]
+        assert item["description"].startswith(f"{item['check_name']} [")
+    assert issues[0]["description"] == (
+        "LL101 [hardcoded-credential] KEY is assigned a hardcoded AWS access key id (AKIA****)")
+    # GitLab shows one issue per fingerprint: the same finding twice in a file gets two
+    assert issues[1]["description"] == issues[2]["description"]
+    assert len({i["fingerprint"] for i in issues}) == 4
+
+
+def test_gitlab_fingerprints_survive_code_moving_down(tmp_path):
+    write(tmp_path, {"app.py": TWO_KEYS_AND_A_CLIENT})
+    before = _gitlab(tmp_path)
+    write(tmp_path, {"app.py": "import os\n\n" + TWO_KEYS_AND_A_CLIENT})
+    after = _gitlab(tmp_path)
+    assert [i["location"]["lines"]["begin"] for i in after] == [5, 9, 10]
+    assert [i["fingerprint"] for i in after] == [i["fingerprint"] for i in before]
+
+
+def test_gitlab_note_is_info_and_a_clean_run_is_an_empty_array(tmp_path):
+    write(tmp_path, {"ok.py": "X = 1\n"})
+    code, out = _check(tmp_path, "--format", "gitlab", ".")
+    assert (code, json.loads(out)) == (0, [])
+    issues = json.loads(get("gitlab")(_result(_finding("LL304", severity=Severity.NOTE))))
+    assert [i["severity"] for i in issues] == ["info"]
