@@ -39,7 +39,7 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif", "gitlab"]),
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "github", "sarif", "gitlab", "junit"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(),
               help="Write the report to FILE instead of standard output.")

@@ -7,6 +7,7 @@ checks exact rule ids, lines and shapes.
 from __future__ import annotations
 
 import json
+from xml.etree import ElementTree
 
 from conftest import run_cli, write
 from lambdalint import registry
@@ -130,3 +131,64 @@ def test_gitlab_note_is_info_and_a_clean_run_is_an_empty_array(tmp_path):
     assert (code, json.loads(out)) == (0, [])
     issues = json.loads(get("gitlab")(_result(_finding("LL304", severity=Severity.NOTE))))
     assert [i["severity"] for i in issues] == ["info"]
+
+
+# -- 3. JUnit XML ---------------------------------------------------------------------------
+
+
+def _junit(cwd, *args: str):
+    code, out = _check(cwd, "--format", "junit", *args)
+    return code, out, ElementTree.fromstring(out.encode("utf-8"))  # well-formed, or it raises
+
+
+def test_junit_one_suite_a_failing_testcase_per_finding(tmp_path):
+    write(tmp_path, {"app.py": TWO_KEYS_AND_A_CLIENT})
+    code, out, root = _junit(tmp_path, "--select", "LL101,LL102", ".")
+    assert code == 1 and KEY_ID not in out and KEY_ID[4:] not in out
+    assert (root.tag, root.get("tests"), root.get("failures")) == ("testsuites", "3", "3")
+    (suite,) = root
+    assert (suite.tag, suite.get("name"), suite.get("tests"), suite.get("failures")) == (
+        "testsuite", "lambdalint", "3", "3")
+    cases = suite.findall("testcase")
+    assert [(c.get("classname"), c.get("name"), c.get("line")) for c in cases] == [
+        ("app.py", "LL101 hardcoded-credential at 3:7", "3"),
+        ("app.py", "LL102 client-per-invocation at 7:10", "7"),
+        ("app.py", "LL102 client-per-invocation at 8:10", "8"),
+    ]
+    failure = cases[0].find("failure")
+    assert failure.get("type") == "error"
+    assert failure.get("message") == "KEY is assigned a hardcoded AWS access key id (AKIA****)"
+    assert failure.text.startswith(
+        "app.py:3:7: LL101 [hardcoded-credential] KEY is assigned a hardcoded AWS access key id "
+        "(AKIA****)\n")
+    assert cases[1].find("failure").get("type") == "warning"
+
+
+def test_junit_a_clean_run_is_one_passing_testcase(tmp_path):
+    write(tmp_path, {"ok.py": "X = 1\n"})
+    code, _, root = _junit(tmp_path, ".")
+    assert (code, root.get("tests"), root.get("failures")) == (0, "1", "0")
+    (case,) = root.iter("testcase")
+    assert case.get("name") == "1 file checked, no findings" and len(case) == 0
+
+
+def test_junit_escapes_file_names_with_markup_and_control_characters(tmp_path):
+    name = 'a&<b>\x01"c\x1b.py'
+    write(tmp_path, {name: "def handler(event, context:\n    return 1\n"})
+    _, out, root = _junit(tmp_path, ".")
+    (case,) = root.iter("testcase")
+    # markup round-trips; a control character XML cannot hold is shown as \xNN text
+    shown = 'a&<b>\\x01"c\\x1b.py'
+    assert (case.get("classname"), case.get("file")) == (shown, shown)
+    assert case.find("failure").text.startswith(f"{shown}:2:12: LL001 [parse-error] ")
+    assert "\x01" not in out and "\x1b" not in out
+
+
+def test_junit_keeps_line_breaks_and_drops_what_xml_cannot_hold():
+    message = "one\r\ntwo\x00three\ud800four\ufffe]]>five"
+    out = get("junit")(_result(_finding(message=message, suggestion="s1\ns2")))
+    (case,) = ElementTree.fromstring(out.encode("utf-8")).iter("testcase")
+    failure = case.find("failure")
+    assert failure.get("message") == "one\r\ntwo\\x00three\\ud800four\\ufffe]]>five"
+    assert failure.text == ("src/app.py:5:10: LL102 [client-per-invocation] "
+                            "one\r\ntwo\\x00three\\ud800four\\ufffe]]>five\ns1\ns2")

@@ -36,7 +36,7 @@ def _run(cwd: Path, *args: str):
 
 
 def test_every_format_has_a_reporter():
-    assert FORMATS == ("text", "json", "github", "sarif", "gitlab")
+    assert FORMATS == ("text", "json", "github", "sarif", "gitlab", "junit")
     for name in FORMATS:
         assert callable(get(name))
 

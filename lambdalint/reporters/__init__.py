@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-FORMATS = ("text", "json", "github", "sarif", "gitlab")
+FORMATS = ("text", "json", "github", "sarif", "gitlab", "junit")
 
 
 def get(name: str) -> Callable:
