@@ -9,6 +9,7 @@ environment. Both skip, saying why, when pre-commit or the package index is not 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -146,20 +147,34 @@ def test_pre_commit_try_repo_fails_a_bad_file_and_passes_a_good_one(tmp_path):
 def test_action_is_a_composite_action_with_the_documented_inputs():
     action = _action()
     assert action["name"] == "lambdalint" and action["description"]
-    assert set(action["inputs"]) == {"paths", "args", "version"}
+    assert set(action["inputs"]) == {"paths", "args", "sarif", "cache", "version"}
     assert action["inputs"]["paths"]["default"] == "."
+    assert action["inputs"]["cache"]["default"] == "true"
+    assert "not published on PyPI" in action["inputs"]["version"]["description"]
     assert action["runs"]["using"] == "composite"
     steps = action["runs"]["steps"]
-    assert [s["name"] for s in steps] == ["Install lambdalint", "Run lambdalint"]
-    for step in steps:
+    assert [s["name"] for s in steps] == [
+        "Install lambdalint", "Restore the lambdalint cache", "Run lambdalint"]
+    install, cache, run = steps
+    for step in (install, run):
         assert step["shell"] == "bash"
         # Inputs only through env: an expression pasted into a script is an injection.
         assert "${{" not in step["run"]
-    install, run = steps
+        # and never evaluated as shell code once there
+        assert "eval" not in step["run"].split() and "bash -c" not in step["run"]
     assert install["env"]["LAMBDALINT_ACTION_PATH"] == "${{ github.action_path }}"
     assert '"$LAMBDALINT_ACTION_PATH"' in install["run"]
-    assert "--format github" in run["run"]
     assert re.search(r"lambdalint\" check --format github ", run["run"])
+    # the cache: actions/cache on the directory the run step passes as --cache-dir, keyed on
+    # the installed version and the configuration files
+    assert cache["uses"] == "actions/cache@v4" and cache["if"] == "inputs.cache == 'true'"
+    assert cache["with"]["path"] == "${{ runner.temp }}/lambdalint-cache"
+    assert '--cache-dir "$RUNNER_TEMP/lambdalint-cache"' in run["run"]
+    key = cache["with"]["key"]
+    assert "${{ steps.install.outputs.version }}" in key and install["id"] == "install"
+    assert "hashFiles('**/pyproject.toml', '**/lambdalint.toml', '**/.lambdalint.toml')" in key
+    assert key.endswith("-${{ github.sha }}")
+    assert cache["with"]["restore-keys"].strip() == key[:-len("${{ github.sha }}")]
 
 
 def _expand(value: str, contexts: Dict[str, str]) -> str:
@@ -174,43 +189,182 @@ def _run_step(step: dict, contexts: Dict[str, str], env: Dict[str, str], cwd: Pa
                           timeout=900)
 
 
-@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
-def test_action_steps_install_and_annotate(tmp_path):
-    action = _action()
-    source = _snapshot(tmp_path / "action")
-    project = tmp_path / "workspace"
-    write(project, {"src/bad.py": BROKEN, "src/good.py": CLEAN})
-    runner_temp = tmp_path / "runner-temp"
-    runner_temp.mkdir()
-    github_env = tmp_path / "github_env"
-    github_env.write_text("", encoding="utf-8")
-    env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(tmp_path)),
-           "RUNNER_TEMP": str(runner_temp), "GITHUB_ENV": str(github_env)}
-    contexts = {"github.action_path": str(source)}
-    for name, spec in action["inputs"].items():
-        contexts[f"inputs.{name}"] = spec.get("default", "")
-    contexts["inputs.paths"] = "src"
-    contexts["inputs.args"] = "--select LL001 --fail-on error"
+class _Runner:
+    """The action installed once (its install step, run as a runner would), then its run step
+    with the inputs a test gives, as ``with:`` would pass them (unset ones take the default)."""
 
-    install, run = action["runs"]["steps"]
-    installed = _run_step(install, contexts, env, project)
-    _skip_if_offline(installed, "installing the action")
-    assert installed.returncode == 0, installed.stdout + installed.stderr
-    for line in github_env.read_text(encoding="utf-8").splitlines():
-        key, _, value = line.partition("=")
-        env[key] = value
-    assert Path(env["LAMBDALINT_BIN"], "lambdalint").exists()
+    def __init__(self, root: Path):
+        self.action = _action()
+        source = _snapshot(root / "action")
+        self.temp = root / "runner-temp"
+        self.temp.mkdir()
+        github_env, github_output = root / "github_env", root / "github_output"
+        github_env.write_text("", encoding="utf-8")
+        github_output.write_text("", encoding="utf-8")
+        self.env = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", str(root)),
+                    "RUNNER_TEMP": str(self.temp), "GITHUB_ENV": str(github_env),
+                    "GITHUB_OUTPUT": str(github_output)}
+        self.contexts = {"github.action_path": str(source), "runner.temp": str(self.temp)}
+        for name, spec in self.action["inputs"].items():
+            self.contexts[f"inputs.{name}"] = spec.get("default", "")
+        steps = {s["name"]: s for s in self.action["runs"]["steps"]}
+        self.cache, self.run_step = steps["Restore the lambdalint cache"], steps["Run lambdalint"]
+        installed = _run_step(steps["Install lambdalint"], self.contexts, self.env, root)
+        _skip_if_offline(installed, "installing the action")
+        assert installed.returncode == 0, installed.stdout + installed.stderr
+        for line in github_env.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            self.env[key] = value
+        for line in github_output.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            self.contexts[f"steps.install.outputs.{key}"] = value
+        assert Path(self.env["LAMBDALINT_BIN"], "lambdalint").exists()
 
-    ran = _run_step(run, contexts, env, project)
+    def run(self, project: Path, **inputs: str) -> subprocess.CompletedProcess:
+        contexts = dict(self.contexts)
+        for name, spec in self.action["inputs"].items():
+            contexts[f"inputs.{name}"] = str(inputs.get(name, spec.get("default", "")))
+        return _run_step(self.run_step, contexts, self.env, project)
+
+
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory) -> _Runner:
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    return _Runner(tmp_path_factory.mktemp("action-runner"))
+
+
+def test_action_steps_install_and_annotate(runner, tmp_path):
+    write(tmp_path, {"src/bad.py": BROKEN, "src/good.py": CLEAN})
+    ran = runner.run(tmp_path, paths="src", args="--select LL001 --fail-on error")
     assert ran.returncode == 1, ran.stdout + ran.stderr
     lines = ran.stdout.splitlines()
     assert lines[0].startswith("::error file=src/bad.py,line=")
     assert ",title=LL001 parse-error::" in lines[0]
     assert lines[-1] == "lambdalint: 1 finding in 2 files checked."
 
-    contexts["inputs.paths"] = "src/good.py"
-    clean = _run_step(run, contexts, env, project)
+    clean = runner.run(tmp_path, paths="src/good.py")
     assert (clean.returncode, clean.stdout) == (0, "lambdalint: 0 findings in 1 file checked.\n")
+    # the default cache input: the run wrote where actions/cache saves from
+    cached = Path(_expand(runner.cache["with"]["path"], runner.contexts))
+    assert cached == runner.temp / "lambdalint-cache" and any(cached.iterdir())
+    assert runner.contexts["steps.install.outputs.version"] == "lambdalint-0.1.0"
+
+
+LL1_FINDINGS = {
+    "svc/handler.py": ("import boto3\n\n\ndef lambda_handler(event, context):\n"
+                       "    client = boto3.client('lambda')\n"
+                       "    client.invoke(FunctionName='other')\n"
+                       "    return client\n"),
+}
+
+
+def test_action_args_are_split_as_a_shell_would_and_never_run(runner, tmp_path):
+    write(tmp_path, LL1_FINDINGS)
+    # Before: the quotes reached lambdalint ('"LL102,LL103"' is no rule) and it exited 2.
+    quoted = runner.run(tmp_path, args='--select LL1 --ignore "LL102,LL103"')
+    assert (quoted.returncode, quoted.stderr) == (0, ""), quoted.stdout + quoted.stderr
+    assert quoted.stdout == "lambdalint: 0 findings in 1 file checked.\n"
+    single = runner.run(tmp_path, args="--select 'LL102' --fail-on   error")
+    assert single.returncode == 0, single.stdout + single.stderr
+    assert [line.split(",title=")[1].split("::")[0] for line in single.stdout.splitlines()[:-1]] \
+        == ["LL102 client-per-invocation"]
+    # shell syntax in an input is text: nothing is expanded, substituted or run
+    marker = tmp_path / "ran"
+    hostile = runner.run(tmp_path, args=f"--select LL102 $(touch {marker}) `touch {marker}`; "
+                                        f"touch {marker} && echo $HOME *")
+    assert not marker.exists()
+    assert hostile.returncode == 2
+    assert hostile.stderr.startswith("lambdalint: error:"), hostile.stderr
+    # an unbalanced quote: one line, exit 2
+    unbalanced = runner.run(tmp_path, args='--ignore "LL103')
+    assert (unbalanced.returncode, unbalanced.stdout) == (2, "")
+    assert unbalanced.stderr == ("lambdalint action: cannot split the args input: "
+                                 "No closing quotation\n")
+
+
+def test_action_paths_with_spaces_quoted_or_one_per_line(runner, tmp_path):
+    write(tmp_path, {"my service/src/bad.py": BROKEN, "other dir/bad.py": BROKEN,
+                     "skipped/bad.py": BROKEN, "--output=x.py": CLEAN})
+    for paths in ("'my service/src' \"other dir\"", "'my service/src'\n'other dir'\n",
+                  "my\\ service/src other\\ dir"):
+        ran = runner.run(tmp_path, paths=paths, args="--select LL001")
+        assert ran.returncode == 1, (paths, ran.stdout + ran.stderr)
+        files = sorted(re.findall(r"^::error file=([^,]*),", ran.stdout, re.MULTILINE))
+        assert files == ["my service/src/bad.py", "other dir/bad.py"], paths
+    # a path named like an option is a path (the action ends the options with --)
+    named = runner.run(tmp_path, paths="--output=x.py", args="--select LL001")
+    assert (named.returncode, named.stdout) == (0, "lambdalint: 0 findings in 1 file checked.\n")
+    assert not (tmp_path / "x.py").exists()
+
+
+def test_action_writes_sarif_beside_the_annotations(runner, tmp_path):
+    write(tmp_path, {"src/bad.py": BROKEN, "src/good.py": CLEAN})
+    ran = runner.run(tmp_path, paths="src", args="--select LL001", sarif="out dir.sarif")
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert ran.stdout.startswith("::error file=src/bad.py,line=")  # the annotations, once
+    assert ran.stdout.count("::error ") == 1
+    log = json.loads((tmp_path / "out dir.sarif").read_text(encoding="utf-8"))
+    (result,) = log["runs"][0]["results"]
+    assert result["ruleId"] == "LL001"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "src/bad.py"
+    # a SARIF run that cannot write stops the step with lambdalint's one line
+    failed = runner.run(tmp_path, paths="src", sarif="missing/dir/out.sarif")
+    assert (failed.returncode, failed.stdout) == (2, "")
+    assert failed.stderr.count("\n") == 1 and "missing/dir/out.sarif" in failed.stderr
+
+
+def _documented_action_steps() -> List[tuple]:
+    """Every `uses: lambdalint/lambdalint@REF` step in the README and docs/ci.md, as written."""
+    found = []
+    for doc in ("README.md", "docs/ci.md"):
+        text = (REPO / doc).read_text(encoding="utf-8")
+        for block in re.findall(r"```yaml\n(.*?)```", text, re.DOTALL):
+            def walk(node):
+                if isinstance(node, dict):
+                    if str(node.get("uses", "")).startswith("lambdalint/lambdalint@"):
+                        found.append((doc, node))
+                    for value in node.values():
+                        walk(value)
+                elif isinstance(node, list):
+                    for value in node:
+                        walk(value)
+            walk(yaml.safe_load(block))
+    return found
+
+
+def test_documented_references_exist():
+    # no release is tagged: a documented @v0.1.0 / rev: v0.1.0 named nothing
+    tags = set()
+    if shutil.which("git"):
+        listed = subprocess.run(["git", "tag", "--list"], cwd=REPO, capture_output=True,
+                                text=True)
+        tags = set(listed.stdout.split())
+    refs = [step["uses"].partition("@")[2] for _, step in _documented_action_steps()]
+    for doc in ("README.md", "docs/ci.md"):
+        text = (REPO / doc).read_text(encoding="utf-8")
+        refs += re.findall(r"^\s*rev: (\S+)", text, re.MULTILINE)
+    assert len(refs) == 6, refs
+    assert set(refs) <= {"main"} | tags, refs
+
+
+def test_documented_action_snippets_run_as_written(runner, tmp_path):
+    steps = _documented_action_steps()
+    assert [doc for doc, _ in steps] == ["README.md", "README.md", "docs/ci.md", "docs/ci.md"]
+    for index, (doc, step) in enumerate(steps):
+        project = write(tmp_path / str(index), {
+            "my service/src/bad.py": BROKEN,
+            "template.yaml": "AWSTemplateFormatVersion: '2010-09-09'\n",
+            "svc/handler.py": LL1_FINDINGS["svc/handler.py"]})
+        inputs = {k: str(v) for k, v in step.get("with", {}).items()}
+        ran = runner.run(project, **inputs)
+        assert ran.returncode == 1, (doc, inputs, ran.stdout + ran.stderr)
+        assert ran.stdout.startswith("::error file=my service/src/bad.py,line="), (doc, ran.stdout)
+        # where --ignore "LL103,LL201" is written, it is honoured, quotes and all
+        assert ("title=LL103" in ran.stdout) == ("LL103" not in inputs.get("args", "")), doc
+        if "sarif" in inputs:
+            log = json.loads((project / inputs["sarif"]).read_text(encoding="utf-8"))
+            assert "LL001" in [r["ruleId"] for r in log["runs"][0]["results"]]
 
 
 def test_ci_docs_show_pre_commit_actions_and_sarif_upload():
