@@ -1157,3 +1157,26 @@ def test_heredoc_closing_marker_with_trailing_blanks_is_read(tmp_path):
     found = [(f["rule"], f["line"], f["column"]) for f in check_json(["."], tmp_path)]
     # The wildcard action and resource on their own line of the heredoc: lines kept as written.
     assert found == [("LL202", 17, 46), ("LL203", 17, 66)]
+
+
+def test_timeout_written_as_a_string_is_a_number(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": """
+        variable "t" {
+          default = "600"
+        }
+        resource "aws_lambda_function" "fn" {
+          function_name = "fn"
+          runtime       = "python3.12"
+          handler       = "app.handler"
+          timeout       = "3"
+          s3_bucket     = "b"
+          s3_key        = "k.zip"
+          role          = "arn:aws:iam::1:role/r"
+        }
+        """})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    timeout = functions["aws_lambda_function.fn"].timeout
+    assert (timeout.seconds, timeout.origin, timeout.line) == (3, "function", 8)
+    assert ids_and_lines([f for f in check_json(["."], tmp_path) if f["rule"] == "LL201"]) == [
+        ("LL201", 8)]
