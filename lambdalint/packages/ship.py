@@ -153,7 +153,9 @@ def build_step(function: Function) -> Optional[str]:
     code = function.code
     if code.kind == "local" and code.path:
         for name in BUILD_FILES:
-            if os.path.isfile(os.path.join(code.path, name)):
+            candidate = os.path.join(code.path, name)
+            # A symlink may point out of the tree: not followed, not even to stat it.
+            if not os.path.islink(candidate) and os.path.isfile(candidate):
                 return f"the build of {name}"
     return None
 
