@@ -160,6 +160,10 @@ class Function:
     # Filled by linking: the Python file and function the handler string names.
     handler_file: Optional[str] = None
     handler_function: Optional[str] = None
+    # What builds the package when it is not a copy of the code directory (SAM ``Metadata:
+    # BuildMethod: esbuild``, the serverless-esbuild plugin): the package rules then judge only a
+    # built artifact, never the sources, which are not what ships.
+    build: Optional[str] = None
 
     def ignores(self, rule_id: str) -> bool:
         return "*" in self.ignored_rules or rule_id in self.ignored_rules

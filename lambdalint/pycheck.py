@@ -162,7 +162,8 @@ def check_inline(text: str, path: str, line_offset: int, column_offset: int,
     try:
         file = parse(text, path, line_offset=line_offset, column_offset=column_offset)
     except PythonReadError as exc:
-        return [parse_error(path, "inline code: " + exc.message, exc.line + line_offset, 1)]
+        column = exc.column + column_offset
+        return [parse_error(path, "inline code: " + exc.message, exc.line + line_offset, column)]
     findings = check_file(file, rule_ids, options, handler_names)
     return [f if f.fix is None else _without_fix(f) for f in findings]
 

@@ -269,3 +269,105 @@ def test_sdk_installed_into_the_code_directory_is_a_note(tmp_path):
     # boto3 is reported on its requirements line; botocore, installed but not named, here.
     assert findings[1]["message"] == ("Fn ships botocore installed into src/ (9 bytes) although "
                                       "the Python runtime provides boto3, botocore and s3transfer")
+
+
+# -- packages a build writes: the sources beside the code are not what ships ------------------
+
+BUILT_SAM = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: {runtime}
+          Handler: {handler}
+          CodeUri: fn/
+          Timeout: 10
+        Metadata:
+          BuildMethod: {method}
+    """
+
+
+def test_java_functions_built_by_maven_or_gradle_ship_no_sources(tmp_path):
+    # The jar holds the compiled classes: src/test/ never ships, whatever the runtime says.
+    for runtime, handler, build_file in (
+            ("java21", "example.App::handleRequest", "pom.xml"),
+            ("!Ref Runtime", "example.App::handleRequest", "build.gradle"),
+            ("!Ref Runtime", "example.App", "pom.xml")):
+        root = tmp_path / build_file / handler.replace(":", "_")
+        template = SAM.format(runtime=runtime, code="fn/").replace("app.handler", handler)
+        write(root, {"template.yaml": template, "lambdalint.toml": "", f"fn/{build_file}": "x\n",
+                     "fn/src/main/java/example/App.java": "class App {}\n",
+                     "fn/src/test/java/example/AppTest.java": "class AppTest {}\n"})
+        sparse(root / "fn/data/fixtures.csv", 300 * MB)
+        assert [f for f in check_json(["."], root) if f["rule"] in ("LL301", "LL302")] == [], \
+            (runtime, handler)
+
+
+def test_sam_build_method_decides_what_ships(tmp_path):
+    files = {"lambdalint.toml": "", "fn/app.ts": "export const handler = 1;\n",
+             "fn/package.json": "{}\n", "fn/tests/app.test.ts": "x\n"}
+    for method in ("esbuild", "makefile", "go1.x", "rust-cargolambda"):
+        root = tmp_path / method
+        write(root, dict(files, **{"template.yaml": BUILT_SAM.format(
+            runtime="nodejs20.x", handler="app.handler", method=method)}))
+        assert _ll302(check_json(["."], root)) == [], method
+    # The npm builder copies the code directory: its tests ship.
+    root = tmp_path / "npm"
+    write(root, dict(files, **{"template.yaml": BUILT_SAM.format(
+        runtime="nodejs20.x", handler="app.handler", method="nodejs20.x")}))
+    assert ids_and_lines(_ll302(check_json(["."], root))) == [("LL302", 3)]
+
+
+def test_sam_esbuild_artifact_is_judged_when_built(tmp_path):
+    write(tmp_path, {
+        "template.yaml": BUILT_SAM.format(runtime="nodejs20.x", handler="app.handler",
+                                          method="esbuild"),
+        "lambdalint.toml": "", "fn/app.ts": "x\n", "fn/tests/app.test.ts": "x\n",
+        ".aws-sam/build/Fn/app.js": "x\n", ".aws-sam/build/Fn/report.ipynb": "{}\n",
+    })
+    (finding,) = _ll302(check_json(["."], tmp_path))
+    assert finding["line"] == 3
+    assert "report.ipynb (notebook" in finding["message"] and "tests/" not in finding["message"]
+
+
+SLS = """
+    service: svc
+    provider:
+      name: aws
+      runtime: {runtime}
+    plugins:
+      - {plugin}
+    functions:
+      hello:
+        handler: handler.hello
+        timeout: 10
+    """
+
+
+def test_serverless_bundler_plugins_ship_a_bundle_not_the_service(tmp_path):
+    files = {"lambdalint.toml": "", "handler.js": "module.exports.hello = 1;\n",
+             "test/handler.test.js": "x\n"}
+    for plugin in ("serverless-esbuild", "serverless-webpack", "serverless-bundle"):
+        root = tmp_path / plugin
+        write(root, dict(files, **{"serverless.yml": SLS.format(runtime="nodejs20.x",
+                                                                 plugin=plugin)}))
+        assert _ll302(check_json(["."], root)) == [], plugin
+    # Without a bundler, Serverless zips the service directory: test/ ships.
+    root = tmp_path / "plain"
+    write(root, dict(files, **{"serverless.yml": SLS.format(runtime="nodejs20.x",
+                                                             plugin="serverless-offline")}))
+    assert ids_and_lines(_ll302(check_json(["."], root))) == [("LL302", 8)]
+
+
+def test_serverless_python_requirements_still_ships_the_service(tmp_path):
+    # The plugin adds the requirements to the usual package; the tests beside the code still ship.
+    write(tmp_path, {
+        "serverless.yml": SLS.format(runtime="python3.12", plugin="serverless-python-requirements"),
+        "lambdalint.toml": "", "handler.py": APP.replace("handler(", "hello("),
+        "tests/test_handler.py": "x = 1\n",
+    })
+    (finding,) = _ll302(check_json(["."], tmp_path))
+    assert (finding["line"], finding["message"]) == (
+        8, "hello's package ships what does not belong in a deployment (6 bytes): tests/ "
+           "(tests, 6 bytes)")

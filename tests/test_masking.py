@@ -174,11 +174,11 @@ def test_github_overflow_lines_are_escaped(tmp_path):
     _assert_no_foreign_commands(out)
     lines = out.split("\n")
     assert sum(line.startswith("::error ") for line in lines) == 10
-    assert lines[10].startswith("a10.py:2:12: LL001 [parse-error] cannot check this file: syntax")
+    assert lines[10].startswith("a10.py:1:12: LL001 [parse-error] cannot check this file: syntax")
     for escaped in ("z%0A%3A%3Astop-commands%3A%3Ax.py", "z%3A%3Aerror%3A%3Aboom.py",
                     "z%250A%3A%3Awarning%3A%3Ay.py", "z%2Ca%3Ab.py", "z ##%5Berror]legacy.py",
                     "z%0D%3A%3Aadd-mask%3A%3Ax.py"):
-        assert f"{escaped}:2:12: LL001 [parse-error] cannot check this file" in out, escaped
+        assert f"{escaped}:1:12: LL001 [parse-error] cannot check this file" in out, escaped
     assert lines[-3].startswith("::notice title=lambdalint::15 more findings not shown")
     assert lines[-2:] == ["lambdalint: 25 findings in 25 files checked.", ""]
 

@@ -1487,3 +1487,34 @@ def test_sam_conditional_role_keeps_policies_for_the_other_case(tmp_path):
         """)
     assert texts([m.name for m in functions["Maybe"].managed_policies]) == ["AmazonS3FullAccess"]
     assert functions["Always"].managed_policies == []
+
+
+BROKEN_JSON_TEMPLATE = """{
+  "AWSTemplateFormatVersion": "2010-09-09",
+  "Resources": {
+    "Fn": {
+      "Type": "AWS::Lambda::Function"
+      "Properties": {"Runtime": "python3.12", "Handler": "app.handler", "Timeout": 10}
+    }
+  }
+}
+"""
+
+
+def test_broken_json_template_is_called_invalid_json_on_its_line(tmp_path):
+    # A .template may hold JSON or YAML: JSON text is reported as JSON, like a .json file.
+    write(tmp_path, {"lambdalint.toml": "", "stack.template": BROKEN_JSON_TEMPLATE,
+                     "stack.json": BROKEN_JSON_TEMPLATE})
+    found = [(f["path"], f["rule"], f["line"], f["column"], f["message"])
+             for f in check_json(["."], tmp_path)]
+    message = "cannot check this file: invalid JSON: expected ',' or '}'"
+    assert found == [("stack.json", "LL001", 6, 7, message),
+                     ("stack.template", "LL001", 6, 7, message)]
+
+
+def test_template_in_yaml_flow_style_is_still_read(tmp_path):
+    # Not JSON (a trailing comma), but YAML: CloudFormation reads it, so does lambdalint.
+    write(tmp_path, {"lambdalint.toml": "", "stack.template": (
+        '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",\n'
+        '  "Properties": {"Runtime": "python3.12", "Handler": "app.handler",}}}}\n')})
+    assert [(f["rule"], f["line"]) for f in check_json(["."], tmp_path)] == [("LL201", 1)]

@@ -872,3 +872,35 @@ def test_resources_read_as_cloudformation(tmp_path):
     values = env(legacy)
     assert values["TOKEN"].literal is False and values["TOKEN"].text == "${ssm:/a/token}"
     assert (values["BUCKET"].value, values["BUCKET"].line) == ("reports-bucket", 46)
+
+
+def test_timeout_written_as_a_string_is_a_number(tmp_path):
+    # "600" (quoted, or through a variable) is 600 s, as the framework reads it: over API
+    # Gateway's 29 s, not an unknown timeout.
+    write(tmp_path, {"lambdalint.toml": "", "serverless.yml": """
+        service: s
+        custom:
+          t: "600"
+        provider:
+          name: aws
+          runtime: python3.12
+          timeout: "3"
+        functions:
+          a:
+            handler: h.a
+            timeout: '900'
+            events:
+              - http: {path: /, method: get}
+          b:
+            handler: h.b
+            timeout: ${self:custom.t}
+            events:
+              - http: {path: /, method: get}
+          c:
+            handler: h.c
+        """})
+    found = {f["line"]: f["message"] for f in check_json(["."], tmp_path) if f["rule"] == "LL201"}
+    assert sorted(found) == [7, 11, 16]
+    assert found[11].startswith("a has a 900 s timeout but is called through API Gateway")
+    assert found[16].startswith("b has a 600 s timeout but is called through API Gateway")
+    assert found[7].startswith("c runs with a 3 s timeout set once under provider")

@@ -1123,3 +1123,60 @@ def test_cli_broken_tf_does_not_stop_the_rest_of_the_module(tmp_path):
     findings = check_json(["infra"], tmp_path)
     assert sorted((f["rule"], f["path"], f["line"]) for f in findings) == [
         ("LL001", "infra/broken.tf", 2), ("LL201", "infra/main.tf", 1)]
+
+
+def test_heredoc_closing_marker_with_trailing_blanks_is_read(tmp_path):
+    # Terraform accepts `EOF   ` as the closing marker; python-hcl2 alone rejects the whole file.
+    text = (
+        'resource "aws_lambda_function" "fn" {\n'
+        '  function_name = "fn"\n'
+        '  runtime       = "python3.12"\n'
+        '  handler       = "app.handler"\n'
+        '  timeout       = 10\n'
+        '  s3_bucket     = "b"\n'
+        '  s3_key        = "k.zip"\n'
+        '  role          = aws_iam_role.r.arn\n'
+        '}\n'
+        'resource "aws_iam_role" "r" {\n'
+        '  assume_role_policy = "{}"\n'
+        '}\n'
+        'resource "aws_iam_role_policy" "p" {\n'
+        '  role   = aws_iam_role.r.id\n'
+        '  policy = <<EOF\n'
+        '{"Version": "2012-10-17",\n'
+        ' "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}\n'
+        'EOF   \n'
+        '}\n'
+        'locals {\n'
+        '  note = <<-EOT\n'
+        '    text\n'
+        '    EOT\t \n'
+        '}\n')
+    (tmp_path / "main.tf").write_text(text)
+    write(tmp_path, {"lambdalint.toml": ""})
+    found = [(f["rule"], f["line"], f["column"]) for f in check_json(["."], tmp_path)]
+    # The wildcard action and resource on their own line of the heredoc: lines kept as written.
+    assert found == [("LL202", 17, 46), ("LL203", 17, 66)]
+
+
+def test_timeout_written_as_a_string_is_a_number(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": """
+        variable "t" {
+          default = "600"
+        }
+        resource "aws_lambda_function" "fn" {
+          function_name = "fn"
+          runtime       = "python3.12"
+          handler       = "app.handler"
+          timeout       = "3"
+          s3_bucket     = "b"
+          s3_key        = "k.zip"
+          role          = "arn:aws:iam::1:role/r"
+        }
+        """})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    timeout = functions["aws_lambda_function.fn"].timeout
+    assert (timeout.seconds, timeout.origin, timeout.line) == (3, "function", 8)
+    assert ids_and_lines([f for f in check_json(["."], tmp_path) if f["rule"] == "LL201"]) == [
+        ("LL201", 8)]

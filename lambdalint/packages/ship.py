@@ -128,6 +128,38 @@ def is_python(function: Function) -> bool:
     return runtime.value.strip().lower().startswith("python")
 
 
+# Runtimes whose package is compiled output (a jar, a binary, a published assembly), never a
+# copy of the code directory; and the build files that say the same of a code directory.
+COMPILED_RUNTIMES = ("java", "go", "dotnet")
+BUILD_FILES = ("pom.xml", "build.gradle", "build.gradle.kts")
+
+
+def build_step(function: Function) -> Optional[str]:
+    """What builds this function's package from its sources, when it is not a copy of them.
+
+    Then the sources are not what ships: test directories, caches or data beside the code are
+    not in the jar, binary or bundle, and their size says nothing about the package's. None when
+    the framework copies the code directory (the Python and npm builders, Serverless, archives)."""
+    if function.build:
+        return function.build
+    runtime = function.runtime
+    if runtime is not None and runtime.literal and isinstance(runtime.value, str):
+        name = runtime.value.strip().lower()
+        if name.startswith(COMPILED_RUNTIMES):
+            return f"the {runtime.value.strip()} build"
+    handler = function.handler
+    if handler is not None and handler.literal and "::" in str(handler.value):
+        return "the Java build"  # package.Class::method
+    code = function.code
+    if code.kind == "local" and code.path:
+        for name in BUILD_FILES:
+            candidate = os.path.join(code.path, name)
+            # A symlink may point out of the tree: not followed, not even to stat it.
+            if not os.path.islink(candidate) and os.path.isfile(candidate):
+                return f"the build of {name}"
+    return None
+
+
 # -- pattern matching ------------------------------------------------------------------------
 
 

@@ -150,6 +150,8 @@ class PackageSize(ConfigRule):
             package = packages.get(key)
             first = functions[0]
             if package is not None and package.error is None and package.kind != "outside":
+                if package.kind in ("directory", "file") and ship.build_step(first):
+                    continue  # the sources, not what the build ships: nothing to measure
                 finding = self._size(first, functions, package, budget)
                 if finding is not None:
                     yield finding
@@ -348,6 +350,12 @@ class BundledJunk(ConfigRule):
             package = cache[source_key]
             if package is None or package.error:
                 continue
+            if package.kind in ("directory", "file") and ship.build_step(first):
+                # A build (esbuild, Maven, a makefile...) writes the package: what lies beside
+                # the code does not ship. Only its artifact, when built, can be judged.
+                package = measured.get(key)
+                if package is None or package.error or package.kind not in ("build", "zip"):
+                    continue
             junk = find_junk(first, package, large_file)
             if not junk:
                 continue

@@ -326,6 +326,20 @@ def _end_line(node: Any, depth: int = 0) -> int:
     return line
 
 
+def _build_method(resource: Any) -> Optional[str]:
+    """``Metadata: BuildMethod`` when it names a builder that does not copy the code directory.
+
+    ``sam build`` copies ``CodeUri`` for the Python (``python3.x``) and npm (``nodejs20.x``)
+    builders; esbuild, makefile, go1.x, dotnet, rust-cargolambda... write only what they build."""
+    method = _as_dict(_as_dict(resource).get("Metadata")).get("BuildMethod")
+    if not isinstance(method, str) or not method.strip():
+        return None
+    method = method.strip()
+    if method.lower().startswith(("python", "nodejs")):
+        return None
+    return f"BuildMethod: {method}"
+
+
 def _as_dict(node: Any) -> Dict[Any, Any]:
     return node if isinstance(node, dict) else {}
 
@@ -513,6 +527,7 @@ class _Template:
         function.events = self._sam_events(props) if sam else []
         function.events.extend(self.attached_events().get(logical_id, []))
         function.ignored_rules = self._ignored(resource, line)
+        function.build = _build_method(resource)
         return function
 
     def _timeout(self, props: Dict[Any, Any], sam: bool, function: Function) -> Timeout:

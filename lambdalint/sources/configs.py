@@ -64,7 +64,9 @@ def _read_yaml_or_json(source: SourceFile, project: Project) -> None:
     try:
         # JSON through the JSON reader: YAML's limits (1,024-character keys, no lone
         # surrogates) made valid .json templates LL001. YAML keeps them.
-        data = yamlload.load_json(text) if source.kind == JSON else yamlload.load(text)
+        data = yamlload.load_json(text) if source.kind == JSON else \
+            yamlload.load_template(text) if source.path.suffix.lower() == ".template" else \
+            yamlload.load(text)
     except yamlload.YamlError as exc:
         project.errors.append(ReadError(source.display, exc.line, exc.message, exc.column))
         return

@@ -155,6 +155,26 @@ def _parse_module(text: str) -> cst.Module:
     return outcome[0]
 
 
+def cpython_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
+    """(line, column, message) of the syntax error CPython's own parser finds, or None.
+
+    Asked only once LibCST has refused the text: LibCST reports the token where its grammar
+    gave up, often a line later (``f(`` never closed is reported at the end of the file), while
+    CPython names the place a reader looks at (the bracket) and says why in words. None when
+    CPython accepts the text (syntax newer than LibCST's grammar): LibCST's position stands."""
+    import ast  # only on this error path: reading a valid file never needs it
+
+    try:
+        compile(text, "<lambdalint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        if not exc.lineno or exc.lineno < 1:
+            return None
+        return exc.lineno, max(exc.offset or 1, 1), exc.msg
+    except (ValueError, RecursionError, MemoryError, OverflowError):
+        return None
+    return None
+
+
 def parse(text: str, path: str, encoding: str = "utf-8", line_offset: int = 0,
           column_offset: int = 0) -> PythonFile:
     problem = nesting_problem(text)
@@ -166,6 +186,10 @@ def parse(text: str, path: str, encoding: str = "utf-8", line_offset: int = 0,
     try:
         module = _parse_module(text)
     except cst.ParserSyntaxError as exc:
+        cpython = cpython_syntax_error(text)
+        if cpython is not None:
+            line, column, message = cpython
+            raise PythonReadError(f"syntax error: {message}", line, column) from None
         line, column = exc.raw_line or 1, (exc.raw_column or 0) + 1
         # The parser's own message knows the exact token ("error at 2:4: ..."); prefer it.
         match = _AT.search(exc.message)

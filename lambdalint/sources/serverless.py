@@ -51,6 +51,10 @@ _API_EVENTS = {"http", "httpapi"}
 # Recognising a service
 
 
+# Plugins that bundle Node.js functions (esbuild or webpack) instead of zipping the service.
+BUNDLER_PLUGINS = ("serverless-esbuild", "serverless-webpack", "serverless-bundle")
+
+
 def _intrinsic(node: Any) -> bool:
     """A CloudFormation function or reference (``{"Ref": x}``, ``{"Fn::GetAtt": ...}``)."""
     if not isinstance(node, dict) or len(node) != 1:
@@ -460,6 +464,21 @@ def _number(value: Optional[Value]) -> Optional[float]:
     return None
 
 
+def _bundler(plugins: Any) -> Optional[str]:
+    """The plugin that bundles the service's Node.js functions into one file each, if listed.
+
+    These replace the copy of the service directory with their bundle (Node.js functions only;
+    a function with a runtime the plugin skips is packaged as usual). serverless-python-requirements
+    is not one: it adds the requirements to the usual package."""
+    if isinstance(plugins, dict):
+        plugins = plugins.get("modules")
+    for plugin in plugins if isinstance(plugins, list) else []:
+        if isinstance(plugin, str) and not isinstance(plugin, Unresolved) \
+                and str(plugin).strip() in BUNDLER_PLUGINS:
+            return str(plugin).strip()
+    return None
+
+
 def _max_line(node: Any, budget: List[int]) -> int:
     """The last line a (not yet resolved) value was written on."""
     budget[0] -= 1
@@ -565,6 +584,7 @@ class _Service:
         self._roles: Dict[str, Tuple[Optional[str], List[IamStatement], List[ManagedPolicy]]] = {}
         custom = _dict(self.data.get("custom"))
         self.default_inherit = _dict(custom.get(PER_FUNCTION_PLUGIN)).get("defaultInherit") is True
+        self.bundler = _bundler(self.data.get("plugins"))
 
     # -- values -------------------------------------------------------------------------------
 
@@ -799,6 +819,11 @@ class _Service:
         function.memory = self.memory(spec, line)
         function.environment = self.environment(spec)
         function.code = self.code(spec)
+        runtime = function.runtime
+        python = runtime is not None and runtime.literal and \
+            str(runtime.value).strip().lower().startswith("python")
+        if self.bundler is not None and not python and function.code.kind == "local":
+            function.build = f"the {self.bundler} plugin"
         layers, layers_line, layers_column = _field(spec, "layers")
         if layers is None:
             layers, layers_line, layers_column = _field(self.provider, "layers")

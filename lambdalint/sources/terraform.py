@@ -432,11 +432,30 @@ def _read_file(source: SourceFile, errors: List[ReadError],
     return TfFile(source, text)
 
 
+_HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?$", re.MULTILINE)
+
+
+def heredoc_markers_trimmed(text: str) -> str:
+    """``text`` with trailing blanks removed from the lines that close a heredoc (``EOF   ``).
+
+    Terraform accepts them; python-hcl2's grammar does not and rejects the whole file. Only a
+    line that is a marker some ``<<EOF`` / ``<<-EOF`` opened, plus blanks, changes, and only
+    after the marker, so every line and column stays where it was."""
+    if "<<" not in text:
+        return text
+    markers = set(_HEREDOC_OPEN.findall(text))
+    if not markers:
+        return text
+    pattern = re.compile(r"^([ \t]*(?:" + "|".join(re.escape(m) for m in sorted(markers))
+                         + r"))[ \t]+(\r?)$", re.MULTILINE)
+    return pattern.sub(r"\1\2", text)
+
+
 def _parse(file: TfFile, errors: List[ReadError]) -> List[Block]:
     import hcl2
 
     try:
-        tree = hcl2.parses(file.text, discard_comments=True)
+        tree = hcl2.parses(heredoc_markers_trimmed(file.text), discard_comments=True)
     except Exception as exc:  # noqa: BLE001 - lark and python-hcl2 raise many kinds
         line, column, message = _parse_error(exc, file.text)
         errors.append(ReadError(file.display, line, message, column))
@@ -468,7 +487,7 @@ def _tfvars(directory: Path) -> Dict[str, Tuple[Node, str]]:
         import hcl2
 
         try:
-            tree = hcl2.parses(file.text, discard_comments=True)
+            tree = hcl2.parses(heredoc_markers_trimmed(file.text), discard_comments=True)
             converter = _Converter(file)
             for child in tree.body.children:
                 if isinstance(child, converter.base.AttributeRule):

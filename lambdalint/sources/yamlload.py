@@ -431,6 +431,22 @@ def load_json(text: str) -> Any:
     return value
 
 
+def load_template(text: str) -> Any:
+    """A file that may hold either (CloudFormation's ``.template``), read as CloudFormation does:
+    JSON when it is JSON, else YAML. Text that opens with ``{`` and is neither is reported as
+    the JSON it was meant to be ("invalid JSON: expected ',' or '}'" on the line), not as YAML;
+    raises YamlError."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("{"):
+        return load(text)
+    try:
+        return load_json(text)
+    except YamlError as json_error:
+        try:
+            return load(text)  # YAML flow style (a trailing comma, a bare key) is YAML still
+        except YamlError:
+            raise json_error from None
+
+
 def _children(node: yaml.Node) -> List[yaml.Node]:
     if isinstance(node, yaml.SequenceNode):
         return list(node.value)
