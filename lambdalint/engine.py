@@ -335,11 +335,42 @@ def _texts(python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]], texts:
     return text_of
 
 
-def _project_root(start: Path) -> Path:
-    for directory in [start, *start.parents]:
+# Names that make a directory the home of a deployment: where the configs that name the
+# handlers live when there is no git repository to say where the project starts.
+_DEPLOYMENT_NAMES = ("template.yaml", "template.yml", "template.json", "serverless.yml",
+                     "serverless.yaml", "serverless.json", "cdk.json")
+
+
+def _holds_deployment_config(directory: Path) -> bool:
+    try:
+        with os.scandir(directory) as scan:
+            return any(e.name in _DEPLOYMENT_NAMES or e.name.endswith(".tf") for e in scan
+                       if e.is_file(follow_symlinks=False))
+    except OSError:
+        return False
+
+
+def _project_root(start: Path, cwd: Optional[Path] = None) -> Path:
+    """Where the deployment configs of the project around ``start`` are looked for.
+
+    The nearest directory holding ``.git``. Outside any repository (a tutorial's copy, an
+    unpacked archive) the project is the nearest directory from ``start`` upwards that holds a
+    deployment config, looking no higher than the working directory when ``start`` is below
+    it: ``lambdalint check src/orders/service.py`` run beside ``template.yaml`` must read that
+    template to know the handler. With none found: the working directory when ``start`` is
+    below it (the user chose it), else ``start`` itself, never somewhere higher."""
+    chain = [start, *start.parents]
+    for directory in chain:
         if (directory / ".git").exists():
             return directory
-    return start
+    cwd = (cwd or Path.cwd()).resolve()
+    inside = cwd in chain
+    for directory in chain:
+        if _holds_deployment_config(directory):
+            return directory
+        if directory == cwd:
+            break
+    return cwd if inside else start
 
 
 def _context_configs(files: List[discovery.SourceFile], config: Config,
