@@ -66,15 +66,21 @@ def cli() -> None:
               help="Keep the cache here [default: .lambdalint_cache beside the configuration].")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Worker processes at most [default: 0, one per core].")
+@click.option("--show-files", is_flag=True,
+              help="List the files a run would check, with their kind; check nothing.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="With --show-files: also every path skipped, and why.")
 def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fail_on,
           config_path, statistics, quiet, color, audit, audit_service, osv_url, no_cache,
-          cache_dir, jobs) -> None:
+          cache_dir, jobs, show_files, verbose) -> None:
     """Check PATHS (default: the current directory)."""
     from lambdalint import engine, registry
     from lambdalint.config import ConfigError, load, parse_severity
     from lambdalint.reporters import get as get_reporter
 
     paths = list(paths) or ["."]
+    if verbose and not show_files:
+        raise _fail("--verbose works with --show-files (it lists the paths skipped)")
     _check_paths(paths)
     if output is not None:
         _check_output(output)
@@ -97,6 +103,9 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     except ConfigError as exc:
         raise _fail(str(exc))
 
+    if show_files:
+        _show_files(paths, config, verbose)
+        raise click.exceptions.Exit(EXIT_OK)
     for line in config.distrusted_notes(audit):
         click.echo(f"lambdalint: {line}", err=True)
     # --diff only shows: with --fix too, nothing is written.
@@ -126,6 +135,27 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     _emit(render(result, color=color, quiet=quiet, statistics=statistics), output, color=color)
     failing = [f for f in result.findings if f.severity.rank >= config.fail_on.rank]
     raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _show_files(paths: Sequence[str], config, verbose: bool) -> None:
+    """``--show-files``: what a run would check, found exactly as the run finds it (same walk,
+    same excludes), so "why is this file not checked?" has an answer without reading code."""
+    from lambdalint import discovery
+
+    skipped: List[str] = []
+
+    def on_skip(display: str, why: str) -> None:
+        skipped.append(f"{display}: skipped, {why}")
+
+    files, _, unreadable = discovery.discover_all(paths, config.excludes,
+                                                  config.root or Path.cwd(),
+                                                  on_skip=on_skip if verbose else None)
+    for source in files:
+        click.echo(f"{source.display}: {source.kind}")
+    for display, why in unreadable:
+        click.echo(f"{display}: skipped, {why}")
+    for line in skipped:
+        click.echo(line)
 
 
 def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Optional[str]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import check_json, ids_and_lines, write
+from conftest import check_json, ids_and_lines, run_cli, write
 
 ORDERS_TEMPLATE = """
     AWSTemplateFormatVersion: "2010-09-09"
@@ -51,3 +51,53 @@ def test_single_file_outside_git_looks_no_higher_than_the_working_directory(tmp_
     project = write(tmp_path / "shop", {"src/orders/service.py": ORDERS_SERVICE})
     _outside_git(project)
     assert check_json(["src/orders/service.py"], project, "--no-cache") == []
+
+
+def _show_files_tree(root: Path) -> Path:
+    return write(root, {
+        "pyproject.toml": '[tool.lambdalint]\nextend-exclude = ["scripts/"]\n',
+        ".gitignore": "gen/\n",
+        "template.yaml": ORDERS_TEMPLATE,
+        "src/orders/service.py": ORDERS_SERVICE,
+        "README.md": "# shop\n",
+        "scripts/deploy.py": "print('deploy')\n",
+        "gen/client.py": "x = 1\n",
+        "node_modules/pkg/index.py": "x = 1\n",
+        # A layer built with `pip install -t`: the package is skipped, our own file is read.
+        "layer/python/requests/api.py": "x = 1\n",
+        "layer/python/requests-2.31.0.dist-info/RECORD": "requests/api.py,,\n",
+        "layer/python/helpers.py": "x = 1\n",
+    })
+
+
+def test_show_files_lists_what_a_run_checks_and_checks_nothing(tmp_path):
+    project = _show_files_tree(tmp_path)
+    code, out, err = run_cli(["check", "--show-files"], cwd=project)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["layer/python/helpers.py: python",
+                                "src/orders/service.py: python",
+                                "template.yaml: yaml"]
+    assert not (project / ".lambdalint_cache").exists()  # nothing was checked
+
+
+def test_show_files_verbose_says_why_each_path_is_skipped(tmp_path):
+    project = _show_files_tree(tmp_path)
+    code, out, err = run_cli(["check", "--show-files", "--verbose"], cwd=project)
+    assert (code, err) == (0, "")
+    skipped = [line for line in out.splitlines() if ": skipped, " in line]
+    assert skipped == [
+        ".gitignore: skipped, not a kind of file lambdalint reads",
+        "README.md: skipped, not a kind of file lambdalint reads",
+        "gen/: skipped, ignored by .gitignore",
+        "layer/python/requests/: skipped, an installed third-party package",
+        "layer/python/requests-2.31.0.dist-info/: skipped, an installed third-party package",
+        "node_modules/: skipped, excluded by the pattern 'node_modules'",
+        "pyproject.toml: skipped, not a kind of file lambdalint reads",
+        "scripts/: skipped, excluded by the pattern 'scripts/'",
+    ]
+
+
+def test_verbose_without_show_files_is_one_line_exit_2(tmp_path):
+    code, out, err = run_cli(["check", "--verbose"], cwd=tmp_path)
+    assert (code, out) == (2, "")
+    assert err == "lambdalint: error: --verbose works with --show-files (it lists the paths skipped)\n"
