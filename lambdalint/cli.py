@@ -108,6 +108,13 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
         raise click.exceptions.Exit(EXIT_OK)
     for line in config.distrusted_notes(audit):
         click.echo(f"lambdalint: {line}", err=True)
+    if not config.audit and any(_names_ll303(item) for item in _split(select)):
+        click.echo("lambdalint: LL303 needs --audit (it asks a vulnerability service); "
+                   "without it LL303 reports nothing", err=True)
+    if config.audit:
+        from lambdalint.packages.audit import take_not_done
+
+        take_not_done()  # nothing left from an earlier run in this process
     # --diff only shows: with --fix too, nothing is written.
     result = engine.run(paths, config, fix=fix and not diff, diff=diff, use_cache=not no_cache,
                         cache_dir=cache_dir, jobs=jobs or None,
@@ -127,12 +134,14 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
         _emit(mask_text(text), output, color=False)  # the hoisted lines may hold a secret
         changed = sum(1 for o in result.fixes if o.applied)
         click.echo(f"lambdalint: {changed} file{'s' if changed != 1 else ''} would be changed.", err=True)
+        _end_if_audit_failed(config.audit)
         raise click.exceptions.Exit(EXIT_FINDINGS if changed and not exit_zero else EXIT_OK)
 
     if color is None:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render = get_reporter(output_format)
     _emit(render(result, color=color, quiet=quiet, statistics=statistics), output, color=color)
+    _end_if_audit_failed(config.audit)
     failing = [f for f in result.findings if f.severity.rank >= config.fail_on.rank]
     raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
 
@@ -156,6 +165,29 @@ def _show_files(paths: Sequence[str], config, verbose: bool) -> None:
         click.echo(f"{display}: skipped, {why}")
     for line in skipped:
         click.echo(line)
+
+
+def _names_ll303(selector: str) -> bool:
+    """Whether a --select item names LL303 itself (by id or name), not a prefix or ALL."""
+    from lambdalint import registry
+
+    info = registry.get(selector)
+    return info is not None and info.id == "LL303"
+
+
+def _end_if_audit_failed(audit_on: bool) -> None:
+    """An audit that was asked for and did not happen (no network, the service down) ends the
+    run with exit 2 and its one line, after the report: the report holds the other rules'
+    findings, and the exit code keeps a report without LL303 from passing for a clean audit."""
+    if not audit_on:
+        return
+    from lambdalint.packages.audit import take_not_done
+    from lambdalint.redact import mask_text  # an --osv-url may carry a password
+
+    failures = take_not_done()
+    if failures:
+        click.echo(f"lambdalint: error: {mask_text(failures[0])} (exit code 2)", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR)
 
 
 def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Optional[str]) -> None:

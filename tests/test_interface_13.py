@@ -3,7 +3,11 @@ CLI on files written for it."""
 
 from __future__ import annotations
 
+import json
+import socket
 from pathlib import Path
+
+import pytest
 
 from conftest import check_json, ids_and_lines, run_cli, write
 
@@ -101,3 +105,59 @@ def test_verbose_without_show_files_is_one_line_exit_2(tmp_path):
     code, out, err = run_cli(["check", "--verbose"], cwd=tmp_path)
     assert (code, out) == (2, "")
     assert err == "lambdalint: error: --verbose works with --show-files (it lists the paths skipped)\n"
+
+
+AUDITED_TEMPLATE = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      OrdersFunction:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: app.handler
+          CodeUri: src/
+          Timeout: 10
+"""
+
+
+def _audited_project(root: Path) -> Path:
+    return write(root, {"template.yaml": AUDITED_TEMPLATE,
+                        "src/app.py": "def handler(event, context):\n    return {}\n",
+                        "src/requirements.txt": "requests==2.19.0\n"})
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "github"])
+def test_an_audit_that_cannot_reach_its_service_exits_2_with_one_line(tmp_path, output_format):
+    pytest.importorskip("pip_audit")
+    from lambdalint.packages import audit
+
+    with socket.socket() as probe:  # a port nothing listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}/v1/query"
+    if audit.problem("osv", url, None) is not None:
+        pytest.skip("this pip-audit has no --osv-url (pip-audit >= 2.10 needs Python >= 3.10)")
+    project = _audited_project(tmp_path)
+    code, out, err = run_cli(["check", "--no-cache", "--format", output_format, "--audit",
+                              "--osv-url", url, "."], cwd=project)
+    assert code == 2
+    assert err.count("\n") == 1 and err.startswith(
+        f"lambdalint: error: audit skipped: pip-audit could not query {url}: "), err
+    assert err.endswith("; LL303 was not checked (exit code 2)\n"), err
+    # The report of the other rules is still written (nothing to report in this project).
+    if output_format == "json":
+        assert json.loads(out)["findings"] == []
+    elif output_format == "sarif":
+        assert json.loads(out)["runs"][0]["results"] == []
+    else:
+        assert "LL303" not in out
+
+
+def test_select_ll303_without_audit_says_it_needs_audit(tmp_path):
+    project = _audited_project(tmp_path)
+    for selector in ("LL303", "vulnerable-dependency"):
+        code, out, err = run_cli(["check", "--no-cache", "--select", selector, "."], cwd=project)
+        assert code == 0, (out, err)
+        assert err == ("lambdalint: LL303 needs --audit (it asks a vulnerability service); "
+                       "without it LL303 reports nothing\n")
+    # A prefix or ALL asks for no rule by name: nothing to say.
+    assert run_cli(["check", "--no-cache", "--select", "LL3", "."], cwd=project)[2] == ""
