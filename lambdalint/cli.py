@@ -52,7 +52,7 @@ def cli() -> None:
               help="Lowest severity that makes the run fail [default: warning].")
 @click.option("--config", "config_path", type=click.Path(), help="Use this configuration file.")
 @click.option("--statistics", is_flag=True,
-              help="Text format: count findings per rule instead of listing them.")
+              help="Count findings per rule (text: instead of listing them; json: in the summary).")
 @click.option("--quiet", "-q", is_flag=True, help="Findings only: no suggestions, no summary.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: on a terminal].")
 @click.option("--audit", is_flag=True,

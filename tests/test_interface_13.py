@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_json, ids_and_lines, run_cli, write
+from conftest import CLIENT_IN_HANDLER, check_json, ids_and_lines, run_cli, write
 
 ORDERS_TEMPLATE = """
     AWSTemplateFormatVersion: "2010-09-09"
@@ -161,3 +161,24 @@ def test_select_ll303_without_audit_says_it_needs_audit(tmp_path):
                        "without it LL303 reports nothing\n")
     # A prefix or ALL asks for no rule by name: nothing to say.
     assert run_cli(["check", "--no-cache", "--select", "LL3", "."], cwd=project)[2] == ""
+
+
+def test_statistics_with_json_adds_counts_per_rule_to_the_summary(tmp_path):
+    project = write(tmp_path, {
+        "a.py": CLIENT_IN_HANDLER,
+        "b.py": CLIENT_IN_HANDLER + '\n\ndef other(event, context):\n'
+                '    return boto3.client("lambda").invoke(FunctionName="x")\n',
+    })
+    code, out, err = run_cli(["check", "--no-cache", "--format", "json", "--statistics", "."],
+                             cwd=project)
+    assert code == 1, err
+    report = json.loads(out)
+    assert report["summary"]["statistics"] == [
+        {"id": "LL102", "name": "client-per-invocation", "count": 3, "fixable": 2},
+        {"id": "LL103", "name": "sync-lambda-invoke", "count": 1, "fixable": 0},
+    ]
+    assert len(report["findings"]) == 4  # the findings are still listed
+    # Without the flag the JSON is as it was: no new key.
+    plain = json.loads(run_cli(["check", "--no-cache", "--format", "json", "."], cwd=project)[1])
+    assert "statistics" not in plain["summary"]
+    assert plain["findings"] == report["findings"]
