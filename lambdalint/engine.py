@@ -209,6 +209,7 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
                                     "its findings are missing, please report it")
 
     text_of = _texts(python_by_path, texts, files)
+    _unknown_suppression_codes(result, python_by_path, config_files, text_of)
     result.findings = _filter(result.findings, config, enabled_ids, text_of)
     if context_files:
         # Configs read only to link handlers: report on the files given, nothing else.
@@ -231,6 +232,26 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         result.cache_hits, result.cache_misses = store.hits, store.misses
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _unknown_suppression_codes(result: Result,
+                               python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]],
+                               config_files: List[discovery.SourceFile], text_of) -> None:
+    """A note for each rule code in a suppression comment that names no rule (``# noqa:
+    LL012``): every Python file read (its bytes are at hand), and the deployment configs
+    given that have findings (the only ones whose comments can matter)."""
+    with_findings = {f.path for f in result.findings}
+    paths = list(python_by_path) + [f.display for f in config_files if f.display in with_findings]
+    for path in paths:
+        if path in python_by_path:
+            data = python_by_path[path][1]
+            lowered = data.lower()
+            if b"noqa" not in lowered and b"lambdalint" not in lowered:
+                continue
+            text = data.decode("utf-8", errors="replace")  # comments: the lines are the same
+        else:
+            text = text_of(path) or ""
+        result.notes.extend(suppressions.unknown_code_notes(path, text))
 
 
 def _record(result: Result, project, key: str, want_actions: bool, findings: List[Finding],

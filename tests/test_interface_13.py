@@ -182,3 +182,37 @@ def test_statistics_with_json_adds_counts_per_rule_to_the_summary(tmp_path):
     plain = json.loads(run_cli(["check", "--no-cache", "--format", "json", "."], cwd=project)[1])
     assert "statistics" not in plain["summary"]
     assert plain["findings"] == report["findings"]
+
+
+def test_unknown_rule_codes_in_suppression_comments_are_said_with_file_and_line(tmp_path):
+    project = write(tmp_path, {
+        "app.py": """
+            import boto3  # noqa: E501, F401
+
+
+            def lambda_handler(event, context):
+                s3 = boto3.client("s3")  # noqa: LL012, E501
+                return s3.list_buckets()  # lambdalint: ignore[LL9, client-per-invocation]
+        """,
+        "clean.py": "x = 1  # noqa: LL999\n",
+        "template.yaml": """
+            Resources:
+              Fn:  # lambdalint: ignore[LL2O1]
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: app.lambda_handler
+                  Runtime: python3.12
+        """,
+    })
+    code, out, err = run_cli(["check", "--no-cache", "--format", "json", "."], cwd=project)
+    assert code == 1, err
+    # The typo silenced nothing: the finding is still reported.
+    assert ids_and_lines(json.loads(out)["findings"]) == [("LL102", 5), ("LL201", 2)]
+    tail = "in a suppression comment names no lambdalint rule, so it silences nothing; " \
+           "`lambdalint rules` lists them"
+    assert sorted(err.splitlines()) == [
+        f"lambdalint: app.py:5: 'LL012' {tail}",
+        f"lambdalint: app.py:6: 'LL9' {tail}",
+        f"lambdalint: clean.py:1: 'LL999' {tail}",
+        f"lambdalint: template.yaml:2: 'LL2O1' {tail}",
+    ]  # E501 and F401 belong to other tools: not a word about them
