@@ -27,13 +27,15 @@ _FILE = re.compile(r"#\s*lambdalint:\s*ignore-file(?![\w-])(?:\[(?P<rules>[^\]]*
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_OURS = re.compile(r"LL[0-9]", re.IGNORECASE)  # a code of ours in a "# noqa:" list
 
 
 def _rule_ids(spec: Optional[str], allow_all: bool = True,
               unknown: Optional[List[str]] = None) -> FrozenSet[str]:
     """The rule ids a comment names. ``unknown`` collects the codes that name no rule: in
-    ``# noqa:`` (``allow_all`` False) only those that start with ``LL``, since the other codes
-    there belong to other tools (E501, F401); in ``# lambdalint: ignore[...]`` every one."""
+    ``# noqa:`` (``allow_all`` False) only those shaped like ours (``LL`` and a digit), since
+    the other codes there belong to other tools (E501, F401) or are words of an explanation;
+    in ``# lambdalint: ignore[...]`` every one."""
     if spec is None or not spec.strip():
         return frozenset({ALL})
     ids: Set[str] = set()
@@ -41,7 +43,7 @@ def _rule_ids(spec: Optional[str], allow_all: bool = True,
         if not part or (not allow_all and part.upper() == "ALL"):
             continue
         rules = registry.match(part)
-        if not rules and unknown is not None and (allow_all or part.upper().startswith("LL")):
+        if not rules and unknown is not None and (allow_all or _OURS.match(part)):
             if not (allow_all and part.upper() == "ALL"):
                 unknown.append(part)
         for rule in rules:

@@ -187,7 +187,7 @@ def test_statistics_with_json_adds_counts_per_rule_to_the_summary(tmp_path):
 def test_unknown_rule_codes_in_suppression_comments_are_said_with_file_and_line(tmp_path):
     project = write(tmp_path, {
         "app.py": """
-            import boto3  # noqa: E501, F401
+            import boto3  # noqa: E501, F401, llama is a word of the explanation
 
 
             def lambda_handler(event, context):
