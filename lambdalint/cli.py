@@ -161,6 +161,11 @@ def _show_files(paths: Sequence[str], config, verbose: bool) -> None:
                                                   on_skip=on_skip if verbose else None)
     for source in files:
         click.echo(f"{source.display}: {source.kind}")
+    from lambdalint.engine import _context_configs
+
+    # Named files alone (pre-commit): the run also reads the project's deployment configs.
+    for source in _context_configs(files, config):
+        click.echo(f"{source.display}: {source.kind}, read only to know the handlers")
     for display, why in unreadable:
         click.echo(f"{display}: skipped, {why}")
     for line in skipped:

@@ -216,3 +216,13 @@ def test_unknown_rule_codes_in_suppression_comments_are_said_with_file_and_line(
         f"lambdalint: clean.py:1: 'LL999' {tail}",
         f"lambdalint: template.yaml:2: 'LL2O1' {tail}",
     ]  # E501 and F401 belong to other tools: not a word about them
+
+
+def test_show_files_of_a_single_file_lists_the_configs_read_for_its_handlers(tmp_path):
+    project = write(tmp_path / "shop", {"template.yaml": ORDERS_TEMPLATE,
+                                        "src/orders/service.py": ORDERS_SERVICE})
+    _outside_git(project)
+    code, out, err = run_cli(["check", "--show-files", "src/orders/service.py"], cwd=project)
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["src/orders/service.py: python",
+                                "template.yaml: yaml, read only to know the handlers"]
