@@ -106,9 +106,11 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     if show_files:
         _show_files(paths, config, verbose)
         raise click.exceptions.Exit(EXIT_OK)
-    for line in config.distrusted_notes(audit):
+    distrusted = config.distrusted_notes(audit)
+    for line in distrusted:
         click.echo(f"lambdalint: {line}", err=True)
-    if not config.audit and any(_names_ll303(item) for item in _split(select)):
+    # (A distrusted note has just said how to turn the audit on: one line is enough.)
+    if not config.audit and not distrusted and any(_names_ll303(i) for i in _split(select)):
         click.echo("lambdalint: LL303 needs --audit (it asks a vulnerability service); "
                    "without it LL303 reports nothing", err=True)
     if config.audit:
