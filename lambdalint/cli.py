@@ -52,7 +52,7 @@ def cli() -> None:
               help="Lowest severity that makes the run fail [default: warning].")
 @click.option("--config", "config_path", type=click.Path(), help="Use this configuration file.")
 @click.option("--statistics", is_flag=True,
-              help="Text format: count findings per rule instead of listing them.")
+              help="Count findings per rule (text: instead of listing them; json: in the summary).")
 @click.option("--quiet", "-q", is_flag=True, help="Findings only: no suggestions, no summary.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: on a terminal].")
 @click.option("--audit", is_flag=True,
@@ -66,15 +66,21 @@ def cli() -> None:
               help="Keep the cache here [default: .lambdalint_cache beside the configuration].")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Worker processes at most [default: 0, one per core].")
+@click.option("--show-files", is_flag=True,
+              help="List the files a run would check, with their kind; check nothing.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="With --show-files: also every path skipped, and why.")
 def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fail_on,
           config_path, statistics, quiet, color, audit, audit_service, osv_url, no_cache,
-          cache_dir, jobs) -> None:
+          cache_dir, jobs, show_files, verbose) -> None:
     """Check PATHS (default: the current directory)."""
     from lambdalint import engine, registry
     from lambdalint.config import ConfigError, load, parse_severity
     from lambdalint.reporters import get as get_reporter
 
     paths = list(paths) or ["."]
+    if verbose and not show_files:
+        raise _fail("--verbose works with --show-files (it lists the paths skipped)")
     _check_paths(paths)
     if output is not None:
         _check_output(output)
@@ -97,8 +103,20 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     except ConfigError as exc:
         raise _fail(str(exc))
 
-    for line in config.distrusted_notes(audit):
+    if show_files:
+        _show_files(paths, config, verbose)
+        raise click.exceptions.Exit(EXIT_OK)
+    distrusted = config.distrusted_notes(audit)
+    for line in distrusted:
         click.echo(f"lambdalint: {line}", err=True)
+    # (A distrusted note has just said how to turn the audit on: one line is enough.)
+    if not config.audit and not distrusted and any(_names_ll303(i) for i in _split(select)):
+        click.echo("lambdalint: LL303 needs --audit (it asks a vulnerability service); "
+                   "without it LL303 reports nothing", err=True)
+    if config.audit:
+        from lambdalint.packages.audit import take_not_done
+
+        take_not_done()  # nothing left from an earlier run in this process
     # --diff only shows: with --fix too, nothing is written.
     result = engine.run(paths, config, fix=fix and not diff, diff=diff, use_cache=not no_cache,
                         cache_dir=cache_dir, jobs=jobs or None,
@@ -118,14 +136,65 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
         _emit(mask_text(text), output, color=False)  # the hoisted lines may hold a secret
         changed = sum(1 for o in result.fixes if o.applied)
         click.echo(f"lambdalint: {changed} file{'s' if changed != 1 else ''} would be changed.", err=True)
+        _end_if_audit_failed(config.audit)
         raise click.exceptions.Exit(EXIT_FINDINGS if changed and not exit_zero else EXIT_OK)
 
     if color is None:
         color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     render = get_reporter(output_format)
     _emit(render(result, color=color, quiet=quiet, statistics=statistics), output, color=color)
+    _end_if_audit_failed(config.audit)
     failing = [f for f in result.findings if f.severity.rank >= config.fail_on.rank]
     raise click.exceptions.Exit(EXIT_FINDINGS if failing and not exit_zero else EXIT_OK)
+
+
+def _show_files(paths: Sequence[str], config, verbose: bool) -> None:
+    """``--show-files``: what a run would check, found exactly as the run finds it (same walk,
+    same excludes), so "why is this file not checked?" has an answer without reading code."""
+    from lambdalint import discovery
+
+    skipped: List[str] = []
+
+    def on_skip(display: str, why: str) -> None:
+        skipped.append(f"{display}: skipped, {why}")
+
+    files, _, unreadable = discovery.discover_all(paths, config.excludes,
+                                                  config.root or Path.cwd(),
+                                                  on_skip=on_skip if verbose else None)
+    for source in files:
+        click.echo(f"{source.display}: {source.kind}")
+    from lambdalint.engine import _context_configs
+
+    # Named files alone (pre-commit): the run also reads the project's deployment configs.
+    for source in _context_configs(files, config):
+        click.echo(f"{source.display}: {source.kind}, read only to know the handlers")
+    for display, why in unreadable:
+        click.echo(f"{display}: skipped, {why}")
+    for line in skipped:
+        click.echo(line)
+
+
+def _names_ll303(selector: str) -> bool:
+    """Whether a --select item names LL303 itself (by id or name), not a prefix or ALL."""
+    from lambdalint import registry
+
+    info = registry.get(selector)
+    return info is not None and info.id == "LL303"
+
+
+def _end_if_audit_failed(audit_on: bool) -> None:
+    """An audit that was asked for and did not happen (no network, the service down) ends the
+    run with exit 2 and its one line, after the report: the report holds the other rules'
+    findings, and the exit code keeps a report without LL303 from passing for a clean audit."""
+    if not audit_on:
+        return
+    from lambdalint.packages.audit import take_not_done
+    from lambdalint.redact import mask_text  # an --osv-url may carry a password
+
+    failures = take_not_done()
+    if failures:
+        click.echo(f"lambdalint: error: {mask_text(failures[0])} (exit code 2)", err=True)
+        raise click.exceptions.Exit(EXIT_ERROR)
 
 
 def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Optional[str]) -> None:

@@ -19,7 +19,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import pathspec
 
@@ -221,6 +221,17 @@ class Walker:
         # Kinds of file not wanted at all (the context walk wants configs only).
         self.kinds = {s: k for s, k in SUFFIX_KINDS.items() if k not in exclude_kinds}
         self.seen: Optional[_Seen] = None  # set to record what the walk's result depends on
+        # Told (display path, why) of every entry the walk passes over (`--show-files
+        # --verbose`); None in a real run, which then spends nothing on the reasons.
+        self.on_skip: Optional[Callable[[str, str], None]] = None
+
+    def _exclude_reason(self, rel: Optional[str], name: str, is_dir: bool) -> str:
+        """The configured pattern that excludes an entry, for ``on_skip``."""
+        target = (name if rel is None else rel) + ("/" if is_dir else "")
+        for pattern in reversed(self.exclude.spec.patterns):  # the last match decides
+            if pattern.include and pattern.match_file(target) is not None:
+                return f"excluded by the pattern '{pattern.pattern}'"
+        return "excluded by the configuration"
 
     def _excluded(self, rel: Optional[str], name: str, is_dir: bool) -> bool:
         """Configured excludes; ``rel`` is the path from the configuration's directory (None
@@ -300,9 +311,14 @@ class Walker:
         spec = _gitignore_spec(Path(directory), seen) if ".gitignore" in names else None
         if spec is not None:
             specs = specs + [(spec, "")]
+        skip = self.on_skip
         for entry in entries:
             name = entry.name
             if vendored is not None and name in vendored:
+                if skip is not None:
+                    skip(_join(display, printable(name)) + ("/" if entry.is_dir() else ""),
+                         "a virtual environment" if "pyvenv.cfg" in names
+                         else "an installed third-party package")
                 continue
             try:
                 is_link = entry.is_symlink()
@@ -322,15 +338,27 @@ class Walker:
                 except (OSError, RuntimeError):
                     continue
                 if not target.is_file() or not _inside(target, top_real):
+                    if skip is not None:
+                        skip(_join(display, printable(name)),
+                             "a symbolic link to a directory or out of the tree")
                     continue
             kind = None if is_dir else self.kinds.get(os.path.splitext(name)[1].lower())
             if not is_dir and kind is None:
+                if skip is not None:
+                    skip(_join(display, printable(name)), "not a kind of file lambdalint reads")
                 continue
             if is_dir and name in ALWAYS_SKIPPED:
+                if skip is not None:
+                    skip(_join(display, printable(name)) + "/", "version control")
                 continue
             child_rel = _join(rel, name)
             child_specs = [(s, _join(r, name)) for s, r in specs]
-            if self._excluded(child_rel, name, is_dir) or self._ignored(child_specs, is_dir):
+            excluded = self._excluded(child_rel, name, is_dir)
+            if excluded or self._ignored(child_specs, is_dir):
+                if skip is not None:
+                    skip(_join(display, printable(name)) + ("/" if is_dir else ""),
+                         self._exclude_reason(child_rel, name, is_dir) if excluded
+                         else "ignored by .gitignore")
                 continue
             real = os.path.join(real_dir, name)
             if is_dir:
@@ -362,11 +390,13 @@ def discover(paths: Sequence[str], excludes: Sequence[str], root: Path) -> Tuple
     return files, missing
 
 
-def discover_all(paths: Sequence[str], excludes: Sequence[str], root: Path
+def discover_all(paths: Sequence[str], excludes: Sequence[str], root: Path,
+                 on_skip: Optional[Callable[[str, str], None]] = None
                  ) -> Tuple[List[SourceFile], List[str], List[Tuple[str, str]]]:
-    """``discover``, and the directories that could not be listed: (display path, why)."""
+    """``discover``, and the directories that could not be listed: (display path, why);
+    ``on_skip`` is told each path passed over and why (``Walker.on_skip``)."""
     unreadable: List[Tuple[str, str]] = []
-    found, missing = _discover(paths, excludes, root, unreadable=unreadable)
+    found, missing = _discover(paths, excludes, root, unreadable=unreadable, on_skip=on_skip)
     return sorted(found.values(), key=lambda s: s.display), missing, unreadable
 
 
@@ -379,9 +409,11 @@ def discover_real(paths: Sequence[str], excludes: Sequence[str], root: Path,
 
 
 def _discover(paths: Sequence[str], excludes: Sequence[str], root: Path,
-              exclude_kinds: Sequence[str] = (), unreadable: Optional[List[Tuple[str, str]]] = None
+              exclude_kinds: Sequence[str] = (), unreadable: Optional[List[Tuple[str, str]]] = None,
+              on_skip: Optional[Callable[[str, str], None]] = None
               ) -> Tuple[Dict[str, SourceFile], List[str]]:
     walker = Walker(excludes, root, exclude_kinds=exclude_kinds)
+    walker.on_skip = on_skip
     if unreadable is not None:
         walker.unreadable = unreadable
     found: Dict[str, SourceFile] = {}

@@ -209,6 +209,7 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
                                     "its findings are missing, please report it")
 
     text_of = _texts(python_by_path, texts, files)
+    _unknown_suppression_codes(result, python_by_path, config_files, text_of)
     result.findings = _filter(result.findings, config, enabled_ids, text_of)
     if context_files:
         # Configs read only to link handlers: report on the files given, nothing else.
@@ -231,6 +232,26 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
         result.cache_hits, result.cache_misses = store.hits, store.misses
     result.findings.sort(key=Finding.sort_key)
     return result
+
+
+def _unknown_suppression_codes(result: Result,
+                               python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]],
+                               config_files: List[discovery.SourceFile], text_of) -> None:
+    """A note for each rule code in a suppression comment that names no rule (``# noqa:
+    LL012``): every Python file read (its bytes are at hand), and the deployment configs
+    given that have findings (the only ones whose comments can matter)."""
+    with_findings = {f.path for f in result.findings}
+    paths = list(python_by_path) + [f.display for f in config_files if f.display in with_findings]
+    for path in paths:
+        if path in python_by_path:
+            data = python_by_path[path][1]
+            lowered = data.lower()
+            if b"noqa" not in lowered and b"lambdalint" not in lowered:
+                continue
+            text = data.decode("utf-8", errors="replace")  # comments: the lines are the same
+        else:
+            text = text_of(path) or ""
+        result.notes.extend(suppressions.unknown_code_notes(path, text))
 
 
 def _record(result: Result, project, key: str, want_actions: bool, findings: List[Finding],
@@ -335,11 +356,42 @@ def _texts(python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]], texts:
     return text_of
 
 
-def _project_root(start: Path) -> Path:
-    for directory in [start, *start.parents]:
+# Names that make a directory the home of a deployment: where the configs that name the
+# handlers live when there is no git repository to say where the project starts.
+_DEPLOYMENT_NAMES = ("template.yaml", "template.yml", "template.json", "serverless.yml",
+                     "serverless.yaml", "serverless.json", "cdk.json")
+
+
+def _holds_deployment_config(directory: Path) -> bool:
+    try:
+        with os.scandir(directory) as scan:
+            return any(e.name in _DEPLOYMENT_NAMES or e.name.endswith(".tf") for e in scan
+                       if e.is_file(follow_symlinks=False))
+    except OSError:
+        return False
+
+
+def _project_root(start: Path, cwd: Optional[Path] = None) -> Path:
+    """Where the deployment configs of the project around ``start`` are looked for.
+
+    The nearest directory holding ``.git``. Outside any repository (a tutorial's copy, an
+    unpacked archive) the project is the nearest directory from ``start`` upwards that holds a
+    deployment config, looking no higher than the working directory when ``start`` is below
+    it: ``lambdalint check src/orders/service.py`` run beside ``template.yaml`` must read that
+    template to know the handler. With none found: the working directory when ``start`` is
+    below it (the user chose it), else ``start`` itself, never somewhere higher."""
+    chain = [start, *start.parents]
+    for directory in chain:
         if (directory / ".git").exists():
             return directory
-    return start
+    cwd = (cwd or Path.cwd()).resolve()
+    inside = cwd in chain
+    for directory in chain:
+        if _holds_deployment_config(directory):
+            return directory
+        if directory == cwd:
+            break
+    return cwd if inside else start
 
 
 def _context_configs(files: List[discovery.SourceFile], config: Config,

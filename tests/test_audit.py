@@ -183,7 +183,7 @@ def test_audit_from_configuration_with_constraints_and_two_functions(tmp_path, o
     assert "requests==2.20.0" in findings[0]["suggestion"]
 
 
-def test_audit_without_network_says_one_line_and_the_run_goes_on(tmp_path):
+def test_audit_without_network_says_one_line_and_exits_2(tmp_path):
     _needs_pip_audit_with_osv_url()
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
@@ -191,11 +191,14 @@ def test_audit_without_network_says_one_line_and_the_run_goes_on(tmp_path):
     _project(tmp_path, "requests==2.19.0\nflask\n")
     code, out, err = run_cli(["check", "--format", "json", "--audit", "--osv-url",
                               f"http://127.0.0.1:{port}/v1/query", "."], cwd=tmp_path)
-    assert code == 0  # the LL304 note is still reported; notes do not fail the run
+    # The report is written (the other rules ran), and the audit that did not happen fails the
+    # run: a report without LL303 must not pass for a clean audit.
+    assert code == 2
     lines = [line for line in err.splitlines() if "audit" in line]
     assert len(lines) == 1, err
-    assert lines[0].startswith("lambdalint: audit skipped: pip-audit could not query "
+    assert lines[0].startswith("lambdalint: error: audit skipped: pip-audit could not query "
                                f"http://127.0.0.1:{port}/v1/query: ")
+    assert lines[0].endswith("; LL303 was not checked (exit code 2)")
     assert "refused" in lines[0].lower()
     assert "Traceback" not in err
     assert ids_and_lines(json.loads(out)["findings"]) == [("LL304", 2)]
@@ -325,10 +328,10 @@ def test_unreadable_advisories_is_one_line(tmp_path):
     })
     code, out, err = run_cli(["check", "--format", "json", "--select", "LL303", "--config",
                               "lambdalint.toml", "."], cwd=tmp_path)
-    assert code == 0
+    assert code == 2  # the audit asked for did not happen
     assert json.loads(out)["findings"] == []
     assert len(err.strip().splitlines()) == 1
-    assert err.startswith("lambdalint: audit skipped: cannot read advisories ")
+    assert err.startswith("lambdalint: error: audit skipped: cannot read advisories ")
 
 
 def test_pyproject_offers_the_audit_extra():

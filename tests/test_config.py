@@ -283,3 +283,35 @@ def test_int_option_refuses_a_bool():
     with pytest.raises(cfg.ConfigError) as err:
         cfg.from_table({"rules": {"LL102": {"extra-clients": True}}}, "x.toml")
     assert str(err.value) == "x.toml: 'rules.LL102.extra-clients' must be a list of strings, got True"
+
+
+def test_the_order_of_precedence_as_the_readme_states_it(tmp_path):
+    """README, Configuration: --config alone; else the nearest directory at or above the first
+    checked path (a file: its directory) holding one, where .lambdalint.toml beats
+    lambdalint.toml beats a pyproject.toml with a [tool.lambdalint] table; one file, no merge."""
+    write(tmp_path, {
+        ".lambdalint.toml": "ignore = ['LL001']\n",  # the highest name, but the farthest
+        "repo/.git/HEAD": "ref: refs/heads/main\n",
+        "repo/pyproject.toml": "[tool.lambdalint]\nfail-on = 'error'\n",
+        "repo/lambdalint.toml": "fail-on = 'note'\n",
+        "repo/svc/pyproject.toml": "[project]\nname = 'svc'\n",  # no table: passed over
+        "repo/svc/app.py": BROKEN,
+        "repo/ci.toml": "fail-on = 'warning'\nignore = ['LL102']\n",
+        "elsewhere/app.py": BROKEN,
+    })
+    repo = tmp_path / "repo"
+    # The nearest directory with a config: repo/, whose lambdalint.toml beats its pyproject.toml.
+    chosen = cfg.load([str(repo / "svc" / "app.py")])
+    assert (chosen.source, chosen.fail_on) == (repo / "lambdalint.toml", Severity.NOTE)
+    assert chosen.ignore == []  # nothing merged from the .lambdalint.toml above
+    # Only the first checked path is looked from.
+    assert cfg.load([str(repo / "svc"), str(tmp_path / "elsewhere")]).source == repo / "lambdalint.toml"
+    # The walk does not stop at the repository's root: above it, the farther file is found.
+    assert cfg.load([str(tmp_path / "elsewhere" / "app.py")]).source == tmp_path / ".lambdalint.toml"
+    # --config replaces the search: no file found by walking is read.
+    explicit = cfg.load([str(repo / "svc")], str(repo / "ci.toml"))
+    assert (explicit.source, explicit.fail_on, explicit.ignore) == (
+        repo / "ci.toml", Severity.WARNING, ["LL102"])
+    # Through the CLI: the same choices.
+    assert _rules_found(repo, "svc") == [("LL001", "svc/app.py")]
+    assert _rules_found(tmp_path / "elsewhere", ".") == []  # the .lambdalint.toml above ignores it

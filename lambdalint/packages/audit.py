@@ -54,6 +54,24 @@ class Outcome:
     error: Optional[str] = None  # one line: why the audit could not run
 
 
+# Why a requested audit did not happen in this run. LL303 says it here (a rule's only channel
+# to the CLI is its findings, and this is no finding); the CLI takes it after the run and exits
+# 2 with it: a JSON, SARIF or GitHub report without LL303 must not pass for a clean audit.
+_NOT_DONE: List[str] = []
+
+
+def not_done(message: str) -> None:
+    """Record that the audit asked for did not happen, and why (one line)."""
+    _NOT_DONE.append(message)
+
+
+def take_not_done() -> List[str]:
+    """What ``not_done`` recorded since the last call (a run in-process starts with a call)."""
+    taken = list(_NOT_DONE)
+    _NOT_DONE.clear()
+    return taken
+
+
 def _pip_audit_version() -> Optional[Tuple[int, ...]]:
     try:
         from importlib.metadata import PackageNotFoundError, version

@@ -38,11 +38,22 @@ def summary(result) -> dict:
     }
 
 
-def render(result, **_) -> str:
+def rule_statistics(result) -> list:
+    """``--statistics``: findings per rule, most first (as the text format orders them);
+    ``fixable`` counts the findings of the rule that ``--fix`` can fix, as the summary does."""
+    counts = Counter((f.rule, f.name) for f in result.findings)
+    fixable = Counter(f.rule for f in result.findings if f.fixable)
+    return [{"id": rule, "name": name, "count": count, "fixable": fixable[rule]}
+            for (rule, name), count in sorted(counts.items(), key=lambda x: (-x[1], x[0]))]
+
+
+def render(result, statistics: bool = False, **_) -> str:
     result = mask_result(result)  # no secret in any text field
     payload = {
         "version": __version__,
         "findings": [finding_dict(f) for f in result.findings],
         "summary": summary(result),
     }
+    if statistics:  # only when asked: without it the summary's keys stay as they were
+        payload["summary"]["statistics"] = rule_statistics(result)
     return json.dumps(payload, indent=2) + "\n"

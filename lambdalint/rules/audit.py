@@ -3,12 +3,11 @@
 Runs only when asked (``--audit`` or ``audit = true``): it is the one rule that talks to the
 network. All pins of all functions go to one pip-audit run; each vulnerable pin is reported on
 its line of the requirements file. When the audit cannot run (no network, service down), it says
-so in one line on standard error and the rest of the run goes on.
+so to the CLI (``audit.not_done``), which prints that one line and makes the run exit 2.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Iterator, List, Optional, Set, Tuple
 
@@ -51,7 +50,7 @@ class VulnerableDependency(ConfigRule):
         outcome = audit.run(pins, service, osv_url, int(self.options.get("timeout") or 15),
                             Path(advisories) if advisories else None)
         if outcome.error:
-            self._say(outcome.error + "; LL303 was not checked, the rest of the run goes on")
+            self._say(outcome.error + "; LL303 was not checked")
             return
         seen: Set[Tuple[Path, int]] = set()
         suppressed = _FileSuppressions()
@@ -91,6 +90,5 @@ class VulnerableDependency(ConfigRule):
 
     @staticmethod
     def _say(message: str) -> None:
-        # The engine has no channel for a rule's notes yet: say it once on standard error.
-        sys.stderr.write(f"lambdalint: {message}\n")
-        sys.stderr.flush()
+        # The engine has no channel for a rule's notes: the CLI takes it from there.
+        audit.not_done(message)
