@@ -103,7 +103,7 @@ def test_gitlab_code_quality_shape_and_severities(tmp_path):
         ("LL101", "app.py", 3, "critical"),  # an error of a security rule
         ("LL102", "app.py", 7, "minor"),     # a warning
         ("LL102", "app.py", 8, "minor"),
-        ("LL001", "bad.py", 2, "major"),     # any other error
+        ("LL001", "bad.py", 1, "major"),     # any other error
     ]
     for item in issues:
         assert list(item) == ["description", "check_name", "fingerprint", "severity", "location"]
@@ -180,7 +180,7 @@ def test_junit_escapes_file_names_with_markup_and_control_characters(tmp_path):
     # markup round-trips; a control character XML cannot hold is shown as \xNN text
     shown = 'a&<b>\\x01"c\\x1b.py'
     assert (case.get("classname"), case.get("file")) == (shown, shown)
-    assert case.find("failure").text.startswith(f"{shown}:2:12: LL001 [parse-error] ")
+    assert case.find("failure").text.startswith(f"{shown}:1:12: LL001 [parse-error] ")
     assert "\x01" not in out and "\x1b" not in out
 
 
