@@ -1083,3 +1083,30 @@ def test_safe_moves_stay_fixable(tree, case):
     findings = lint(tree, {"app.py": SAFE_TO_MOVE[case]})
     assert findings and all(f["fixable"] for f in findings), findings
     assert not any("No automatic fix" in f["suggestion"] for f in findings)
+
+
+@pytest.mark.parametrize("imports", ["import cfnresponse", "from crhelper import CfnResource",
+                                     "import crhelper.resource_helper as rh"])
+def test_custom_resource_handlers_are_silent(tree, imports):
+    # They run on stack changes, not per request: a client per invocation costs nothing there.
+    findings = lint(tree, {"app.py": f"""
+        import boto3
+        {imports}
+
+        def handler(event, context):
+            s3 = boto3.client("s3")
+            return s3.list_buckets()
+        """})
+    assert findings == []
+
+
+def test_a_module_merely_named_like_a_custom_resource_helper_is_still_checked(tree):
+    findings = lint(tree, {"app.py": """
+        import boto3
+        from .cfnresponse import send
+
+        def handler(event, context):
+            s3 = boto3.client("s3")
+            return send(s3.list_buckets())
+        """})
+    assert [(f["rule"], f["line"]) for f in findings] == [("LL102", 5)]

@@ -423,6 +423,10 @@ class _Candidate:
     position: Tuple[int, int]
 
 
+# Modules only CloudFormation custom-resource code imports (stack events, not requests).
+CUSTOM_RESOURCE_MODULES = frozenset({"cfnresponse", "crhelper"})
+
+
 class ClientPerInvocation(PythonRule):
     ID = "LL102"
 
@@ -450,6 +454,12 @@ class ClientPerInvocation(PythonRule):
         "import pymysql\n\ndef handler(event, context):\n    with pymysql.connect(host='db') as conn:\n"
         "        return conn.cursor().execute('select 1')\n",
         "import boto3\n\ndef build(name):\n    return boto3.client(name)\n",
+        "import boto3\nimport cfnresponse\n\ndef handler(event, context):\n"
+        "    boto3.client('s3').put_object(Bucket='b', Key='k', Body=b'')\n"
+        "    cfnresponse.send(event, context, cfnresponse.SUCCESS, {})\n",
+        "import boto3\nfrom crhelper import CfnResource\n\nhelper = CfnResource()\n\n"
+        "@helper.create\ndef create(event, context):\n    boto3.client('s3').list_buckets()\n\n"
+        "def handler(event, context):\n    helper(event, context)\n",
     )
 
     def __init__(self, ctx) -> None:
@@ -465,6 +475,7 @@ class ClientPerInvocation(PythonRule):
         self.function_sessions: List[Tuple[str, Kind]] = []  # assigned inside some function
         self.global_names: Set[str] = set()
         self.module_loop = False
+        self.custom_resource = False  # the module imports cfnresponse or crhelper
         self._depth = 0  # functions and classes around the visited node
         self._outer: List[cst.FunctionDef] = []
         self._indexes: Dict[int, _FunctionIndex] = {}
@@ -490,6 +501,26 @@ class ClientPerInvocation(PythonRule):
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._depth -= 1
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            if self._custom_resource_module(alias.name):
+                self.custom_resource = True
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and not node.relative and \
+                self._custom_resource_module(node.module):
+            self.custom_resource = True
+
+    @staticmethod
+    def _custom_resource_module(name: cst.BaseExpression) -> bool:
+        """``cfnresponse`` (the module CloudFormation gives inline custom-resource code) and
+        ``crhelper`` mark a CloudFormation custom resource: it runs when the stack changes, not
+        per request, so a client made per invocation costs nothing worth reporting."""
+        top = name
+        while isinstance(top, cst.Attribute):
+            top = top.value
+        return isinstance(top, cst.Name) and top.value in CUSTOM_RESOURCE_MODULES
 
     def visit_Global(self, node: cst.Global) -> None:
         self.global_names.update(item.name.value for item in node.names)
@@ -531,7 +562,7 @@ class ClientPerInvocation(PythonRule):
             self.session_calls.append((node, self._outer[0]))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not self.active or not (self.candidates or self.session_calls):
+        if not self.active or self.custom_resource or not (self.candidates or self.session_calls):
             return
         for name, kind in self.function_sessions:
             if name in self.global_names:
