@@ -18,25 +18,12 @@ from typing import Dict, List, Tuple
 import pytest
 
 from conftest import run_cli, write
+from test_cache import TF_WITH_FILE as TF_IN_TEST_CACHE
 from lambdalint import cache, engine
 from lambdalint.config import load
 
-TF_WITH_FILE = """resource "aws_lambda_function" "f" {
-  function_name = "f"
-  role          = aws_iam_role.r.arn
-  handler       = "app.process"
-  runtime       = "python3.12"
-  timeout       = 10
-  filename      = "f.zip"
-}
-resource "aws_iam_role" "r" {
-  name = "r"
-}
-resource "aws_iam_role_policy" "p" {
-  role   = aws_iam_role.r.id
-  policy = file("${path.module}/policy.json")
-}
-"""
+# test_cache's Terraform function with a file() policy, the policy beside main.tf here.
+TF_WITH_FILE = TF_IN_TEST_CACHE.replace("/policies/p.json", "/policy.json")
 
 NARROW = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",\n'
           '     "Action": "s3:GetObject",\n     "Resource": "arn:aws:s3:::b/*"}\n  ]\n}\n')
