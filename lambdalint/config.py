@@ -35,39 +35,11 @@ DEFAULT_EXCLUDES = (
 ALLOWED_KEYS = ("select", "ignore", "exclude", "extend-exclude", "per-file-ignores", "fail-on",
                 "handlers", "rules", "audit")
 
-# Per-rule options: rule id -> option name -> (expected type, default, what it means).
+# Per-rule options, from each rule's META: rule id -> option name -> (expected type, default,
+# what it means).
 RULE_OPTIONS: Dict[str, Dict[str, tuple]] = {
-    "LL101": {
-        "extra-secret-names": (list, [], "more variable/key name fragments that mark a secret"),
-        "allowed-values": (list, [], "literal values never reported (known test fixtures)"),
-    },
-    "LL102": {
-        "extra-clients": (list, [], "more qualified names of client constructors, e.g. 'mylib.connect'"),
-    },
-    "LL103": {},
-    "LL201": {},
-    "LL202": {},
-    "LL203": {
-        "allow-logs-on-star": (bool, True, "accept CloudWatch Logs actions on '*' as AWS's basic role does"),
-    },
-    "LL204": {
-        "extra-secret-names": (list, [], "more variable name fragments that mark a secret"),
-    },
-    "LL205": {},
-    "LL301": {
-        "budget-mb": (int, 50, "warn when a package is bigger than this, unzipped (0: no budget)"),
-    },
-    "LL302": {
-        "large-file-mb": (int, 10, "data files at least this big count as bundled junk"),
-        "extra-dev-packages": (list, [], "more development-only package names"),
-    },
-    "LL303": {
-        "service": (str, "osv", "vulnerability service of the audit: osv or pypi"),
-        "osv-url": (str, "", "an OSV-compatible query URL (a mirror) instead of api.osv.dev"),
-        "advisories": (str, "", "a file or directory of OSV records: audit offline against them"),
-        "timeout": (int, 15, "seconds to wait for each answer of the service"),
-    },
-    "LL304": {},
+    rule.id: {o.name: (o.python_type, o.default, o.help) for o in rule.options}
+    for rule in registry.RULES
 }
 
 

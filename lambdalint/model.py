@@ -127,13 +127,27 @@ class ManagedPolicy:
 class EventSource:
     """A trigger of the function. ``kind`` is api (REST/HTTP API, ALB), sqs, or another word.
 
-    ``details`` holds what a rule needs: for sqs, ``visibility_timeout`` (a Value) when the queue
-    is defined in the same project.
+    The other fields are typed facts a reader fills where its format says them, so that rules
+    never parse a format's own names back.
     """
 
     kind: str
     line: int
-    details: Dict[str, Any] = field(default_factory=dict)
+    # api: an HTTP API (API Gateway v2), which waits up to 30 s (REST and WebSocket APIs: 29 s).
+    http_api: bool = False
+    # api: the request is answered at once and the function invoked asynchronously
+    # (Serverless ``async: true``); the API's wait does not apply.
+    asynchronous: bool = False
+    # sqs: the queue's name as the project names it (a logical id), when known.
+    queue: Optional[str] = None
+    # sqs: the queue's visibility timeout, when the queue is defined in the project. When the
+    # queue sets none, ``visibility_defaulted`` is true and the value (SQS's default) points at
+    # the queue's own line.
+    visibility: Optional[Value] = None
+    visibility_defaulted: bool = False
+    # sqs: the trigger's batch size and batching window as written, when written.
+    batch_size: Optional[Value] = None
+    batching_window: Optional[Value] = None
 
 
 @dataclass

@@ -203,7 +203,7 @@ def _ll102(text: Text, options: Dict[str, Any]) -> bool:
     (``boto3``, ``redis``...) is written in the file, in an import at least."""
     global _CLIENT_ROOTS
     if _CLIENT_ROOTS is None:
-        from lambdalint.rules import clients
+        from lambdalint.rules import ll102_client_per_invocation as clients
 
         _CLIENT_ROOTS = frozenset(_root(name) for name in clients.CONSTRUCTORS)
     roots = set(_CLIENT_ROOTS)
@@ -291,7 +291,7 @@ def _ll102_ast(text: Text, options: Dict[str, Any]) -> bool:
     if facts is None:
         return True
     if _CONSTRUCTOR_LASTS is None:
-        from lambdalint.rules import clients
+        from lambdalint.rules import ll102_client_per_invocation as clients
 
         _CONSTRUCTOR_LASTS = frozenset(
             {_last(name) for name in clients.CONSTRUCTORS} | set(clients.SESSION_METHODS))

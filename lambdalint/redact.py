@@ -79,7 +79,7 @@ def mask_findings(findings: Iterable[Finding]) -> List[Finding]:
 def mask_result(result: R) -> R:
     """A copy of a run's result (``engine.Result``) with its findings masked, for a reporter.
 
-    Every reporter's ``render`` starts with this call; tests/test_masking.py checks that each
+    Every reporter's ``render`` starts with this call; tests/robustness/test_masking.py checks that each
     format in ``reporters.FORMATS`` does, with a secret in every text field of a finding.
     """
     findings = getattr(result, "findings", None)

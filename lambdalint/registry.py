@@ -1,111 +1,121 @@
-"""The one place that says which rules exist: id, name, default severity, and where the code is.
+"""Which rules exist: every ``lambdalint/rules/llNNN_<name>.py`` module, by the META it declares.
 
-Rule implementations are named by dotted path and imported only when a run selects them, so
-``lambdalint --version`` and a run over Python files alone never import the config parsers.
+A rule's facts are written once, in its module (see ``rules.meta``). The registry reads them from
+the module's text and imports the module only when a run selects the rule, so ``lambdalint
+--version``, ``lambdalint rules`` and a run over deployment configs alone never import LibCST.
+Adding a rule adds a module; nothing here changes.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import os
+import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from lambdalint.findings import Severity
+from lambdalint.rules.meta import Option, RuleMeta
 
 DOCS_URL = "https://github.com/lambdalint/lambdalint/blob/main/rules/{id}.md"
 
 
 @dataclass(frozen=True)
 class RuleInfo:
-    id: str
-    name: str
-    severity: Severity
-    summary: str
-    fixable: bool
-    implementation: str  # "module:Class"; "" for rules the engine itself reports (LL001)
-    kind: str  # "python", "config" or "engine"
-    # What the rule is about, for tools that group or rank findings (SARIF ``properties.tags``):
-    # "security" plus its CWE ids as GitHub spells them ("external/cwe/cwe-798"), or the area
-    # ("performance", "reliability", "maintainability").
-    tags: Tuple[str, ...] = ()
-    # Security rules only: a CVSS-like score "0.0".."10.0" as a string. GitHub code scanning
-    # ranks and filters alerts by it (>= 9.0 critical, >= 7.0 high, >= 4.0 medium, else low);
-    # empty for rules that are not about security, which GitHub then shows by level alone.
-    security_severity: str = ""
+    """A rule as the rest of lambdalint sees it: its META, and where its code is."""
+
+    meta: RuleMeta
+    module: str  # "lambdalint.rules.ll102_client_per_invocation"
+
+    @property
+    def id(self) -> str:
+        return self.meta.id
+
+    @property
+    def name(self) -> str:
+        return self.meta.name
+
+    @property
+    def severity(self) -> Severity:
+        return Severity(self.meta.severity)
+
+    @property
+    def summary(self) -> str:
+        return self.meta.summary
+
+    @property
+    def fixable(self) -> bool:
+        return self.meta.fixable
+
+    @property
+    def kind(self) -> str:
+        return self.meta.kind
+
+    @property
+    def tags(self) -> Tuple[str, ...]:
+        return self.meta.tags
+
+    @property
+    def security_severity(self) -> str:
+        return self.meta.security_severity
+
+    @property
+    def options(self) -> Tuple[Option, ...]:
+        return self.meta.options
+
+    @property
+    def implementation(self) -> str:
+        """"module:Rule"; "" for rules the engine itself reports (LL001)."""
+        return "" if self.meta.kind == "engine" else f"{self.module}:Rule"
 
     @property
     def docs_url(self) -> str:
         return DOCS_URL.format(id=self.id)
 
     def load(self) -> type:
-        module_name, _, class_name = self.implementation.partition(":")
-        return getattr(importlib.import_module(module_name), class_name)
+        return getattr(importlib.import_module(self.module), "Rule")
 
 
-def _rule(id, name, severity, summary, implementation, kind, fixable=False, tags=(),
-          security_severity="") -> RuleInfo:
-    return RuleInfo(id, name, Severity(severity), summary, fixable, implementation, kind,
-                    tuple(tags), security_severity)
+# A rule module's META statement: from ``META = RuleMeta(`` to the first ``)`` at column 0.
+_META_STATEMENT = re.compile(r"^META = RuleMeta\(.*?^\)", re.MULTILINE | re.DOTALL)
+_MODULE_NAME = re.compile(r"^ll\d{3}_\w+\.py$")
 
 
-RULES: List[RuleInfo] = [
-    _rule("LL001", "parse-error", "error",
-          "A file could not be read or parsed; it was skipped.", "", "engine",
-          tags=("reliability",)),
-    _rule("LL101", "hardcoded-credential", "error",
-          "A credential, password or key is written into the code.",
-          "lambdalint.rules.credentials:HardcodedCredential", "python",
-          tags=("security", "external/cwe/cwe-798"), security_severity="9.0"),
-    _rule("LL102", "client-per-invocation", "warning",
-          "An SDK or database client is created on every invocation instead of once per "
-          "execution environment.",
-          "lambdalint.rules.clients:ClientPerInvocation", "python", fixable=True,
-          tags=("performance",)),
-    _rule("LL103", "sync-lambda-invoke", "warning",
-          "A Lambda function synchronously invokes another Lambda function.",
-          "lambdalint.rules.invoke:SyncLambdaInvoke", "python",
-          tags=("performance", "reliability")),
-    _rule("LL201", "default-timeout", "warning",
-          "A function runs with the default timeout, or one its event source cannot honour.",
-          "lambdalint.rules.timeout:DefaultTimeout", "config",
-          tags=("reliability",)),
-    _rule("LL202", "wildcard-iam-action", "error",
-          "A function's role allows every action of a service, or a full-access managed policy.",
-          "lambdalint.rules.iam:WildcardIamAction", "config",
-          tags=("security", "external/cwe/cwe-732", "external/cwe/cwe-269"),
-          security_severity="8.0"),
-    _rule("LL203", "wildcard-iam-resource", "warning",
-          "A function's role grants resource-scoped actions on every resource.",
-          "lambdalint.rules.iam:WildcardIamResource", "config",
-          tags=("security", "external/cwe/cwe-732", "external/cwe/cwe-269"),
-          security_severity="5.5"),
-    _rule("LL204", "secret-in-environment", "error",
-          "A function's environment variable holds a secret in plain text.",
-          "lambdalint.rules.environment:SecretInEnvironment", "config",
-          tags=("security", "external/cwe/cwe-798", "external/cwe/cwe-526"),
-          security_severity="8.5"),
-    _rule("LL205", "environment-too-large", "error",
-          "A function's environment variables add up to more than Lambda's 4 KB.",
-          "lambdalint.rules.envsize:EnvironmentTooLarge", "config",
-          tags=("reliability",)),
-    _rule("LL301", "package-size", "error",
-          "A deployment package is over Lambda's size limits, or over the cold-start budget.",
-          "lambdalint.rules.package:PackageSize", "config",
-          tags=("performance", "reliability")),
-    _rule("LL302", "bundled-junk", "warning",
-          "A deployment ships tests, virtual environments, caches, dev tools or the AWS SDK.",
-          "lambdalint.rules.package:BundledJunk", "config",
-          tags=("performance", "maintainability")),
-    _rule("LL303", "vulnerable-dependency", "error",
-          "A pinned dependency has a published vulnerability (checked with --audit).",
-          "lambdalint.rules.audit:VulnerableDependency", "config",
-          tags=("security", "external/cwe/cwe-1395"),
-          security_severity="7.5"),
-    _rule("LL304", "unpinned-dependency", "note",
-          "A deployment requirement has no exact version.",
-          "lambdalint.rules.package:UnpinnedDependency", "config",
-          tags=("reliability", "maintainability")),
-]
+def _literal(node: ast.expr) -> Any:
+    """A META value: a literal, or an ``Option(...)`` call of literals (inside tuples)."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Option":
+        return Option(*[_literal(a) for a in node.args],
+                      **{k.arg: _literal(k.value) for k in node.keywords if k.arg})
+    if isinstance(node, ast.Tuple):
+        return tuple(_literal(e) for e in node.elts)
+    return ast.literal_eval(node)
+
+
+def read_meta(text: str, where: str) -> RuleMeta:
+    """The META a rule module's text declares, without importing the module."""
+    found = _META_STATEMENT.search(text)
+    if found is None:
+        raise RuntimeError(f"{where}: no 'META = RuleMeta(...)' ending with ')' at column 0")
+    call = ast.parse(found.group(0)).body[0].value  # type: ignore[attr-defined]
+    return RuleMeta(*[_literal(a) for a in call.args],
+                    **{k.arg: _literal(k.value) for k in call.keywords if k.arg})
+
+
+def _scan() -> List[RuleInfo]:
+    """Every ``rules/llNNN_*.py`` module's META, sorted by id."""
+    # os.listdir, not importlib.resources: that import alone costs more than the scan.
+    package = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
+    found = []
+    for name in os.listdir(package):
+        if _MODULE_NAME.match(name):
+            with open(os.path.join(package, name), encoding="utf-8") as handle:
+                meta = read_meta(handle.read(), name)
+            found.append(RuleInfo(meta, f"lambdalint.rules.{name[:-3]}"))
+    return sorted(found, key=lambda info: info.id)
+
+
+RULES: List[RuleInfo] = _scan()
 
 _BY_ID: Dict[str, RuleInfo] = {r.id: r for r in RULES}
 _BY_NAME: Dict[str, RuleInfo] = {r.name: r for r in RULES}

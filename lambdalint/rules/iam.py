@@ -31,7 +31,7 @@ from lambdalint.rules.iam_tables import (
     is_wildcard_action,
     star_resource_scope,
 )
-from lambdalint.rules.timeout import is_json, names
+from lambdalint.rules.ll201_default_timeout import is_json, names
 
 Location = Tuple[str, int, int]
 Shared = "OrderedDict[Location, Tuple[IamStatement, List[Function]]]"

@@ -49,6 +49,7 @@ from lambdalint.model import (
 
 DEFAULT_TIMEOUT = 3  # seconds: a CDK function with no timeout gets the Lambda default
 SQS_DEFAULT_VISIBILITY = 30
+SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does not set
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40  # name -> value -> name ... chains followed before giving up
 # Past these a constant is unknown, never computed: ``2 ** 10 ** 8`` or a chain of products
@@ -1287,13 +1288,14 @@ class _AppReader:
         name = qual[len(_EVENT_SOURCES):]
         kind = name.replace("EventSource", "").lower() or "unknown"
         if kind == "api":
-            return EventSource("api", self._line(target), {"source": name})
-        event = EventSource(kind, self._line(target), {"source": name})
+            return EventSource("api", self._line(target))
+        event = EventSource(kind, self._line(target))
         if kind == "sqs":
             queue_arg = self._arguments(target, target_env).get("queue", 0)
             queue = self._object(*queue_arg) if queue_arg else None
             if isinstance(queue, _Queue) and queue.visibility is not None:
-                event.details["visibility_timeout"] = queue.visibility
+                event.visibility = queue.visibility
+                event.visibility_defaulted = queue.visibility.text == SQS_DEFAULT_TEXT
         return event
 
     def _make_queue(self, call: cst.Call, env: _Env) -> _Queue:
@@ -1303,7 +1305,7 @@ class _AppReader:
             if args.unknown_splat:
                 return _Queue(None)
             line, column, _, _ = self._span(call)
-            return _Queue(Value(SQS_DEFAULT_VISIBILITY, "SQS default", self.display, line, column))
+            return _Queue(Value(SQS_DEFAULT_VISIBILITY, SQS_DEFAULT_TEXT, self.display, line, column))
         seconds, via = self._duration(*given)
         line, column, end_line, end_column = self._span(given[0])
         text = self._text(given[0])
@@ -1439,8 +1441,8 @@ class _AppReader:
         given = self._arguments(call, env).get(keyword, position)
         target = self._object(*given) if given else None
         if isinstance(target, _Fn):
-            target.function.events.append(
-                EventSource("api", self._line(call), {"source": qual.rsplit(".", 1)[1]}))
+            target.function.events.append(EventSource(
+                "api", self._line(call), http_api=qual.endswith(".HttpLambdaIntegration")))
 
     def _argument_statements(self, call: cst.Call, env: _Env) -> List[IamStatement]:
         args = self._arguments(call, env)

@@ -69,6 +69,7 @@ from lambdalint.sources.yamlload import YStr, scalar_text
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 DEFAULT_TIMEOUT = 3
 SQS_DEFAULT_VISIBILITY = 30
+SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does not set
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 LAMBDA_FUNCTION = "AWS::Lambda::Function"
@@ -884,17 +885,19 @@ class _Template:
             line = _key_pos(events, name)[0]
             kind = kind.strip()
             if kind in ("Api", "HttpApi"):
-                out.append(EventSource("api", line, {"type": kind}))
+                out.append(EventSource("api", line, http_api=kind == "HttpApi"))
             elif kind == "SQS":
                 queue = _as_dict(_as_dict(event).get("Properties")).get("Queue")
-                details: Dict[str, Any] = {}
-                visibility = self.queue_visibility(queue)
-                if visibility is not None:
-                    details["visibility_timeout"] = visibility
-                out.append(EventSource("sqs", line, details))
+                out.append(self.sqs_event(queue, line))
             else:
-                out.append(EventSource(kind.lower(), line, {"type": kind}))
+                out.append(EventSource(kind.lower(), line))
         return out
+
+    def sqs_event(self, queue: Any, line: int) -> EventSource:
+        """An SQS trigger on the queue a value names, with its visibility when defined here."""
+        visibility = self.queue_visibility(queue)
+        defaulted = visibility is not None and visibility.text == SQS_DEFAULT_TEXT
+        return EventSource("sqs", line, visibility=visibility, visibility_defaulted=defaulted)
 
     def queue_visibility(self, queue: Any) -> Optional[Value]:
         """The visibility timeout of the queue a value names, when the queue is defined here."""
@@ -908,7 +911,8 @@ class _Template:
                 if number is not None:
                     value.value = number
                 return value
-            return Value(SQS_DEFAULT_VISIBILITY, "SQS default", self.path, self.line_of(queue_id))
+            return Value(SQS_DEFAULT_VISIBILITY, SQS_DEFAULT_TEXT, self.path,
+                         self.line_of(queue_id))
         return None
 
     def attached_events(self) -> Dict[str, List[EventSource]]:
@@ -948,24 +952,21 @@ class _Template:
             else:
                 continue
             for function_id in sorted(_references(uri) & functions):
-                self._events.setdefault(function_id, []).append(
-                    EventSource("api", line, {"type": kind}))
+                self._events.setdefault(function_id, []).append(EventSource(
+                    "api", line,
+                    http_api=kind in ("AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Api")))
         return self._events
 
     def _mapping_event(self, arn: Any, line: int) -> EventSource:
         for target in sorted(_references(arn)):
             kind = self.type_of(target)
             if kind == QUEUE:
-                details: Dict[str, Any] = {}
-                visibility = self.queue_visibility(arn)
-                if visibility is not None:
-                    details["visibility_timeout"] = visibility
-                return EventSource("sqs", line, details)
+                return self.sqs_event(arn, line)
             if kind:
-                return EventSource(kind.split("::")[1].lower(), line, {"type": kind})
+                return EventSource(kind.split("::")[1].lower(), line)
         text = _sub_form(arn)
         service = text.split(":")[2].lower() if text.startswith("arn:") and text.count(":") > 2 else ""
-        return EventSource(service if service and "$" not in service else "stream", line, {})
+        return EventSource(service if service and "$" not in service else "stream", line)
 
     # -- suppression
 

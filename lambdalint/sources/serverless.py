@@ -556,8 +556,8 @@ def _unresolve_function(function: Function) -> None:
     for policy in function.managed_policies:
         _unresolve(policy.name)
     for event in function.events:
-        for detail in event.details.values():
-            if isinstance(detail, Value):
+        for detail in (event.visibility, event.batch_size, event.batching_window):
+            if detail is not None:
                 _unresolve(detail)
 
 
@@ -928,32 +928,27 @@ class _Service:
                 continue
             word = key.lower()
             if word in _API_EVENTS:
-                details: Dict[str, Any] = {"type": str(key)}
-                if isinstance(body, dict) and body.get("async") is True:
-                    details["async"] = True
-                out.append(EventSource("api", line, details))
+                out.append(EventSource(
+                    "api", line, http_api=str(key) == "httpApi",
+                    asynchronous=isinstance(body, dict) and body.get("async") is True))
             elif word == "sqs":
-                out.append(EventSource("sqs", line, self.sqs_details(body)))
+                out.append(self.sqs_event(body, line))
             else:
-                out.append(EventSource(word, line, {}))
+                out.append(EventSource(word, line))
         return out
 
-    def sqs_details(self, body: Any) -> Dict[str, Any]:
+    def sqs_event(self, body: Any, line: int) -> EventSource:
         arn = body.get("arn") if isinstance(body, dict) and not _intrinsic(body) else body
-        details: Dict[str, Any] = {}
+        event = EventSource("sqs", line)
         visibility = self.visibility_timeout(arn)
         if visibility is not None:
-            details["visibility_timeout"] = visibility
-            queue = _logical_id(arn)
-            if queue is not None:
-                details["queue"] = queue
+            event.visibility = visibility
+            event.visibility_defaulted = visibility.text == cloudformation.SQS_DEFAULT_TEXT
+            event.queue = _logical_id(arn)
         if isinstance(body, dict) and not _intrinsic(body):
-            for key, name in (("batchSize", "batch_size"),
-                              ("maximumBatchingWindow", "maximum_batching_window")):
-                value = self.field_value(body, key)
-                if value is not None:
-                    details[name] = value
-        return details
+            event.batch_size = self.field_value(body, "batchSize")
+            event.batching_window = self.field_value(body, "maximumBatchingWindow")
+        return event
 
     def iam(self, function: Function, spec: Dict[Any, Any],
             provider_role: Tuple[Optional[Any], List[IamStatement], List[ManagedPolicy], str]) -> None:

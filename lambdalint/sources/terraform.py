@@ -39,6 +39,7 @@ from lambdalint.model import (
 
 DEFAULT_TIMEOUT = 3  # aws_lambda_function and terraform-aws-modules/lambda/aws both
 SQS_DEFAULT_VISIBILITY = 30
+SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does not set
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 200  # deeper HCL values are kept as text, never walked
 MAX_RESOLVE = 20  # var -> local -> local ... chains longer than this are "not literal"
@@ -1548,19 +1549,20 @@ class _Reader:
         found = _target(resolved.node if resolved else arn)
         if found is not None and found.kind == "resource" and found.type == "aws_sqs_queue":
             queue = self.m.block_of(found)
-            details: Dict[str, Any] = {}
+            event = EventSource("sqs", line)
             if queue is not None:
                 node = queue.get("visibility_timeout_seconds")
                 if node is None:
-                    details["visibility_timeout"] = Value(
-                        SQS_DEFAULT_VISIBILITY, "SQS default", queue.file.display, queue.line)
+                    event.visibility = Value(
+                        SQS_DEFAULT_VISIBILITY, SQS_DEFAULT_TEXT, queue.file.display, queue.line)
+                    event.visibility_defaulted = True
                 else:
                     value = self.m.value(node)
                     number = _number(value.value) if value.literal else None
                     if number is not None:
                         value.value = number
-                    details["visibility_timeout"] = value
-            return EventSource("sqs", line, details)
+                    event.visibility = value
+            return event
         if found is not None and found.kind == "resource":
             kind = {"aws_kinesis_stream": "kinesis", "aws_dynamodb_table": "dynamodb",
                     "aws_msk_cluster": "kafka", "aws_mq_broker": "mq"}.get(found.type)

@@ -16,6 +16,30 @@ from lambdalint.model import Project
 from lambdalint.packages import audit
 from lambdalint.rules.base import ConfigRule
 from lambdalint.rules.package import _FileSuppressions, _requirements_by_function, requirement_finding
+from lambdalint.rules.meta import Option, RuleMeta
+
+META = RuleMeta(
+    id="LL303",
+    name="vulnerable-dependency",
+    severity="error",
+    summary="A pinned dependency has a published vulnerability (checked with --audit).",
+    kind="config",
+    options=(
+        Option("service", "str", "osv",
+               "vulnerability service of the audit: osv or pypi"),
+        Option("osv-url", "str", "",
+               "an OSV-compatible query URL (a mirror) instead of api.osv.dev"),
+        Option("advisories", "str", "",
+               "a file or directory of OSV records: audit offline against them"),
+        Option("timeout", "int", 15,
+               "seconds to wait for each answer of the service"),
+    ),
+    tags=("security", "external/cwe/cwe-1395"),
+    security_severity="7.5",
+    untrusted_options=("service", "osv-url", "advisories"),
+    reports="a pinned requirement with a published advisory (only with `--audit`)",
+    covers=("", "yes", "yes", "yes", "yes"),
+)
 
 
 def _ids(advisory: audit.Advisory) -> str:
@@ -92,3 +116,6 @@ class VulnerableDependency(ConfigRule):
     def _say(message: str) -> None:
         # The engine has no channel for a rule's notes: the CLI takes it from there.
         audit.not_done(message)
+
+
+Rule = VulnerableDependency

@@ -24,6 +24,26 @@ from lambdalint.findings import Edit, Fix
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.hoist_safety import HoistSafety
 from lambdalint.sources.python import detect_newline
+from lambdalint.rules.meta import Option, RuleMeta
+
+META = RuleMeta(
+    id="LL102",
+    name="client-per-invocation",
+    severity="warning",
+    summary=(
+        "An SDK or database client is created on every invocation instead of once per execution "
+        "environment."
+    ),
+    kind="python",
+    fixable=True,
+    options=(
+        Option("extra-clients", "list", [],
+               "more qualified names of client constructors, e.g. 'mylib.connect'"),
+    ),
+    tags=("performance",),
+    reports="an SDK or database client created on every invocation",
+    covers=("yes", "inline code", "", "", "inline code"),
+)
 
 
 @dataclass(frozen=True)
@@ -1358,3 +1378,6 @@ def _default_name(call: cst.Call, kind: Kind) -> str:
                 return service
     return {"sdk": "client", "session": "session", "http": "http", "db": "db",
             "connect": "connection", "async": "client"}.get(kind.label, "client")
+
+
+Rule = ClientPerInvocation

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import check_json, ids_and_lines
-from lambdalint.rules.clients import ClientPerInvocation
+from lambdalint.rules.ll102_client_per_invocation import ClientPerInvocation
 
 
 def lint(tree, files, *extra):

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO, check_json, ids_and_lines, write
 from lambdalint import pycheck, registry
-from lambdalint.rules.invoke import SyncLambdaInvoke
+from lambdalint.rules.ll103_sync_lambda_invoke import SyncLambdaInvoke
 
 
 def ll103(tmp_path, files, *paths, extra=()):

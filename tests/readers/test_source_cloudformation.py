@@ -889,18 +889,20 @@ def test_events(tmp_path):
     assert [(e.kind, e.line) for e in api] == [("api", line(tmp_path, "Get:")), ("api", line(tmp_path, "Http:"))]
     jobs, slow, external, upload = functions["Worker"].events
     assert (jobs.kind, jobs.line) == ("sqs", line(tmp_path, "Jobs:"))
-    visibility = jobs.details["visibility_timeout"]
-    assert (visibility.value, visibility.literal, visibility.text, visibility.line) == \
-        (30, True, "SQS default", line(tmp_path, "JobsQueue:"))
-    visibility = slow.details["visibility_timeout"]
+    assert [e.http_api for e in api] == [False, True]
+    visibility = jobs.visibility
+    assert (visibility.value, visibility.literal, jobs.visibility_defaulted, visibility.line) == \
+        (30, True, True, line(tmp_path, "JobsQueue:"))
+    visibility = slow.visibility
     assert (visibility.value, visibility.line) == (120, line(tmp_path, "VisibilityTimeout: 120"))
-    assert (external.kind, external.details) == ("sqs", {})
+    assert not slow.visibility_defaulted
+    assert (external.kind, external.visibility, external.queue) == ("sqs", None, None)
     assert upload.kind == "s3"
     raw = functions["Raw"].events
     assert [(e.kind, e.line) for e in raw] == [
         ("sqs", line(tmp_path, "RawMapping:")), ("kinesis", line(tmp_path, "StreamMapping:")),
         ("api", line(tmp_path, "  Method:"))]
-    assert raw[0].details["visibility_timeout"].value == 120
+    assert raw[0].visibility.value == 120
 
 
 def test_queue_visibility_helper(tmp_path):

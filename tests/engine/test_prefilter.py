@@ -25,7 +25,7 @@ def _test_programs() -> List[str]:
     """Every multi-line string constant in the test files that looks like Python, and every
     rule's VALID/INVALID program and page example."""
     found: List[str] = []
-    for path in sorted((REPO / "tests").glob("test_*.py")):
+    for path in sorted((REPO / "tests").rglob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if (isinstance(node, ast.Constant) and isinstance(node.value, str)

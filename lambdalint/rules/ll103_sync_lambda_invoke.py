@@ -9,6 +9,18 @@ import libcst as cst
 
 from lambdalint.analysis.handlers import dotted_name, walk
 from lambdalint.rules.base import PythonRule
+from lambdalint.rules.meta import RuleMeta
+
+META = RuleMeta(
+    id="LL103",
+    name="sync-lambda-invoke",
+    severity="warning",
+    summary="A Lambda function synchronously invokes another Lambda function.",
+    kind="python",
+    tags=("performance", "reliability"),
+    reports="a synchronous Lambda-to-Lambda invoke",
+    covers=("yes", "inline code", "", "", "inline code"),
+)
 
 INVOKE_METHODS = ("invoke", "invoke_with_response_stream")
 CLIENT_FACTORIES = ("client", "create_client")  # boto3 / Session / aioboto3; botocore, aiobotocore
@@ -602,3 +614,6 @@ class SyncLambdaInvoke(PythonRule):
                     found = (stored, value_env)
             return found
         return "unknown"
+
+
+Rule = SyncLambdaInvoke

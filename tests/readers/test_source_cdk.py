@@ -623,9 +623,11 @@ def test_events_api_and_sqs(tmp_path):
     assert [(e.kind, e.line) for e in events] == [
         ("sqs", at(text, "events=[")), ("sqs", at(text, "batch_size")),
         ("sns", at(text, "SnsEventSource(topic)"))]
-    default = events[0].details["visibility_timeout"]
-    minute = events[1].details["visibility_timeout"]
-    assert (default.value, default.text, default.line) == (30, "SQS default", at(text, '"Plain"'))
+    assert [e.http_api for e in functions["Api"].events] == [False, True]
+    default = events[0].visibility
+    minute = events[1].visibility
+    assert (default.value, default.line) == (30, at(text, '"Plain"'))
+    assert [e.visibility_defaulted for e in events[:2]] == [True, False]
     assert (minute.value, minute.line) == (60, at(text, "minutes(1)"))
 
 

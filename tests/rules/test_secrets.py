@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lambdalint import secrets
-from lambdalint.rules.credentials import HardcodedCredential
+from lambdalint.rules.ll101_hardcoded_credential import HardcodedCredential
 
 KEY_ID = "AKIA2E3MQ4R5T6Y7U2I3"
 SECRET_KEY = "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"

@@ -24,7 +24,24 @@ from lambdalint.model import (
     Project,
 )
 from lambdalint.rules.base import ConfigRule
-from lambdalint.rules.timeout import is_json, names
+from lambdalint.rules.ll201_default_timeout import is_json, names
+from lambdalint.rules.meta import Option, RuleMeta
+
+META = RuleMeta(
+    id="LL204",
+    name="secret-in-environment",
+    severity="error",
+    summary="A function's environment variable holds a secret in plain text.",
+    kind="config",
+    options=(
+        Option("extra-secret-names", "list", [],
+               "more variable name fragments that mark a secret"),
+    ),
+    tags=("security", "external/cwe/cwe-798", "external/cwe/cwe-526"),
+    security_severity="8.5",
+    reports="a literal secret in a function's environment variables",
+    covers=("", "yes", "yes", "yes", "yes"),
+)
 
 Location = Tuple[str, int, int]
 
@@ -141,3 +158,6 @@ class SecretInEnvironment(ConfigRule):
                 f"{why} in plain text ({secrets.mask(text)}{via})",
                 advice, value.end_line, value.end_column,
             )
+
+
+Rule = SecretInEnvironment

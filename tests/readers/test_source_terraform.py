@@ -740,15 +740,15 @@ def test_event_sources(tmp_path):
     write(tmp_path, {"main.tf": main})
     functions, _ = read(tmp_path)
     consumer = functions["aws_lambda_function.consumer"]
-    got = [(e.kind, e.line, e.details["visibility_timeout"].value, e.details["visibility_timeout"].line,
-            e.details["visibility_timeout"].text) for e in consumer.events[:2]]
-    assert got[:2] == [("sqs", 9, 60, 6, "60"), ("sqs", 13, 30, 8, "SQS default")]
+    got = [(e.kind, e.line, e.visibility.value, e.visibility.line, e.visibility_defaulted)
+           for e in consumer.events[:2]]
+    assert got[:2] == [("sqs", 9, 60, 6, False), ("sqs", 13, 30, 8, True)]
     assert [(e.kind, e.line) for e in consumer.events[2:]] == [("s3", ln(main, "lambda_function {"))]
     assert [(e.kind, e.line) for e in functions["aws_lambda_function.web"].events] == \
         [("api", 20), ("alb", 25)]
     module = functions["module.m"]
     assert [(e.kind, e.line) for e in module.events] == [("sqs", 39), ("api", 44)]
-    assert module.events[0].details["visibility_timeout"].value == 60
+    assert module.events[0].visibility.value == 60
 
 
 # -- errors, odd shapes, speed -----------------------------------------------------------------

@@ -12,6 +12,18 @@ from typing import Iterator, Optional
 from lambdalint.findings import Finding
 from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, Project
 from lambdalint.rules.base import ConfigRule
+from lambdalint.rules.meta import RuleMeta
+
+META = RuleMeta(
+    id="LL205",
+    name="environment-too-large",
+    severity="error",
+    summary="A function's environment variables add up to more than Lambda's 4 KB.",
+    kind="config",
+    tags=("reliability",),
+    reports="environment variables over Lambda's 4 KB, names and values together",
+    covers=("", "yes", "yes", "yes", "yes"),
+)
 
 LIMIT_BYTES = 4096
 
@@ -54,3 +66,6 @@ class EnvironmentTooLarge(ConfigRule):
                 f"Keep large configuration out of the environment: store it in {store}. Read it "
                 "once per execution environment, at module scope (Powertools' parameters utility "
                 "caches it).")
+
+
+Rule = EnvironmentTooLarge

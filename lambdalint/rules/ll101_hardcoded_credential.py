@@ -19,6 +19,26 @@ import libcst as cst
 
 from lambdalint import secrets
 from lambdalint.rules.base import PythonRule
+from lambdalint.rules.meta import Option, RuleMeta
+
+META = RuleMeta(
+    id="LL101",
+    name="hardcoded-credential",
+    severity="error",
+    summary="A credential, password or key is written into the code.",
+    kind="python",
+    options=(
+        Option("extra-secret-names", "list", [],
+               "more variable/key name fragments that mark a secret"),
+        Option("allowed-values", "list", [],
+               "literal values never reported (known test fixtures)"),
+    ),
+    tags=("security", "external/cwe/cwe-798"),
+    security_severity="9.0",
+    yields_to=("LL204",),
+    reports="AWS keys, passwords, tokens, private keys and URLs with passwords written into code",
+    covers=("yes", "inline code", "", "", "app code"),
+)
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _STRING_PARTS = (cst.ConcatenatedString, cst.BinaryOperation, cst.FormattedString)
@@ -391,3 +411,6 @@ class HardcodedCredential(PythonRule):
         return ("Read it at run time instead of writing it in the code; from the environment:\n"
                 f"    {line(from_env)}\n"
                 "or from Secrets Manager, " + secrets_manager + closing)
+
+
+Rule = HardcodedCredential

@@ -19,17 +19,24 @@ from lambdalint.model import (
     Function,
     Project,
     Timeout,
-    Value,
 )
 from lambdalint.rules.base import ConfigRule
+from lambdalint.rules.meta import RuleMeta
+
+META = RuleMeta(
+    id="LL201",
+    name="default-timeout",
+    severity="warning",
+    summary="A function runs with the default timeout, or one its event source cannot honour.",
+    kind="config",
+    tags=("reliability",),
+    reports="no timeout, the 3 s default, or a timeout the trigger cannot honour",
+    covers=("", "yes", "yes", "yes", "yes"),
+)
 
 LAMBDA_DEFAULT_SECONDS = 3
 API_GATEWAY_LIMIT_SECONDS = 29
 HTTP_API_LIMIT_SECONDS = 30
-# How each reader names an HTTP API trigger (SAM event, CloudFormation resource, Serverless
-# event, CDK integration class).
-HTTP_API_KINDS = frozenset({"HttpApi", "httpApi", "AWS::Serverless::HttpApi",
-                            "AWS::ApiGatewayV2::Api", "HttpLambdaIntegration"})
 SQS_VISIBILITY_FACTOR = 6
 DEFAULT_SUGGESTION_SECONDS = 30
 API_SUGGESTION_SECONDS = 10
@@ -141,7 +148,7 @@ class DefaultTimeout(ConfigRule):
     # -- the default, and 3 s written down -------------------------------------------------------
 
     def _suggested(self, function: Function) -> int:
-        if any(e.kind == "api" and not e.details.get("async") for e in function.events):
+        if any(e.kind == "api" and not e.asynchronous for e in function.events):
             return API_SUGGESTION_SECONDS
         for event in function.events:
             visibility = _visibility(event)
@@ -203,7 +210,7 @@ class DefaultTimeout(ConfigRule):
             path, line = function.path, function.line
         seconds = timeout.seconds
         synchronous_api = [e for e in function.events
-                           if e.kind == "api" and not e.details.get("async")]
+                           if e.kind == "api" and not e.asynchronous]
         limit = min((_api_limit(e) for e in synchronous_api), default=None)
         if limit is not None and seconds > limit:
             http_only = all(_api_limit(e) == HTTP_API_LIMIT_SECONDS for e in synchronous_api)
@@ -239,14 +246,13 @@ class DefaultTimeout(ConfigRule):
 def _api_limit(event: EventSource) -> int:
     """How long the API in front of the function waits: an HTTP API up to 30 s, REST and
     WebSocket APIs (and an API lambdalint cannot tell apart) 29 s."""
-    kind = event.details.get("type") or event.details.get("source")
-    return HTTP_API_LIMIT_SECONDS if kind in HTTP_API_KINDS else API_GATEWAY_LIMIT_SECONDS
+    return HTTP_API_LIMIT_SECONDS if event.http_api else API_GATEWAY_LIMIT_SECONDS
 
 
 def _visibility(event: EventSource) -> Optional[float]:
     """The literal visibility timeout of an SQS trigger's queue, when it is known."""
-    value = event.details.get("visibility_timeout")
-    if event.kind != "sqs" or not isinstance(value, Value) or not value.literal:
+    value = event.visibility
+    if event.kind != "sqs" or value is None or not value.literal:
         return None
     if isinstance(value.value, bool) or not isinstance(value.value, (int, float)):
         return None
@@ -254,19 +260,18 @@ def _visibility(event: EventSource) -> Optional[float]:
 
 
 def _queue_name(event: EventSource) -> str:
-    queue = event.details.get("queue")
-    return f" {queue}" if isinstance(queue, str) and queue else ""
+    return f" {event.queue}" if event.queue else ""
 
 
 def _visibility_origin(event: EventSource) -> str:
-    value = event.details["visibility_timeout"]
-    if value.text == "SQS default":
+    if event.visibility_defaulted:
         return " (the SQS default: the queue sets no visibility timeout)"
     return ""
 
 
 def _sqs_suggestion(function: Function, event: EventSource, needed: int) -> str:
-    value: Value = event.details["visibility_timeout"]
+    value = event.visibility
+    assert value is not None  # _visibility(event) found it
     fmt = function.format
     if fmt == TERRAFORM:
         line = f"visibility_timeout_seconds = {needed}"
@@ -276,7 +281,7 @@ def _sqs_suggestion(function: Function, event: EventSource, needed: int) -> str:
         line = f'"VisibilityTimeout": {needed}'
     else:
         line = f"VisibilityTimeout: {needed}"
-    if value.text == "SQS default":
+    if event.visibility_defaulted:
         first = (f"Give the queue at {value.path}:{value.line} a visibility timeout of at least "
                  f"{needed} s")
     else:
@@ -288,3 +293,5 @@ def _sqs_suggestion(function: Function, event: EventSource, needed: int) -> str:
                    else "")
     return f"{first}:\n{_indent(line)}{alternative}"
 
+
+Rule = DefaultTimeout

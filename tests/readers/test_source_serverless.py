@@ -541,22 +541,22 @@ resources:
 def test_events(tmp_path):
     functions = read(tmp_path, EVENTS)
     api = functions["api"]
-    assert [(e.kind, e.line, e.details.get("type")) for e in api.events] == [
-        ("api", 8, "http"), ("api", 11, "httpApi"), ("alb", 12, None), ("api", 17, "http")]
-    assert api.events[3].details.get("async") is True
+    assert [(e.kind, e.line, e.http_api, e.asynchronous) for e in api.events] == [
+        ("api", 8, False, False), ("api", 11, True, False), ("alb", 12, False, False),
+        ("api", 17, False, True)]
     worker = functions["worker"]
     assert [(e.kind, e.line) for e in worker.events] == [
         ("sqs", 24), ("sqs", 27), ("sqs", 30), ("sqs", 31), ("schedule", 33),
         ("eventbridge", 34), ("s3", 37)]
-    jobs, default_queue, outside, other = (e.details for e in worker.events[:4])
-    visibility = jobs["visibility_timeout"]
+    jobs, default_queue, outside, other = worker.events[:4]
+    visibility = jobs.visibility
     assert (visibility.value, visibility.line, visibility.literal) == (60, 43, True)
-    assert jobs["queue"] == "JobsQueue"
-    assert jobs["batch_size"].value == 10
-    visibility = default_queue["visibility_timeout"]
-    assert (visibility.value, visibility.text, visibility.line) == (30, "SQS default", 44)
-    assert "visibility_timeout" not in outside
-    assert "visibility_timeout" not in other
+    assert (jobs.queue, jobs.visibility_defaulted) == ("JobsQueue", False)
+    assert jobs.batch_size.value == 10
+    visibility = default_queue.visibility
+    assert (visibility.value, visibility.line, default_queue.visibility_defaulted) == (30, 44, True)
+    assert outside.visibility is None
+    assert other.visibility is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,63 @@
+"""What a rule says about itself: id, name, severity, options, SARIF tags. One ``META`` per rule.
+
+Each rule module (``rules/llNNN_<name>.py``) starts with ``META = RuleMeta(...)`` written with
+literals only, before its first ``class`` or ``def``. The registry reads it from the module's text
+without importing the module (``lambdalint rules``, config validation and a run that selects no
+Python rule must not import LibCST), and a test checks that the imported ``META`` is the same.
+This module imports nothing heavy for the same reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Tuple
+
+# Option types as written in META (strings, so META stays a literal) -> the Python type a
+# configuration value must have. A bool is not accepted where an int is asked for.
+OPTION_TYPES = {"list": list, "bool": bool, "int": int, "str": str}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One per-rule setting of ``[tool.lambdalint.rules.LLnnn]``."""
+
+    name: str
+    type: str  # a key of OPTION_TYPES
+    default: Any
+    help: str
+
+    @property
+    def python_type(self) -> type:
+        return OPTION_TYPES[self.type]
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    """A rule's facts, in the one place they are written.
+
+    ``kind`` is "python" (a LibCST visitor over handler code), "config" (judges the deployment
+    model) or "engine" (reported by the engine itself: LL001). ``yields_to`` names rules that say
+    the same problem better at the same position: a finding of this rule is dropped when one of
+    theirs sits at the same path, line and column. ``blanket_suppressible`` false means a bare
+    ``# lambdalint: ignore`` does not silence the rule; only a comment naming it does.
+    ``tags`` and ``security_severity`` are for SARIF consumers (GitHub code scanning).
+    """
+
+    id: str
+    name: str
+    severity: str  # "error", "warning" or "note"
+    summary: str
+    kind: str
+    fixable: bool = False
+    options: Tuple[Option, ...] = ()
+    tags: Tuple[str, ...] = ()
+    security_severity: str = ""
+    yields_to: Tuple[str, ...] = ()
+    blanket_suppressible: bool = True
+    # Privileged settings: options only the command line or an explicit --config may set (they
+    # make lambdalint use the network or read a file they name). See config.UNTRUSTED.
+    untrusted_options: Tuple[str, ...] = field(default=())
+    # The README's rules table: what the rule reports, and what it covers in the columns
+    # Python, SAM / CFN, Serverless, Terraform, CDK ("yes", "inline code", "app code" or "").
+    reports: str = ""
+    covers: Tuple[str, str, str, str, str] = ("", "", "", "", "")
