@@ -1,19 +1,13 @@
-"""Shared test helpers: run the real CLI on real files written for the test."""
+"""Fixtures and Hypothesis profiles. Builders live in helpers.py."""
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
 
 import pytest
-from click.testing import CliRunner
 
-from lambdalint.cli import cli
+from helpers import write
 
 try:  # property tests (test_fuzz.py, test_fix_safety.py): "ci" by default, HYPOTHESIS_PROFILE=long
     from hypothesis import HealthCheck, settings as _hypothesis_settings
@@ -27,74 +21,6 @@ try:  # property tests (test_fuzz.py, test_fix_safety.py): "ci" by default, HYPO
     _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 except ImportError:  # pragma: no cover - the test extra installs it
     pass
-
-REPO = Path(__file__).resolve().parent.parent
-
-# A handler with one LL102 finding, and the file `--fix` makes of it (fix, concurrency tests).
-CLIENT_IN_HANDLER = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    '    s3 = boto3.client("s3")\n'
-    "    return s3.list_buckets()\n"
-)
-FIXED = (
-    "import boto3\n"
-    "\n"
-    "\n"
-    's3 = boto3.client("s3")\n'
-    "\n"
-    "\n"
-    "def lambda_handler(event, context):\n"
-    "    return s3.list_buckets()\n"
-)
-
-
-def write(root: Path, files: dict) -> Path:
-    """Write {relative path: text} under root (text is dedented); returns root."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    return root
-
-
-def run_cli(args: Sequence[str], cwd: Optional[Path] = None) -> Tuple[int, str, str]:
-    """Run ``lambdalint ARGS`` in-process (the real click command), in ``cwd``."""
-    try:
-        runner = CliRunner(mix_stderr=False)  # click < 8.2
-    except TypeError:
-        runner = CliRunner()  # click >= 8.2 keeps stderr apart already
-    old = os.getcwd()
-    try:
-        if cwd is not None:
-            os.chdir(cwd)
-        result = runner.invoke(cli, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    stderr = result.stderr if hasattr(result, "stderr") else ""
-    return result.exit_code, result.stdout, stderr
-
-
-def check_json(paths: Sequence[str], cwd: Path, *extra: str) -> List[dict]:
-    """``lambdalint check --format json`` -> the findings list."""
-    code, out, err = run_cli(["check", "--format", "json", *extra, *paths], cwd=cwd)
-    assert code in (0, 1), (code, out, err)
-    return json.loads(out)["findings"]
-
-
-def ids_and_lines(findings: List[dict]) -> List[Tuple[str, int]]:
-    return [(f["rule"], f["line"]) for f in findings]
-
-
-def run_subprocess(args: Sequence[str], cwd: Path, **kwargs) -> subprocess.CompletedProcess:
-    """The installed console entry point, as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "lambdalint", *args], cwd=cwd,
-                          capture_output=True, text=True, **kwargs)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint import cache
 
 TEMPLATE = """
@@ -177,7 +177,7 @@ def test_records_round_trip():
     function = Function("F", "sam", "t.yaml", 1, 9, runtime=value,
                         code=CodeLocation("local", "/x", excludes=["a"]),
                         timeout=Timeout(10.0, "function", "t.yaml", 3),
-                        events=[EventSource("sqs", 4, {"visibility_timeout": value, "n": (1, 2)})],
+                        events=[EventSource("sqs", 4, visibility=value, queue="Q", visibility_defaulted=True)],
                         ignored_rules={"LL201", "*"})
     encoded = json.loads(json.dumps(cache.encode_record([function])))
     assert cache.decode_record(encoded) == [function]

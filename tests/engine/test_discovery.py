@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint.config import DEFAULT_EXCLUDES
 from lambdalint.discovery import discover, kind_of
 

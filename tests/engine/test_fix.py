@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint.findings import Edit, Fix
 from lambdalint.fixes import apply_edits
 

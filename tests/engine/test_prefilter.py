@@ -14,7 +14,7 @@ from typing import List
 
 import pytest
 
-from conftest import REPO, run_cli, write
+from helpers import REPO, run_cli, write
 from lambdalint import prefilter, pycheck, registry
 
 PYTHON_IDS = [r.id for r in registry.RULES if r.kind == "python"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint import registry
 from lambdalint.suppressions import ALL, parse
 

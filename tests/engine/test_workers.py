@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint import pycheck, registry, workers
 
 IDS = [r.id for r in registry.RULES if r.kind == "python"]

@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from conftest import run_cli, run_subprocess, write
+from helpers import run_cli, run_subprocess, write
 from lambdalint import __version__, registry
 
 BROKEN = "def handler(event, context:\n    return 1\n"

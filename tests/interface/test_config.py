@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, run_subprocess, write
+from helpers import run_cli, run_subprocess, write
 from lambdalint import config as cfg
 from lambdalint.findings import Severity
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint import registry
 from lambdalint.findings import Severity
 from lambdalint.reporters import get

@@ -21,7 +21,7 @@ from typing import Dict, List
 import pytest
 import yaml
 
-from conftest import REPO, write
+from helpers import REPO, write
 from lambdalint.discovery import SUFFIX_KINDS
 
 BROKEN = "def handler(event, context:\n    return 1\n"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint import __version__, registry
 from lambdalint.engine import Result
 from lambdalint.findings import Edit, Finding, Fix, Severity

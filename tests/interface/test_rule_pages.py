@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from conftest import REPO, run_cli
+from helpers import REPO, run_cli
 from lambdalint import docs, registry
 from lambdalint.config import RULE_OPTIONS
 

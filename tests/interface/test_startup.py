@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import write
+from helpers import write
 
 PROBE = """
 import sys

@@ -12,7 +12,7 @@ from typing import Dict, List
 
 import pytest
 
-from conftest import write
+from helpers import write
 from lambdalint import confine, discovery
 from lambdalint.config import Config
 from lambdalint.model import Function, Project

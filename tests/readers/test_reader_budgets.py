@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lambdalint.discovery import PYTHON, SourceFile
 from lambdalint.sources import cdk
-from tests.conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 
 MEMORY_CAP = 700 * 1024 * 1024  # bytes of address space for a capped run
 

@@ -13,7 +13,7 @@ from lambdalint import registry
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function, Value
 from lambdalint.sources import cdk, configs
-from tests.conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 
 HANDLER = """
 def handler(event, context):

@@ -9,7 +9,7 @@ from typing import Dict
 
 import pytest
 
-from conftest import check_json, write
+from helpers import check_json, write
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function
 from lambdalint.sources import cloudformation, configs, yamlload

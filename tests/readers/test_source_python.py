@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import check_json, write
+from helpers import check_json, write
 
 BAD = {
     # LibCST gives up at the next line's token; CPython names the bracket that was never closed.

@@ -12,7 +12,7 @@ from lambdalint import registry
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function, Value
 from lambdalint.sources import configs, serverless, yamlload
-from tests.conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 
 
 def read(root: Path, text: str, name: str = "serverless.yml") -> Dict[str, Function]:

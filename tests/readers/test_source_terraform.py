@@ -10,7 +10,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 from lambdalint import registry
 from lambdalint.discovery import SourceFile, display_path
 from lambdalint.model import Function, ReadError

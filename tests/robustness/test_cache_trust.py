@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from test_cache import TF_WITH_FILE as TF_IN_TEST_CACHE
 from lambdalint import cache, engine
 from lambdalint.config import load

@@ -15,7 +15,7 @@ from typing import List, Sequence
 
 import pytest
 
-from conftest import CLIENT_IN_HANDLER, FIXED, REPO, run_cli, write
+from helpers import CLIENT_IN_HANDLER, FIXED, REPO, run_cli, write
 
 
 

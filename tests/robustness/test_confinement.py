@@ -20,7 +20,7 @@ from typing import List, Tuple
 
 import pytest
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint import confine
 from lambdalint.packages import audit
 

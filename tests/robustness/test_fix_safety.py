@@ -30,7 +30,7 @@ from typing import Dict, List, Tuple
 import pytest
 from hypothesis import event, given, strategies as st
 
-from conftest import CLIENT_IN_HANDLER, FIXED, run_cli, write
+from helpers import CLIENT_IN_HANDLER, FIXED, run_cli, write
 
 SERVICES = ["s3", "dynamodb", "sqs", "lambda", "secretsmanager", "ssm"]
 NAMES = ["s3", "client", "table", "queue", "sm", "ddb", "c2"]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CLIENT_IN_HANDLER, FIXED, run_cli, write
+from helpers import CLIENT_IN_HANDLER, FIXED, run_cli, write
 from lambdalint import fixes
 from lambdalint.findings import Edit, Fix
 

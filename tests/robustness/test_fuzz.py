@@ -33,7 +33,7 @@ import yaml
 from hypothesis import event, given, strategies as st
 from hypothesis.errors import InvalidArgument
 
-from conftest import REPO, run_cli, run_subprocess
+from helpers import REPO, run_cli, run_subprocess
 from lambdalint.sources.python import nesting_problem
 
 try:

@@ -23,7 +23,7 @@ from typing import List, Tuple
 
 import pytest
 
-from conftest import run_cli, run_subprocess, write
+from helpers import run_cli, run_subprocess, write
 
 SENTINEL = (
     "import boto3\n"

@@ -22,7 +22,7 @@ from typing import Dict, List
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import run_cli, write
+from helpers import run_cli, write
 from lambdalint import redact, registry, secrets
 from lambdalint.engine import Result
 from lambdalint.findings import Edit, Finding, Fix

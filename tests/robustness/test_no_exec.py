@@ -20,7 +20,7 @@ from typing import List
 
 import pytest
 
-from conftest import REPO, run_cli, run_subprocess, write
+from helpers import REPO, run_cli, run_subprocess, write
 
 # Module names lambdalint (or its libraries) imports: a file of that name in the checked
 # directory must never be picked up instead of the real one.

@@ -18,7 +18,7 @@ from typing import Callable, List
 
 import pytest
 
-from conftest import write
+from helpers import write
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir() or sys.platform != "linux",
                                 reason="reads /proc to see the run's processes and threads")

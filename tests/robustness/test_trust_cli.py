@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import check_json, ids_and_lines, run_cli, run_subprocess, write
+from helpers import check_json, ids_and_lines, run_cli, run_subprocess, write
 from test_ll303_vulnerable_dependency import (APP, REQUESTS_ADVISORY, TEMPLATE, _needs_pip_audit_with_osv_url,  # noqa: F401
                         _url, osv_server)
 

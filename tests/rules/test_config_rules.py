@@ -11,7 +11,7 @@ import textwrap
 from pathlib import Path
 from typing import Dict, List, Tuple
 
-from conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 
 
 def lint(root: Path, files: Dict[str, str], select: str = "LL2", *extra: str) -> List[dict]:

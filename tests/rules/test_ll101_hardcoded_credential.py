@@ -8,7 +8,7 @@ from typing import List
 
 import pytest
 
-from conftest import check_json, ids_and_lines, run_cli, write
+from helpers import check_json, ids_and_lines, run_cli, write
 from lambdalint.rules.ll101_hardcoded_credential import HardcodedCredential
 
 # Values that look real: random, not in any placeholder list. Never printed by the rule.

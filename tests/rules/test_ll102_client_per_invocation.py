@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import check_json, ids_and_lines
+from helpers import check_json, ids_and_lines
 from lambdalint.rules.ll102_client_per_invocation import ClientPerInvocation
 
 

@@ -8,7 +8,7 @@ import textwrap
 
 import pytest
 
-from conftest import REPO, check_json, ids_and_lines, write
+from helpers import REPO, check_json, ids_and_lines, write
 from lambdalint import pycheck, registry
 from lambdalint.rules.ll103_sync_lambda_invoke import SyncLambdaInvoke
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 
 
 def _ll205(findings):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
-from conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 from test_packaging import MB, crafted_zip, sparse
 
 SAM = """

@@ -3,7 +3,7 @@ the AWS SDK in the deployment requirements."""
 
 from __future__ import annotations
 
-from conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 from test_packaging import MB, sparse
 
 SAM = """

@@ -15,7 +15,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from conftest import REPO, check_json, ids_and_lines, run_cli, write
+from helpers import REPO, check_json, ids_and_lines, run_cli, write
 from lambdalint.packages import audit
 
 TEMPLATE = """

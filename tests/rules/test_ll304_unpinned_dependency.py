@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, write
 
 SAM = """
     Transform: AWS::Serverless-2016-10-31
