@@ -85,18 +85,19 @@ def record(out: Path, trees: List[Path]) -> None:
 
 
 def compare(before: Path, after: Path) -> int:
-    names = sorted({p.name for p in before.iterdir()} | {p.name for p in after.iterdir()})
+    """Outputs recorded in both directories must be byte-identical; an output recorded in one
+    only (a tree recorded once) is listed and not counted."""
+    names = sorted({p.name for p in before.iterdir()} & {p.name for p in after.iterdir()})
+    alone = sorted({p.name for p in before.iterdir()} ^ {p.name for p in after.iterdir()})
     differ = 0
     for name in names:
-        a, b = before / name, after / name
-        if not a.exists() or not b.exists():
-            print(f"only in {'after' if b.exists() else 'before'}: {name}")
-            differ += 1
-        elif a.read_bytes() != b.read_bytes():
+        if (before / name).read_bytes() != (after / name).read_bytes():
             print(f"differs: {name}")
             differ += 1
+    if alone:
+        print(f"recorded in one directory only (not compared): {len(alone)}")
     print(f"{len(names) - differ} of {len(names)} outputs identical")
-    return 1 if differ else 0
+    return 1 if differ or not names else 0
 
 
 def main(argv: List[str]) -> int:
