@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional, Tuple, Union
 
-from lambdalint.findings import Finding, Severity
+from lambdalint.findings import Finding
 
 PathLike = Union[str, Path]
 MiB = 1024 * 1024
@@ -139,10 +139,6 @@ OUTSIDE = "points outside the checked tree; not read"
 def note(path: str, line: int, column: int, message: str) -> Finding:
     """The one shape of "this was not read": LL001 at note severity, on the line that named
     the file. The engine drops exact duplicates, so rules that share a reader may each yield it."""
-    from lambdalint import registry
+    from lambdalint.rules import ll001_parse_error
 
-    info = registry.get("LL001")
-    return Finding(info.id, info.name, Severity.NOTE, path, max(line, 1), max(column, 1),
-                   max(line, 1), max(column, 1), message,
-                   "Keep what the deployment needs inside the repository, or check the directory "
-                   "that holds both; lambdalint never reads outside the tree it checks.")
+    return ll001_parse_error.outside_tree_note(path, line, column, message)

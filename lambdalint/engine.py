@@ -51,13 +51,10 @@ class _Read:
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    """An LL001 finding (pycheck's, without importing LibCST for it)."""
-    from lambdalint import registry
+    """An LL001 finding (without importing LibCST for it)."""
+    from lambdalint.rules import ll001_parse_error
 
-    info = registry.get("LL001")
-    return Finding(info.id, info.name, info.severity, path, line, column, line, column,
-                   f"cannot check this file: {message}",
-                   "Fix the syntax so the file parses, or exclude it in the configuration.")
+    return ll001_parse_error.finding(path, message, line, column)
 
 
 def _read_bytes(source: discovery.SourceFile, result: Result) -> Optional[bytes]:

@@ -113,6 +113,11 @@ class IamStatement:
     line: int
     origin: str
     column: int = 1
+    # The SAM policy template the statement stands for (``S3CrudPolicy``), when it is one.
+    template: Optional[str] = None
+    # The statement is an HCL block whose keys are lower-case plurals (``actions``,
+    # ``resources``: Terraform policy documents and statement maps), not ``Action``/``Resource``.
+    lowercase_keys: bool = False
 
 
 @dataclass

@@ -53,10 +53,9 @@ def rule_classes(rule_ids: Iterable[str]) -> List[type]:
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    info = registry.get("LL001")
-    return Finding(info.id, info.name, info.severity, path, line, column, line, column,
-                   f"cannot check this file: {message}",
-                   "Fix the syntax so the file parses, or exclude it in the configuration.")
+    from lambdalint.rules import ll001_parse_error
+
+    return ll001_parse_error.finding(path, message, line, column)
 
 
 def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],

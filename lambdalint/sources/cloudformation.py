@@ -869,6 +869,7 @@ class _Template:
                 not_actions=[],
                 resources=[Value(resource, resource, self.path, line, column)],
                 not_resources=[], path=self.path, line=line, origin=origin, column=column,
+                template=name,
             ))
 
     # -- events

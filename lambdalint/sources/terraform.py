@@ -989,7 +989,7 @@ class _Iam:
                 effect = "Deny"
         return IamStatement(effect, self.m.values(get(keys[1])), self.m.values(get(keys[2])),
                             self.m.values(get(keys[3])), self.m.values(get(keys[4])),
-                            path, line, origin, column)
+                            path, line, origin, column, lowercase_keys=keys[1] == "actions")
 
     def policy_document(self, name: str, depth: int = 0) -> List[IamStatement]:
         """``data "aws_iam_policy_document" name``: its statement blocks and the documents it
