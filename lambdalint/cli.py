@@ -18,6 +18,7 @@ from lambdalint import __version__
 
 if TYPE_CHECKING:  # pragma: no cover
     from lambdalint.discovery import SourceFile
+    from lambdalint.registry import RuleInfo
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -29,6 +30,19 @@ def _split(values: Sequence[str]) -> List[str]:
 def _fail(message: str) -> "click.exceptions.Exit":
     click.echo(f"lambdalint: error: {message}", err=True)
     return click.exceptions.Exit(EXIT_ERROR)
+
+
+class _NetworkRulesOption(click.Option):
+    """An option whose help names the rules that ask a service (``{rules}`` in its help), read
+    from the registry only when the help is shown: ``--version`` does not pay for the scan."""
+
+    def get_help_record(self, ctx: click.Context):
+        record = super().get_help_record(ctx)
+        if record is None or "{rules}" not in record[1]:
+            return record
+        from lambdalint import registry
+
+        return record[0], record[1].replace("{rules}", ", ".join(registry.ids(registry.network_rules())))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,8 +69,8 @@ def cli() -> None:
               help="Count findings per rule (text: instead of listing them; json: in the summary).")
 @click.option("--quiet", "-q", is_flag=True, help="Findings only: no suggestions, no summary.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: on a terminal].")
-@click.option("--audit", is_flag=True,
-              help="Audit pinned requirements for known vulnerabilities (LL303; needs network).")
+@click.option("--audit", is_flag=True, cls=_NetworkRulesOption,
+              help="Audit pinned requirements for known vulnerabilities ({rules}; needs network).")
 @click.option("--audit-service", type=click.Choice(["osv", "pypi"]), default=None,
               help="Vulnerability service of --audit [default: osv].")
 @click.option("--osv-url", default=None, metavar="URL",
@@ -110,9 +124,10 @@ def check(paths, output_format, output, select, ignore, fix, diff, exit_zero, fa
     for line in distrusted:
         click.echo(f"lambdalint: {line}", err=True)
     # (A distrusted note has just said how to turn the audit on: one line is enough.)
-    if not config.audit and not distrusted and any(_names_ll303(i) for i in _split(select)):
-        click.echo("lambdalint: LL303 needs --audit (it asks a vulnerability service); "
-                   "without it LL303 reports nothing", err=True)
+    if not config.audit and not distrusted:
+        for rule in _network_rules_named(_split(select)):
+            click.echo(f"lambdalint: {rule.id} needs --audit (it asks {rule.network}); "
+                       f"without it {rule.id} reports nothing", err=True)
     if config.audit:
         from lambdalint.packages.audit import take_not_done
 
@@ -174,18 +189,20 @@ def _show_files(paths: Sequence[str], config, verbose: bool) -> None:
         click.echo(line)
 
 
-def _names_ll303(selector: str) -> bool:
-    """Whether a --select item names LL303 itself (by id or name), not a prefix or ALL."""
+def _network_rules_named(selectors: Sequence[str]) -> List["RuleInfo"]:
+    """The rules asking a service (META.network) that --select items name themselves (by id or
+    name; a prefix or ALL names no rule in particular), each once."""
     from lambdalint import registry
 
-    info = registry.get(selector)
-    return info is not None and info.id == "LL303"
+    named = {info.id: info for info in map(registry.get, selectors) if info is not None}
+    return [info for info in named.values() if info.network]
 
 
 def _end_if_audit_failed(audit_on: bool) -> None:
     """An audit that was asked for and did not happen (no network, the service down) ends the
     run with exit 2 and its one line, after the report: the report holds the other rules'
-    findings, and the exit code keeps a report without LL303 from passing for a clean audit."""
+    findings, and the exit code keeps a report without the audited rules' findings from passing
+    for a clean audit."""
     if not audit_on:
         return
     from lambdalint.packages.audit import take_not_done
@@ -198,26 +215,25 @@ def _end_if_audit_failed(audit_on: bool) -> None:
 
 
 def _audit_settings(config, audit: bool, service: Optional[str], osv_url: Optional[str]) -> None:
-    """--audit and its options; an audit that cannot run stops here, before any work."""
+    """--audit and its options, which set the options of those names of every rule that asks a
+    service (META.network); an audit that cannot run stops here, before any work."""
+    from lambdalint import registry
     from lambdalint.config import ConfigError
 
     if (service or osv_url) and not (audit or config.audit):
         raise ConfigError("--audit-service and --osv-url need --audit "
                           "(or audit = true in a configuration passed with --config)")
     config.audit = config.audit or audit
-    if service or osv_url:
-        options = dict(config.rules.get("LL303", {}))
-        if service:
-            options["service"] = service
-        if osv_url:
-            options["osv-url"] = osv_url
-        config.rules = {**config.rules, "LL303": options}
-    if config.audit and "LL303" in {r.id for r in config.enabled_rules()}:
-        from lambdalint.packages.audit import problem
-
-        options = config.rule_options("LL303")
-        found = problem(str(options.get("service") or "osv"), options.get("osv-url") or None,
-                        options.get("advisories") or None)
+    given = {name: value for name, value in (("service", service), ("osv-url", osv_url)) if value}
+    for rule in registry.network_rules():
+        taken = {name: value for name, value in given.items()
+                 if name in {option.name for option in rule.options}}
+        if taken:
+            config.set_options(rule.id, taken)
+    if not config.audit:
+        return
+    for rule in config.enabled_rules():
+        found = rule.preflight(config.rule_options(rule.id)) if rule.network else None
         if found is not None:
             raise ConfigError(found)
 

@@ -57,7 +57,7 @@ class Config:
     fail_on: Severity = Severity.WARNING
     handlers: List[str] = field(default_factory=list)
     rules: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
-    audit: bool = False  # LL303 may query a vulnerability service (--audit)
+    audit: bool = False  # the rules that ask a service (META.network) may run (--audit)
     source: Optional[Path] = None  # the file it came from
     root: Optional[Path] = None  # patterns are relative to this directory
     # Settings a configuration found in the checked repository asked for and did not get
@@ -70,13 +70,25 @@ class Config:
         return [r for r in registry.RULES if r.id in selected and r.id not in ignored]
 
     def rule_options(self, rule_id: str) -> Dict[str, Any]:
+        """A rule's options: its defaults, what the configuration set, "path" options made
+        absolute against the configuration's directory, and ``audit`` for a rule that asks a
+        service (META.network) when the run may use the network."""
         options = {name: spec[1] for name, spec in RULE_OPTIONS.get(rule_id, {}).items()}
         options.update(self.rules.get(rule_id, {}))
-        if rule_id == "LL303" and self.audit:  # the top-level `audit` switch (or --audit)
+        rule = registry.get(rule_id)
+        if rule is None:
+            return options
+        if self.root is not None:
+            for option in rule.options:
+                if option.type == "path" and options.get(option.name):
+                    options[option.name] = str(self.root / options[option.name])
+        if rule.network and self.audit:  # the top-level `audit` switch (or --audit)
             options["audit"] = True
-            if options.get("advisories") and self.root is not None:
-                options["advisories"] = str(self.root / options["advisories"])
         return options
+
+    def set_options(self, rule_id: str, options: Dict[str, Any]) -> None:
+        """Set some options of a rule, keeping its others (the command line's do this)."""
+        self.rules = {**self.rules, rule_id: {**self.rules.get(rule_id, {}), **options}}
 
     @property
     def excludes(self) -> List[str]:
@@ -140,11 +152,13 @@ def _glob(where: str, pattern: str) -> str:
     return pattern
 
 
-# Settings that make lambdalint send requests or read a file they name. A configuration found
-# by walking up from the checked path belongs to the repository being checked, which may be
-# anyone's (a pull request, a cloned project): it does not get to choose these. Only the
-# command line and a file passed with --config do.
-UNTRUSTED = ("audit", "rules.LL303.service", "rules.LL303.osv-url", "rules.LL303.advisories")
+# Settings that make lambdalint send requests or read a file they name: the `audit` switch and
+# each rule's META.untrusted_options. A configuration found by walking up from the checked path
+# belongs to the repository being checked, which may be anyone's (a pull request, a cloned
+# project): it does not get to choose these. Only the command line and a file passed with
+# --config do.
+UNTRUSTED = ("audit", *(f"rules.{rule.id}.{name}"
+                        for rule in registry.RULES for name in rule.meta.untrusted_options))
 
 
 def _distrust(config: Config) -> None:
@@ -152,12 +166,12 @@ def _distrust(config: Config) -> None:
     if config.audit:
         config.distrusted.append("audit")
         config.audit = False
-    options = config.rules.get("LL303")
-    if options:
-        kept = {name: value for name, value in options.items()
-                if f"rules.LL303.{name}" not in UNTRUSTED}
-        config.distrusted.extend(f"rules.LL303.{name}" for name in options if name not in kept)
-        config.rules = {**config.rules, "LL303": kept}
+    for rule_id, options in config.rules.items():
+        dropped = [name for name in options if f"rules.{rule_id}.{name}" in UNTRUSTED]
+        if dropped:
+            config.distrusted.extend(f"rules.{rule_id}.{name}" for name in dropped)
+            config.rules = {**config.rules,
+                            rule_id: {n: v for n, v in options.items() if n not in dropped}}
 
 
 def parse_severity(where: str, key: str, value: Any) -> Severity:

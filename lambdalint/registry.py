@@ -13,12 +13,17 @@ import importlib
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional
 
 from lambdalint.findings import Severity
 from lambdalint.rules.meta import Option, RuleMeta
 
 DOCS_URL = "https://github.com/lambdalint/lambdalint/blob/main/rules/{id}.md"
+
+
+def _from_meta(name: str) -> property:
+    """A RuleInfo attribute that is its META's field of the same name."""
+    return property(lambda self: getattr(self.meta, name), doc=f"META.{name}")
 
 
 @dataclass(frozen=True)
@@ -28,41 +33,19 @@ class RuleInfo:
     meta: RuleMeta
     module: str  # "lambdalint.rules.ll102_client_per_invocation"
 
-    @property
-    def id(self) -> str:
-        return self.meta.id
-
-    @property
-    def name(self) -> str:
-        return self.meta.name
+    id = _from_meta("id")
+    name = _from_meta("name")
+    summary = _from_meta("summary")
+    fixable = _from_meta("fixable")
+    kind = _from_meta("kind")
+    tags = _from_meta("tags")
+    security_severity = _from_meta("security_severity")
+    options = _from_meta("options")
+    network = _from_meta("network")
 
     @property
     def severity(self) -> Severity:
         return Severity(self.meta.severity)
-
-    @property
-    def summary(self) -> str:
-        return self.meta.summary
-
-    @property
-    def fixable(self) -> bool:
-        return self.meta.fixable
-
-    @property
-    def kind(self) -> str:
-        return self.meta.kind
-
-    @property
-    def tags(self) -> Tuple[str, ...]:
-        return self.meta.tags
-
-    @property
-    def security_severity(self) -> str:
-        return self.meta.security_severity
-
-    @property
-    def options(self) -> Tuple[Option, ...]:
-        return self.meta.options
 
     @property
     def implementation(self) -> str:
@@ -76,6 +59,13 @@ class RuleInfo:
     def load(self) -> type:
         return getattr(importlib.import_module(self.module), "Rule")
 
+    def preflight(self, options: Dict[str, Any]) -> Optional[str]:
+        """Why a rule that asks a service (META.network) cannot run with these options, from its
+        module's ``preflight(options)``; None when it can, or when the module has no such check.
+        Imports the rule's module: call it only for a rule the run will use."""
+        check = getattr(importlib.import_module(self.module), "preflight", None)
+        return check(options) if check is not None else None
+
 
 # A rule module's META statement: from ``META = RuleMeta(`` to the first ``)`` at column 0.
 _META_STATEMENT = re.compile(r"^META = RuleMeta\(.*?^\)", re.MULTILINE | re.DOTALL)
@@ -83,35 +73,55 @@ _MODULE_NAME = re.compile(r"^ll\d{3}_\w+\.py$")
 
 
 def _literal(node: ast.expr) -> Any:
-    """A META value: a literal, or an ``Option(...)`` call of literals (inside tuples)."""
+    """A META value: a literal, or an ``Option(...)`` call of literals (inside tuples).
+
+    The common shapes are converted here directly (``ast.literal_eval`` per value costs more
+    than the parse at start-up); anything else goes to ``literal_eval``, which refuses what is
+    not a literal."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, (ast.Tuple, ast.List)):
+        items = [_literal(e) for e in node.elts]
+        return tuple(items) if isinstance(node, ast.Tuple) else items
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Option":
-        return Option(*[_literal(a) for a in node.args],
-                      **{k.arg: _literal(k.value) for k in node.keywords if k.arg})
-    if isinstance(node, ast.Tuple):
-        return tuple(_literal(e) for e in node.elts)
+        return _called(Option, node)
     return ast.literal_eval(node)
+
+
+def _called(make: type, call: ast.Call) -> Any:
+    """``make(...)`` with the call's literal arguments."""
+    return make(*[_literal(a) for a in call.args],
+                **{k.arg: _literal(k.value) for k in call.keywords if k.arg})
+
+
+def _statement(text: str, where: str) -> str:
+    found = _META_STATEMENT.search(text)
+    if found is None:
+        raise RuntimeError(f"{where}: no 'META = RuleMeta(...)' ending with ')' at column 0")
+    return found.group(0)
 
 
 def read_meta(text: str, where: str) -> RuleMeta:
     """The META a rule module's text declares, without importing the module."""
-    found = _META_STATEMENT.search(text)
-    if found is None:
-        raise RuntimeError(f"{where}: no 'META = RuleMeta(...)' ending with ')' at column 0")
-    call = ast.parse(found.group(0)).body[0].value  # type: ignore[attr-defined]
-    return RuleMeta(*[_literal(a) for a in call.args],
-                    **{k.arg: _literal(k.value) for k in call.keywords if k.arg})
+    call = ast.parse(_statement(text, where)).body[0].value  # type: ignore[attr-defined]
+    return _called(RuleMeta, call)
 
 
 def _scan() -> List[RuleInfo]:
-    """Every ``rules/llNNN_*.py`` module's META, sorted by id."""
+    """Every ``rules/llNNN_*.py`` module's META, sorted by id.
+
+    Every start pays for this (``lambdalint rules``, config validation), so the META statements
+    are parsed together, in one ``ast.parse``, and nothing is imported."""
     # os.listdir, not importlib.resources: that import alone costs more than the scan.
     package = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules")
-    found = []
-    for name in os.listdir(package):
-        if _MODULE_NAME.match(name):
-            with open(os.path.join(package, name), encoding="utf-8") as handle:
-                meta = read_meta(handle.read(), name)
-            found.append(RuleInfo(meta, f"lambdalint.rules.{name[:-3]}"))
+    names = sorted(name for name in os.listdir(package) if _MODULE_NAME.match(name))
+    statements = []
+    for name in names:
+        with open(os.path.join(package, name), encoding="utf-8") as handle:
+            statements.append(_statement(handle.read(), name))
+    tree = ast.parse("\n".join(statements))
+    found = [RuleInfo(_called(RuleMeta, statement.value), f"lambdalint.rules.{name[:-3]}")
+             for name, statement in zip(names, tree.body)]  # type: ignore[attr-defined]
     return sorted(found, key=lambda info: info.id)
 
 
@@ -142,6 +152,11 @@ def match(selector: str) -> List[RuleInfo]:
 
 def is_known_selector(selector: str) -> bool:
     return bool(match(selector))
+
+
+def network_rules() -> List[RuleInfo]:
+    """The rules that ask a service over the network (META.network): they run only with --audit."""
+    return [r for r in RULES if r.network]
 
 
 def ids(rules: Iterable[RuleInfo]) -> List[str]:

@@ -29,7 +29,7 @@ META = RuleMeta(
                "vulnerability service of the audit: osv or pypi"),
         Option("osv-url", "str", "",
                "an OSV-compatible query URL (a mirror) instead of api.osv.dev"),
-        Option("advisories", "str", "",
+        Option("advisories", "path", "",
                "a file or directory of OSV records: audit offline against them"),
         Option("timeout", "int", 15,
                "seconds to wait for each answer of the service"),
@@ -37,6 +37,7 @@ META = RuleMeta(
     tags=("security", "external/cwe/cwe-1395"),
     security_severity="7.5",
     untrusted_options=("service", "osv-url", "advisories"),
+    network="a vulnerability service",
     reports="a pinned requirement with a published advisory (only with `--audit`)",
     covers=("", "yes", "yes", "yes", "yes"),
 )
@@ -116,6 +117,12 @@ class VulnerableDependency(ConfigRule):
     def _say(message: str) -> None:
         # The engine has no channel for a rule's notes: the CLI takes it from there.
         audit.not_done(message)
+
+
+def preflight(options: dict) -> Optional[str]:
+    """Why an audit with these options cannot run here (the CLI stops before any work)."""
+    return audit.problem(str(options.get("service") or "osv"), options.get("osv-url") or None,
+                         options.get("advisories") or None)
 
 
 Rule = VulnerableDependency

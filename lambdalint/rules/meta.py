@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Tuple
 
 # Option types as written in META (strings, so META stays a literal) -> the Python type a
-# configuration value must have. A bool is not accepted where an int is asked for.
-OPTION_TYPES = {"list": list, "bool": bool, "int": int, "str": str}
+# configuration value must have. A bool is not accepted where an int is asked for. A "path" is a
+# string naming a file relative to the configuration's directory (config resolves it there).
+OPTION_TYPES = {"list": list, "bool": bool, "int": int, "str": str, "path": str}
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,10 @@ class RuleMeta:
     theirs sits at the same path, line and column. ``blanket_suppressible`` false means a bare
     ``# lambdalint: ignore`` does not silence the rule; only a comment naming it does.
     ``tags`` and ``security_severity`` are for SARIF consumers (GitHub code scanning).
+    ``network`` names what the rule asks over the network ("a vulnerability service"): such a
+    rule runs only with ``--audit`` (config gives it the option ``audit``), the CLI says so when
+    it is selected without, and the CLI calls its module's ``preflight(options)``, when it has
+    one, before any work (its answer, if any, is the one line of exit 2).
     """
 
     id: str
@@ -54,6 +59,7 @@ class RuleMeta:
     security_severity: str = ""
     yields_to: Tuple[str, ...] = ()
     blanket_suppressible: bool = True
+    network: str = ""
     # Privileged settings: options only the command line or an explicit --config may set (they
     # make lambdalint use the network or read a file they name). See config.UNTRUSTED.
     untrusted_options: Tuple[str, ...] = field(default=())
