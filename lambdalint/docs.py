@@ -1,10 +1,14 @@
-"""The rule pages (``rules/LLxxx.md``): found in the installed package or the source tree."""
+"""The rule pages (``rules/LLxxx.md``), found in the installed package or the source tree, and
+the README's rules table, rendered from each rule's META."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Optional
+from typing import TYPE_CHECKING, Dict, Iterable, Optional
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lambdalint.registry import RuleInfo
 
 _HERE = Path(__file__).resolve().parent
 _PLACES = (_HERE / "_pages", _HERE.parent / "rules")
@@ -44,3 +48,22 @@ def sections(text: str) -> Dict[str, str]:
     if current is not None:
         result[current] = "\n".join(lines).strip()
     return result
+
+
+TABLE_HEADER = ("id", "name", "severity", "fix", "what it reports",
+                "Python", "SAM / CFN", "Serverless", "Terraform", "CDK")
+
+
+def _row(cells: Iterable[str]) -> str:
+    """A Markdown table row; an empty cell is written ``| |``."""
+    return "|" + "|".join(f" {cell} " if cell else " " for cell in cells) + "|"
+
+
+def rules_table(rules: Iterable["RuleInfo"]) -> str:
+    """README.md's rules table: one row per rule, from META (``reports``, ``covers``, severity,
+    fixable). A test holds the README to it, so a new rule's row is written by its META."""
+    lines = [_row(TABLE_HEADER), "|" + "---|" * len(TABLE_HEADER)]
+    for rule in rules:
+        lines.append(_row((rule.id, rule.name, rule.severity.value, "yes" if rule.fixable else "",
+                           rule.meta.reports, *rule.meta.covers)))
+    return "\n".join(lines) + "\n"

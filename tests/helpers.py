@@ -98,5 +98,34 @@ def run_subprocess(args: Sequence[str], cwd: Path, **kwargs) -> subprocess.Compl
 
 # -- interface: builders of the interface tests (tests/interface) ------------------------------
 
+UPDATE_SNAPSHOTS = "LAMBDALINT_UPDATE_SNAPSHOTS"
+
+
+def matches_snapshot(path: Path, actual: str, test: str) -> None:
+    """Assert that the committed file ``path`` holds ``actual``; with LAMBDALINT_UPDATE_SNAPSHOTS=1
+    write ``actual`` there instead (an intended change of output is one command away)."""
+    if os.environ.get(UPDATE_SNAPSHOTS) == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    expected = path.read_text(encoding="utf-8") if path.is_file() else ""
+    assert actual == expected, (
+        f"the output differs from {path.relative_to(REPO)}; if the change is intended, "
+        f"regenerate it with: {UPDATE_SNAPSHOTS}=1 python -m pytest {test}")
+
+
+def one_line(stderr: str) -> str:
+    """What lambdalint says of a failure: one line, never a traceback."""
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def one_line_error(args: Sequence[str], cwd: Path) -> str:
+    """The one stderr line of a ``lambdalint ARGS`` run that must exit 2 and print nothing."""
+    proc = run_subprocess(args, cwd=cwd)
+    assert (proc.returncode, proc.stdout) == (2, ""), (proc.returncode, proc.stdout, proc.stderr)
+    return one_line(proc.stderr)
+
 
 # -- robustness: builders of the robustness tests (tests/robustness) ---------------------------

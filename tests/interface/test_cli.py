@@ -16,7 +16,7 @@ import sys
 
 import pytest
 
-from helpers import run_cli, run_subprocess, write
+from helpers import one_line, one_line_error, run_cli, run_subprocess, write
 from lambdalint import __version__, registry
 
 BROKEN = "def handler(event, context:\n    return 1\n"
@@ -55,13 +55,6 @@ CLIENT_IN_HANDLER = (
     "    s3 = boto3.client(\"s3\")\n"
     "    return s3.list_buckets()\n"
 )
-
-
-def _one_line(stderr: str) -> str:
-    lines = stderr.splitlines()
-    assert len(lines) == 1, stderr
-    assert "Traceback" not in stderr
-    return lines[0]
 
 
 # -- entry points ---------------------------------------------------------------------------
@@ -183,36 +176,26 @@ def test_select_repeated_and_ignore_wins_over_select(tmp_path):
 
 @pytest.mark.parametrize("option", ["--select", "--ignore"])
 def test_unknown_rule_on_the_command_line_is_a_usage_error(tmp_path, option):
-    proc = run_subprocess(["check", option, "LL999"], cwd=tmp_path)
-    assert proc.returncode == 2
-    assert _one_line(proc.stderr) == (
+    assert one_line_error(["check", option, "LL999"], tmp_path) == (
         f"lambdalint: error: {option}: unknown rule 'LL999'; use an id (LL102), a name, "
         "a prefix (LL1) or ALL; `lambdalint rules` lists them")
-    assert proc.stdout == ""
 
 
 # -- usage and input errors: exit 2, one line -------------------------------------------------
 
 
 def test_unknown_option_is_one_line(tmp_path):
-    proc = run_subprocess(["check", "--bogus"], cwd=tmp_path)
-    assert proc.returncode == 2
-    line = _one_line(proc.stderr)
+    line = one_line_error(["check", "--bogus"], tmp_path)
     assert line.startswith("lambdalint: error: No such option")
     assert "--bogus" in line
-    assert "Usage:" not in proc.stderr
 
 
 def test_unknown_command_is_one_line(tmp_path):
-    proc = run_subprocess(["lint"], cwd=tmp_path)
-    assert proc.returncode == 2
-    assert _one_line(proc.stderr) == "lambdalint: error: No such command 'lint'."
+    assert one_line_error(["lint"], tmp_path) == "lambdalint: error: No such command 'lint'."
 
 
 def test_bad_format_is_one_line(tmp_path):
-    proc = run_subprocess(["check", "--format", "xml"], cwd=tmp_path)
-    assert proc.returncode == 2
-    line = _one_line(proc.stderr)
+    line = one_line_error(["check", "--format", "xml"], tmp_path)
     assert line.startswith("lambdalint: error: Invalid value for '--format': 'xml' is not one of")
     for choice in ("text", "json", "github", "sarif"):
         assert f"'{choice}'" in line
@@ -220,55 +203,46 @@ def test_bad_format_is_one_line(tmp_path):
 
 def test_missing_path_exits_2_before_checking_anything(tmp_path):
     write(tmp_path, {"app.py": BROKEN})
-    proc = run_subprocess(["check", "--select", "LL001", "app.py", "nope.py", "gone/"],
-                          cwd=tmp_path)
-    assert (proc.returncode, proc.stdout) == (2, "")
-    assert _one_line(proc.stderr) == "lambdalint: error: no such file or directory: nope.py, gone/"
+    assert one_line_error(["check", "--select", "LL001", "app.py", "nope.py", "gone/"],
+                          tmp_path) == (
+        "lambdalint: error: no such file or directory: nope.py, gone/")
 
 
 def test_missing_config_file(tmp_path):
-    proc = run_subprocess(["check", "--config", "nope.toml"], cwd=tmp_path)
-    assert proc.returncode == 2
-    assert _one_line(proc.stderr) == "lambdalint: error: --config nope.toml: no such file"
+    assert one_line_error(["check", "--config", "nope.toml"], tmp_path) == (
+        "lambdalint: error: --config nope.toml: no such file")
 
 
 def test_config_that_is_a_directory(tmp_path):
     (tmp_path / "conf").mkdir()
-    proc = run_subprocess(["check", "--config", "conf"], cwd=tmp_path)
-    assert proc.returncode == 2
-    assert _one_line(proc.stderr) == "lambdalint: error: --config conf: is a directory, not a TOML file"
+    assert one_line_error(["check", "--config", "conf"], tmp_path) == (
+        "lambdalint: error: --config conf: is a directory, not a TOML file")
 
 
 def test_invalid_toml_config(tmp_path):
     write(tmp_path, {"bad.toml": "select = [\"LL001\"\nfail-on = 'error'\n"})
-    proc = run_subprocess(["check", "--config", "bad.toml"], cwd=tmp_path)
-    assert proc.returncode == 2
-    line = _one_line(proc.stderr)
+    line = one_line_error(["check", "--config", "bad.toml"], tmp_path)
     assert line.startswith("lambdalint: error: bad.toml: not valid TOML: ")
     assert "line 2" in line
 
 
 def test_config_that_is_not_utf8(tmp_path):
     write(tmp_path, {"lambdalint.toml": b"select = ['\xff']\n"})
-    proc = run_subprocess(["check"], cwd=tmp_path)
-    assert proc.returncode == 2
-    assert _one_line(proc.stderr) == "lambdalint: error: lambdalint.toml: not valid TOML: it is not UTF-8 text"
+    assert one_line_error(["check"], tmp_path) == (
+        "lambdalint: error: lambdalint.toml: not valid TOML: it is not UTF-8 text")
 
 
 def test_output_into_a_missing_directory(tmp_path):
     write(tmp_path, {"app.py": BROKEN})
-    proc = run_subprocess(["check", "--select", "LL001", "--output", "out/report.json"],
-                          cwd=tmp_path)
-    assert (proc.returncode, proc.stdout) == (2, "")
-    assert _one_line(proc.stderr) == (
+    assert one_line_error(["check", "--select", "LL001", "--output", "out/report.json"],
+                          tmp_path) == (
         "lambdalint: error: --output out/report.json: directory out does not exist")
 
 
 def test_output_that_is_a_directory(tmp_path):
     (tmp_path / "out").mkdir()
-    proc = run_subprocess(["check", "--output", "out"], cwd=tmp_path)
-    assert proc.returncode == 2
-    assert _one_line(proc.stderr) == "lambdalint: error: --output out: is a directory"
+    assert one_line_error(["check", "--output", "out"], tmp_path) == (
+        "lambdalint: error: --output out: is a directory")
 
 
 def test_output_writes_the_report_to_the_file(tmp_path):
@@ -294,7 +268,7 @@ def test_internal_failure_is_one_line_and_exit_2(tmp_path):
     proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
                           text=True, env=env)
     assert proc.returncode == 2
-    assert _one_line(proc.stderr) == (
+    assert one_line(proc.stderr) == (
         "lambdalint: internal error: RuntimeError: boom second line "
         "(set LAMBDALINT_DEBUG=1 for the traceback, and please report it)")
     env["LAMBDALINT_DEBUG"] = "1"
@@ -428,15 +402,12 @@ def test_explain_prints_the_page(tmp_path, name):
 
 
 def test_explain_unknown_rule(tmp_path):
-    proc = run_subprocess(["explain", "LL999"], cwd=tmp_path)
-    assert (proc.returncode, proc.stdout) == (2, "")
-    assert _one_line(proc.stderr) == "lambdalint: error: unknown rule 'LL999'; `lambdalint rules` lists them"
+    assert one_line_error(["explain", "LL999"], tmp_path) == (
+        "lambdalint: error: unknown rule 'LL999'; `lambdalint rules` lists them")
 
 
 def test_explain_without_a_rule(tmp_path):
-    proc = run_subprocess(["explain"], cwd=tmp_path)
-    assert proc.returncode == 2
-    assert _one_line(proc.stderr) == "lambdalint: error: Missing argument 'RULE'."
+    assert one_line_error(["explain"], tmp_path) == "lambdalint: error: Missing argument 'RULE'."
 
 
 # -- no output echoes what a broken file holds ----------------------------------------------

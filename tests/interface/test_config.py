@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import run_cli, run_subprocess, write
+from helpers import one_line_error, run_cli, run_subprocess, write
 from lambdalint import config as cfg
 from lambdalint.findings import Severity
 
@@ -19,14 +19,6 @@ def _rules_found(cwd: Path, *args: str):
     code, out, err = run_cli(["check", "--format", "json", *args], cwd=cwd)
     assert code in (0, 1), (code, out, err)
     return sorted((f["rule"], f["path"]) for f in json.loads(out)["findings"])
-
-
-def _error_line(cwd: Path, *args: str) -> str:
-    proc = run_subprocess(["check", *args], cwd=cwd)
-    assert proc.returncode == 2, proc.stdout + proc.stderr
-    lines = proc.stderr.splitlines()
-    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
-    return lines[0]
 
 
 # -- finding the file ----------------------------------------------------------------------
@@ -256,26 +248,26 @@ def test_command_line_ignore_adds_to_the_files_ignore(tmp_path):
 ])
 def test_bad_values_exit_2_with_one_line(tmp_path, text, message):
     write(tmp_path, {"lambdalint.toml": text, "app.py": "X = 1\n"})
-    assert _error_line(tmp_path) == f"lambdalint: error: {message}"
+    assert one_line_error(["check"], tmp_path) == f"lambdalint: error: {message}"
 
 
 def test_error_in_pyproject_names_the_table(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.lambdalint]\nfail-on = 3\n"})
-    assert _error_line(tmp_path) == (
+    assert one_line_error(["check"], tmp_path) == (
         "lambdalint: error: pyproject.toml [tool.lambdalint]: 'fail-on' must be one of error, "
         "warning, note; got 3")
 
 
 def test_error_names_the_file_found_above_the_working_directory(tmp_path):
     write(tmp_path, {".lambdalint.toml": "selec = []\n", "svc/app.py": "X = 1\n"})
-    line = _error_line(tmp_path / "svc")
+    line = one_line_error(["check"], tmp_path / "svc")
     assert line == (f"lambdalint: error: {(tmp_path / '.lambdalint.toml').resolve()}: unknown key "
                     f"'selec'; allowed keys: {ALLOWED}")
 
 
 def test_invalid_toml_found_by_discovery(tmp_path):
     write(tmp_path, {"pyproject.toml": "[tool.lambdalint]\nselect = [\n"})
-    line = _error_line(tmp_path)
+    line = one_line_error(["check"], tmp_path)
     assert line.startswith("lambdalint: error: pyproject.toml: not valid TOML: ")
 
 
