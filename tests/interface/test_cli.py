@@ -190,10 +190,6 @@ def test_unknown_option_is_one_line(tmp_path):
     assert "--bogus" in line
 
 
-def test_unknown_command_is_one_line(tmp_path):
-    assert one_line_error(["lint"], tmp_path) == "lambdalint: error: No such command 'lint'."
-
-
 def test_bad_format_is_one_line(tmp_path):
     line = one_line_error(["check", "--format", "xml"], tmp_path)
     assert line.startswith("lambdalint: error: Invalid value for '--format': 'xml' is not one of")
@@ -201,22 +197,30 @@ def test_bad_format_is_one_line(tmp_path):
         assert f"'{choice}'" in line
 
 
-def test_missing_path_exits_2_before_checking_anything(tmp_path):
-    write(tmp_path, {"app.py": BROKEN})
-    assert one_line_error(["check", "--select", "LL001", "app.py", "nope.py", "gone/"],
-                          tmp_path) == (
-        "lambdalint: error: no such file or directory: nope.py, gone/")
+# (files written first, arguments, the one line after "lambdalint: error: ")
+ONE_LINE_ERRORS = [
+    ({"app.py": BROKEN}, ["check", "--select", "LL001", "app.py", "nope.py", "gone/"],
+     "no such file or directory: nope.py, gone/"),
+    ({}, ["check", "--config", "nope.toml"], "--config nope.toml: no such file"),
+    ({"conf/x.txt": ""}, ["check", "--config", "conf"],
+     "--config conf: is a directory, not a TOML file"),
+    ({"lambdalint.toml": b"select = ['\xff']\n"}, ["check"],
+     "lambdalint.toml: not valid TOML: it is not UTF-8 text"),
+    ({"app.py": BROKEN}, ["check", "--select", "LL001", "--output", "out/report.json"],
+     "--output out/report.json: directory out does not exist"),
+    ({"out/x.txt": ""}, ["check", "--output", "out"], "--output out: is a directory"),
+    ({}, ["lint"], "No such command 'lint'."),
+    ({}, ["explain", "LL999"], "unknown rule 'LL999'; `lambdalint rules` lists them"),
+    ({}, ["explain"], "Missing argument 'RULE'."),
+]
 
 
-def test_missing_config_file(tmp_path):
-    assert one_line_error(["check", "--config", "nope.toml"], tmp_path) == (
-        "lambdalint: error: --config nope.toml: no such file")
-
-
-def test_config_that_is_a_directory(tmp_path):
-    (tmp_path / "conf").mkdir()
-    assert one_line_error(["check", "--config", "conf"], tmp_path) == (
-        "lambdalint: error: --config conf: is a directory, not a TOML file")
+@pytest.mark.parametrize("files, args, message", ONE_LINE_ERRORS,
+                         ids=[" ".join(args) or "-" for _, args, _ in ONE_LINE_ERRORS])
+def test_usage_and_input_errors_are_one_line_and_exit_2(tmp_path, files, args, message):
+    # Nothing is checked: a missing path, a bad --config or --output stop the run before it.
+    write(tmp_path, files)
+    assert one_line_error(args, tmp_path) == f"lambdalint: error: {message}"
 
 
 def test_invalid_toml_config(tmp_path):
@@ -224,25 +228,6 @@ def test_invalid_toml_config(tmp_path):
     line = one_line_error(["check", "--config", "bad.toml"], tmp_path)
     assert line.startswith("lambdalint: error: bad.toml: not valid TOML: ")
     assert "line 2" in line
-
-
-def test_config_that_is_not_utf8(tmp_path):
-    write(tmp_path, {"lambdalint.toml": b"select = ['\xff']\n"})
-    assert one_line_error(["check"], tmp_path) == (
-        "lambdalint: error: lambdalint.toml: not valid TOML: it is not UTF-8 text")
-
-
-def test_output_into_a_missing_directory(tmp_path):
-    write(tmp_path, {"app.py": BROKEN})
-    assert one_line_error(["check", "--select", "LL001", "--output", "out/report.json"],
-                          tmp_path) == (
-        "lambdalint: error: --output out/report.json: directory out does not exist")
-
-
-def test_output_that_is_a_directory(tmp_path):
-    (tmp_path / "out").mkdir()
-    assert one_line_error(["check", "--output", "out"], tmp_path) == (
-        "lambdalint: error: --output out: is a directory")
 
 
 def test_output_writes_the_report_to_the_file(tmp_path):
@@ -399,15 +384,6 @@ def test_explain_prints_the_page(tmp_path, name):
     assert proc.returncode == 0
     assert proc.stdout == docs.page("LL001").rstrip("\n") + "\n"
     assert proc.stdout.startswith("# LL001 parse-error\n")
-
-
-def test_explain_unknown_rule(tmp_path):
-    assert one_line_error(["explain", "LL999"], tmp_path) == (
-        "lambdalint: error: unknown rule 'LL999'; `lambdalint rules` lists them")
-
-
-def test_explain_without_a_rule(tmp_path):
-    assert one_line_error(["explain"], tmp_path) == "lambdalint: error: Missing argument 'RULE'."
 
 
 # -- no output echoes what a broken file holds ----------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpers import one_line_error, run_cli, run_subprocess, write
-from lambdalint import config as cfg
+from lambdalint import config as cfg, registry
 from lambdalint.findings import Severity
 
 BROKEN = "def handler(event, context:\n    return 1\n"
@@ -157,6 +157,22 @@ def test_rule_options_fall_back_to_their_defaults():
     config = cfg.Config()
     for rule_id, options in cfg.RULE_OPTIONS.items():
         assert config.rule_options(rule_id) == {name: spec[1] for name, spec in options.items()}
+
+
+def test_path_options_are_read_relative_to_the_configuration(tmp_path):
+    # META's "path" options (LL303's advisories today): absolute against the file's directory.
+    rule, option = next((r, o) for r in registry.RULES for o in r.options if o.type == "path")
+    write(tmp_path, {"ci/lambdalint.toml": f"[rules.{rule.id}]\n{option.name} = 'osv/'\n"})
+    config = cfg.load([str(tmp_path)], str(tmp_path / "ci" / "lambdalint.toml"))
+    assert config.rule_options(rule.id)[option.name] == str((tmp_path / "ci").resolve() / "osv")
+
+
+def test_audit_is_an_option_of_the_rules_that_ask_a_service_only():
+    audited = cfg.Config(audit=True)
+    for rule in registry.RULES:
+        assert ("audit" in audited.rule_options(rule.id)) is bool(rule.network), rule.id
+        assert "audit" not in cfg.Config().rule_options(rule.id)
+    assert registry.network_rules(), "a rule asks a service (META.network): LL303"
 
 
 def test_snake_case_keys_are_accepted(tmp_path):

@@ -159,6 +159,10 @@ def test_select_ll303_without_audit_says_it_needs_audit(tmp_path):
         assert code == 0, (out, err)
         assert err == ("lambdalint: LL303 needs --audit (it asks a vulnerability service); "
                        "without it LL303 reports nothing\n")
+    # Named twice, said once.
+    err = run_cli(["check", "--no-cache", "--select", "LL303,vulnerable-dependency", "."],
+                  cwd=project)[2]
+    assert err.count("needs --audit") == 1, err
     # A prefix or ALL asks for no rule by name: nothing to say.
     assert run_cli(["check", "--no-cache", "--select", "LL3", "."], cwd=project)[2] == ""
 
