@@ -42,7 +42,8 @@ class _NetworkRulesOption(click.Option):
             return record
         from lambdalint import registry
 
-        return record[0], record[1].replace("{rules}", ", ".join(registry.ids(registry.network_rules())))
+        named = ", ".join(registry.ids(registry.network_rules()))
+        return record[0], record[1].replace("{rules}", named)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -119,9 +119,14 @@ def _scan() -> List[RuleInfo]:
     for name in names:
         with open(os.path.join(package, name), encoding="utf-8") as handle:
             statements.append(_statement(handle.read(), name))
-    tree = ast.parse("\n".join(statements))
-    found = [RuleInfo(_called(RuleMeta, statement.value), f"lambdalint.rules.{name[:-3]}")
-             for name, statement in zip(names, tree.body)]  # type: ignore[attr-defined]
+    try:
+        calls = [statement.value for statement in ast.parse("\n".join(statements)).body]
+    except SyntaxError:
+        calls = []
+    if len(calls) != len(names):  # a broken META: parse them one by one, to name its module
+        calls = [ast.parse(text, name).body[0].value for name, text in zip(names, statements)]
+    found = [RuleInfo(_called(RuleMeta, call), f"lambdalint.rules.{name[:-3]}")
+             for name, call in zip(names, calls)]
     return sorted(found, key=lambda info: info.id)
 
 

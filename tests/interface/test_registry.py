@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 
 import pytest
 
@@ -38,6 +39,14 @@ def test_every_rule_has_its_class_and_its_page(rule):
     if rule.kind != "engine":
         assert isinstance(rule.load(), type), f"{rule.module} needs `Rule = <its class>`"
     assert (REPO / "rules" / f"{rule.id}.md").is_file(), f"write rules/{rule.id}.md"
+
+
+def test_config_and_cli_hold_no_rule_id():
+    # Their facts about rules come from the registry; LL101 and LL102 appear only as examples in
+    # messages ("use a rule id (LL102)").
+    for module in ("config.py", "cli.py"):
+        text = (REPO / "lambdalint" / module).read_text(encoding="utf-8")
+        assert set(re.findall(r"\bLL\d{3}\b", text)) <= {"LL101", "LL102"}, module
 
 
 def test_meta_must_be_literals():
