@@ -84,7 +84,7 @@ def is_template(data: Any) -> bool:
     return _typed_resources(data.get("Resources"))
 
 
-# -- where a resource ends, how it is built ---------------------------------------------------------
+# -- where a resource ends, how it is built --------------------------------------------------------
 
 
 def _end_line(node: Any, depth: int = 0) -> int:
@@ -321,7 +321,6 @@ class _Core:
                 elif _RULE_ID.match(part):
                     ignored.add(part.upper())
         return ignored
-
 
 
 class _Code:
