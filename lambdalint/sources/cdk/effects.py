@@ -122,30 +122,31 @@ class _Effects:
             for statement in self._argument_statements(call, env):
                 owner.statements.append(replace(statement, origin=f"{method} on {owner.label}"))
 
+    def _first_object(self, call: cst.Call, env: _Env) -> Any:
+        """The construct the call's first argument (positional, else keyword) refers to."""
+        args = self._arguments(call, env)
+        for item, item_env in args.positional[:1] or list(args.keywords.values())[:1]:
+            return self._object(item, item_env)
+        return None
+
     def _do_add_managed_policy(self, owner: Any, call: cst.Call, env: _Env, method: str) -> None:
         if isinstance(owner, _Role):
-            args = self._arguments(call, env)
-            for item, item_env in args.positional[:1] or list(args.keywords.values())[:1]:
-                self._attach_managed(owner, self._object(item, item_env),
-                                     f"add_managed_policy on {owner.label}")
+            self._attach_managed(owner, self._first_object(call, env),
+                                 f"add_managed_policy on {owner.label}")
 
     def _do_attach_inline_policy(self, owner: Any, call: cst.Call, env: _Env, method: str) -> None:
         if isinstance(owner, _Role):
-            args = self._arguments(call, env)
-            for item, item_env in args.positional[:1] or list(args.keywords.values())[:1]:
-                policy = self._object(item, item_env)
-                if isinstance(policy, _Policy):
-                    owner.policies.append((policy, self.policy_names.get(
-                        id(policy), f"attach_inline_policy on {owner.label}")))
+            policy = self._first_object(call, env)
+            if isinstance(policy, _Policy):
+                owner.policies.append((policy, self.policy_names.get(
+                    id(policy), f"attach_inline_policy on {owner.label}")))
 
     def _do_attach_to_role(self, owner: Any, call: cst.Call, env: _Env, method: str) -> None:
         if isinstance(owner, _Policy):
-            args = self._arguments(call, env)
-            for item, item_env in args.positional[:1] or list(args.keywords.values())[:1]:
-                role = self._object(item, item_env)
-                if isinstance(role, _Role):
-                    origin = self.policy_names.get(id(owner), "attach_to_role")
-                    role.policies.append((owner, origin))
+            role = self._first_object(call, env)
+            if isinstance(role, _Role):
+                origin = self.policy_names.get(id(owner), "attach_to_role")
+                role.policies.append((owner, origin))
 
     def _do_add_statements(self, owner: Any, call: cst.Call, env: _Env, method: str) -> None:
         if isinstance(owner, _Policy):

@@ -327,20 +327,15 @@ class _Functions:
                 EnvVar(key, self._value(value, value_env), line, column))
 
     def _set_initial_policy(self, record: _Fn, args: _Args, kind: str) -> None:
-        given = args.get("initial_policy")
-        if given is None:
-            return
-        for item, item_env in self._items(*given):
+        for item, item_env in self._listed(args, "initial_policy"):
             statement = self._object(item, item_env)
             if isinstance(statement, IamStatement):
                 record.role.statements.append(
                     replace(statement, origin=f"initial_policy of {record.function.name}"))
 
     def _set_layers(self, record: _Fn, args: _Args, kind: str) -> None:
-        given = args.get("layers")
-        if given is not None:
-            record.function.layers.extend(self._layer(item, env) for item, env in
-                                          self._items(*given))
+        record.function.layers.extend(self._layer(item, env) for item, env in
+                                      self._listed(args, "layers"))
 
     def _layer(self, expr: cst.BaseExpression, env: _Env) -> Value:
         target, target_env, _, _ = self._deref(expr, env)
@@ -353,10 +348,7 @@ class _Functions:
         return self._value(expr, env)
 
     def _set_events(self, record: _Fn, args: _Args, kind: str) -> None:
-        given = args.get("events")
-        if given is None:
-            return
-        for item, env in self._items(*given):
+        for item, env in self._listed(args, "events"):
             event = self._event_source(item, env)
             if event is not None:
                 record.function.events.append(event)

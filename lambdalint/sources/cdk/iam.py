@@ -66,8 +66,7 @@ class _Iam:
                 policy.statements.extend(inner.statements)
         if kind in ("Policy", "ManagedPolicy"):
             name = self._construct_id(args, call)
-            roles = args.get("roles")
-            for item, item_env in (self._items(*roles) if roles else []):
+            for item, item_env in self._listed(args, "roles"):
                 role = self._object(item, item_env)
                 if isinstance(role, _Role):
                     role.policies.append((policy, f"iam.{kind} {name}"))
@@ -91,8 +90,7 @@ class _Iam:
         args = self._arguments(call, env)
         name = self._construct_id(args, call)
         role = _Role(f"role {name}", name)
-        given = args.get("managed_policies")
-        for item, item_env in (self._items(*given) if given else []):
+        for item, item_env in self._listed(args, "managed_policies"):
             self._attach_managed(role, self._object(item, item_env),
                                  f"managed_policies of role {name}")
         given = args.get("inline_policies")

@@ -354,6 +354,11 @@ class _Values:
                 self._items(target.right, target_env, depth + 1)
         return []
 
+    def _listed(self, args: _Args, keyword: str) -> List[Tuple[cst.BaseExpression, _Env]]:
+        """The items of the list given as ``keyword`` (see ``_items``); [] when not given."""
+        given = args.get(keyword)
+        return self._items(*given) if given is not None else []
+
     def _entries(self, expr: cst.BaseExpression, env: _Env, depth: int = 0
                  ) -> List[Tuple[cst.CSTNode, Optional[str], cst.BaseExpression, _Env]]:
         """The entries of a dict written in the file (``{...}``, ``dict(K=v)``, ``**other``):

@@ -266,42 +266,40 @@ class _Materializer:
         self.stack: List[int] = []
 
     def copy(self, node: Any) -> Any:
-        if isinstance(node, dict):
+        if isinstance(node, (dict, list)):
             if id(node) in self.stack or len(self.stack) > 200:
                 return None
             self.stack.append(id(node))
             try:
-                out = YDict()
-                out.line, out.column = getattr(node, "line", 1), getattr(node, "column", 1)
-                for key, value in node.items():
-                    self.budget -= 1
-                    out[key] = self.copy(value)
-                    if isinstance(node, YDict):
-                        if key in node.positions:
-                            out.positions[key] = node.positions[key]
-                        if key in node.key_positions:
-                            out.key_positions[key] = node.key_positions[key]
-                return out
-            finally:
-                self.stack.pop()
-        if isinstance(node, list):
-            if id(node) in self.stack or len(self.stack) > 200:
-                return None
-            self.stack.append(id(node))
-            try:
-                items = YList()
-                items.line, items.column = getattr(node, "line", 1), getattr(node, "column", 1)
-                for index, value in enumerate(node):
-                    self.budget -= 1
-                    items.append(self.copy(value))
-                    if isinstance(node, YList):
-                        items.positions.append(node.pos(index))
-                return items
+                return self._mapping(node) if isinstance(node, dict) else self._sequence(node)
             finally:
                 self.stack.pop()
         if isinstance(node, str) and "${" in node:
             return self.scalar(node)
         return node
+
+    def _mapping(self, node: Dict[Any, Any]) -> YDict:
+        out = YDict()
+        out.line, out.column = getattr(node, "line", 1), getattr(node, "column", 1)
+        for key, value in node.items():
+            self.budget -= 1
+            out[key] = self.copy(value)
+            if isinstance(node, YDict):
+                if key in node.positions:
+                    out.positions[key] = node.positions[key]
+                if key in node.key_positions:
+                    out.key_positions[key] = node.key_positions[key]
+        return out
+
+    def _sequence(self, node: List[Any]) -> YList:
+        items = YList()
+        items.line, items.column = getattr(node, "line", 1), getattr(node, "column", 1)
+        for index, value in enumerate(node):
+            self.budget -= 1
+            items.append(self.copy(value))
+            if isinstance(node, YList):
+                items.positions.append(node.pos(index))
+        return items
 
     def scalar(self, node: str) -> Any:
         status, value, how = self.resolver.string(str(node))
