@@ -9,7 +9,7 @@ from typing import Dict
 
 import pytest
 
-from helpers import check_json, write
+from helpers import check_json, load_document, write
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function
 from lambdalint.sources import cloudformation, configs, yamlload
@@ -17,11 +17,7 @@ from lambdalint.sources import cloudformation, configs, yamlload
 
 def read(root: Path, text: str, name: str = "template.yaml") -> Dict[str, Function]:
     """Write ``text`` as ``name`` under root and read it: {logical id: Function}."""
-    write(root, {name: text})
-    path = root / name
-    source = SourceFile(path.absolute(), name, "json" if name.endswith(".json") else "yaml")
-    body = path.read_text(encoding="utf-8")
-    data = yamlload.load(body)
+    data, source, body = load_document(root, text, name)
     return {f.name: f for f in cloudformation.read_template(data, source, body)}
 
 
