@@ -62,7 +62,6 @@ def _calls_in(node: cst.CSTNode) -> List[cst.Call]:
     return calls
 
 
-
 class _Effects:
     """Calls found in each statement: constructors, integrations and methods with effects."""
 

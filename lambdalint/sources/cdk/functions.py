@@ -14,8 +14,18 @@ from typing import Optional, Tuple
 
 import libcst as cst
 
-from lambdalint.model import CDK, CodeLocation, EnvVar, EventSource, Function, InlineCode, \
-    IamStatement, ReadError, Timeout, Value
+from lambdalint.model import (
+    CDK,
+    CodeLocation,
+    EnvVar,
+    EventSource,
+    Function,
+    IamStatement,
+    InlineCode,
+    ReadError,
+    Timeout,
+    Value,
+)
 from lambdalint.sources.cdk.constructs import _LAMBDA, _Fn, _Queue, _Role
 from lambdalint.sources.cdk.scope import _SKIP, _Env
 from lambdalint.sources.cdk.values import _Args, _Const, _number
@@ -64,7 +74,6 @@ def _runtime_id(member: str) -> Tuple[Optional[str], Optional[str]]:
         if lowered.startswith(family):
             return None, family
     return None, None
-
 
 
 class _Functions:

@@ -46,7 +46,6 @@ class _Binding:
     env: Optional[_Env]
 
 
-
 def _dotted(node: cst.CSTNode) -> Optional[str]:
     if isinstance(node, cst.Name):
         return node.value
@@ -68,7 +67,6 @@ def _app_root(path: Path) -> Path:
         except OSError:
             break
     return start
-
 
 
 class _Scopes:

@@ -63,7 +63,6 @@ def _canon(name: str) -> str:
     return name
 
 
-
 def _number(value: Any) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
@@ -79,7 +78,6 @@ def _bounded(value: Any) -> bool:
     if isinstance(value, str):
         return len(value) <= MAX_STRING
     return True
-
 
 
 class _Values:
