@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from click.testing import CliRunner
 
@@ -91,6 +91,46 @@ def run_subprocess(args: Sequence[str], cwd: Path, **kwargs) -> subprocess.Compl
 
 
 # -- readers: builders of the reader tests (tests/readers) -------------------------------------
+
+
+# CloudFormation, Serverless and CDK: what their reader tests share.
+
+if TYPE_CHECKING:
+    from lambdalint.discovery import SourceFile
+    from lambdalint.model import Function, Value
+
+
+def load_document(root: Path, text: str, name: str) -> Tuple[Any, SourceFile, str]:
+    """Write ``text`` as ``name`` under ``root`` and load it as a deployment document is
+    loaded: (located values, its SourceFile, the text)."""
+    from lambdalint.discovery import SourceFile
+    from lambdalint.sources import yamlload
+
+    write(root, {name: text})
+    path = root / name
+    source = SourceFile(path.absolute(), name, "json" if name.endswith(".json") else "yaml")
+    body = path.read_text(encoding="utf-8")
+    return yamlload.load(body), source, body
+
+
+def linked_by_name(functions: Iterable[Function]) -> Dict[str, Function]:
+    """Functions a reader returned, handlers linked as the engine links them, by name."""
+    from lambdalint.sources import configs
+
+    functions = list(functions)
+    for function in functions:
+        configs.link(function)
+    return {f.name: f for f in functions}
+
+
+def environment_of(function: Function) -> Dict[str, Value]:
+    """{variable name: Value} of a function's environment."""
+    return {var.name: var.value for var in function.environment}
+
+
+def values_at(values: Iterable[Value]) -> List[Tuple[object, int]]:
+    """(the value, or the text when it is not literal, line) of each Value."""
+    return [(v.value if v.literal else v.text, v.line) for v in values]
 
 
 # -- engine: builders of the engine tests (tests/engine) ---------------------------------------

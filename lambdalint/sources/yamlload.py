@@ -343,6 +343,17 @@ class _JsonReader:
         out.style = '"'
         return out, end
 
+    def after_item(self, index: int, close: str) -> Tuple[bool, int]:
+        """After an item of an object or array: (True, the index past ``close``) at its end,
+        else (False, the index of the next item)."""
+        index = self.skip(index)
+        char = self.text[index:index + 1]
+        if char == close:
+            return True, index + 1
+        if char != ",":
+            raise self.fail(f"expected ',' or '{close}'", index)
+        return False, self.skip(index + 1)
+
     def value(self, index: int, depth: int) -> Tuple[Any, int]:
         self.count += 1
         if self.count > self.budget:
@@ -372,13 +383,9 @@ class _JsonReader:
                 out[key] = item
                 out.positions[key] = self.where(start)
                 out.key_positions[key] = (key.line, key.column)
-                index = self.skip(index)
-                char = text[index:index + 1]
-                if char == "}":
-                    return out, index + 1
-                if char != ",":
-                    raise self.fail("expected ',' or '}'", index)
-                index = self.skip(index + 1)
+                done, index = self.after_item(index, "}")
+                if done:
+                    return out, index
         if char == "[":
             out = YList()
             out.line, out.column = self.where(index)
@@ -390,13 +397,9 @@ class _JsonReader:
                 item, index = self.value(index, depth + 1)
                 out.append(item)
                 out.positions.append(self.where(start))
-                index = self.skip(index)
-                char = text[index:index + 1]
-                if char == "]":
-                    return out, index + 1
-                if char != ",":
-                    raise self.fail("expected ',' or ']'", index)
-                index = self.skip(index + 1)
+                done, index = self.after_item(index, "]")
+                if done:
+                    return out, index
         for word, word_value in _JSON_WORDS.items():
             if text.startswith(word, index):
                 return word_value, index + len(word)

@@ -5,15 +5,22 @@ from __future__ import annotations
 import textwrap
 import time
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import pytest
 
 from lambdalint import registry
 from lambdalint.discovery import SourceFile
-from lambdalint.model import Function, Value
-from lambdalint.sources import cdk, configs
-from helpers import check_json, ids_and_lines, write
+from lambdalint.model import Function
+from lambdalint.sources import cdk
+from helpers import (
+    check_json,
+    environment_of,
+    ids_and_lines,
+    linked_by_name,
+    values_at,
+    write,
+)
 
 HANDLER = """
 def handler(event, context):
@@ -50,17 +57,7 @@ def read(root: Path, text: str, name: str = "app.py", cdk_json: bool = True,
     write(root, files)
     functions, errors = cdk.read_app(SourceFile(root / name, name, "python"))
     assert errors == []
-    for function in functions:
-        configs.link(function)
-    return {f.name: f for f in functions}
-
-
-def env(function: Function) -> Dict[str, Value]:
-    return {var.name: var.value for var in function.environment}
-
-
-def shown(values: List[Value]) -> List[tuple]:
-    return [(v.value if v.literal else v.text, v.line) for v in values]
+    return linked_by_name(functions)
 
 
 def stack(body: str, header: str = HEADER) -> str:
@@ -388,7 +385,7 @@ def test_environment_literal_and_not(tmp_path):
         fn.add_environment("API_KEY", "AKIA-not-really")
     """, header)
     fn = read(tmp_path, text)["Fn"]
-    values = env(fn)
+    values = environment_of(fn)
     assert list(values) == ["TABLE_NAME", "SECRET_ARN", "STAGE", "RETRIES", "FROM_ENV",
                             "PASSWORD", "URL", "API_KEY"]
     assert (values["TABLE_NAME"].literal, values["TABLE_NAME"].text) == (False, "table.table_name")
@@ -418,7 +415,7 @@ def test_environment_through_names_and_dict_calls(tmp_path):
             environment=load_env())
     """)
     functions = read(tmp_path, text)
-    values = env(functions["Fn"])
+    values = environment_of(functions["Fn"])
     assert {k: v.value for k, v in values.items()} == {"LOG_LEVEL": "INFO", "STAGE": "dev"}
     assert values["LOG_LEVEL"].line == at(text, '"LOG_LEVEL"')
     assert functions["Odd"].environment == []
@@ -462,8 +459,8 @@ def test_statements_through_every_route(tmp_path):
     one, two = functions["One"], functions["Two"]
 
     def summary(function):
-        return [(s.origin, s.effect, s.line, shown(s.actions), shown(s.not_actions),
-                 shown(s.resources)) for s in function.statements]
+        return [(s.origin, s.effect, s.line, values_at(s.actions), values_at(s.not_actions),
+                 values_at(s.resources)) for s in function.statements]
 
     shared = (at(text, "SHARED = "), [("s3:GetObject", at(text, '"s3:GetObject"')),
                                       ("s3:*", at(text, '"s3:*"'))], [],
@@ -522,7 +519,7 @@ def test_managed_policies(tmp_path):
         ("AmazonDynamoDBFullAccess", True, "add_managed_policy on the role of Own"),
         (None, False, "add_managed_policy on the role of Own"),  # a customer policy's name
     ]
-    assert [(s.origin, shown(s.actions)) for s in own.statements] == \
+    assert [(s.origin, values_at(s.actions)) for s in own.statements] == \
         [("iam.ManagedPolicy Custom", [("kms:*", at(text, "kms:*"))])]
 
 
@@ -541,12 +538,12 @@ def test_statement_changes_and_from_json(tmp_path):
             initial_policy=[stmt, doc])
     """, HEADER + 'EXTRA = ["s3:PutObject"]\n')
     first, second = read(tmp_path, text)["Fn"].statements
-    assert shown(first.actions) == [("s3:GetObject", at(text, "add_actions")),
+    assert values_at(first.actions) == [("s3:GetObject", at(text, "add_actions")),
                                     ("s3:PutObject", at(text, "EXTRA = "))]
     assert [(r.value, r.text, r.line) for r in first.resources] == \
         [("*", "add_all_resources()", at(text, "add_all_resources"))]
-    assert shown(second.actions) == [("ec2:*", at(text, '"ec2:*"'))]
-    assert shown(second.resources) == [("*", at(text, '"Resource"'))]
+    assert values_at(second.actions) == [("ec2:*", at(text, '"ec2:*"'))]
+    assert values_at(second.resources) == [("*", at(text, '"Resource"'))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -645,7 +642,7 @@ def test_layers_and_suppression_comment(tmp_path):
     """)
     functions = read(tmp_path, text)
     fn = functions["Fn"]
-    assert shown(fn.layers) == [("arn:aws:lambda:eu-west-1:123456789012:layer:deps:3",
+    assert values_at(fn.layers) == [("arn:aws:lambda:eu-west-1:123456789012:layer:deps:3",
                                  at(text, "arn:aws:lambda"))]
     assert fn.ignored_rules == {"*"}
     assert functions["Quiet"].ignored_rules == {"LL102"}

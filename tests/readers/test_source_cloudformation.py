@@ -9,7 +9,7 @@ from typing import Dict
 
 import pytest
 
-from helpers import check_json, write
+from helpers import check_json, load_document, write
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function
 from lambdalint.sources import cloudformation, configs, yamlload
@@ -17,11 +17,7 @@ from lambdalint.sources import cloudformation, configs, yamlload
 
 def read(root: Path, text: str, name: str = "template.yaml") -> Dict[str, Function]:
     """Write ``text`` as ``name`` under root and read it: {logical id: Function}."""
-    write(root, {name: text})
-    path = root / name
-    source = SourceFile(path.absolute(), name, "json" if name.endswith(".json") else "yaml")
-    body = path.read_text(encoding="utf-8")
-    data = yamlload.load(body)
+    data, source, body = load_document(root, text, name)
     return {f.name: f for f in cloudformation.read_template(data, source, body)}
 
 
@@ -1146,26 +1142,31 @@ def test_parse_error_is_ll001_at_its_line_and_the_run_goes_on(tmp_path):
         ("LL001", "a/template.yaml", 7), ("LL001", "b/template.json", 3)]
 
 
-def test_linking_handler_string_to_code(tmp_path):
-    write(tmp_path, {
-        "template.yaml": """
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              HelloWorldFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: hello_world/
-                  Handler: app.lambda_handler
-                  Runtime: python3.12
-            """,
-        "hello_world/app.py": """
-            import boto3
+# A SAM function and its handler file, whose one-argument handler has an LL102 on line 5.
+HELLO_WORLD = {
+    "template.yaml": """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          HelloWorldFunction:
+            Type: AWS::Serverless::Function
+            Properties:
+              CodeUri: hello_world/
+              Handler: app.lambda_handler
+              Runtime: python3.12
+        """,
+    "hello_world/app.py": """
+        import boto3
 
-            def lambda_handler(payload):
-                client = boto3.client("s3")
-                return client.list_buckets()
-            """,
-    })
+
+        def lambda_handler(payload):
+            client = boto3.client("s3")
+            return client.list_buckets()
+        """,
+}
+
+
+def test_linking_handler_string_to_code(tmp_path):
+    write(tmp_path, HELLO_WORLD)
     project = configs.read_project(
         [SourceFile((tmp_path / "template.yaml").absolute(), "template.yaml", "yaml")], [], [])
     fn, = project.functions
@@ -1194,34 +1195,7 @@ def test_properties_that_cannot_be_known_are_not_the_default(tmp_path):
 
 
 def test_linked_handler_with_an_unusual_signature_gets_the_code_rules(tmp_path):
-    write(tmp_path, {
-        "template.yaml": """
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              HelloWorldFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: hello_world/
-                  Handler: app.lambda_handler
-                  Runtime: python3.12
-            """,
-        "hello_world/app.py": """
-            import boto3
-
-
-            def lambda_handler(payload):
-                client = boto3.client("s3")
-                return client.list_buckets()
-            """,
-        "other/app.py": """
-            import boto3
-
-
-            def lambda_handler(payload):
-                client = boto3.client("s3")
-                return client.list_buckets()
-            """,
-    })
+    write(tmp_path, {**HELLO_WORLD, "other/app.py": HELLO_WORLD["hello_world/app.py"]})
     findings = check_json(["."], tmp_path, "--select", "LL102")
     # Only the file the template names: the same code elsewhere is not known to be a handler.
     assert [(f["rule"], f["path"], f["line"]) for f in findings] == [("LL102", "hello_world/app.py", 5)]

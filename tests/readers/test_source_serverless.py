@@ -4,37 +4,30 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict
 
 import pytest
 
 from lambdalint import registry
 from lambdalint.discovery import SourceFile
-from lambdalint.model import Function, Value
+from lambdalint.model import Function
 from lambdalint.sources import configs, serverless, yamlload
-from helpers import check_json, ids_and_lines, write
+from helpers import (
+    check_json,
+    environment_of,
+    ids_and_lines,
+    linked_by_name,
+    load_document,
+    values_at,
+    write,
+)
 
 
 def read(root: Path, text: str, name: str = "serverless.yml") -> Dict[str, Function]:
     """Write ``text`` as ``name`` under ``root`` and read it with the Serverless reader."""
-    write(root, {name: text})
-    path = root / name
-    source = SourceFile(path, name, "json" if name.endswith(".json") else "yaml")
-    body = path.read_text(encoding="utf-8")
-    data = yamlload.load(body)
+    data, source, body = load_document(root, text, name)
     assert serverless.is_serverless(data)
-    functions = serverless.read_service(data, source, body)
-    for function in functions:
-        configs.link(function)
-    return {f.name: f for f in functions}
-
-
-def env(function: Function) -> Dict[str, Value]:
-    return {var.name: var.value for var in function.environment}
-
-
-def lines(values: List[Value]) -> List[tuple]:
-    return [(v.value if v.literal else v.text, v.line) for v in values]
+    return linked_by_name(serverless.read_service(data, source, body))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,7 +104,7 @@ def test_functions_lines_timeouts_and_memory(tmp_path):
     assert (listing.memory.value, listing.memory.line) == (512, 5)
     assert (remove.runtime.value, remove.runtime.line) == ("python3.11", 18)
     assert (listing.runtime.value, listing.runtime.line) == ("python3.12", 4)
-    assert lines(listing.layers) == [("arn:aws:lambda:eu-west-1:123456789012:layer:deps:3", 14),
+    assert values_at(listing.layers) == [("arn:aws:lambda:eu-west-1:123456789012:layer:deps:3", 14),
                                      ("!Ref DepsLambdaLayer", 15)]
     assert listing.layers[1].literal is False
 
@@ -223,7 +216,7 @@ functions:
 def test_self_variables_resolve_to_literals(tmp_path):
     functions = read(tmp_path, VARIABLES)
     worker = functions["worker"]
-    values = env(worker)
+    values = environment_of(worker)
     # The function's own value wins over the provider's, in the provider's order.
     assert [v.name for v in worker.environment][:3] == ["TABLE", "NAME", "STAGE"]
     assert (values["TABLE"].value, values["TABLE"].line) == ("override", 40)
@@ -238,7 +231,7 @@ def test_self_variables_resolve_to_literals(tmp_path):
     # A timeout taken from custom: the literal, set on the function, at the reference's line.
     assert (timed.timeout.seconds, timed.timeout.origin, timed.timeout.line) == (25, "function", 45)
     assert (worker.timeout.seconds, worker.timeout.origin, worker.timeout.line) == (25, "provider", 16)
-    shared = env(functions["shared"])
+    shared = environment_of(functions["shared"])
     assert (shared["FROM_CUSTOM"].value, shared["FROM_CUSTOM"].line) == ("shared-value", 12)
     assert shared["TABLE"].value == "orders-dev"
     assert shared["TABLE"].text == \
@@ -251,7 +244,7 @@ def test_self_variables_resolve_to_literals(tmp_path):
     "PREFIXED", "FALLBACK_SSM",
 ])
 def test_variables_that_cannot_be_known_are_not_literal(tmp_path, name):
-    values = env(read(tmp_path, VARIABLES)["worker"])
+    values = environment_of(read(tmp_path, VARIABLES)["worker"])
     value = values[name]
     assert value.literal is False and value.value is None
     written = VARIABLES.split(f"    {name}: ", 1)[1].split("\n", 1)[0]
@@ -284,7 +277,7 @@ def test_variables_that_grow_without_end_stop(tmp_path):
     text = ("service: a\ncustom:\n" + doubling + "  v60: xxxxxxxx\n" + listing + "  l60: x\n"
             "provider:\n  name: aws\n  environment:\n    BIG: ${self:custom.v0}\n"
             "    LIST: ${self:custom.l0}\nfunctions:\n  f:\n    handler: h.f\n")
-    values = env(read(tmp_path, text)["f"])
+    values = environment_of(read(tmp_path, text)["f"])
     assert values["BIG"].literal is False
     assert values["LIST"].literal is False
 
@@ -327,14 +320,14 @@ def test_provider_statements_and_managed_policies(tmp_path):
     one, two = functions["one"], functions["two"]
     first, second, third = one.statements
     assert (first.effect, first.line, first.origin) == ("Allow", 7, "provider.iam.role.statements")
-    assert lines(first.actions) == [("dynamodb:*", 9), ("s3:GetObject", 10)]
-    assert lines(first.resources) == [("*", 11)]
+    assert values_at(first.actions) == [("dynamodb:*", 9), ("s3:GetObject", 10)]
+    assert values_at(first.resources) == [("*", 11)]
     assert (second.effect, second.line) == ("Deny", 12)
-    assert lines(second.not_actions) == [("iam:*", 13)]
-    assert lines(second.not_resources) == [("!GetAtt Table.Arn", 15)]
+    assert values_at(second.not_actions) == [("iam:*", 13)]
+    assert values_at(second.not_resources) == [("!GetAtt Table.Arn", 15)]
     assert second.not_resources[0].literal is False
     assert (third.origin, third.line) == ("provider.iamRoleStatements", 19)
-    assert lines(third.resources) == [("arn:aws:sqs:eu-west-1:123456789012:a-jobs", 21)]
+    assert values_at(third.resources) == [("arn:aws:sqs:eu-west-1:123456789012:a-jobs", 21)]
     assert [(p.name.value, p.name.line, p.origin) for p in one.managed_policies] == [
         ("arn:aws:iam::aws:policy/AmazonS3FullAccess", 17, "provider.iam.role.managedPolicies"),
         ("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", 23, "provider.iamManagedPolicies"),
@@ -417,7 +410,7 @@ def test_function_roles_read_from_resources(tmp_path):
         function = functions[name]
         assert [(s.origin, s.line) for s in function.statements] == [
             ("policy worker of role WorkerRole", 37), ("AWS::IAM::Policy ExtraPolicy", 48)], name
-        assert lines(function.statements[0].actions) == [("s3:*", 38)]
+        assert values_at(function.statements[0].actions) == [("s3:*", 38)]
         assert [(p.name.value, p.name.line) for p in function.managed_policies] == [
             ("arn:aws:iam::aws:policy/AdministratorAccess", 32)]
         assert function.role == "WorkerRole"
@@ -679,7 +672,7 @@ def test_hostile_values_come_out_as_unknown(tmp_path):
     function = functions["f"]
     assert (function.timeout.seconds, function.timeout.origin) == (None, "unknown")
     assert function.events == [] and function.environment == [] and function.statements == []
-    values = env(read(tmp_path, HOSTILE[7])["f"])
+    values = environment_of(read(tmp_path, HOSTILE[7])["f"])
     assert (values["A"].value, values["B"].value) == ("${self:custom.x", "${")
     assert values["C"].literal is False
     assert values["D"].value == "z"
@@ -858,7 +851,7 @@ def test_resources_read_as_cloudformation(tmp_path):
     shared = functions["shared"]
     assert shared.role == "SharedRole"
     first, second = shared.statements
-    assert lines(first.resources) == [("arn:aws:s3:::reports-bucket/*", 25)]
+    assert values_at(first.resources) == [("arn:aws:s3:::reports-bucket/*", 25)]
     assert second.resources[0].literal is False
     assert second.resources[0].text == "${ssm:/a/parameter-arn}"
     named = functions["named"]
@@ -869,7 +862,7 @@ def test_resources_read_as_cloudformation(tmp_path):
     assert (legacy.format, legacy.line, legacy.path) == ("cloudformation", 36, "serverless.yml")
     assert (legacy.timeout.seconds, legacy.timeout.origin) == (3, "default")
     assert [s.line for s in legacy.statements] == [23, 26]
-    values = env(legacy)
+    values = environment_of(legacy)
     assert values["TOKEN"].literal is False and values["TOKEN"].text == "${ssm:/a/token}"
     assert (values["BUCKET"].value, values["BUCKET"].line) == ("reports-bucket", 46)
 

@@ -1,0 +1,66 @@
+"""The constructs a stack builds, as the reader records them, and the classes that build them.
+
+``_Values._built_by`` turns a constructor call into one of these; the function, IAM and effect
+parts fill them in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+from lambdalint.model import Function, IamStatement, ManagedPolicy, Value
+
+_LAMBDA = "aws_cdk.aws_lambda."
+_IAM = "aws_cdk.aws_iam."
+
+# Constructor -> the kind of function it defines.
+_FUNCTION_CLASSES = {
+    _LAMBDA + "Function": "function",
+    _LAMBDA + "SingletonFunction": "function",
+    _LAMBDA + "DockerImageFunction": "docker",
+    "aws_cdk.aws_lambda_python.PythonFunction": "python",
+    "aws_cdk.aws_lambda_nodejs.NodejsFunction": "nodejs",
+}
+
+_QUEUE = "aws_cdk.aws_sqs.Queue"
+
+
+@dataclass
+class _Policy:
+    """An ``iam.Policy``, customer ``iam.ManagedPolicy`` or ``iam.PolicyDocument``."""
+
+    statements: List[IamStatement] = field(default_factory=list)
+
+
+@dataclass
+class _Role:
+    label: str  # "role LambdaRole", "the role of HelloFunction"
+    name: Optional[str] = None
+    statements: List[IamStatement] = field(default_factory=list)
+    managed: List[ManagedPolicy] = field(default_factory=list)
+    policies: List[Tuple[_Policy, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Fn:
+    function: Function
+    role: _Role
+    python: Optional[bool] = None  # runtime family known to be Python (True) / not (False)
+
+
+@dataclass
+class _ManagedRef:
+    value: Value
+
+
+@dataclass
+class _Queue:
+    visibility: Optional[Value]
+
+
+@dataclass
+class _Unknown:
+    """A construct we recognise but cannot see into (an imported role, a layer...)."""
+
+    text: str
