@@ -31,7 +31,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from lambdalint import suppressions
+from lambdalint import files, suppressions
 from lambdalint.discovery import SourceFile
 from lambdalint.model import (
     CDK,
@@ -50,7 +50,6 @@ from lambdalint.model import (
 DEFAULT_TIMEOUT = 3  # seconds: a CDK function with no timeout gets the Lambda default
 SQS_DEFAULT_VISIBILITY = 30
 SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does not set
-MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 40  # name -> value -> name ... chains followed before giving up
 # Past these a constant is unknown, never computed: ``2 ** 10 ** 8`` or a chain of products
 # would take minutes and gigabytes, and no Lambda setting is a number of more than 64 bits.
@@ -1561,11 +1560,8 @@ def read_app(source: SourceFile) -> Tuple[List[Function], List[ReadError]]:
     gives nothing (the handler-code rules report the syntax error). An app over
     MAX_EVALUATE_BYTES is not evaluated: its function constructs, found by their text, are kept
     with unknown settings and an LL001 note names them."""
-    try:
-        if source.path.stat().st_size > MAX_FILE_BYTES:
-            return [], []
-        data = source.path.read_bytes()
-    except OSError:
+    data = files.read_bytes(source.path)
+    if isinstance(data, files.ReadFailure):
         return [], []
     if b"Function" not in data:  # every construct read here has it in its name
         return [], []
@@ -1594,6 +1590,11 @@ def read_app(source: SourceFile) -> Tuple[List[Function], List[ReadError]]:
         return found, [ReadError(source.display, 1, f"lambdalint failed on this CDK app "
                                  f"({type(exc).__name__}), please report it; functions with "
                                  f"unknown settings: {names}")]
+
+
+def read_unit(unit: Any) -> Tuple[List[Function], List[ReadError]]:
+    """``read_app`` of a CDK app unit (the entry ``units.READERS`` names)."""
+    return read_app(unit.files[0])
 
 
 def _too_large(source: SourceFile, text: str, size: int) -> Tuple[List[Function], List[ReadError]]:
