@@ -1,10 +1,11 @@
 """The deployment model of a run, read unit by unit through the cache.
 
 A unit is what one reader reads at once: a YAML/JSON file, a Terraform module (the ``.tf``
-files of one directory), a CDK app file. Its functions and read errors are cached under a key
-of everything the reader looks at (the bytes, the reported paths, and for Terraform the
-``.tfvars`` and any file of the module a ``file()`` can read; for CDK where ``cdk.json`` is);
-handler linking, which looks at which files exist now, is redone on every run.
+files of one directory), a CDK app file; the units and their readers are those of the uncached
+read (``lambdalint.sources.units``). A unit's functions and read errors are cached under a key
+of everything the reader looks at (``units.fingerprint``: the bytes, the reported paths, and
+for Terraform the ``.tfvars`` and any file of the module a ``file()`` can read; for CDK where
+``cdk.json`` is); handler linking, which looks at which files exist now, is redone on every run.
 
 Configs read only to link handlers (pre-commit passes Python files alone) need only what
 linking needs: a small entry per unit with each function's handler and code location. The full

@@ -164,14 +164,22 @@ class Functions:
         environments = [e.get("variables") for e in block.children("environment")]
         self._settings(function, block, environments)
         function.code = self._resource_code(block)
-        role = self.iam.role_of(block.get("role"))
-        if role is not None:
-            function.role = role.address
-            if self.iam.assumed_by_lambda(role):
-                statements, managed = self.iam.role(role)
-                function.statements = dedupe(statements)
-                function.managed_policies = managed
+        statements, managed = self._given_role(function, block.get("role"))
+        function.statements = dedupe(statements)
+        function.managed_policies = managed
         return function
+
+    def _given_role(self, function: Function, node: Optional[Node]
+                    ) -> Tuple[List[IamStatement], List[ManagedPolicy]]:
+        """The role a function is given (``role``, the module's ``lambda_role``): its address
+        goes on the function; what it grants counts when Lambda may assume it."""
+        role = self.iam.role_of(node)
+        if role is None:
+            return [], []
+        function.role = role.address
+        if not self.iam.assumed_by_lambda(role):
+            return [], []
+        return self.iam.role(role)
 
     def _resource_code(self, block: Block) -> CodeLocation:
         m = self.m
@@ -234,18 +242,11 @@ class Functions:
         function = self._base(block)
         self._settings(function, block, [block.get("environment_variables")])
         function.code = self._module_code(block)
-        statements: List[IamStatement] = []
-        managed: List[ManagedPolicy] = []
-        create_role = m.flag(block.get("create_role"), default=True)
-        if create_role:
+        if m.flag(block.get("create_role"), default=True):
             statements, managed = self._module_policies(block)
             function.role = f"the role {block.address} creates"
         else:
-            role = self.iam.role_of(block.get("lambda_role"))
-            if role is not None:
-                function.role = role.address
-                if self.iam.assumed_by_lambda(role):
-                    statements, managed = self.iam.role(role)
+            statements, managed = self._given_role(function, block.get("lambda_role"))
         function.statements = dedupe(statements)
         function.managed_policies = managed
         return function
