@@ -189,3 +189,27 @@ def test_every_function_written_is_kept_when_a_reader_fails(tmp_path, monkeypatc
     assert [e.message for e in project.errors] == [
         "Hello: lambdalint failed on this file (ValueError); its settings are unknown, "
         "please report it"]
+
+
+def test_the_cached_read_gives_the_records_of_the_uncached_one(tmp_path, monkeypatch):
+    from lambdalint import cache, projects
+    from lambdalint.discovery import PYTHON
+    from lambdalint.sources import configs
+
+    write(tmp_path, {"template.yaml": SAM, "serverless.yml": SERVERLESS, "tf/main.tf": TERRAFORM,
+                     "cdk.json": "{}", "app.py": CDK, "src/app.py": HANDLER})
+    monkeypatch.chdir(tmp_path)
+    sources = source_files(tmp_path, ["template.yaml", "serverless.yml", "tf/main.tf", "app.py",
+                                      "src/app.py"])
+    config_files = [s for s in sources if s.kind != PYTHON]
+    python_files = [s for s in sources if s.kind == PYTHON]
+    plain = configs.read_project(config_files, python_files)
+    store = cache.Cache(tmp_path / ".cache")
+    first = projects.read(config_files, [], python_files, ["."], store)
+    store.flush()
+    again = cache.Cache(tmp_path / ".cache")
+    second = projects.read(config_files, [], python_files, ["."], again)
+    assert again.hits == 4 and again.misses == 0
+    for project in (first, second):
+        assert (project.functions, project.errors) == (plain.functions, plain.errors)
+    assert [f.format for f in plain.functions] == ["sam", "serverless", "terraform", "cdk"]
