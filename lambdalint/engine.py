@@ -58,18 +58,16 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
 
 
 def _read_bytes(source: discovery.SourceFile, result: Result) -> Optional[bytes]:
-    try:
-        size = source.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            result.notes.append(f"{source.display}: skipped, {size / 1024 / 1024:.1f} MiB is over "
-                                f"the {MAX_FILE_BYTES // 1024 // 1024} MiB limit for one file")
-            return None
-        return source.path.read_bytes()
-    except IsADirectoryError:
-        return None
-    except OSError as exc:
-        result.findings.append(parse_error(source.display, f"cannot read: {exc.strerror or exc}"))
-        return None
+    from lambdalint import files
+
+    data = files.read_bytes(source.path)
+    if not isinstance(data, files.ReadFailure):
+        return data
+    if data.reason == files.TOO_LARGE:
+        result.notes.append(data.note(source.display))
+    elif data.reason != files.DIRECTORY:
+        result.findings.append(parse_error(source.display, data.message()))
+    return None
 
 
 def _per_file_ignored(config: Config, finding: Finding) -> bool:

@@ -92,6 +92,27 @@ def run_subprocess(args: Sequence[str], cwd: Path, **kwargs) -> subprocess.Compl
 
 # -- readers: builders of the reader tests (tests/readers) -------------------------------------
 
+def source_files(root: Path, names: Sequence[str]) -> list:
+    """``SourceFile`` records of files under ``root``, as discovery makes them (kind by suffix,
+    shown relative to ``root``)."""
+    from lambdalint.discovery import SourceFile, display_path, kind_of
+
+    return [SourceFile((root / name).resolve(), display_path((root / name).resolve(), root),
+                       kind_of(root / name) or "") for name in names]
+
+
+def read_unit(root: Path, files: dict):
+    """Write ``files`` under ``root`` and read them as a run does: dispatched into units, each
+    read by its format's reader, handlers linked. Returns the ``Project`` (records, not output)."""
+    from lambdalint.discovery import PYTHON
+    from lambdalint.sources import configs
+
+    write(root, files)
+    sources = source_files(root, sorted(files))
+    return configs.read_project([s for s in sources if s.kind != PYTHON],
+                                [s for s in sources if s.kind == PYTHON])
+
+
 
 # CloudFormation, Serverless and CDK: what their reader tests share.
 

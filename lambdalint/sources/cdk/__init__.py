@@ -32,7 +32,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from lambdalint import suppressions
+from lambdalint import files, suppressions
 from lambdalint.discovery import SourceFile
 from lambdalint.model import CDK, Function, ReadError, Timeout
 from lambdalint.sources.cdk.constructs import _Fn
@@ -48,11 +48,10 @@ from lambdalint.sources.cdk.scope import _SKIP, _app_root, _Scope, _Scopes
 from lambdalint.sources.cdk.values import MAX_DEPTH, MAX_INT_BITS, MAX_STEPS, MAX_STRING, _Values
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "MAX_DEPTH", "MAX_EVALUATE_BYTES", "MAX_FILE_BYTES", "MAX_INT_BITS",
+    "DEFAULT_TIMEOUT", "MAX_DEPTH", "MAX_EVALUATE_BYTES", "MAX_INT_BITS",
     "MAX_STEPS", "MAX_STRING", "SQS_DEFAULT_TEXT", "SQS_DEFAULT_VISIBILITY", "read_app",
 ]
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
 # LibCST needs about 100 bytes of memory and 20 us per byte of source: a CDK app over this
 # size is not evaluated; its function constructs are found by their text and reported.
 MAX_EVALUATE_BYTES = 256 * 1024
@@ -129,11 +128,8 @@ def read_app(source: SourceFile) -> Tuple[List[Function], List[ReadError]]:
     gives nothing (the handler-code rules report the syntax error). An app over
     MAX_EVALUATE_BYTES is not evaluated: its function constructs, found by their text, are kept
     with unknown settings and an LL001 note names them."""
-    try:
-        if source.path.stat().st_size > MAX_FILE_BYTES:
-            return [], []
-        data = source.path.read_bytes()
-    except OSError:
+    data = files.read_bytes(source.path)
+    if isinstance(data, files.ReadFailure):
         return [], []
     if b"Function" not in data:  # every construct read here has it in its name
         return [], []
@@ -162,6 +158,11 @@ def read_app(source: SourceFile) -> Tuple[List[Function], List[ReadError]]:
         return found, [ReadError(source.display, 1, f"lambdalint failed on this CDK app "
                                  f"({type(exc).__name__}), please report it; functions with "
                                  f"unknown settings: {names}")]
+
+
+def read_unit(unit: Any) -> Tuple[List[Function], List[ReadError]]:
+    """``read_app`` of a CDK app unit (the entry ``units.READERS`` names)."""
+    return read_app(unit.files[0])
 
 
 def _too_large(source: SourceFile, text: str, size: int) -> Tuple[List[Function], List[ReadError]]:
