@@ -12,7 +12,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from click.testing import CliRunner
 
@@ -88,6 +88,41 @@ def run_subprocess(args: Sequence[str], cwd: Path, **kwargs) -> subprocess.Compl
 
 
 # -- rules: builders of the rule tests (tests/rules) -------------------------------------------
+
+
+# Config rules (LL2xx, LL30x): a tree of deployment files checked through the real CLI.
+
+
+def lint(root: Path, files: Dict[str, str], select: str = "LL2", *extra: str) -> List[dict]:
+    """Write ``files`` (and an empty config, so nothing from above applies) and check them with
+    the rules ``select`` names; the findings, as JSON."""
+    if not any(name.endswith(("lambdalint.toml", "pyproject.toml")) for name in files):
+        files = {"lambdalint.toml": "", **files}
+    write(root, files)
+    return check_json(["."], root, "--select", select, *extra)
+
+
+def line_of(source: Union[Path, str], needle: str, nth: int = 1) -> int:
+    """The 1-based line of the ``nth`` line of ``source`` (a file, or a text) holding ``needle``."""
+    text = source.read_text(encoding="utf-8") if isinstance(source, Path) else source
+    hits = [i for i, line in enumerate(text.splitlines(), 1) if needle in line]
+    assert len(hits) >= nth, f"{needle!r} is not in {source} {nth} times"
+    return hits[nth - 1]
+
+
+def by_line(findings: List[dict]) -> Dict[Tuple[str, int], dict]:
+    return {(f["rule"], f["line"]): f for f in findings}
+
+
+SAM_HEAD = """\
+    AWSTemplateFormatVersion: "2010-09-09"
+    Transform: AWS::Serverless-2016-10-31
+    """
+
+
+def sam(body: str, head: str = SAM_HEAD) -> str:
+    """A SAM template: the SAM header, then ``body`` (both dedented)."""
+    return textwrap.dedent(head) + textwrap.dedent(body)
 
 
 # -- readers: builders of the reader tests (tests/readers) -------------------------------------
