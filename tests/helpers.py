@@ -6,11 +6,14 @@ Sections by layer; a builder used by one test file stays in that file.
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import struct
 import subprocess
 import sys
 import textwrap
+import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -124,6 +127,87 @@ def sam(body: str, head: str = SAM_HEAD) -> str:
     """A SAM template: the SAM header, then ``body`` (both dedented)."""
     return textwrap.dedent(head) + textwrap.dedent(body)
 
+
+CDK_HEAD = """\
+from aws_cdk import App, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as _lambda
+
+
+class Orders(Stack):
+    def __init__(self, scope, id):
+        super().__init__(scope, id)
+"""
+
+
+def cdk_app(stack: str) -> Dict[str, str]:
+    """cdk.json and an app.py whose one stack, ``Orders``, runs ``stack`` (the constructor's
+    body, dedented) and is synthesized."""
+    body = textwrap.indent(textwrap.dedent(stack), " " * 8)
+    return {"cdk.json": '{"app": "python3 app.py"}',
+            "app.py": CDK_HEAD + body + '\n\napp = App()\nOrders(app, "Orders")\napp.synth()\n'}
+
+
+def terraform_function(filename: str = '"fn.zip"', body: str = "", before: str = "") -> str:
+    """A main.tf with ``aws_lambda_function.fn`` (Python, a 10 s timeout) deploying
+    ``filename`` (an HCL expression), with more arguments ``body``, after the blocks ``before``
+    (an ``archive_file``...). Each piece is dedented; the function is on line 1 without
+    ``before``."""
+    parts = [textwrap.dedent(before).strip("\n")] if before.strip() else []
+    parts += ['resource "aws_lambda_function" "fn" {', '  function_name = "fn"',
+              '  role          = "arn:aws:iam::123456789012:role/fn"',
+              '  handler       = "app.handler"', '  runtime       = "python3.12"',
+              "  timeout       = 10", f"  filename      = {filename}"]
+    if body.strip():
+        parts.append(textwrap.indent(textwrap.dedent(body).strip("\n"), "  "))
+    return "\n".join(parts) + "\n}\n"
+
+
+# Packages (LL301, LL302, LL304, tests/readers/test_packaging.py).
+
+MB = 1024 * 1024
+
+SAM_FUNCTION = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: {runtime}
+          Handler: app.handler
+          CodeUri: {code}
+          Timeout: 10
+    """
+
+
+def sam_function(runtime: str = "python3.12", code: str = "src/") -> str:
+    """A SAM template with one function ``Fn`` (a 10 s timeout) on ``runtime``, code ``code``."""
+    return SAM_FUNCTION.format(runtime=runtime, code=code)
+
+
+def crafted_zip(path: Path, declared: Dict[str, int]) -> Path:
+    """A small zip whose central directory declares ``declared`` uncompressed sizes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in declared:
+            archive.writestr(name, b"x")
+    data = bytearray(buffer.getvalue())
+    position = 0
+    for size in declared.values():
+        position = data.index(b"PK\x01\x02", position)
+        struct.pack_into("<I", data, position + 24, size)  # uncompressed size
+        position += 4
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def sparse(path: Path, size: int) -> Path:
+    """A file of ``size`` bytes that takes no disk space."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    return path
 
 # -- readers: builders of the reader tests (tests/readers) -------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from helpers import ids_and_lines, line_of, lint, sam
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam
 
 
 class TestTimeoutSam:
@@ -613,28 +613,16 @@ class TestTimeoutTerraform:
 
 class TestTimeoutCdk:
     def test_default_and_three_seconds(self, tmp_path):
-        findings = lint(tmp_path, {"cdk.json": '{"app": "python3 app.py"}', "app.py": """\
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_lambda as _lambda
-
-
-            class Orders(Stack):
-                def __init__(self, scope, id):
-                    super().__init__(scope, id)
-                    _lambda.Function(self, "Plain", runtime=_lambda.Runtime.PYTHON_3_12,
-                                     handler="app.handler", code=_lambda.Code.from_asset("src"))
-                    _lambda.Function(self, "Three", runtime=_lambda.Runtime.PYTHON_3_12,
-                                     handler="app.handler", code=_lambda.Code.from_asset("src"),
-                                     timeout=Duration.seconds(3))
-                    _lambda.Function(self, "Minute", runtime=_lambda.Runtime.PYTHON_3_12,
-                                     handler="app.handler", code=_lambda.Code.from_asset("src"),
-                                     timeout=Duration.minutes(1))
-
-
-            app = App()
-            Orders(app, "Orders")
-            app.synth()
-            """}, "LL201")
+        findings = lint(tmp_path, cdk_app("""\
+            _lambda.Function(self, "Plain", runtime=_lambda.Runtime.PYTHON_3_12,
+                             handler="app.handler", code=_lambda.Code.from_asset("src"))
+            _lambda.Function(self, "Three", runtime=_lambda.Runtime.PYTHON_3_12,
+                             handler="app.handler", code=_lambda.Code.from_asset("src"),
+                             timeout=Duration.seconds(3))
+            _lambda.Function(self, "Minute", runtime=_lambda.Runtime.PYTHON_3_12,
+                             handler="app.handler", code=_lambda.Code.from_asset("src"),
+                             timeout=Duration.minutes(1))
+            """), "LL201")
         at = lambda needle: line_of(tmp_path / "app.py", needle)  # noqa: E731
         assert [f["line"] for f in findings] == [at('"Plain"'), at("Duration.seconds(3)")]
         assert findings[0]["message"] == "Plain sets no timeout, so it runs with the AWS CDK default of 3 s"

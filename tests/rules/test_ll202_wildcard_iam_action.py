@@ -6,7 +6,7 @@ suggestions (the actions the linked handler calls) can be pasted.
 
 from __future__ import annotations
 
-from helpers import by_line, ids_and_lines, line_of, lint, sam
+from helpers import by_line, cdk_app, ids_and_lines, line_of, lint, sam
 
 
 HANDLER = """\
@@ -463,34 +463,21 @@ class TestActionTerraform:
 
 class TestActionCdk:
     def test_policy_statement_and_managed_policy(self, tmp_path):
-        findings = lint(tmp_path, {"cdk.json": '{"app": "python3 app.py"}', "app.py": """\
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_iam as iam
-            from aws_cdk import aws_lambda as _lambda
-
-
-            class Orders(Stack):
-                def __init__(self, scope, id):
-                    super().__init__(scope, id)
-                    fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                                          handler="app.handler", code=_lambda.Code.from_asset("src"),
-                                          timeout=Duration.seconds(10))
-                    fn.add_to_role_policy(iam.PolicyStatement(
-                        actions=["s3:*"],
-                        resources=["arn:aws:s3:::orders/*"],
-                    ))
-                    fn.add_to_role_policy(iam.PolicyStatement(
-                        actions=["s3:GetObject"],
-                        resources=["arn:aws:s3:::orders/*"],
-                    ))
-                    fn.role.add_managed_policy(
-                        iam.ManagedPolicy.from_aws_managed_policy_name("AWSLambda_FullAccess"))
-
-
-            app = App()
-            Orders(app, "Orders")
-            app.synth()
-            """}, "LL202")
+        findings = lint(tmp_path, cdk_app("""\
+            fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                                  handler="app.handler", code=_lambda.Code.from_asset("src"),
+                                  timeout=Duration.seconds(10))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["s3:*"],
+                resources=["arn:aws:s3:::orders/*"],
+            ))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=["arn:aws:s3:::orders/*"],
+            ))
+            fn.role.add_managed_policy(
+                iam.ManagedPolicy.from_aws_managed_policy_name("AWSLambda_FullAccess"))
+            """), "LL202")
         at = lambda needle: line_of(tmp_path / "app.py", needle)  # noqa: E731
         assert ids_and_lines(findings) == [("LL202", at('actions=["s3:*"]')),
                                            ("LL202", at("AWSLambda_FullAccess"))]

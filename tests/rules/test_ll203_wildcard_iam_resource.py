@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from helpers import ids_and_lines, line_of, lint, sam
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam
 
 
 def _sam_statements(statements: str, extra: str = "") -> str:
@@ -258,32 +258,19 @@ class TestResourceOtherFormats:
         assert "resources = [aws_dynamodb_table.my_table.arn]" in document["suggestion"]
 
     def test_cdk(self, tmp_path):
-        findings = lint(tmp_path, {"cdk.json": '{"app": "python3 app.py"}', "app.py": """\
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_iam as iam
-            from aws_cdk import aws_lambda as _lambda
-
-
-            class Orders(Stack):
-                def __init__(self, scope, id):
-                    super().__init__(scope, id)
-                    fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                                          handler="app.handler", code=_lambda.Code.from_asset("src"),
-                                          timeout=Duration.seconds(10))
-                    fn.add_to_role_policy(iam.PolicyStatement(
-                        actions=["dynamodb:GetItem"],
-                        resources=["*"],
-                    ))
-                    fn.add_to_role_policy(iam.PolicyStatement(
-                        actions=["xray:PutTraceSegments"],
-                        resources=["*"],
-                    ))
-
-
-            app = App()
-            Orders(app, "Orders")
-            app.synth()
-            """}, "LL203")
+        findings = lint(tmp_path, cdk_app("""\
+            fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                                  handler="app.handler", code=_lambda.Code.from_asset("src"),
+                                  timeout=Duration.seconds(10))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=["*"],
+            ))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["xray:PutTraceSegments"],
+                resources=["*"],
+            ))
+            """), "LL203")
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "app.py", 'resources=["*"]'))]
         assert "table.grant_read_write_data(fn)" in findings[0]["suggestion"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import List
 
-from helpers import ids_and_lines, line_of, lint, sam
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam
 
 
 SECRETS = {
@@ -264,30 +264,18 @@ class TestSecretTerraform:
 
 class TestSecretCdk:
     def test_environment_dict(self, tmp_path):
-        findings = lint(tmp_path, {"cdk.json": '{"app": "python3 app.py"}', "app.py": """\
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_lambda as _lambda
-
-
-            class Orders(Stack):
-                def __init__(self, scope, id):
-                    super().__init__(scope, id)
-                    _lambda.Function(
-                        self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                        handler="app.handler", code=_lambda.Code.from_asset("src"),
-                        timeout=Duration.seconds(10),
-                        environment={
-                            "DB_PASSWORD": "Orders-Db-Pa55-2024",
-                            "PASSWORD_ITERATIONS": "4096",
-                            "TABLE_NAME": "orders",
-                        },
-                    )
-
-
-            app = App()
-            Orders(app, "Orders")
-            app.synth()
-            """}, "LL204")
+        findings = lint(tmp_path, cdk_app("""\
+            _lambda.Function(
+                self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                handler="app.handler", code=_lambda.Code.from_asset("src"),
+                timeout=Duration.seconds(10),
+                environment={
+                    "DB_PASSWORD": "Orders-Db-Pa55-2024",
+                    "PASSWORD_ITERATIONS": "4096",
+                    "TABLE_NAME": "orders",
+                },
+            )
+            """), "LL204")
         assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "app.py", '"DB_PASSWORD"'))]
         assert '"DB_PASSWORD_SECRET_ARN": secret.secret_arn,' in findings[0]["suggestion"]
         _no_secret_shown(findings)

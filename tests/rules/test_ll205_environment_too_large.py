@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, terraform_function, write
 
 
 def _ll205(findings):
@@ -72,21 +72,13 @@ def test_multibyte_values_count_in_utf8_bytes(tmp_path):
 
 @pytest.mark.parametrize("size, expected", [(4096 - 3, []), (4096 - 2, [("LL205", 1)])])
 def test_terraform(tmp_path, size, expected):
-    write(tmp_path, {"lambdalint.toml": "", "main.tf": f"""
-        resource "aws_lambda_function" "fn" {{
-          function_name = "fn"
-          role          = "arn:aws:iam::123456789012:role/fn"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          timeout       = 10
-          filename      = "fn.zip"
-          environment {{
-            variables = {{
-              CFG = "{'c' * size}"
-            }}
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": terraform_function(body=f"""
+        environment {{
+          variables = {{
+            CFG = "{'c' * size}"
           }}
         }}
-        """})
+        """)})
     assert ids_and_lines(_ll205(check_json(["."], tmp_path))) == expected
 
 
