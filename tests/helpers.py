@@ -209,6 +209,28 @@ def sparse(path: Path, size: int) -> Path:
         handle.truncate(size)
     return path
 
+
+def cdk_asset_function(code: str = '"lambda"', name: str = "Fn", extra: str = "",
+                       comment: str = "") -> str:
+    """A ``lambda_.Function`` of ``OrdersStack`` (see ``cdk_asset_app``) whose code is
+    ``Code.from_asset(<code>)``, with one more argument line ``extra`` and a ``comment`` on its
+    first line."""
+    lines = [f"lambda_.Function({comment}", f'    self, "{name}",',
+             "    runtime=lambda_.Runtime.PYTHON_3_12,", '    handler="index.handler",',
+             "    timeout=Duration.seconds(10),", f"    code=lambda_.Code.from_asset({code}),"]
+    lines += [f"    {extra}"] if extra else []
+    return textwrap.indent("\n".join(lines + [")"]), " " * 8)
+
+
+def cdk_asset_app(*functions: str) -> str:
+    """An app.py with the stack ``OrdersStack`` holding ``functions`` (``cdk_asset_function``,
+    by default one); the first function is on line 8."""
+    body = "\n".join(functions or (cdk_asset_function(),))
+    return ("from aws_cdk import App, Duration, Stack\nfrom aws_cdk import aws_lambda as lambda_\n"
+            "\n\nclass OrdersStack(Stack):\n    def __init__(self, scope, construct_id):\n"
+            "        super().__init__(scope, construct_id)\n" + body
+            + '\n\n\napp = App()\nOrdersStack(app, "Orders")\napp.synth()\n')
+
 # -- readers: builders of the reader tests (tests/readers) -------------------------------------
 
 

@@ -9,7 +9,8 @@ from typing import List
 
 import pytest
 
-from helpers import MB, crafted_zip, sam_function, sparse, terraform_function, write
+from helpers import (MB, cdk_asset_app, cdk_asset_function, crafted_zip, sam_function, sparse,
+                     terraform_function, write)
 from lambdalint import confine, discovery
 from lambdalint.config import Config
 from lambdalint.model import Function, Project
@@ -275,28 +276,8 @@ def test_terraform_filename_zip_with_huge_declared_sizes(tmp_path, monkeypatch):
 def test_cdk_asset_exclude_globs_and_negation(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {
-        "app.py": """
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_lambda as lambda_
-
-
-            class OrdersStack(Stack):
-                def __init__(self, scope, construct_id):
-                    super().__init__(scope, construct_id)
-                    lambda_.Function(
-                        self, "Fn",
-                        runtime=lambda_.Runtime.PYTHON_3_12,
-                        handler="index.handler",
-                        timeout=Duration.seconds(10),
-                        code=lambda_.Code.from_asset(
-                            "lambda", exclude=["tests", "*.csv", "!keep.csv", "docs/internal"]),
-                    )
-
-
-            app = App()
-            OrdersStack(app, "Orders")
-            app.synth()
-            """,
+        "app.py": cdk_asset_app(cdk_asset_function(
+            '"lambda", exclude=["tests", "*.csv", "!keep.csv", "docs/internal"]')),
         "lambda/index.py": "x = 1\n", "lambda/tests/t.py": "x\n", "lambda/pkg/tests/t.py": "x\n",
         "lambda/a.csv": "x\n", "lambda/data/b.csv": "x\n", "lambda/keep.csv": "x\n",
         "lambda/docs/internal/x.md": "x\n", "lambda/docs/public.md": "x\n",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
-from helpers import (MB, check_json, crafted_zip, ids_and_lines, sam_function, sparse,
-                     terraform_function, write)
+from helpers import (MB, cdk_asset_app, cdk_asset_function, check_json, crafted_zip, ids_and_lines,
+                     sam_function, sparse, terraform_function, write)
 
 
 def _ll301(findings):
@@ -114,32 +114,14 @@ def test_serverless_service_zip_is_one_finding_for_every_function(tmp_path):
 
 
 def test_cdk_excluded_files_do_not_count(tmp_path):
-    app = """
-        from aws_cdk import App, Duration, Stack
-        from aws_cdk import aws_lambda as lambda_
+    def app(exclude: str) -> str:
+        return cdk_asset_app(cdk_asset_function(f'"lambda", exclude={exclude}'))
 
-
-        class OrdersStack(Stack):
-            def __init__(self, scope, construct_id):
-                super().__init__(scope, construct_id)
-                lambda_.Function(
-                    self, "Fn",
-                    runtime=lambda_.Runtime.PYTHON_3_12,
-                    handler="index.handler",
-                    timeout=Duration.seconds(10),
-                    code=lambda_.Code.from_asset("lambda", exclude={exclude}),
-                )
-
-
-        app = App()
-        OrdersStack(app, "Orders")
-        app.synth()
-        """
-    write(tmp_path, {"lambdalint.toml": "", "app.py": app.format(exclude='["*.bin"]'),
+    write(tmp_path, {"lambdalint.toml": "", "app.py": app('["*.bin"]'),
                      "lambda/index.py": "x = 1\n"})
     sparse(tmp_path / "lambda/model.bin", 300 * MB)
     assert _ll301(check_json(["."], tmp_path)) == []
-    write(tmp_path, {"app.py": app.format(exclude='["*.txt"]')})
+    write(tmp_path, {"app.py": app('["*.txt"]')})
     (finding,) = _ll301(check_json(["."], tmp_path))
     assert (finding["path"], finding["line"], finding["severity"]) == ("app.py", 8, "error")
     assert "lambda_.DockerImageFunction" in finding["suggestion"]

@@ -3,7 +3,8 @@ the AWS SDK in the deployment requirements."""
 
 from __future__ import annotations
 
-from helpers import MB, check_json, ids_and_lines, sam_function, sparse, terraform_function, write
+from helpers import (MB, cdk_asset_app, cdk_asset_function, check_json, ids_and_lines, sam_function,
+                     sparse, terraform_function, write)
 
 APP = "def handler(event, context):\n    return 1\n"
 
@@ -111,27 +112,7 @@ def test_terraform_and_cdk_suggestions(tmp_path):
             """),
         "tf/lambda/app.py": APP, "tf/lambda/.terraform/providers/p": "x\n",
         "tf/lambda/conftest.py": "x\n",
-        "cdk/app.py": """
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_lambda as lambda_
-
-
-            class OrdersStack(Stack):
-                def __init__(self, scope, construct_id):
-                    super().__init__(scope, construct_id)
-                    lambda_.Function(
-                        self, "Fn",
-                        runtime=lambda_.Runtime.PYTHON_3_12,
-                        handler="index.handler",
-                        timeout=Duration.seconds(10),
-                        code=lambda_.Code.from_asset("lambda", exclude=["tests"]),
-                    )
-
-
-            app = App()
-            OrdersStack(app, "Orders")
-            app.synth()
-            """,
+        "cdk/app.py": cdk_asset_app(cdk_asset_function('"lambda", exclude=["tests"]')),
         "cdk/lambda/index.py": APP, "cdk/lambda/tests/test_index.py": "x\n",
         "cdk/lambda/.mypy_cache/x.json": "{}\n",
     })
