@@ -163,6 +163,16 @@ def terraform_function(filename: str = '"fn.zip"', body: str = "", before: str =
     return "\n".join(parts) + "\n}\n"
 
 
+def sam_orders(properties: str, before: str = "") -> str:
+    """A SAM template (``sam``): ``before`` (Parameters, Globals), then ``OrdersFunction``
+    (app.handler in src/, a 10 s timeout) with more ``properties`` (Policies, Environment)."""
+    function = ("Resources:\n  OrdersFunction:\n    Type: AWS::Serverless::Function\n"
+                "    Properties:\n      Handler: app.handler\n      CodeUri: src/\n"
+                "      Timeout: 10\n")
+    return sam(textwrap.dedent(before) + function
+               + textwrap.indent(textwrap.dedent(properties), " " * 6))
+
+
 # Packages (LL301, LL302, LL304, tests/readers/test_packaging.py).
 
 MB = 1024 * 1024

@@ -6,7 +6,7 @@ suggestions (the actions the linked handler calls) can be pasted.
 
 from __future__ import annotations
 
-from helpers import by_line, cdk_app, ids_and_lines, line_of, lint, sam
+from helpers import by_line, cdk_app, ids_and_lines, line_of, lint, sam, sam_orders
 
 
 HANDLER = """\
@@ -27,33 +27,26 @@ HANDLER = """\
 
 class TestActionSam:
     def test_wildcards_in_a_statement(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              OrdersFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 10
-                  Policies:
-                    - Statement:
-                        - Effect: Allow
-                          Action:
-                            - "*"
-                            - s3:*
-                            - S3:*
-                            - "*:*"
-                            - s3:Get*
-                            - dynamodb:GetItem
-                          Resource: arn:aws:s3:::orders/*
-                        - Effect: Deny
-                          Action: "*"
-                          Resource: arn:aws:s3:::orders/secret/*
-                        - Effect: Allow
-                          NotAction:
-                            - iam:*
-                            - organizations:*
-                          Resource: arn:aws:s3:::orders/*
+        findings = lint(tmp_path, {"template.yaml": sam_orders("""\
+            Policies:
+              - Statement:
+                  - Effect: Allow
+                    Action:
+                      - "*"
+                      - s3:*
+                      - S3:*
+                      - "*:*"
+                      - s3:Get*
+                      - dynamodb:GetItem
+                    Resource: arn:aws:s3:::orders/*
+                  - Effect: Deny
+                    Action: "*"
+                    Resource: arn:aws:s3:::orders/secret/*
+                  - Effect: Allow
+                    NotAction:
+                      - iam:*
+                      - organizations:*
+                    Resource: arn:aws:s3:::orders/*
             """)}, "LL202")
         at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
         assert ids_and_lines(findings) == [
@@ -239,23 +232,16 @@ class TestActionSam:
         assert findings == []
 
     def test_least_privilege_from_the_linked_handler_code(self, tmp_path):
-        findings = lint(tmp_path, {"src/app.py": HANDLER, "template.yaml": sam("""\
-            Resources:
-              OrdersFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 10
-                  Policies:
-                    - AmazonDynamoDBFullAccess
-                    - Statement:
-                        - Effect: Allow
-                          Action: s3:*
-                          Resource: arn:aws:s3:::in/*
-                        - Effect: Allow
-                          Action: "*"
-                          Resource: arn:aws:s3:::in/*
+        findings = lint(tmp_path, {"src/app.py": HANDLER, "template.yaml": sam_orders("""\
+            Policies:
+              - AmazonDynamoDBFullAccess
+              - Statement:
+                  - Effect: Allow
+                    Action: s3:*
+                    Resource: arn:aws:s3:::in/*
+                  - Effect: Allow
+                    Action: "*"
+                    Resource: arn:aws:s3:::in/*
             """)}, "LL202")
         at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
         found = by_line(findings)

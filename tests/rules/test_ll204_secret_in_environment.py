@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import List
 
-from helpers import cdk_app, ids_and_lines, line_of, lint, sam
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_orders
 
 
 SECRETS = {
@@ -27,34 +27,28 @@ def _no_secret_shown(findings: List[dict]) -> None:
 
 
 class TestSecretSam:
-    TEMPLATE = sam("""\
+    TEMPLATE = sam_orders("""\
+        Environment:
+          Variables:
+            DB_PASSWORD: Orders-Db-Pa55-2024
+            STRIPE_API_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dc
+            UPSTREAM_ID: AKIAZ7Q2M4N8P3R5T6W1
+            DATABASE_URL: postgres://orders:Xk9vQ2mLw7Rt@db.internal.acme.io:5432/orders
+            RESOLVED_PASSWORD: "{{resolve:secretsmanager:prod/orders/db:SecretString:password}}"
+            REF_PASSWORD: !Ref DbPassword
+            DB_SECRET_ARN: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf
+            SECRET_NAME: prod/db
+            API_TOKEN: changeme
+            PASSWORD_ITERATIONS: 4096
+            TOKEN_TYPE: accessToken
+            DB_PORT: 5432
+            EXAMPLE_KEY_ID: AKIAIOSFODNN7EXAMPLE
+            LOCAL_URL: postgres://postgres:postgres@localhost:5432/orders
+        """, before="""\
         Parameters:
           DbPassword:
             Type: String
             NoEcho: true
-        Resources:
-          OrdersFunction:
-            Type: AWS::Serverless::Function
-            Properties:
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 10
-              Environment:
-                Variables:
-                  DB_PASSWORD: Orders-Db-Pa55-2024
-                  STRIPE_API_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dc
-                  UPSTREAM_ID: AKIAZ7Q2M4N8P3R5T6W1
-                  DATABASE_URL: postgres://orders:Xk9vQ2mLw7Rt@db.internal.acme.io:5432/orders
-                  RESOLVED_PASSWORD: "{{resolve:secretsmanager:prod/orders/db:SecretString:password}}"
-                  REF_PASSWORD: !Ref DbPassword
-                  DB_SECRET_ARN: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf
-                  SECRET_NAME: prod/db
-                  API_TOKEN: changeme
-                  PASSWORD_ITERATIONS: 4096
-                  TOKEN_TYPE: accessToken
-                  DB_PORT: 5432
-                  EXAMPLE_KEY_ID: AKIAIOSFODNN7EXAMPLE
-                  LOCAL_URL: postgres://postgres:postgres@localhost:5432/orders
         """)
 
     def test_literal_secrets_and_everything_that_only_looks_secret(self, tmp_path):
@@ -88,21 +82,15 @@ class TestSecretSam:
         assert lint(tmp_path / "fixed", {"template.yaml": _sam_env(pasted[0])}) == []
 
     def test_a_parameter_default_is_reported_at_the_reference(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
+        findings = lint(tmp_path, {"template.yaml": sam_orders("""\
+            Environment:
+              Variables:
+                PARTNER_API_KEY: !Ref ApiKey
+            """, before="""\
             Parameters:
               ApiKey:
                 Type: String
                 Default: Zk3pQ9xLm2Vn8Rt5Wy7B
-            Resources:
-              OrdersFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      PARTNER_API_KEY: !Ref ApiKey
             """)})
         assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "template.yaml", "!Ref ApiKey"))]
         assert findings[0]["message"] == (
@@ -174,17 +162,10 @@ class TestSecretSam:
 
 
 def _sam_env(variables: str) -> str:
-    return sam("""\
-        Resources:
-          OrdersFunction:
-            Type: AWS::Serverless::Function
-            Properties:
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 10
-              Environment:
-                Variables:
-                  VARIABLES
+    return sam_orders("""\
+        Environment:
+          Variables:
+            VARIABLES
         """).replace("VARIABLES", variables)
 
 
