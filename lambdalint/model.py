@@ -18,15 +18,6 @@ SERVERLESS = "serverless"
 TERRAFORM = "terraform"
 CDK = "cdk"
 
-FORMAT_LABELS = {
-    SAM: "AWS SAM",
-    CLOUDFORMATION: "CloudFormation",
-    SERVERLESS: "Serverless Framework",
-    TERRAFORM: "Terraform",
-    CDK: "AWS CDK",
-}
-
-
 @dataclass
 class Value:
     """A scalar as written in a config file.

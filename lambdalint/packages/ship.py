@@ -1,6 +1,8 @@
 """What a function's deployment contains, and how big it is.
 
-Each framework decides differently what goes into the zip:
+Each framework decides differently what goes into the zip; its dialect
+(``lambdalint.dialects``) says what (``Dialect.ships``, ``built_artifact``), with the patterns
+this module matches:
 
 * SAM: ``sam build`` copies the whole ``CodeUri`` except the names aws-lambda-builders' Python
   workflow leaves out (``.git``, virtual environments, caches...), then installs requirements.txt.
@@ -21,43 +23,24 @@ package rules report as LL001 at note severity, on the line that named it.
 
 from __future__ import annotations
 
-import fnmatch
-import json
 import os
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from lambdalint import confine
-from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, Function, Project
+from lambdalint.dialects import dialect_of
+from lambdalint.model import Function, Project
 from lambdalint.packages import sizes
 from lambdalint.packages.requirements import NotRead, Requirements, for_directory
 
 MB = 1024 * 1024
 MAX_FILES = 200_000
-MAX_CONFIG_BYTES = 5 * MB  # a config read again here (serverless.yml, package.json)
 # lambdalint's own result cache: made by the run that measures, so never counted (a second run
 # would otherwise report what the first one wrote).
 OWN_CACHE = ".lambdalint_cache"
-
-# aws-lambda-builders, python_pip workflow: names left out of what `sam build` copies (any level).
-SAM_BUILD_EXCLUDES = (
-    ".aws-sam", ".chalice", ".git", ".gitignore", "*.pyc", "__pycache__", "*.so", ".Python",
-    "*.egg-info", "*.egg", "pip-log.txt", "pip-delete-this-directory.txt", "htmlcov", ".tox",
-    ".nox", ".coverage", ".cache", ".pytest_cache", ".python-version", ".mypy_cache",
-    ".dmypy.json", ".pyre", ".env", ".venv", "venv", "venv.bak", "env.bak", "ENV", "env",
-    ".vscode", ".idea",
-)
-_SAM_BUILD_EXCLUDED = re.compile("|".join(f"(?:{fnmatch.translate(p)})" for p in SAM_BUILD_EXCLUDES))
-# Serverless Framework's default excludes (package-service), relative to the service.
-SERVERLESS_DEFAULT_EXCLUDES = (
-    ".git/**", ".gitignore", ".DS_Store", "npm-debug.log", "yarn-*.log", ".serverless/**",
-    ".serverless_plugins/**", "serverless.yml", "serverless.yaml", "serverless.json",
-    "serverless.js", "serverless.ts",
-)
-
 
 @dataclass
 class Contributor:
@@ -163,7 +146,7 @@ def build_step(function: Function) -> Optional[str]:
 # -- pattern matching ------------------------------------------------------------------------
 
 
-def _glob_regex(pattern: str) -> "re.Pattern[str]":
+def glob_regex(pattern: str) -> "re.Pattern[str]":
     """A path glob as globby/minimatch read it: ``**`` crosses directories, ``*`` does not."""
     out = []
     i = 0
@@ -202,47 +185,32 @@ def _clean(pattern: str) -> str:
 
 
 class _Rules:
-    """Decides whether a relative path ships, per framework."""
+    """A function's include and exclude patterns, compiled once; ``ships`` asks its dialect
+    which of them the framework applies, and how."""
 
     def __init__(self, function: Function) -> None:
-        self.format = function.format
+        self.dialect = dialect_of(function)
         self.python = is_python(function)
         code = function.code
         self.includes = [_clean(p) for p in code.includes if _clean(p)]
         self.excludes = [_clean(p) for p in code.excludes if _clean(p)]
-        self._includes = [(p, _glob_regex(p)) for p in self.includes]
-        self._excludes = [(p, _glob_regex(p)) for p in self.excludes]
-        self._defaults = [(p, _glob_regex(p)) for p in SERVERLESS_DEFAULT_EXCLUDES]
-        self._cdk = [(p.startswith("!"), p.lstrip("!"), _glob_regex(p.lstrip("!")))
-                     for p in (_clean(x) for x in code.excludes) if p.lstrip("!")]
-
-    def key(self) -> tuple:
-        return (self.format, self.python, tuple(self.includes), tuple(self.excludes))
+        self._includes = [(p, glob_regex(p)) for p in self.includes]
+        self._excludes = [(p, glob_regex(p)) for p in self.excludes]
+        # (re-includes, pattern, regex) of exclude globs where ``!`` re-includes.
+        self.negatable = [(p.startswith("!"), p.lstrip("!"), glob_regex(p.lstrip("!")))
+                          for p in (_clean(x) for x in code.excludes) if p.lstrip("!")]
 
     def ships(self, rel: str, is_dir: bool) -> bool:
-        name = rel.rsplit("/", 1)[-1]
-        if self.format == SAM:
-            return not (self.python and _SAM_BUILD_EXCLUDED.match(name))
-        if self.format == SERVERLESS:
-            return self._serverless(rel, is_dir)
-        if self.format == TERRAFORM:
-            return not any(rel == p or rel.startswith(p + "/") or fnmatch.fnmatchcase(rel, p)
-                           for p in self.excludes)
-        if self.format == CDK:
-            excluded = False
-            for negate, raw, regex in self._cdk:
-                hit = bool(regex.match(rel)) or ("/" not in raw and bool(regex.match(name)))
-                if hit:
-                    excluded = not negate
-            return not excluded
-        return True
+        return self.dialect.ships(self, rel, is_dir)
 
-    def _serverless(self, rel: str, is_dir: bool) -> bool:
-        """Serverless applies its patterns in order; the model keeps includes and excludes
+    def longest_pattern_wins(self, rel: str, is_dir: bool,
+                             defaults: Sequence[Tuple[str, "re.Pattern[str]"]]) -> bool:
+        """Patterns applied in order (Serverless); the model keeps includes and excludes
         apart, so the more specific (longer) pattern wins: ``!tests/**`` beats ``src/**``, and
         ``src/**`` beats ``!**``. Patterns match files; a directory is skipped whole only when a
-        ``**`` exclude covers it and no longer include reaches below it."""
-        excludes = self._excludes + self._defaults
+        ``**`` exclude covers it and no longer include reaches below it. ``defaults`` are the
+        framework's own excludes, compiled."""
+        excludes = self._excludes + list(defaults)
         if is_dir:
             probe = rel + "/x"
             excluded = _longest([(raw, rx) for raw, rx in excludes if raw.endswith("**")], probe)
@@ -333,47 +301,13 @@ def _installed(root: Path) -> Tuple[str, ...]:
     return tuple(found)
 
 
-def _serverless_artifact(function: Function) -> Optional[Path]:
-    service_dir = Path(function.path).absolute().parent
-    out = service_dir / ".serverless"
-    if not out.is_dir():
-        return None
-    candidates = [out / f"{function.name}.zip"]
-    service = _serverless_service(Path(function.path))
-    if service:
-        candidates.append(out / f"{service}.zip")
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _serverless_service(path: Path) -> Optional[str]:
-    try:
-        text = confine.read_text(path, MAX_CONFIG_BYTES)
-    except OSError:
-        return None
-    match = re.search(r"^service\s*:\s*(?:\n\s+name\s*:\s*)?['\"]?([A-Za-z0-9][\w-]*)['\"]?\s*(#.*)?$",
-                      text, re.MULTILINE)
-    return match.group(1) if match else None
-
-
 def artifact_of(function: Function) -> Optional[Path]:
     """A built artifact of this function on disk, measured instead of its sources."""
     code = function.code
     if code.kind == "zip" and code.path:
         path = Path(code.path)
         return path if path.is_file() else None
-    if function.format == SAM:
-        build = Path(function.path).absolute().parent / ".aws-sam" / "build" / function.name
-        return build if build.is_dir() else None
-    if function.format == SERVERLESS and code.kind == "local":
-        return _serverless_artifact(function)
-    return None
-
-
-_CODE_SETTING = {SAM: "CodeUri", CLOUDFORMATION: "Code", SERVERLESS: "package.artifact",
-                 TERRAFORM: "source", CDK: "Code.from_asset"}
+    return dialect_of(function).built_artifact(function)
 
 
 def _outside(function: Function, tree: confine.Tree, path: Path, what: str) -> Optional[NotRead]:
@@ -388,10 +322,7 @@ def _outside(function: Function, tree: confine.Tree, path: Path, what: str) -> O
 def _outside_code(function: Function, tree: confine.Tree) -> Optional[NotRead]:
     code = function.code
     assert code.path is not None
-    what = _CODE_SETTING.get(function.format, "code path")
-    if function.format == SERVERLESS and code.kind == "local":
-        what = "the service directory"
-    return _outside(function, tree, Path(code.path), what)
+    return _outside(function, tree, Path(code.path), dialect_of(function).code_setting(function))
 
 
 def outside_notes(function: Function, tree: confine.Tree) -> List[NotRead]:
@@ -505,7 +436,8 @@ def package_key(function: Function) -> tuple:
     """Functions with the same key ship the same package (one finding for all of them)."""
     code = function.code
     return (function.path, code.kind, code.path, tuple(code.includes), tuple(code.excludes),
-            function.name if function.format == SAM and artifact_of(function) else "")
+            function.name if dialect_of(function).per_function_build and artifact_of(function)
+            else "")
 
 
 def tree_of(project: Project) -> confine.Tree:
@@ -536,18 +468,3 @@ def packages(project: Project) -> Dict[tuple, Optional[Package]]:
 
 def package_of(project: Project, function: Function) -> Optional[Package]:
     return packages(project).get(package_key(function))
-
-
-def node_dependencies_ship(root: Path) -> bool:
-    """Serverless leaves out devDependencies of node_modules: only runtime dependencies ship."""
-    manifest = root / "package.json"
-    if manifest.is_symlink():
-        return True  # may lead out of the tree: not read, the default stands
-    try:
-        data = json.loads(confine.read_text(manifest, MAX_CONFIG_BYTES))
-    except (OSError, ValueError):
-        return True
-    return isinstance(data, dict) and bool(data.get("dependencies"))
-
-
-FORMATS = (SAM, CLOUDFORMATION, SERVERLESS, TERRAFORM, CDK)

@@ -7,19 +7,11 @@ import math
 from collections import OrderedDict
 from typing import Iterator, List, Optional, Tuple
 
+from lambdalint.dialects import dialect_of
 from lambdalint.findings import Finding
-from lambdalint.model import (
-    CDK,
-    CLOUDFORMATION,
-    FORMAT_LABELS,
-    SAM,
-    SERVERLESS,
-    TERRAFORM,
-    EventSource,
-    Function,
-    Project,
-    Timeout,
-)
+from lambdalint.model import EventSource, Function, Project, Timeout
+from lambdalint.rules._wording import indent, names
+from lambdalint.rules._wording import seconds as _seconds
 from lambdalint.rules.base import ConfigRule
 from lambdalint.rules.meta import RuleMeta
 
@@ -53,68 +45,13 @@ _ORIGIN_WORDS = {
 }
 
 
-def _seconds(value: float) -> str:
-    return f"{value:g} s"
-
-
-def names(functions: List[Function], limit: int = 3) -> str:
-    """``A``, ``A, B``, ``A, B, C and 2 more``: every function a finding is about."""
-    shown = [f.name for f in functions]
-    if len(shown) <= limit:
-        return ", ".join(shown)
-    return f"{', '.join(shown[:limit])} and {len(shown) - limit} more"
-
-
-def _indent(text: str, spaces: int = 4) -> str:
-    return "\n".join(" " * spaces + line for line in text.splitlines())
-
-
-def function_setting(function: Function, seconds: int) -> str:
-    """The lines that give this one function ``seconds``, in its own format, with their
-    parents so that the user sees where they go."""
-    fmt = function.format
-    if fmt in (SAM, CLOUDFORMATION) and is_json(function.path):
-        return f'"{function.name}": {{\n  "Properties": {{\n    "Timeout": {seconds}\n  }}\n}}'
-    if fmt in (SAM, CLOUDFORMATION):
-        return f"{function.name}:\n  Properties:\n    Timeout: {seconds}"
-    if fmt == SERVERLESS:
-        return f"functions:\n  {function.name}:\n    timeout: {seconds}"
-    if fmt == TERRAFORM:
-        kind, _, name = function.name.rpartition(".")
-        if kind == "module":
-            return f'module "{name}" {{\n  timeout = {seconds}\n}}'
-        if kind:
-            return f'resource "{kind}" "{name}" {{\n  timeout = {seconds}\n}}'
-        return f"timeout = {seconds}"
-    if fmt == CDK:
-        return (f"timeout=Duration.seconds({seconds}),  # an argument of the {function.name} "
-                "construct; from aws_cdk import Duration")
-    return f"a timeout of {seconds} seconds"
-
-
-def is_json(path: str) -> bool:
-    """A CloudFormation template written in JSON: suggestions must be JSON too."""
-    return path.lower().endswith(".json")
-
-
-def shared_setting(function: Function, seconds: int) -> Optional[str]:
-    """The lines that set ``seconds`` for every function of the file, where the format has them."""
-    fmt = function.format
-    if fmt == SAM and is_json(function.path):
-        return f'"Globals": {{\n  "Function": {{\n    "Timeout": {seconds}\n  }}\n}}'
-    if fmt == SAM:
-        return f"Globals:\n  Function:\n    Timeout: {seconds}"
-    if fmt == SERVERLESS:
-        return f"provider:\n  timeout: {seconds}"
-    return None
-
-
 def _where_to_set(function: Function, seconds: int, own_first: bool = True) -> str:
-    own = "on " + function.name + ":\n" + _indent(function_setting(function, seconds))
-    shared = shared_setting(function, seconds)
+    dialect = dialect_of(function)
+    own = "on " + function.name + ":\n" + indent(dialect.function_timeout(function, seconds))
+    shared = dialect.shared_timeout(seconds)
     if shared is None or not own_first:
         return own
-    return own + "\nor once for every function:\n" + _indent(shared)
+    return own + "\nor once for every function:\n" + indent(shared)
 
 
 class DefaultTimeout(ConfigRule):
@@ -125,7 +62,7 @@ class DefaultTimeout(ConfigRule):
     waits (API Gateway) or than the queue hides a message (SQS) causes retries and duplicates.
     """
 
-    ID = "LL201"
+    ID = META.id
 
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
         # One place that sets 3 s for several functions (SAM Globals, Serverless provider, a
@@ -158,7 +95,7 @@ class DefaultTimeout(ConfigRule):
         return DEFAULT_SUGGESTION_SECONDS
 
     def _no_timeout(self, function: Function, timeout: Timeout) -> Optional[Finding]:
-        label = FORMAT_LABELS.get(function.format, function.format)
+        label = dialect_of(function).label
         seconds = self._suggested(function)
         return self.finding(
             function, function.path, function.line, 1,
@@ -177,9 +114,9 @@ class DefaultTimeout(ConfigRule):
             verb = "runs" if len(functions) == 1 else "run"
             message = (f"{names(functions)} {verb} with a {LAMBDA_DEFAULT_SECONDS} s timeout "
                        f"{_ORIGIN_WORDS[origin]}, {tail}")
-            shared = shared_setting(first, seconds)
+            shared = dialect_of(first).shared_timeout(seconds)
             where = ("in Globals" if origin == "globals" else "under provider")
-            suggestion = (f"Raise it {where}:\n{_indent(shared)}\n"
+            suggestion = (f"Raise it {where}:\n{indent(shared)}\n"
                           "or give a function that needs another value its own timeout.\n"
                           f"{HOW_TO_CHOOSE}") if shared else \
                 f"Set a timeout {_where_to_set(first, seconds)}\n{HOW_TO_CHOOSE}"
@@ -272,15 +209,7 @@ def _visibility_origin(event: EventSource) -> str:
 def _sqs_suggestion(function: Function, event: EventSource, needed: int) -> str:
     value = event.visibility
     assert value is not None  # _visibility(event) found it
-    fmt = function.format
-    if fmt == TERRAFORM:
-        line = f"visibility_timeout_seconds = {needed}"
-    elif fmt == CDK:
-        line = f"visibility_timeout=Duration.seconds({needed}),"
-    elif is_json(value.path):
-        line = f'"VisibilityTimeout": {needed}'
-    else:
-        line = f"VisibilityTimeout: {needed}"
+    line = dialect_of(function).queue_visibility(needed, value.path)
     if event.visibility_defaulted:
         first = (f"Give the queue at {value.path}:{value.line} a visibility timeout of at least "
                  f"{needed} s")
@@ -291,7 +220,7 @@ def _sqs_suggestion(function: Function, event: EventSource, needed: int) -> str:
     lower = int(visibility // SQS_VISIBILITY_FACTOR)
     alternative = (f"\nor lower the function timeout to at most {lower} s." if lower >= 1
                    else "")
-    return f"{first}:\n{_indent(line)}{alternative}"
+    return f"{first}:\n{indent(line)}{alternative}"
 
 
 Rule = DefaultTimeout

@@ -1,7 +1,20 @@
-"""Wildcard IAM resources (LL203): its logic lives in ``rules.iam`` until the split."""
+"""LL203 wildcard-iam-resource: ``Resource: "*"`` for actions that can be scoped.
+
+A statement shared by several functions is reported once (``rules._iam``); the suggestion names
+resources in the function's own syntax (its dialect), or the parameter of a SAM policy template.
+"""
 
 from __future__ import annotations
 
+from typing import Iterator, List, Optional
+
+from lambdalint.dialects import dialect_of
+from lambdalint.findings import Finding
+from lambdalint.model import Function, IamStatement, Project
+from lambdalint.rules._iam import service, statements, text
+from lambdalint.rules._iam_tables import is_star_only, star_resource_scope
+from lambdalint.rules._wording import indent, who
+from lambdalint.rules.base import ConfigRule
 from lambdalint.rules.meta import Option, RuleMeta
 
 META = RuleMeta(
@@ -21,4 +34,67 @@ META = RuleMeta(
 )
 
 
-from lambdalint.rules.iam import WildcardIamResource as Rule  # noqa: E402
+# A SAM policy template's scope parameter, by the template's name prefix.
+_TEMPLATE_PARAMETERS = (("S3", "BucketName", "!Ref MyBucket"),
+                        ("DynamoDB", "TableName", "!Ref MyTable"),
+                        ("SQS", "QueueName", "!GetAtt MyQueue.QueueName"),
+                        ("SNS", "TopicName", "!GetAtt MyTopic.TopicName"),
+                        ("Lambda", "FunctionName", "!Ref MyFunction"),
+                        ("KMS", "KeyId", "!Ref MyKey"))
+
+
+def _resource_suggestion(function: Function, statement: IamStatement, services: List[str]) -> str:
+    name = statement.template
+    if name:
+        for prefix, parameter, example in _TEMPLATE_PARAMETERS:
+            if name.startswith(prefix):
+                return (f"Give the policy template the resource instead of \"*\":\n"
+                        + indent(f"- {name}:\n    {parameter}: {example}"))
+        return f"Give the policy template {name} the name of one resource instead of \"*\"."
+    suggestion = dialect_of(function).resource_suggestion(services, statement)
+    if suggestion is not None:
+        return suggestion
+    wanted = " and ".join(services[:3]) or "the"
+    return (f"Name the {wanted} resources the function uses instead of \"*\" (their ARNs; the "
+            "Service Authorization Reference lists each action's resource types).")
+
+
+class WildcardIamResource(ConfigRule):
+    """``Resource: "*"`` lets actions that could be scoped to one table, bucket or queue reach
+    every one in the account."""
+
+    ID = META.id
+
+    def check(self, project: Project) -> Iterator[Optional[Finding]]:
+        allow_logs = bool(self.options.get("allow-logs-on-star", True))
+        for statement, functions in statements(project, self.ID).values():
+            if statement.not_actions:
+                continue  # every action but a few: LL202 reports it, and what it allows is unknown
+            stars = [(r, star_resource_scope(text(r))) for r in statement.resources if r.literal]
+            stars = [(r, scope) for r, scope in stars if scope]
+            if not stars:
+                continue
+            scoped = [text(a).strip() for a in statement.actions
+                      if a.literal and not is_star_only(text(a).strip(), allow_logs)]
+            if not scoped:
+                continue
+            shown = ", ".join(scoped[:4])
+            if len(scoped) > 4:
+                shown += f" and {len(scoped) - 4} more"
+            star, scope = stars[0]
+            services = []
+            for action in scoped:
+                of = service(action)
+                if of and of != "*" and of not in services:
+                    services.append(of)
+            written = '"*"' if statement.template else text(star).strip()
+            yield self.finding_at(
+                None, star,
+                f"{statement.origin} grants {shown} on {written} ({scope})"
+                f"{who(statement.origin, functions)}; these actions can be limited to specific "
+                "resources",
+                _resource_suggestion(functions[0], statement, services),
+            )
+
+
+Rule = WildcardIamResource

@@ -12,19 +12,11 @@ from collections import OrderedDict
 from typing import Iterator, List, Optional, Tuple
 
 from lambdalint import secrets
+from lambdalint.dialects import dialect_of
 from lambdalint.findings import Finding
-from lambdalint.model import (
-    CDK,
-    CLOUDFORMATION,
-    SAM,
-    SERVERLESS,
-    TERRAFORM,
-    EnvVar,
-    Function,
-    Project,
-)
+from lambdalint.model import EnvVar, Function, Project
+from lambdalint.rules._wording import article, indent, names
 from lambdalint.rules.base import ConfigRule
-from lambdalint.rules.ll201_default_timeout import is_json, names
 from lambdalint.rules.meta import Option, RuleMeta
 
 META = RuleMeta(
@@ -55,51 +47,15 @@ def _slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "secret"
 
 
-def _indent(text: str, spaces: int = 4) -> str:
-    return "\n".join(" " * spaces + line for line in text.splitlines())
-
-
 def suggestion(function: Function, name: str) -> str:
     """How to reference the secret instead, in the function's own format."""
-    fmt = function.format
     slug = _slug(name)
     arn_name = f"{name}_ARN" if name.upper().endswith("SECRET") else f"{name}_SECRET_ARN"
     runtime = (f"and read it once per execution environment, at module scope:\n"
-               + _indent(f'{name.lower()} = boto3.client("secretsmanager").get_secret_value(\n'
+               + indent(f'{name.lower()} = boto3.client("secretsmanager").get_secret_value(\n'
                          f'    SecretId=os.environ["{arn_name}"])["SecretString"]'))
     rotate = "\nThen rotate the secret: the old value stays in the repository history."
-    if fmt in (SAM, CLOUDFORMATION):
-        secret = "".join(w.title() for w in slug.split("-")) + "Secret"
-        resolve = f"{{{{resolve:secretsmanager:my-app/{slug}:SecretString}}}}"
-        if is_json(function.path):
-            arn_line = f'"{arn_name}": {{"Ref": "{secret}"}}'
-            resolve_line = f'"{name}": "{resolve}"'
-        else:
-            arn_line = f"{arn_name}: !Ref {secret}"
-            resolve_line = f"{name}: '{resolve}'"
-        return ("Keep it in Secrets Manager and pass only its ARN:\n" + _indent(arn_line)
-                + f"\n{runtime}\nor let CloudFormation resolve it at deploy time (the value is "
-                "then still readable in the function's configuration):\n"
-                + _indent(resolve_line) + rotate)
-    if fmt == SERVERLESS:
-        return ("Keep it in SSM Parameter Store (SecureString) or Secrets Manager and reference "
-                "it:\n"
-                + _indent(f"{name}: ${{ssm:/my-app/{slug}}}")
-                + "\nor, better, pass only the parameter's name and read it at runtime, once, at "
-                "module scope." + rotate)
-    if fmt == TERRAFORM:
-        return ("Keep it in Secrets Manager and pass only its ARN:\n"
-                + _indent(f"{arn_name} = aws_secretsmanager_secret.{slug.replace('-', '_')}.arn")
-                + f"\n{runtime}" + rotate)
-    if fmt == CDK:
-        return ("Keep it in Secrets Manager and pass only its ARN:\n"
-                + _indent(f'"{arn_name}": secret.secret_arn,')
-                + "\nwith secret.grant_read(fn), " + runtime + rotate)
-    return "Store the secret in Secrets Manager or SSM Parameter Store and reference it." + rotate
-
-
-def _article(words: str) -> str:
-    return "an" if words[:1].lower() in "aeiou" else "a"
+    return dialect_of(function).secret_reference(name, slug, arn_name, runtime) + rotate
 
 
 def _via(var: EnvVar) -> str:
@@ -117,7 +73,7 @@ def _via(var: EnvVar) -> str:
 class SecretInEnvironment(ConfigRule):
     """A secret written as the literal value of an environment variable."""
 
-    ID = "LL204"
+    ID = META.id
 
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
         extra = tuple(self.options.get("extra-secret-names", []))
@@ -154,7 +110,7 @@ class SecretInEnvironment(ConfigRule):
                            "delete it there too.")
             yield self.finding(
                 None, value.path, value.line, value.column,
-                f"{var.name} in the environment of {names(functions)} holds {_article(why)} "
+                f"{var.name} in the environment of {names(functions)} holds {article(why)} "
                 f"{why} in plain text ({secrets.mask(text)}{via})",
                 advice, value.end_line, value.end_column,
             )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Iterator, Optional
 
+from lambdalint.dialects import dialect_of
 from lambdalint.findings import Finding
-from lambdalint.model import CDK, CLOUDFORMATION, SAM, SERVERLESS, TERRAFORM, Project
+from lambdalint.model import Project
 from lambdalint.rules.base import ConfigRule
 from lambdalint.rules.meta import RuleMeta
 
@@ -27,18 +28,10 @@ META = RuleMeta(
 
 LIMIT_BYTES = 4096
 
-WHERE = {
-    SAM: "SSM Parameter Store or AWS AppConfig, and pass only its name: "
-         "PARAMETER_NAME: /my-app/config",
-    CLOUDFORMATION: "SSM Parameter Store or AWS AppConfig, and pass only its name",
-    SERVERLESS: "SSM Parameter Store or AWS AppConfig, and pass only its name",
-    TERRAFORM: "an aws_ssm_parameter (or AWS AppConfig), and pass only its name",
-    CDK: "an ssm.StringParameter (or AWS AppConfig), grant_read it, and pass only its name",
-}
-
-
 class EnvironmentTooLarge(ConfigRule):
-    ID = "LL205"
+    """Lambda refuses a function whose environment variables, names and values, are over 4 KB."""
+
+    ID = META.id
 
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
         for function in project.functions:
@@ -57,7 +50,7 @@ class EnvironmentTooLarge(ConfigRule):
                 continue
             sizes.sort(key=lambda s: (-s[0], s[1]))
             largest = ", ".join(f"{name} ({size:,} bytes)" for size, name in sizes[:3])
-            store = WHERE.get(function.format, "SSM Parameter Store or AWS AppConfig")
+            store = dialect_of(function).config_store
             yield self.finding(
                 function, function.path, function.line, 1,
                 f"{function.name}'s environment variables add up to {total:,} bytes (names and "

@@ -14,8 +14,9 @@ from typing import Iterator, List, Optional, Set, Tuple
 from lambdalint.findings import Finding
 from lambdalint.model import Project
 from lambdalint.packages import audit
+from lambdalint.rules._requirements import (FileSuppressions, requirement_finding,
+                                            requirements_by_function)
 from lambdalint.rules.base import ConfigRule
-from lambdalint.rules.package import _FileSuppressions, _requirements_by_function, requirement_finding
 from lambdalint.rules.meta import Option, RuleMeta
 
 META = RuleMeta(
@@ -51,7 +52,7 @@ def _ids(advisory: audit.Advisory) -> str:
 class VulnerableDependency(ConfigRule):
     """A dependency pinned to a release with a published advisory."""
 
-    ID = "LL303"
+    ID = META.id
 
     def check(self, project: Project) -> Iterator[Optional[Finding]]:
         if not self.options.get("audit"):
@@ -63,7 +64,7 @@ class VulnerableDependency(ConfigRule):
         if problem is not None:
             self._say(f"audit skipped: {problem}")
             return
-        found = _requirements_by_function(project)
+        found = requirements_by_function(project)
         pins: Set[Tuple[str, str]] = set()
         for _, reqs in found:
             for req in reqs.items:
@@ -78,7 +79,7 @@ class VulnerableDependency(ConfigRule):
             self._say(outcome.error + "; LL303 was not checked")
             return
         seen: Set[Tuple[Path, int]] = set()
-        suppressed = _FileSuppressions()
+        suppressed = FileSuppressions()
         for function, reqs in found:
             for req in reqs.items:
                 version = reqs.pinned_version(req)

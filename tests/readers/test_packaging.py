@@ -3,50 +3,20 @@ lambdalint.packages; requirements parsing with lines; the heavy-package estimate
 
 from __future__ import annotations
 
-import io
 import os
-import struct
-import zipfile
 from pathlib import Path
-from typing import Dict, List
+from typing import List
 
 import pytest
 
-from helpers import write
+from helpers import (MB, cdk_asset_app, cdk_asset_function, crafted_zip, sam_function, sparse,
+                     terraform_function, write)
 from lambdalint import confine, discovery
 from lambdalint.config import Config
 from lambdalint.model import Function, Project
 from lambdalint.packages import requirements as reqs
 from lambdalint.packages import ship, sizes
 from lambdalint.sources import configs
-
-MB = 1024 * 1024
-
-
-def crafted_zip(path: Path, declared: Dict[str, int]) -> Path:
-    """A small zip whose central directory declares ``declared`` uncompressed sizes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in declared:
-            archive.writestr(name, b"x")
-    data = bytearray(buffer.getvalue())
-    position = 0
-    for size in declared.values():
-        position = data.index(b"PK\x01\x02", position)
-        struct.pack_into("<I", data, position + 24, size)  # uncompressed size
-        position += 4
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(bytes(data))
-    return path
-
-
-def sparse(path: Path, size: int) -> Path:
-    """A file of ``size`` bytes that takes no disk space."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as handle:
-        handle.truncate(size)
-    return path
-
 
 def project(root: Path) -> Project:
     files, _ = discovery.discover([str(root)], Config().excludes, root)
@@ -71,30 +41,13 @@ def shipped(package: ship.Package) -> List[str]:
     return sorted(rel for rel, _ in package.files)
 
 
-SAM = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: {runtime}
-          Handler: app.handler
-          CodeUri: {code}
-          Timeout: 10
-    """
-
-
-def sam(runtime: str = "python3.12", code: str = "src/") -> str:
-    return SAM.format(runtime=runtime, code=code)
-
-
 # -- SAM ---------------------------------------------------------------------------------------
 
 
 def test_sam_ships_the_code_uri_less_what_sam_build_drops(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {
-        "template.yaml": sam(),
+        "template.yaml": sam_function(),
         "src/app.py": "def handler(event, context):\n    return 1\n",
         "src/lib/util.py": "X = 1\n",
         "src/tests/test_app.py": "def test(): pass\n",
@@ -124,7 +77,7 @@ def test_sam_ships_the_code_uri_less_what_sam_build_drops(tmp_path, monkeypatch)
 
 def test_sam_node_function_keeps_everything_and_reads_no_requirements(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, {"template.yaml": sam("nodejs20.x"), "src/index.js": "exports.handler=1\n",
+    write(tmp_path, {"template.yaml": sam_function("nodejs20.x"), "src/index.js": "exports.handler=1\n",
                      "src/.venv/x": "x", "src/requirements.txt": "numpy==2.0.0\n"})
     package = ship.measure(function(tmp_path), tree(tmp_path))
     assert shipped(package) == [".venv/x", "index.js", "requirements.txt"]
@@ -133,7 +86,7 @@ def test_sam_node_function_keeps_everything_and_reads_no_requirements(tmp_path, 
 
 def test_sam_build_artifact_is_measured_instead_of_the_sources(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, {"template.yaml": sam(), "src/app.py": "x = 1\n",
+    write(tmp_path, {"template.yaml": sam_function(), "src/app.py": "x = 1\n",
                      "src/requirements.txt": "torch==2.4.1\n"})
     sparse(tmp_path / ".aws-sam/build/Fn/numpy/core.so", 40 * MB)
     write(tmp_path, {".aws-sam/build/Fn/app.py": "x = 1\n",
@@ -150,7 +103,7 @@ def test_sam_build_artifact_is_measured_instead_of_the_sources(tmp_path, monkeyp
 
 def test_sam_zip_code_uri_read_from_its_central_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, {"template.yaml": sam(code="dist/fn.zip")})
+    write(tmp_path, {"template.yaml": sam_function(code="dist/fn.zip")})
     crafted_zip(tmp_path / "dist/fn.zip", {"app.py": 100, "numpy/core.so": 300 * MB})
     package = ship.measure(function(tmp_path), tree(tmp_path))
     assert package.kind == "zip"
@@ -162,7 +115,7 @@ def test_sam_zip_code_uri_read_from_its_central_directory(tmp_path, monkeypatch)
 
 def test_a_zip_that_is_not_one_is_an_error_not_a_crash(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, {"template.yaml": sam(code="fn.zip"), "fn.zip": b"PK\x03\x04 not a zip"})
+    write(tmp_path, {"template.yaml": sam_function(code="fn.zip"), "fn.zip": b"PK\x03\x04 not a zip"})
     package = ship.measure(function(tmp_path), tree(tmp_path))
     assert package.error is not None and package.error.startswith("cannot read fn.zip")
     assert package.files == []
@@ -170,7 +123,7 @@ def test_a_zip_that_is_not_one_is_an_error_not_a_crash(tmp_path, monkeypatch):
 
 def test_a_named_zip_not_built_yet_is_not_measured(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, {"template.yaml": sam(code="fn.zip")})
+    write(tmp_path, {"template.yaml": sam_function(code="fn.zip")})
     assert ship.measure(function(tmp_path), tree(tmp_path)) is None
 
 
@@ -178,7 +131,7 @@ def test_symlinks_are_never_followed(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     outside = tmp_path.parent / (tmp_path.name + "-outside")
     sparse(outside / "huge.bin", 500 * MB)
-    write(tmp_path, {"template.yaml": sam(), "src/app.py": "x = 1\n"})
+    write(tmp_path, {"template.yaml": sam_function(), "src/app.py": "x = 1\n"})
     os.symlink(outside, tmp_path / "src" / "linked")
     os.symlink(outside / "huge.bin", tmp_path / "src" / "huge.bin")
     package = ship.measure(function(tmp_path), tree(tmp_path))
@@ -288,30 +241,17 @@ def test_serverless_package_artifact(tmp_path, monkeypatch):
 # -- Terraform ---------------------------------------------------------------------------------
 
 
-TERRAFORM = """
-    {archive}
-    resource "aws_lambda_function" "fn" {{
-      function_name = "fn"
-      role          = "arn:aws:iam::123456789012:role/fn"
-      handler       = "app.handler"
-      runtime       = "python3.12"
-      timeout       = 10
-      filename      = {filename}
-    }}
-    """
-
-
 def test_terraform_archive_file_source_dir_less_excludes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {
-        "main.tf": TERRAFORM.format(archive="""
+        "main.tf": terraform_function("data.archive_file.fn.output_path", before="""
             data "archive_file" "fn" {
               type        = "zip"
               source_dir  = "${path.module}/lambda"
               output_path = "${path.module}/build/fn.zip"
               excludes    = ["tests", "docs/*.md"]
             }
-            """.replace("\n            ", "\n    "), filename="data.archive_file.fn.output_path"),
+            """),
         "lambda/app.py": "x = 1\n", "lambda/tests/test_app.py": "x\n",
         "lambda/docs/a.md": "x\n", "lambda/docs/a.txt": "x\n", "lambda/sub/tests/t.py": "x\n",
     })
@@ -321,7 +261,7 @@ def test_terraform_archive_file_source_dir_less_excludes(tmp_path, monkeypatch):
 
 def test_terraform_filename_zip_with_huge_declared_sizes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    write(tmp_path, {"main.tf": TERRAFORM.format(archive="", filename='"build/fn.zip"')})
+    write(tmp_path, {"main.tf": terraform_function('"build/fn.zip"')})
     crafted_zip(tmp_path / "build/fn.zip", {"app.py": 1000, "torch/lib.so": 3_000_000_000,
                                             "torch/other.so": 500 * MB})
     package = ship.measure(function(tmp_path), tree(tmp_path))
@@ -336,28 +276,8 @@ def test_terraform_filename_zip_with_huge_declared_sizes(tmp_path, monkeypatch):
 def test_cdk_asset_exclude_globs_and_negation(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {
-        "app.py": """
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_lambda as lambda_
-
-
-            class OrdersStack(Stack):
-                def __init__(self, scope, construct_id):
-                    super().__init__(scope, construct_id)
-                    lambda_.Function(
-                        self, "Fn",
-                        runtime=lambda_.Runtime.PYTHON_3_12,
-                        handler="index.handler",
-                        timeout=Duration.seconds(10),
-                        code=lambda_.Code.from_asset(
-                            "lambda", exclude=["tests", "*.csv", "!keep.csv", "docs/internal"]),
-                    )
-
-
-            app = App()
-            OrdersStack(app, "Orders")
-            app.synth()
-            """,
+        "app.py": cdk_asset_app(cdk_asset_function(
+            '"lambda", exclude=["tests", "*.csv", "!keep.csv", "docs/internal"]')),
         "lambda/index.py": "x = 1\n", "lambda/tests/t.py": "x\n", "lambda/pkg/tests/t.py": "x\n",
         "lambda/a.csv": "x\n", "lambda/data/b.csv": "x\n", "lambda/keep.csv": "x\n",
         "lambda/docs/internal/x.md": "x\n", "lambda/docs/public.md": "x\n",

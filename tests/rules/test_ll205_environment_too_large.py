@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import check_json, ids_and_lines, write
+from helpers import (cdk_asset_app, cdk_asset_function, check_json, ids_and_lines,
+                     terraform_function, write)
 
 
 def _ll205(findings):
@@ -72,55 +73,22 @@ def test_multibyte_values_count_in_utf8_bytes(tmp_path):
 
 @pytest.mark.parametrize("size, expected", [(4096 - 3, []), (4096 - 2, [("LL205", 1)])])
 def test_terraform(tmp_path, size, expected):
-    write(tmp_path, {"lambdalint.toml": "", "main.tf": f"""
-        resource "aws_lambda_function" "fn" {{
-          function_name = "fn"
-          role          = "arn:aws:iam::123456789012:role/fn"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          timeout       = 10
-          filename      = "fn.zip"
-          environment {{
-            variables = {{
-              CFG = "{'c' * size}"
-            }}
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": terraform_function(body=f"""
+        environment {{
+          variables = {{
+            CFG = "{'c' * size}"
           }}
         }}
-        """})
+        """)})
     assert ids_and_lines(_ll205(check_json(["."], tmp_path))) == expected
 
 
 def test_cdk_and_suppression(tmp_path):
-    write(tmp_path, {"lambdalint.toml": "", "app.py": f"""
-        from aws_cdk import App, Duration, Stack
-        from aws_cdk import aws_lambda as lambda_
-
-
-        class S(Stack):
-            def __init__(self, scope, construct_id):
-                super().__init__(scope, construct_id)
-                lambda_.Function(
-                    self, "Fn",
-                    runtime=lambda_.Runtime.PYTHON_3_12,
-                    handler="index.handler",
-                    timeout=Duration.seconds(10),
-                    code=lambda_.Code.from_asset("lambda"),
-                    environment={{"CONFIG": "{'k' * 5000}"}},
-                )
-                lambda_.Function(  # lambdalint: ignore[LL205]
-                    self, "Quiet",
-                    runtime=lambda_.Runtime.PYTHON_3_12,
-                    handler="index.handler",
-                    timeout=Duration.seconds(10),
-                    code=lambda_.Code.from_asset("lambda"),
-                    environment={{"CONFIG": "{'k' * 5000}"}},
-                )
-
-
-        app = App()
-        S(app, "S")
-        app.synth()
-        """})
+    environment = 'environment={"CONFIG": "%s"},' % ("k" * 5000)
+    write(tmp_path, {"lambdalint.toml": "", "app.py": cdk_asset_app(
+        cdk_asset_function(extra=environment),
+        cdk_asset_function(name="Quiet", extra=environment,
+                           comment="  # lambdalint: ignore[LL205]"))})
     findings = _ll205(check_json(["."], tmp_path))
     assert ids_and_lines(findings) == [("LL205", 8)]
     assert "ssm.StringParameter" in findings[0]["suggestion"]

@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import zipfile
 
-from helpers import check_json, ids_and_lines, write
-from test_packaging import MB, crafted_zip, sparse
-
-SAM = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          CodeUri: {code}
-          Timeout: 10
-    """
+from helpers import (MB, cdk_asset_app, cdk_asset_function, check_json, crafted_zip, ids_and_lines,
+                     sam_function, sparse, terraform_function, write)
 
 
 def _ll301(findings):
@@ -25,7 +13,7 @@ def _ll301(findings):
 
 
 def test_estimated_dependencies_over_the_hard_limit(tmp_path):
-    write(tmp_path, {"template.yaml": SAM.format(code="src/"), "lambdalint.toml": "",
+    write(tmp_path, {"template.yaml": sam_function(code="src/"), "lambdalint.toml": "",
                      "src/app.py": "def handler(event, context):\n    return 1\n",
                      "src/requirements.txt": "torch==2.4.1\nrequests==2.32.3\n"})
     findings = _ll301(check_json(["."], tmp_path))
@@ -42,7 +30,7 @@ def test_estimated_dependencies_over_the_hard_limit(tmp_path):
 
 
 def test_built_directory_over_the_budget_is_a_warning(tmp_path):
-    write(tmp_path, {"template.yaml": SAM.format(code="src/"), "lambdalint.toml": "",
+    write(tmp_path, {"template.yaml": sam_function(code="src/"), "lambdalint.toml": "",
                      "src/app.py": "x = 1\n"})
     sparse(tmp_path / ".aws-sam/build/Fn/pandas/_libs.so", 60 * MB)
     sparse(tmp_path / ".aws-sam/build/Fn/numpy/core.so", 20 * MB)
@@ -55,7 +43,7 @@ def test_built_directory_over_the_budget_is_a_warning(tmp_path):
 
 
 def test_budget_option_and_zero_turns_it_off(tmp_path):
-    write(tmp_path, {"template.yaml": SAM.format(code="src/"), "src/app.py": "x = 1\n",
+    write(tmp_path, {"template.yaml": sam_function(code="src/"), "src/app.py": "x = 1\n",
                      "lambdalint.toml": "[rules.LL301]\nbudget-mb = 0\n"})
     sparse(tmp_path / "src/model.bin", 200 * MB)
     assert _ll301(check_json(["."], tmp_path)) == []
@@ -68,23 +56,14 @@ def test_budget_option_and_zero_turns_it_off(tmp_path):
 
 
 def test_under_the_budget_nothing(tmp_path):
-    write(tmp_path, {"template.yaml": SAM.format(code="src/"), "lambdalint.toml": "",
+    write(tmp_path, {"template.yaml": sam_function(code="src/"), "lambdalint.toml": "",
                      "src/app.py": "x = 1\n", "src/requirements.txt": "requests==2.32.3\n"})
     sparse(tmp_path / "src/data.bin", 49 * MB)
     assert _ll301(check_json(["."], tmp_path)) == []
 
 
 def test_terraform_zip_declaring_huge_sizes(tmp_path):
-    write(tmp_path, {"lambdalint.toml": "", "main.tf": """
-        resource "aws_lambda_function" "fn" {
-          function_name = "fn"
-          role          = "arn:aws:iam::123456789012:role/fn"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          timeout       = 10
-          filename      = "build/fn.zip"
-        }
-        """})
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": terraform_function('"build/fn.zip"')})
     crafted_zip(tmp_path / "build/fn.zip", {"app.py": 2000, "torch/lib.so": 300 * MB})
     (finding,) = _ll301(check_json(["."], tmp_path))
     assert (finding["path"], finding["line"], finding["severity"]) == ("main.tf", 1, "error")
@@ -95,16 +74,7 @@ def test_terraform_zip_declaring_huge_sizes(tmp_path):
 
 
 def test_terraform_direct_upload_over_50_mb_zipped(tmp_path):
-    write(tmp_path, {"lambdalint.toml": "", "main.tf": """
-        resource "aws_lambda_function" "fn" {
-          function_name = "fn"
-          role          = "arn:aws:iam::123456789012:role/fn"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          timeout       = 10
-          filename      = "fn.zip"
-        }
-        """})
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": terraform_function()})
     with zipfile.ZipFile(tmp_path / "fn.zip", "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("model.bin", b"\x00" * (51 * MB))
     (finding,) = _ll301(check_json(["."], tmp_path))
@@ -116,7 +86,7 @@ def test_terraform_direct_upload_over_50_mb_zipped(tmp_path):
 
 
 def test_sam_zip_of_the_same_size_goes_through_s3_so_only_the_budget(tmp_path):
-    write(tmp_path, {"template.yaml": SAM.format(code="fn.zip"), "lambdalint.toml": ""})
+    write(tmp_path, {"template.yaml": sam_function(code="fn.zip"), "lambdalint.toml": ""})
     with zipfile.ZipFile(tmp_path / "fn.zip", "w", zipfile.ZIP_STORED) as archive:
         archive.writestr("model.bin", b"\x00" * (51 * MB))
     (finding,) = _ll301(check_json(["."], tmp_path))
@@ -144,32 +114,14 @@ def test_serverless_service_zip_is_one_finding_for_every_function(tmp_path):
 
 
 def test_cdk_excluded_files_do_not_count(tmp_path):
-    app = """
-        from aws_cdk import App, Duration, Stack
-        from aws_cdk import aws_lambda as lambda_
+    def app(exclude: str) -> str:
+        return cdk_asset_app(cdk_asset_function(f'"lambda", exclude={exclude}'))
 
-
-        class OrdersStack(Stack):
-            def __init__(self, scope, construct_id):
-                super().__init__(scope, construct_id)
-                lambda_.Function(
-                    self, "Fn",
-                    runtime=lambda_.Runtime.PYTHON_3_12,
-                    handler="index.handler",
-                    timeout=Duration.seconds(10),
-                    code=lambda_.Code.from_asset("lambda", exclude={exclude}),
-                )
-
-
-        app = App()
-        OrdersStack(app, "Orders")
-        app.synth()
-        """
-    write(tmp_path, {"lambdalint.toml": "", "app.py": app.format(exclude='["*.bin"]'),
+    write(tmp_path, {"lambdalint.toml": "", "app.py": app('["*.bin"]'),
                      "lambda/index.py": "x = 1\n"})
     sparse(tmp_path / "lambda/model.bin", 300 * MB)
     assert _ll301(check_json(["."], tmp_path)) == []
-    write(tmp_path, {"app.py": app.format(exclude='["*.txt"]')})
+    write(tmp_path, {"app.py": app('["*.txt"]')})
     (finding,) = _ll301(check_json(["."], tmp_path))
     assert (finding["path"], finding["line"], finding["severity"]) == ("app.py", 8, "error")
     assert "lambda_.DockerImageFunction" in finding["suggestion"]
@@ -229,5 +181,5 @@ def test_image_functions_inline_code_and_suppression(tmp_path):
 
 
 def test_missing_code_directory_is_silent(tmp_path):
-    write(tmp_path, {"template.yaml": SAM.format(code="nowhere/"), "lambdalint.toml": ""})
+    write(tmp_path, {"template.yaml": sam_function(code="nowhere/"), "lambdalint.toml": ""})
     assert _ll301(check_json(["."], tmp_path)) == []

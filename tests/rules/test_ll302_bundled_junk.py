@@ -3,20 +3,9 @@ the AWS SDK in the deployment requirements."""
 
 from __future__ import annotations
 
-from helpers import check_json, ids_and_lines, write
-from test_packaging import MB, sparse
+from helpers import (MB, cdk_asset_app, cdk_asset_function, check_json, ids_and_lines, sam_function,
+                     sparse, terraform_function, write)
 
-SAM = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: {runtime}
-          Handler: app.handler
-          CodeUri: {code}
-          Timeout: 10
-    """
 APP = "def handler(event, context):\n    return 1\n"
 
 
@@ -26,7 +15,7 @@ def _ll302(findings):
 
 def test_sam_code_uri_dot_ships_tests_notebooks_data_and_node_modules(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12", code="."), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12", code="."), "lambdalint.toml": "",
         "app.py": APP, "tests/test_app.py": "def test(): pass\n", "test_smoke.py": "x = 1\n",
         "analysis.ipynb": "{}\n", "node_modules/left-pad/index.js": "x\n",
         ".git/HEAD": "ref\n", ".venv/pyvenv.cfg": "home\n", ".pytest_cache/v": "x\n",
@@ -48,7 +37,7 @@ def test_sam_code_uri_dot_ships_tests_notebooks_data_and_node_modules(tmp_path):
 
 def test_clean_package_and_installed_libraries_tests_are_not_junk(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12", code="src/"), "lambdalint.toml": "",
         "src/app.py": APP, "src/requirements.txt": "requests==2.32.3\n",
         # pip install -t src/: a library with its own tests and test files
         "src/numpy/__init__.py": "", "src/numpy/tests/test_core.py": "x\n",
@@ -60,7 +49,7 @@ def test_clean_package_and_installed_libraries_tests_are_not_junk(tmp_path):
 
 def test_node_function_keeps_node_modules_and_reads_no_requirements(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="nodejs20.x", code="src/"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="nodejs20.x", code="src/"), "lambdalint.toml": "",
         "src/index.js": "exports.handler = async () => 1;\n",
         "src/node_modules/uuid/index.js": "x\n", "src/requirements.txt": "pytest==8.3.3\n",
     })
@@ -114,44 +103,16 @@ def test_serverless_runtime_node_modules_ship(tmp_path):
 def test_terraform_and_cdk_suggestions(tmp_path):
     write(tmp_path, {
         "lambdalint.toml": "",
-        "tf/main.tf": """
+        "tf/main.tf": terraform_function("data.archive_file.fn.output_path", before="""
             data "archive_file" "fn" {
               type        = "zip"
               source_dir  = "${path.module}/lambda"
               output_path = "${path.module}/fn.zip"
             }
-            resource "aws_lambda_function" "fn" {
-              function_name = "fn"
-              role          = "arn:aws:iam::123456789012:role/fn"
-              handler       = "app.handler"
-              runtime       = "python3.12"
-              timeout       = 10
-              filename      = data.archive_file.fn.output_path
-            }
-            """,
+            """),
         "tf/lambda/app.py": APP, "tf/lambda/.terraform/providers/p": "x\n",
         "tf/lambda/conftest.py": "x\n",
-        "cdk/app.py": """
-            from aws_cdk import App, Duration, Stack
-            from aws_cdk import aws_lambda as lambda_
-
-
-            class OrdersStack(Stack):
-                def __init__(self, scope, construct_id):
-                    super().__init__(scope, construct_id)
-                    lambda_.Function(
-                        self, "Fn",
-                        runtime=lambda_.Runtime.PYTHON_3_12,
-                        handler="index.handler",
-                        timeout=Duration.seconds(10),
-                        code=lambda_.Code.from_asset("lambda", exclude=["tests"]),
-                    )
-
-
-            app = App()
-            OrdersStack(app, "Orders")
-            app.synth()
-            """,
+        "cdk/app.py": cdk_asset_app(cdk_asset_function('"lambda", exclude=["tests"]')),
         "cdk/lambda/index.py": APP, "cdk/lambda/tests/test_index.py": "x\n",
         "cdk/lambda/.mypy_cache/x.json": "{}\n",
     })
@@ -169,16 +130,7 @@ def test_terraform_and_cdk_suggestions(tmp_path):
 def test_junk_inside_a_terraform_zip(tmp_path):
     import zipfile
 
-    write(tmp_path, {"lambdalint.toml": "", "main.tf": """
-        resource "aws_lambda_function" "fn" {
-          function_name = "fn"
-          role          = "arn:aws:iam::123456789012:role/fn"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          timeout       = 10
-          filename      = "fn.zip"
-        }
-        """})
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": terraform_function()})
     with zipfile.ZipFile(tmp_path / "fn.zip", "w") as archive:
         archive.writestr("app.py", APP)
         archive.writestr(".git/objects/ab/cdef", b"x" * 100)
@@ -194,7 +146,7 @@ def test_junk_inside_a_terraform_zip(tmp_path):
 
 def test_dev_tools_and_the_aws_sdk_in_requirements(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12", code="src/"), "lambdalint.toml": "",
         "src/app.py": APP,
         "src/requirements.txt": """
             requests==2.32.3
@@ -228,7 +180,7 @@ def test_dev_tools_and_the_aws_sdk_in_requirements(tmp_path):
 
 def test_pyproject_dev_tool_suggests_a_dependency_group(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12", code="src/"), "lambdalint.toml": "",
         "src/app.py": APP,
         "src/pyproject.toml": '[project]\nname = "fn"\ndependencies = [\n    "moto==5.0.14",\n]\n',
     })
@@ -239,7 +191,7 @@ def test_pyproject_dev_tool_suggests_a_dependency_group(tmp_path):
 
 def test_one_requirements_file_shared_by_two_functions_is_reported_once(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12", code="src/") + """
+        "template.yaml": sam_function(runtime="python3.12", code="src/") + """
               Other:
                 Type: AWS::Serverless::Function
                 Properties:
@@ -256,7 +208,7 @@ def test_one_requirements_file_shared_by_two_functions_is_reported_once(tmp_path
 
 def test_sdk_installed_into_the_code_directory_is_a_note(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12", code="src/"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12", code="src/"), "lambdalint.toml": "",
         "src/app.py": APP,
         "src/botocore/__init__.py": "x = 1\n", "src/botocore/data/s3.json": "{}\n",
         "src/botocore-1.35.0.dist-info/RECORD": "botocore/__init__.py,,\n",
@@ -295,7 +247,7 @@ def test_java_functions_built_by_maven_or_gradle_ship_no_sources(tmp_path):
             ("!Ref Runtime", "example.App::handleRequest", "build.gradle"),
             ("!Ref Runtime", "example.App", "pom.xml")):
         root = tmp_path / build_file / handler.replace(":", "_")
-        template = SAM.format(runtime=runtime, code="fn/").replace("app.handler", handler)
+        template = sam_function(runtime=runtime, code="fn/").replace("app.handler", handler)
         write(root, {"template.yaml": template, "lambdalint.toml": "", f"fn/{build_file}": "x\n",
                      "fn/src/main/java/example/App.java": "class App {}\n",
                      "fn/src/test/java/example/AppTest.java": "class AppTest {}\n"})

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import check_json, ids_and_lines, write
-
-SAM = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: {runtime}
-          Handler: app.handler
-          CodeUri: src/
-          Timeout: 10
-    """
+from helpers import check_json, ids_and_lines, sam_function, write
 
 
 def _ll304(findings):
@@ -23,7 +11,7 @@ def _ll304(findings):
 
 def test_unpinned_requirements_on_their_lines(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12"), "lambdalint.toml": "",
         "src/requirements.txt": """
             -c constraints.txt
             requests>=2.31
@@ -54,7 +42,7 @@ def test_unpinned_requirements_on_their_lines(tmp_path):
 
 def test_pyproject_ranges_are_pinned_by_a_lock_file(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12"), "lambdalint.toml": "",
         "src/pyproject.toml": '[project]\nname = "fn"\ndependencies = ["requests>=2.31"]\n',
     })
     assert ids_and_lines(_ll304(check_json(["."], tmp_path))) == [("LL304", 3)]
@@ -64,7 +52,7 @@ def test_pyproject_ranges_are_pinned_by_a_lock_file(tmp_path):
 
 def test_non_python_functions_and_image_functions_are_not_read(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="nodejs20.x"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="nodejs20.x"), "lambdalint.toml": "",
         "src/requirements.txt": "requests\n",
     })
     assert _ll304(check_json(["."], tmp_path)) == []
@@ -72,7 +60,7 @@ def test_non_python_functions_and_image_functions_are_not_read(tmp_path):
 
 def test_all_pinned_is_silent(tmp_path):
     write(tmp_path, {
-        "template.yaml": SAM.format(runtime="python3.12"), "lambdalint.toml": "",
+        "template.yaml": sam_function(runtime="python3.12"), "lambdalint.toml": "",
         "src/requirements.txt": "requests==2.32.3 \\\n    --hash=sha256:abc\nattrs===23.1.0\n",
     })
     assert _ll304(check_json(["."], tmp_path)) == []

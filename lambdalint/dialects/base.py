@@ -1,0 +1,147 @@
+"""What a dialect answers, and the answers of a format that has no dialect of its own.
+
+A config rule asks the function's dialect (``lambdalint.dialects.dialect_of``) for everything
+that is written differently per format; these defaults are what the rules said before dialects
+existed for a format they did not know: words instead of syntax, and CloudFormation's YAML where
+a snippet was given anyway (a SQS queue's visibility timeout, an IAM list). Each format's module
+overrides what its format writes otherwise. Nothing here imports a parser.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+from lambdalint.model import Function, IamStatement
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from lambdalint.packages.ship import Package, _Rules
+
+# Per service: a resource named in CloudFormation's syntax (which SAM and Serverless write too),
+# for "name the resources instead of '*'" suggestions.
+INTRINSIC_RESOURCES: Dict[str, str] = {
+    "s3": '!Sub "arn:${AWS::Partition}:s3:::${MyBucket}/*"',
+    "dynamodb": "!GetAtt MyTable.Arn",
+    "sqs": "!GetAtt MyQueue.Arn",
+    "sns": "!Ref MyTopic",
+    "lambda": "!GetAtt MyFunction.Arn",
+    "secretsmanager": "!Ref MySecret",
+    "ssm": '!Sub "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/my-app/*"',
+    "kms": "!GetAtt MyKey.Arn",
+    "states": "!Ref MyStateMachine",
+    "kinesis": "!GetAtt MyStream.Arn",
+    "events": "!GetAtt MyBus.Arn",
+    "logs": ('!Sub "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:'
+             '/aws/lambda/my-function:*"'),
+}
+
+
+def indent(text: str, spaces: int = 4) -> str:
+    """Every line of ``text`` indented (the same as ``rules._wording.indent``, which dialects do
+    not import: they hold no rule's wording)."""
+    return "\n".join(" " * spaces + line for line in text.splitlines())
+
+
+def known(services: List[str], table: Dict[str, object]) -> List[str]:
+    """The first three of ``services`` that ``table`` has an example of."""
+    return [s for s in services if s in table][:3]
+
+
+class Dialect:
+    """One deployment format's way of writing things, as the config rules suggest them."""
+
+    name = "generic"
+    label = "generic"  # how messages name the format ("AWS SAM")
+
+    # -- timeouts (LL201) ---------------------------------------------------------------------
+
+    def function_timeout(self, function: Function, seconds: int) -> str:
+        """The lines that give this one function ``seconds``, with their parents so that the
+        user sees where they go."""
+        return f"a timeout of {seconds} seconds"
+
+    def shared_timeout(self, seconds: int) -> Optional[str]:
+        """The lines that set ``seconds`` for every function of the file, where the format has
+        them (SAM ``Globals``, Serverless ``provider``)."""
+        return None
+
+    def queue_visibility(self, seconds: int, queue_path: str) -> str:
+        """The setting of a queue's visibility timeout. A queue is a CloudFormation resource
+        unless the format has its own; JSON when the queue's own file is JSON."""
+        if queue_path.lower().endswith(".json"):
+            return f'"VisibilityTimeout": {seconds}'
+        return f"VisibilityTimeout: {seconds}"
+
+    # -- IAM (LL202, LL203) ---------------------------------------------------------------------
+
+    def statement_list(self, key: str, items: List[str],
+                       statement: Optional[IamStatement]) -> str:
+        """``items`` as the statement key ``key`` (Action/Resource) in the statement's syntax.
+        ``statement`` is None for a suggestion that replaces a managed policy."""
+        if len(items) == 1:
+            return f"{key}: {items[0]}"
+        return f"{key}:\n" + "\n".join(f"  - {item}" for item in items)
+
+    def quote_actions(self, actions: List[str]) -> List[str]:
+        """Action names as list items: quoted where the syntax needs it."""
+        return list(actions)
+
+    def scoped_policy_hint(self) -> str:
+        """What replaces a full-access managed policy, scoped."""
+        return "a statement"
+
+    def resource_suggestion(self, services: List[str],
+                            statement: IamStatement) -> Optional[str]:
+        """How to name the resources of ``services`` instead of ``"*"``; None when the dialect
+        has no example for any of them."""
+        shown = known(services, INTRINSIC_RESOURCES)
+        if not shown:
+            return None
+        arns = [INTRINSIC_RESOURCES[s] for s in shown]
+        return "Name the resources instead of \"*\", e.g.\n" + indent(
+            self.statement_list("Resource", arns, statement))
+
+    # -- environment (LL204, LL205) -------------------------------------------------------------
+
+    def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
+        """How to reference the secret in variable ``name`` instead of writing it. ``slug`` names
+        a secret after it, ``arn_name`` the variable that passes its ARN, ``runtime`` says how
+        the handler reads it."""
+        return "Store the secret in Secrets Manager or SSM Parameter Store and reference it."
+
+    config_store = "SSM Parameter Store or AWS AppConfig"  # where large configuration goes
+
+    # -- packages (LL301, LL302, packages.ship) -------------------------------------------------
+
+    image_option = "a container image"  # how a function ships as an image instead
+    # A zip named by the config is uploaded directly, where Lambda's 50 MB zipped limit applies.
+    direct_upload_zip = False
+    # Functions of one template with a built artifact each (``.aws-sam/build/<Function>``) do not
+    # share a package even when they share their code directory.
+    per_function_build = False
+
+    def node_modules_ship(self, root: Path) -> Optional[bool]:
+        """Whether a ``node_modules`` directory in ``root`` ships, when the format decides it
+        (None: it ships like any other directory)."""
+        return None
+
+    def exclude_advice(self, function: Function, entries: List[str]) -> str:
+        """How to leave ``entries`` (paths as shipped, directories ending in ``/``) out."""
+        return "Leave them out of the package."
+
+    def ships(self, rules: "_Rules", rel: str, is_dir: bool) -> bool:
+        """Whether the framework copies ``rel`` of the code directory into the package."""
+        return True
+
+    def built_artifact(self, function: Function) -> Optional[Path]:
+        """The artifact the format's build left on disk for this function, if any."""
+        return None
+
+    def code_setting(self, function: Function) -> str:
+        """The setting that names the function's code, for notes about it."""
+        return "code path"
+
+    def direct_upload_too_large(self, package: "Package", limit: int) -> bool:
+        """Whether ``package`` is a zip uploaded directly and over ``limit`` zipped bytes."""
+        return (self.direct_upload_zip and package.kind == "zip"
+                and package.zipped_bytes is not None and package.zipped_bytes > limit)

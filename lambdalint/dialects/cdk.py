@@ -1,0 +1,89 @@
+"""AWS CDK apps in Python: construct arguments, ``Duration``, grant methods, and the
+``exclude`` globs of ``Code.from_asset`` (``!`` re-includes; the last match wins)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+from lambdalint.dialects.base import Dialect, indent, known
+from lambdalint.model import Function, IamStatement
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from lambdalint.packages.ship import _Rules
+
+# Per service: (a resource's ARN as a construct attribute, the grant method that scopes it).
+RESOURCES: Dict[str, Tuple[str, str]] = {
+    "s3": ('bucket.arn_for_objects("*")', "bucket.grant_read_write(fn)"),
+    "dynamodb": ("table.table_arn", "table.grant_read_write_data(fn)"),
+    "sqs": ("queue.queue_arn", "queue.grant_send_messages(fn)"),
+    "sns": ("topic.topic_arn", "topic.grant_publish(fn)"),
+    "lambda": ("other_fn.function_arn", "other_fn.grant_invoke(fn)"),
+    "secretsmanager": ("secret.secret_arn", "secret.grant_read(fn)"),
+    "ssm": ("parameter.parameter_arn", "parameter.grant_read(fn)"),
+    "kms": ("key.key_arn", "key.grant_decrypt(fn)"),
+    "states": ("machine.state_machine_arn", "machine.grant_start_execution(fn)"),
+    "kinesis": ("stream.stream_arn", "stream.grant_write(fn)"),
+    "events": ("bus.event_bus_arn", "bus.grant_put_events_to(fn)"),
+    "logs": ("log_group.log_group_arn", "log_group.grant_write(fn)"),
+}
+
+
+class Cdk(Dialect):
+    name = "cdk"
+    label = "AWS CDK"
+    image_option = "lambda_.DockerImageFunction"
+    config_store = ("an ssm.StringParameter (or AWS AppConfig), grant_read it, and pass only its "
+                    "name")
+
+    def function_timeout(self, function: Function, seconds: int) -> str:
+        return (f"timeout=Duration.seconds({seconds}),  # an argument of the {function.name} "
+                "construct; from aws_cdk import Duration")
+
+    def queue_visibility(self, seconds: int, queue_path: str) -> str:
+        return f"visibility_timeout=Duration.seconds({seconds}),"
+
+    def statement_list(self, key: str, items: List[str],
+                       statement: Optional[IamStatement]) -> str:
+        return f"{key.lower()}s=[" + ", ".join(items) + "],"
+
+    def quote_actions(self, actions: List[str]) -> List[str]:
+        return [f'"{a}"' for a in actions]
+
+    def scoped_policy_hint(self) -> str:
+        return ("a grant method (table.grant_read_write_data(fn), bucket.grant_read(fn)) or a "
+                "PolicyStatement")
+
+    def resource_suggestion(self, services: List[str],
+                            statement: IamStatement) -> Optional[str]:
+        shown = known(services, RESOURCES)
+        if not shown:
+            return None
+        arns = [RESOURCES[s][0] for s in shown]
+        grants = " or ".join(RESOURCES[s][1] for s in shown)
+        return ("Name the resources instead of \"*\":\n"
+                + indent(f"resources=[{', '.join(arns)}],")
+                + f"\nor use a grant method ({grants}), which writes a scoped policy for you.")
+
+    def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
+        return ("Keep it in Secrets Manager and pass only its ARN:\n"
+                + indent(f'"{arn_name}": secret.secret_arn,')
+                + "\nwith secret.grant_read(fn), " + runtime)
+
+    def exclude_advice(self, function: Function, entries: List[str]) -> str:
+        items = ", ".join(f'"{e.rstrip("/")}"' for e in entries)
+        return f"Leave them out of the asset: Code.from_asset(..., exclude=[{items}])"
+
+    def ships(self, rules: "_Rules", rel: str, is_dir: bool) -> bool:
+        name = rel.rsplit("/", 1)[-1]
+        excluded = False
+        for negate, raw, regex in rules.negatable:
+            hit = bool(regex.match(rel)) or ("/" not in raw and bool(regex.match(name)))
+            if hit:
+                excluded = not negate
+        return not excluded
+
+    def code_setting(self, function: Function) -> str:
+        return "Code.from_asset"
+
+
+DIALECT = Cdk()

@@ -1,0 +1,77 @@
+"""CloudFormation templates, in YAML or JSON: the ``Properties`` of each resource.
+
+The JSON variant writes every snippet as JSON (a JSON template cannot take YAML pasted in):
+short-form intrinsics become their ``Fn::`` objects. SAM (``dialects.sam``) builds on these.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import List, Optional
+
+from lambdalint.dialects.base import Dialect, indent
+from lambdalint.model import Function, IamStatement
+
+
+def json_form(item: str) -> str:
+    """A YAML scalar or short-form intrinsic as JSON: ``!GetAtt T.Arn`` is
+    ``{"Fn::GetAtt": ["T", "Arn"]}``."""
+    text = item.strip()
+    if text.startswith("!GetAtt "):
+        resource, _, attribute = text[len("!GetAtt "):].partition(".")
+        return f'{{"Fn::GetAtt": ["{resource}", "{attribute}"]}}'
+    if text.startswith("!Ref "):
+        return f'{{"Ref": "{text[len("!Ref "):]}"}}'
+    if text.startswith("!Sub "):
+        return f'{{"Fn::Sub": {json.dumps(text[len("!Sub "):].strip().strip(chr(34)))}}}'
+    return json.dumps(text)
+
+
+class CloudFormation(Dialect):
+    """A plain CloudFormation template (``AWS::Lambda::Function``)."""
+
+    name = "cloudformation"
+    label = "CloudFormation"
+    image_option = "PackageType: Image"
+    config_store = "SSM Parameter Store or AWS AppConfig, and pass only its name"
+
+    def __init__(self, json_syntax: bool = False) -> None:
+        self.json = json_syntax
+
+    def function_timeout(self, function: Function, seconds: int) -> str:
+        if self.json:
+            return (f'"{function.name}": {{\n  "Properties": {{\n    "Timeout": {seconds}\n'
+                    "  }\n}")
+        return f"{function.name}:\n  Properties:\n    Timeout: {seconds}"
+
+    def statement_list(self, key: str, items: List[str],
+                       statement: Optional[IamStatement]) -> str:
+        if not self.json:
+            return super().statement_list(key, items, statement)
+        shown = [json_form(item) for item in items]
+        return f'"{key}": ' + (shown[0] if len(shown) == 1 else "[" + ", ".join(shown) + "]")
+
+    def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
+        secret = "".join(w.title() for w in slug.split("-")) + "Secret"
+        resolve = f"{{{{resolve:secretsmanager:my-app/{slug}:SecretString}}}}"
+        if self.json:
+            arn_line = f'"{arn_name}": {{"Ref": "{secret}"}}'
+            resolve_line = f'"{name}": "{resolve}"'
+        else:
+            arn_line = f"{arn_name}: !Ref {secret}"
+            resolve_line = f"{name}: '{resolve}'"
+        return ("Keep it in Secrets Manager and pass only its ARN:\n" + indent(arn_line)
+                + f"\n{runtime}\nor let CloudFormation resolve it at deploy time (the value is "
+                "then still readable in the function's configuration):\n"
+                + indent(resolve_line))
+
+    def exclude_advice(self, function: Function, entries: List[str]) -> str:
+        return ("`aws cloudformation package` zips the whole directory: point Code at a directory "
+                "that holds only the function's code.")
+
+    def code_setting(self, function: Function) -> str:
+        return "Code"
+
+
+YAML = CloudFormation()
+JSON = CloudFormation(json_syntax=True)

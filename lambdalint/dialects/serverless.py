@@ -1,0 +1,113 @@
+"""Serverless Framework services (``serverless.yml``): ``functions:``, ``provider:`` and
+``package.patterns``.
+
+What ships: the service directory minus Serverless's default excludes and the service's
+``package.patterns``; ``node_modules`` only with runtime ``dependencies`` in package.json; a
+``.serverless/*.zip`` left by ``serverless package`` is measured instead when it exists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, List, Optional, Pattern, Tuple
+
+from lambdalint.dialects.base import Dialect, indent
+from lambdalint.model import Function
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from lambdalint.packages.ship import _Rules
+
+# Serverless Framework's default excludes (package-service), relative to the service.
+DEFAULT_EXCLUDES = (
+    ".git/**", ".gitignore", ".DS_Store", "npm-debug.log", "yarn-*.log", ".serverless/**",
+    ".serverless_plugins/**", "serverless.yml", "serverless.yaml", "serverless.json",
+    "serverless.js", "serverless.ts",
+)
+MAX_CONFIG_BYTES = 5 * 1024 * 1024  # serverless.yml or package.json read again here
+_SERVICE = re.compile(
+    r"^service\s*:\s*(?:\n\s+name\s*:\s*)?['\"]?([A-Za-z0-9][\w-]*)['\"]?\s*(#.*)?$", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _default_excludes() -> Tuple[Tuple[str, Pattern[str]], ...]:
+    from lambdalint.packages.ship import glob_regex
+
+    return tuple((p, glob_regex(p)) for p in DEFAULT_EXCLUDES)
+
+
+def service_name(path: Path) -> Optional[str]:
+    """The ``service:`` of a serverless.yml, read as text (the name of its built zip)."""
+    from lambdalint import confine
+
+    try:
+        text = confine.read_text(path, MAX_CONFIG_BYTES)
+    except OSError:
+        return None
+    match = _SERVICE.search(text)
+    return match.group(1) if match else None
+
+
+class Serverless(Dialect):
+    name = "serverless"
+    label = "Serverless Framework"
+    image_option = "the function's image, built from provider.ecr.images"
+    config_store = "SSM Parameter Store or AWS AppConfig, and pass only its name"
+
+    def function_timeout(self, function: Function, seconds: int) -> str:
+        return f"functions:\n  {function.name}:\n    timeout: {seconds}"
+
+    def shared_timeout(self, seconds: int) -> Optional[str]:
+        return f"provider:\n  timeout: {seconds}"
+
+    def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
+        return ("Keep it in SSM Parameter Store (SecureString) or Secrets Manager and reference "
+                "it:\n" + indent(f"{name}: ${{ssm:/my-app/{slug}}}")
+                + "\nor, better, pass only the parameter's name and read it at runtime, once, at "
+                "module scope.")
+
+    def node_modules_ship(self, root: Path) -> Optional[bool]:
+        """Serverless leaves out devDependencies of node_modules: only runtime dependencies
+        ship."""
+        from lambdalint import confine
+
+        manifest = root / "package.json"
+        if manifest.is_symlink():
+            return True  # may lead out of the tree: not read, the default stands
+        try:
+            data = json.loads(confine.read_text(manifest, MAX_CONFIG_BYTES))
+        except (OSError, ValueError):
+            return True
+        return isinstance(data, dict) and bool(data.get("dependencies"))
+
+    def exclude_advice(self, function: Function, entries: List[str]) -> str:
+        lines = "\n".join(f"    - '!{e.rstrip('/')}{'/**' if e.endswith('/') else ''}'"
+                          for e in entries)
+        return ("Leave them out with package.patterns in serverless.yml:\npackage:\n  patterns:\n"
+                + lines)
+
+    def ships(self, rules: "_Rules", rel: str, is_dir: bool) -> bool:
+        return rules.longest_pattern_wins(rel, is_dir, _default_excludes())
+
+    def built_artifact(self, function: Function) -> Optional[Path]:
+        if function.code.kind != "local":
+            return None
+        out = Path(function.path).absolute().parent / ".serverless"
+        if not out.is_dir():
+            return None
+        candidates = [out / f"{function.name}.zip"]
+        service = service_name(Path(function.path))
+        if service:
+            candidates.append(out / f"{service}.zip")
+        for candidate in candidates:
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def code_setting(self, function: Function) -> str:
+        return "the service directory" if function.code.kind == "local" else "package.artifact"
+
+
+DIALECT = Serverless()

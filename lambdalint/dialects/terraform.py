@@ -1,0 +1,93 @@
+"""Terraform (HCL): ``aws_lambda_function`` and module arguments, ``archive_file`` excludes,
+policy documents whose statement blocks spell their keys ``actions``/``resources``."""
+
+from __future__ import annotations
+
+import fnmatch
+from typing import TYPE_CHECKING, Dict, List, Optional
+
+from lambdalint.dialects.base import Dialect, indent, known
+from lambdalint.model import Function, IamStatement
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from lambdalint.packages.ship import _Rules
+
+# Per service: a resource's ARN as a Terraform reference.
+RESOURCES: Dict[str, str] = {
+    "s3": '"${aws_s3_bucket.my_bucket.arn}/*"',
+    "dynamodb": "aws_dynamodb_table.my_table.arn",
+    "sqs": "aws_sqs_queue.my_queue.arn",
+    "sns": "aws_sns_topic.my_topic.arn",
+    "lambda": "aws_lambda_function.my_function.arn",
+    "secretsmanager": "aws_secretsmanager_secret.my_secret.arn",
+    "ssm": "aws_ssm_parameter.my_parameter.arn",
+    "kms": "aws_kms_key.my_key.arn",
+    "states": "aws_sfn_state_machine.my_machine.arn",
+    "kinesis": "aws_kinesis_stream.my_stream.arn",
+    "events": "aws_cloudwatch_event_bus.my_bus.arn",
+    "logs": '"${aws_cloudwatch_log_group.my_group.arn}:*"',
+}
+
+
+class Terraform(Dialect):
+    name = "terraform"
+    label = "Terraform"
+    image_option = 'package_type = "Image"'
+    config_store = "an aws_ssm_parameter (or AWS AppConfig), and pass only its name"
+    direct_upload_zip = True  # `filename`: the zip goes to Lambda itself, not through S3
+
+    def function_timeout(self, function: Function, seconds: int) -> str:
+        kind, _, name = function.name.rpartition(".")
+        if kind == "module":
+            return f'module "{name}" {{\n  timeout = {seconds}\n}}'
+        if kind:
+            return f'resource "{kind}" "{name}" {{\n  timeout = {seconds}\n}}'
+        return f"timeout = {seconds}"
+
+    def queue_visibility(self, seconds: int, queue_path: str) -> str:
+        return f"visibility_timeout_seconds = {seconds}"
+
+    def statement_list(self, key: str, items: List[str],
+                       statement: Optional[IamStatement]) -> str:
+        """Statement blocks (policy documents, a module's policy_statements) spell keys
+        ``actions``/``resources``; jsonencode and heredoc JSON spell them ``Action`` and
+        ``Resource``."""
+        lower = statement is not None and statement.lowercase_keys
+        name = key.lower() + "s" if lower else key
+        if len(items) == 1 and name == key:
+            return f"{name} = {items[0]}"
+        return f"{name} = [" + ", ".join(items) + "]"
+
+    def quote_actions(self, actions: List[str]) -> List[str]:
+        return [f'"{a}"' for a in actions]
+
+    def resource_suggestion(self, services: List[str],
+                            statement: IamStatement) -> Optional[str]:
+        shown = known(services, RESOURCES)
+        if not shown:
+            return None
+        arns = [RESOURCES[s] for s in shown]
+        return "Name the resources instead of \"*\", e.g.\n" + indent(
+            self.statement_list("Resource", arns, statement))
+
+    def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
+        return ("Keep it in Secrets Manager and pass only its ARN:\n"
+                + indent(f"{arn_name} = aws_secretsmanager_secret.{slug.replace('-', '_')}.arn")
+                + f"\n{runtime}")
+
+    def exclude_advice(self, function: Function, entries: List[str]) -> str:
+        if function.code.kind == "zip":
+            return "Rebuild the zip without them (the build script that writes it decides)."
+        items = ", ".join(f'"{e.rstrip("/")}"' for e in entries)
+        return f"Leave them out of the archive_file: excludes = [{items}]"
+
+    def ships(self, rules: "_Rules", rel: str, is_dir: bool) -> bool:
+        """``archive_file`` excludes: a path, a directory's contents, or a glob."""
+        return not any(rel == p or rel.startswith(p + "/") or fnmatch.fnmatchcase(rel, p)
+                       for p in rules.excludes)
+
+    def code_setting(self, function: Function) -> str:
+        return "source"
+
+
+DIALECT = Terraform()

@@ -1,0 +1,304 @@
+"""LL203 wildcard-iam-resource across formats: real templates in tmp_path, the real CLI.
+
+What it reports (exact lines), what it must leave alone (actions that take only "*"), what its
+messages name and whether its suggestions can be pasted.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam
+
+
+def _sam_statements(statements: str, extra: str = "") -> str:
+    body = """\
+        Resources:
+          Bucket:
+            Type: AWS::S3::Bucket
+          OrdersFunction:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              CodeUri: src/
+              Timeout: 10
+              Policies:
+        """
+    return (sam(body) + textwrap.indent(textwrap.dedent(statements), " " * 8)
+            + textwrap.dedent(extra))
+
+
+class TestResourceSam:
+    def test_star_with_resource_scoped_actions(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [dynamodb:GetItem, dynamodb:PutItem]
+                  Resource: "*"
+            """)})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml", 'Resource: "*"'))]
+        assert findings[0]["message"] == (
+            'Policies of OrdersFunction grants dynamodb:GetItem, dynamodb:PutItem on * (every '
+            "resource); these actions can be limited to specific resources")
+        assert "Resource: !GetAtt MyTable.Arn" in findings[0]["suggestion"]
+
+    def test_actions_that_only_work_on_star_are_silent(self, tmp_path):
+        assert lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]
+                  Resource: "*"
+                - Effect: Allow
+                  Action:
+                    - ec2:CreateNetworkInterface
+                    - ec2:DescribeNetworkInterfaces
+                    - ec2:DeleteNetworkInterface
+                  Resource: "*"
+                - Effect: Allow
+                  Action: cloudwatch:PutMetricData
+                  Resource: "*"
+                - Effect: Allow
+                  Action: [logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents]
+                  Resource: "*"
+            """)}) == []
+
+    def test_mixed_star_only_and_scoped_actions_name_only_the_scoped_ones(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [xray:PutTraceSegments, sqs:SendMessage]
+                  Resource: "*"
+            """)})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml", 'Resource: "*"'))]
+        assert "grants sqs:SendMessage on *" in findings[0]["message"]
+        assert "xray" not in findings[0]["message"]
+
+    def test_logs_on_star_are_reported_when_the_option_says_so(self, tmp_path):
+        files = {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents]
+                  Resource: "*"
+            """)}
+        assert lint(tmp_path, dict(files)) == []
+        strict = {**files, "pyproject.toml": """\
+            [tool.lambdalint.rules.LL203]
+            allow-logs-on-star = false
+            """}
+        findings = lint(tmp_path / "strict", strict)
+        assert ids_and_lines(findings) == [
+            ("LL203", line_of(tmp_path / "strict" / "template.yaml", 'Resource: "*"'))]
+        assert "logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents" in findings[0]["message"]
+
+    def test_every_bucket_and_every_object(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: s3:ListBucket
+                  Resource: arn:aws:s3:::*
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:aws:s3:::*/*
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:aws:s3:::orders/*
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"
+            """)})
+        at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
+        assert ids_and_lines(findings) == [("LL203", at("Resource: arn:aws:s3:::*")),
+                                           ("LL203", at("Resource: arn:aws:s3:::*/*"))]
+        assert "(every bucket)" in findings[0]["message"]
+        assert "(every object in every bucket)" in findings[1]["message"]
+
+    def test_every_table_arn_is_a_wildcard_a_prefix_is_not(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: dynamodb:GetItem
+                  Resource: !Sub "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/*"
+                - Effect: Allow
+                  Action: dynamodb:GetItem
+                  Resource: arn:aws:dynamodb:*:*:table/orders-*
+            """)})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml", ":table/*"))]
+        assert "(every dynamodb table)" in findings[0]["message"]
+
+    def test_policy_templates_with_star_and_with_a_reference(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - S3CrudPolicy:
+                BucketName: "*"
+            - S3ReadPolicy:
+                BucketName: !Ref Bucket
+            - DynamoDBCrudPolicy:
+                TableName: "*"
+            """)})
+        at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
+        assert ids_and_lines(findings) == [("LL203", at('BucketName: "*"')),
+                                           ("LL203", at('TableName: "*"'))]
+        assert findings[0]["message"].startswith(
+            "SAM policy template S3CrudPolicy of OrdersFunction grants s3:GetObject, "
+            's3:PutObject, s3:DeleteObject, s3:ListBucket on "*" (every bucket)')
+        assert findings[0]["suggestion"] == (
+            'Give the policy template the resource instead of "*":\n'
+            "    - S3CrudPolicy:\n        BucketName: !Ref MyBucket")
+
+    def test_non_literal_and_not_action_are_left_to_other_checks(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: dynamodb:GetItem
+                  Resource: !GetAtt Table.Arn
+                - Effect: Allow
+                  Action: !Ref ActionParam
+                  Resource: "*"
+                - Effect: Allow
+                  NotAction: iam:*
+                  Resource: "*"
+                - Effect: Deny
+                  Action: dynamodb:DeleteTable
+                  Resource: "*"
+            """, """\
+            Parameters:
+              ActionParam:
+                Type: String
+            """)})
+        # NotAction on "*": one LL202, no second finding of LL203 for the same statement.
+        assert ids_and_lines(findings) == [("LL202", line_of(tmp_path / "template.yaml", "NotAction: iam:*"))]
+
+    def test_silenced_by_comment_on_the_reported_line(self, tmp_path):
+        assert lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: sqs:SendMessage
+                  Resource: "*"  # lambdalint: ignore[LL203]
+            """)}) == []
+
+
+class TestResourceOtherFormats:
+    def test_serverless(self, tmp_path):
+        findings = lint(tmp_path, {"serverless.yml": """\
+            service: orders
+            provider:
+              name: aws
+              timeout: 10
+              iam:
+                role:
+                  statements:
+                    - Effect: Allow
+                      Action: [dynamodb:PutItem]
+                      Resource: "*"
+                    - Effect: Allow
+                      Action: [logs:CreateLogStream, logs:PutLogEvents, xray:PutTraceSegments]
+                      Resource: "*"
+            functions:
+              create:
+                handler: src/orders.create
+            """})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "serverless.yml", 'Resource: "*"'))]
+        assert findings[0]["message"] == (
+            "provider.iam.role.statements grants dynamodb:PutItem on * (every resource) for "
+            "create; these actions can be limited to specific resources")
+
+    def test_terraform(self, tmp_path):
+        findings = lint(tmp_path, {"main.tf": """\
+            resource "aws_iam_role" "app" {
+              name = "app"
+              assume_role_policy = jsonencode({
+                Version   = "2012-10-17"
+                Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+              })
+            }
+
+            resource "aws_iam_role_policy" "app" {
+              role = aws_iam_role.app.id
+              policy = jsonencode({
+                Version = "2012-10-17"
+                Statement = [
+                  {
+                    Effect   = "Allow"
+                    Action   = ["sqs:SendMessage"]
+                    Resource = "*"
+                  },
+                ]
+              })
+            }
+
+            data "aws_iam_policy_document" "tracing" {
+              statement {
+                actions   = ["xray:PutTraceSegments", "ec2:DescribeNetworkInterfaces"]
+                resources = ["*"]
+              }
+              statement {
+                actions   = ["dynamodb:Query"]
+                resources = ["*"]
+              }
+            }
+
+            resource "aws_iam_role_policy" "tracing" {
+              role   = aws_iam_role.app.id
+              policy = data.aws_iam_policy_document.tracing.json
+            }
+
+            resource "aws_lambda_function" "api" {
+              function_name = "api"
+              role          = aws_iam_role.app.arn
+              handler       = "app.handler"
+              runtime       = "python3.12"
+              filename      = "app.zip"
+              timeout       = 10
+            }
+            """})
+        at = lambda needle, nth=1: line_of(tmp_path / "main.tf", needle, nth)  # noqa: E731
+        assert ids_and_lines(findings) == [("LL203", at('Resource = "*"')),
+                                           ("LL203", at('resources = ["*"]', 2))]
+        jsonencoded, document = findings
+        assert "Resource = aws_sqs_queue.my_queue.arn" in jsonencoded["suggestion"]
+        assert "resources = [aws_dynamodb_table.my_table.arn]" in document["suggestion"]
+
+    def test_cdk(self, tmp_path):
+        findings = lint(tmp_path, cdk_app("""\
+            fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                                  handler="app.handler", code=_lambda.Code.from_asset("src"),
+                                  timeout=Duration.seconds(10))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=["*"],
+            ))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["xray:PutTraceSegments"],
+                resources=["*"],
+            ))
+            """), "LL203")
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "app.py", 'resources=["*"]'))]
+        assert "table.grant_read_write_data(fn)" in findings[0]["suggestion"]
+
+
+
+
+def test_account_level_actions_on_star_are_silent(tmp_path):
+    # Cost Explorer and account aliases name no resource: "*" is the only way to grant them.
+    assert lint(tmp_path, {"serverless.yml": """\
+        service: billing-report
+        provider:
+          name: aws
+          runtime: python3.12
+          iam:
+            role:
+              statements:
+                - Effect: "Allow"
+                  Action:
+                    - "ce:GetCostAndUsage"
+                  Resource: "*"
+                - Effect: "Allow"
+                  Action:
+                    - "iam:ListAccountAliases"
+                  Resource: "*"
+        functions:
+          report:
+            handler: handler.report
+            timeout: 10
+            events:
+              - schedule: cron(0 15 * * ? *)
+        """}) == []

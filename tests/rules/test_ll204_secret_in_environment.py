@@ -1,0 +1,262 @@
+"""LL204 secret-in-environment across formats: real templates in tmp_path, the real CLI.
+
+What it reports (exact lines), what it must leave alone (references resolved at deploy time),
+that no message shows the secret, and whether its suggestions can be pasted.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_orders
+
+
+SECRETS = {
+    "password": "Orders-Db-Pa55-2024",
+    "stripe": "sk_live_4eC39HqLyjWDarjtT1zdp7dc",
+    "key_id": "AKIAZ7Q2M4N8P3R5T6W1",
+    "url_password": "Xk9vQ2mLw7Rt",
+}
+
+
+def _no_secret_shown(findings: List[dict]) -> None:
+    for finding in findings:
+        for secret in SECRETS.values():
+            assert secret not in finding["message"], finding["message"]
+            assert secret not in finding["suggestion"], finding["suggestion"]
+
+
+class TestSecretSam:
+    TEMPLATE = sam_orders("""\
+        Environment:
+          Variables:
+            DB_PASSWORD: Orders-Db-Pa55-2024
+            STRIPE_API_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dc
+            UPSTREAM_ID: AKIAZ7Q2M4N8P3R5T6W1
+            DATABASE_URL: postgres://orders:Xk9vQ2mLw7Rt@db.internal.acme.io:5432/orders
+            RESOLVED_PASSWORD: "{{resolve:secretsmanager:prod/orders/db:SecretString:password}}"
+            REF_PASSWORD: !Ref DbPassword
+            DB_SECRET_ARN: arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf
+            SECRET_NAME: prod/db
+            API_TOKEN: changeme
+            PASSWORD_ITERATIONS: 4096
+            TOKEN_TYPE: accessToken
+            DB_PORT: 5432
+            EXAMPLE_KEY_ID: AKIAIOSFODNN7EXAMPLE
+            LOCAL_URL: postgres://postgres:postgres@localhost:5432/orders
+        """, before="""\
+        Parameters:
+          DbPassword:
+            Type: String
+            NoEcho: true
+        """)
+
+    def test_literal_secrets_and_everything_that_only_looks_secret(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": self.TEMPLATE})
+        at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
+        assert [(f["rule"], f["line"], f["column"]) for f in findings] == [
+            ("LL204", at("DB_PASSWORD:"), 24),
+            ("LL204", at("STRIPE_API_KEY:"), 27),
+            ("LL204", at("UPSTREAM_ID:"), 24),
+            ("LL204", at("DATABASE_URL:"), 25),
+        ]
+        assert [f["message"] for f in findings] == [
+            "DB_PASSWORD in the environment of OrdersFunction holds a password in plain text (****)",
+            "STRIPE_API_KEY in the environment of OrdersFunction holds a Stripe live secret key "
+            "in plain text (sk_live_****)",
+            "UPSTREAM_ID in the environment of OrdersFunction holds an AWS access key id in plain "
+            "text (AKIA****)",
+            "DATABASE_URL in the environment of OrdersFunction holds a connection URL with an "
+            "inline password in plain text (postgres://orders:****@db.internal.acme.io)",
+        ]
+        _no_secret_shown(findings)
+        assert ("DB_PASSWORD_SECRET_ARN: !Ref DbPasswordSecret" in findings[0]["suggestion"])
+        assert ("DB_PASSWORD: '{{resolve:secretsmanager:my-app/db-password:SecretString}}'"
+                in findings[0]["suggestion"])
+
+    def test_the_resolve_suggestion_pasted_in_is_silent(self, tmp_path):
+        (finding,) = lint(tmp_path, {"template.yaml": _sam_env("DB_PASSWORD: Orders-Db-Pa55-2024")})
+        pasted = [l.strip() for l in finding["suggestion"].splitlines()
+                  if l.strip().startswith("DB_PASSWORD:")]
+        assert pasted == ["DB_PASSWORD: '{{resolve:secretsmanager:my-app/db-password:SecretString}}'"]
+        assert lint(tmp_path / "fixed", {"template.yaml": _sam_env(pasted[0])}) == []
+
+    def test_a_parameter_default_is_reported_at_the_reference(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": sam_orders("""\
+            Environment:
+              Variables:
+                PARTNER_API_KEY: !Ref ApiKey
+            """, before="""\
+            Parameters:
+              ApiKey:
+                Type: String
+                Default: Zk3pQ9xLm2Vn8Rt5Wy7B
+            """)})
+        assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "template.yaml", "!Ref ApiKey"))]
+        assert findings[0]["message"] == (
+            "PARTNER_API_KEY in the environment of OrdersFunction holds an API key in plain text "
+            "(****, through !Ref ApiKey)")
+        assert "Zk3pQ9xLm2Vn8Rt5Wy7B" not in findings[0]["suggestion"]
+
+    def test_a_password_in_the_literal_part_of_a_sub(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_env(
+            'DATABASE_URL: !Sub "postgres://orders:Xk9vQ2mLw7Rt@${DbHost}:5432/orders"\n'
+            '          SAFE_URL: !Sub "postgres://orders:${DbPassword}@${DbHost}:5432/orders"')})
+        assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "template.yaml", "DATABASE_URL:"))]
+        _no_secret_shown(findings)
+
+    def test_globals_environment_is_one_finding_naming_every_function(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": sam("""\
+            Globals:
+              Function:
+                Timeout: 10
+                Environment:
+                  Variables:
+                    SHARED_PASSWORD: Orders-Db-Pa55-2024
+            Resources:
+              AFunction:
+                Type: AWS::Serverless::Function
+                Properties: {Handler: app.a, CodeUri: src/}
+              BFunction:
+                Type: AWS::Serverless::Function
+                Properties: {Handler: app.b, CodeUri: src/}
+            """)})
+        assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "template.yaml", "SHARED_PASSWORD"))]
+        assert findings[0]["message"].startswith(
+            "SHARED_PASSWORD in the environment of AFunction, BFunction holds a password")
+
+    def test_silenced_by_metadata_or_by_comment_on_the_line(self, tmp_path):
+        assert lint(tmp_path, {"template.yaml": sam("""\
+            Resources:
+              ByMetadata:
+                Type: AWS::Serverless::Function
+                Metadata: {lambdalint: {ignore: [secret-in-environment]}}
+                Properties:
+                  Handler: app.handler
+                  CodeUri: src/
+                  Timeout: 10
+                  Environment:
+                    Variables:
+                      DB_PASSWORD: Orders-Db-Pa55-2024
+              ByComment:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: app.handler
+                  CodeUri: src/
+                  Timeout: 10
+                  Environment:
+                    Variables:
+                      DB_PASSWORD: Orders-Db-Pa55-2024  # lambdalint: ignore[LL204]
+            """)}) == []
+
+    def test_extra_secret_names(self, tmp_path):
+        template = _sam_env("WEBHOOK_SIGNATURE: 9f8e7d6c5b4a3f2e1d0c9b8a")
+        assert lint(tmp_path, {"template.yaml": template}) == []
+        findings = lint(tmp_path / "extra", {"template.yaml": template, "pyproject.toml": """\
+            [tool.lambdalint.rules.LL204]
+            extra-secret-names = ["signature"]
+            """})
+        assert ids_and_lines(findings) == [
+            ("LL204", line_of(tmp_path / "extra" / "template.yaml", "WEBHOOK_SIGNATURE"))]
+        assert "9f8e7d6c5b4a3f2e1d0c9b8a" not in findings[0]["message"]
+
+
+def _sam_env(variables: str) -> str:
+    return sam_orders("""\
+        Environment:
+          Variables:
+            VARIABLES
+        """).replace("VARIABLES", variables)
+
+
+class TestSecretServerless:
+    def test_provider_and_function_environment(self, tmp_path):
+        findings = lint(tmp_path, {"serverless.yml": """\
+            service: orders
+            custom:
+              dbPassword: Orders-Db-Pa55-2024
+            provider:
+              name: aws
+              timeout: 10
+              environment:
+                DB_PASSWORD: ${self:custom.dbPassword}
+                STRIPE_API_KEY: ${ssm:/orders/stripe-api-key}
+                SIGNING_SECRET: ${env:SIGNING_SECRET}
+                SECRET_NAME: prod/db
+                TOKEN_TYPE: accessToken
+            functions:
+              create:
+                handler: src/orders.create
+                environment:
+                  UPSTREAM_ID: AKIAZ7Q2M4N8P3R5T6W1
+              get:
+                handler: src/orders.get
+            """})
+        at = lambda needle: line_of(tmp_path / "serverless.yml", needle)  # noqa: E731
+        assert ids_and_lines(findings) == [("LL204", at("DB_PASSWORD:")), ("LL204", at("UPSTREAM_ID:"))]
+        assert findings[0]["message"] == (
+            "DB_PASSWORD in the environment of create, get holds a password in plain text "
+            "(****, through ${self:custom.dbPassword})")
+        assert "DB_PASSWORD: ${ssm:/my-app/db-password}" in findings[0]["suggestion"]
+        assert findings[1]["message"].startswith("UPSTREAM_ID in the environment of create holds")
+        _no_secret_shown(findings)
+
+
+class TestSecretTerraform:
+    def test_literals_variables_and_references(self, tmp_path):
+        findings = lint(tmp_path, {"main.tf": """\
+            variable "db_password" {
+              type      = string
+              sensitive = true
+            }
+
+            data "aws_secretsmanager_secret_version" "stripe" {
+              secret_id = "prod/stripe"
+            }
+
+            resource "aws_lambda_function" "api" {
+              function_name = "api"
+              handler       = "app.handler"
+              runtime       = "python3.12"
+              filename      = "app.zip"
+              role          = "arn:aws:iam::123456789012:role/api"
+              timeout       = 10
+              environment {
+                variables = {
+                  DB_PASSWORD     = "Orders-Db-Pa55-2024"
+                  FROM_VAR        = var.db_password
+                  INTERPOLATED    = "${var.db_password}"
+                  STRIPE_API_KEY  = data.aws_secretsmanager_secret_version.stripe.secret_string
+                  DB_SECRET_ARN   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"
+                  DB_PORT         = 5432
+                  PASSWORD_ITERATIONS = 4096
+                }
+              }
+            }
+            """})
+        assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "main.tf", "DB_PASSWORD     ="))]
+        finding = findings[0]
+        assert finding["message"] == (
+            "DB_PASSWORD in the environment of aws_lambda_function.api holds a password in plain "
+            "text (****)")
+        assert "DB_PASSWORD_SECRET_ARN = aws_secretsmanager_secret.db_password.arn" in finding["suggestion"]
+        _no_secret_shown(findings)
+
+
+class TestSecretCdk:
+    def test_environment_dict(self, tmp_path):
+        findings = lint(tmp_path, cdk_app("""\
+            _lambda.Function(
+                self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                handler="app.handler", code=_lambda.Code.from_asset("src"),
+                timeout=Duration.seconds(10),
+                environment={
+                    "DB_PASSWORD": "Orders-Db-Pa55-2024",
+                    "PASSWORD_ITERATIONS": "4096",
+                    "TABLE_NAME": "orders",
+                },
+            )
+            """), "LL204")
+        assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "app.py", '"DB_PASSWORD"'))]
+        assert '"DB_PASSWORD_SECRET_ARN": secret.secret_arn,' in findings[0]["suggestion"]
+        _no_secret_shown(findings)
