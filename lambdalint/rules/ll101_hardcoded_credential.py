@@ -222,6 +222,10 @@ class HardcodedCredential(PythonRule):
         'def connect(password="Tr0ub4dor&3"):\n    pass\n',
         'def handler(event, context):\n'
         '    return call(aws_secret_access_key="Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q")\n',
+        # A key id the raw text does not spell: the gate reads what the strings evaluate to.
+        'ID = "AK" + "IA2E3MQ4R5T6Y7U2I3"\n',
+        # A weak password word between others (DB_PW_PROD).
+        'DB_PW_PROD = "Vq8#zL2m!x9"\n',
     )
 
     def __init__(self, ctx) -> None:

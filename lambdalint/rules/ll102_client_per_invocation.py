@@ -89,6 +89,12 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
         "        return http.get('https://example.com').status_code\n",
         "import boto3\n\nsession = boto3.Session()\n\ndef handler(event, context):\n"
         "    return session.client('sqs').send_message(QueueUrl='q', MessageBody='m')\n",
+        # Through an import alias: the gate cannot tell what ``c`` is, LibCST's names can.
+        "import boto3 as b\n\ndef handler(event, context):\n    return b.client('s3')\n",
+        "from boto3 import client as c\n\ndef handler(event, context):\n    return c('s3')\n",
+        # Two clients, two fixes that move both to module scope.
+        "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n"
+        "    sqs = boto3.client('sqs')\n    return s3, sqs\n",
     )
     VALID = (
         "import boto3\n\ns3 = boto3.client('s3')\n\ndef lambda_handler(event, context):\n"

@@ -60,6 +60,11 @@ class SyncLambdaInvoke(PythonRule):
 
     ID = META.id
     VALID = (
+        # A dry run only checks the caller's permissions.
+        'import boto3\nlam = boto3.client("lambda")\n\n'
+        'def handler(event, context):\n    return lam.invoke(FunctionName="f", InvocationType="DryRun")\n',
+        # A test function is not a handler.
+        'import boto3\n\ndef test_handler():\n    boto3.client("lambda").invoke(FunctionName="f")\n',
         # Asynchronous: the caller does not wait.
         'import boto3\nlam = boto3.client("lambda")\n'
         'def handler(event, context):\n'
@@ -88,15 +93,20 @@ class SyncLambdaInvoke(PythonRule):
         'import boto3\nlam = boto3.client("lambda")\n'
         'def handler(event, context):\n'
         '    return lam.invoke(FunctionName="pricing", Payload=b"{}")\n',
+        # Through a method of an object the module builds once (its client is no LL102 finding).
         'import boto3\n'
         'def lambda_handler(event, context):\n'
-        '    return Pricing().quote(event)\n'
+        '    return PRICING.quote(event)\n'
         'class Pricing:\n'
         '    def __init__(self):\n'
         '        self.lambda_client = boto3.Session().client("lambda")\n'
         '    def quote(self, event):\n'
         '        return self.lambda_client.invoke(FunctionName="pricing",\n'
-        '                                         InvocationType="RequestResponse")\n',
+        '                                         InvocationType="RequestResponse")\n'
+        'PRICING = Pricing()\n',
+        # A client factory imported under its own name.
+        'from boto3 import client\nlam = client("lambda")\n\n'
+        'def handler(event, context):\n    return lam.invoke(FunctionName="f")\n',
         'from boto3 import client as make_client\n'
         'lam = make_client(service_name="lambda")\n'
         'def handler(event, context):\n'
