@@ -3,10 +3,12 @@
 Parsing a file with LibCST and resolving its scopes costs tens of milliseconds; a substring
 search costs microseconds. A code rule's module may define a gate, ``gate(text, options) ->
 bool``, true for every file the rule could report in (it may be true for files it will not
-report in): a client constructor's module name for LL102, ``invoke`` for LL103, a secret-like
-word or a credential's shape for LL101. A rule without a gate always runs. A file that no rule
-needs is only checked for syntax errors with Python's own parser; when that finds one, the file
-goes the full way so that the LL001 finding is exactly the one LibCST gives.
+report in): a client constructor's module name and a call of one inside a function for
+client-per-invocation, an ``.invoke(...)`` inside a function for sync-lambda-invoke, a
+secret-like word or a credential's shape for hardcoded-credential. A rule without a gate always
+runs. A file that no rule needs is only checked for syntax errors with Python's own parser; when
+that finds one, the file goes the full way so that the parse-error finding is exactly the one
+LibCST gives.
 
 This module holds what the gates share and no rule's knowledge: ``Text`` (the file's text, its
 ``ast`` tree parsed once, what its strings and names spell, whether its path is a test's) and
@@ -48,7 +50,7 @@ class Text:
 
     def __init__(self, text: str, path: str = "") -> None:
         self.text = text
-        self.path = path  # as the rules see it: a test file's path changes what LL101 reports
+        self.path = path  # as the rules see it: a test file's path changes what they report
         self._lower: Optional[str] = None
         self._tree: Optional[ast.AST] = None
         self._parsed = False
@@ -92,7 +94,7 @@ class Text:
         return self._tree
 
     def deep(self, limit: int = 100) -> bool:
-        """Nesting deeper than ``limit``: LibCST's analysis may give up on such a file (LL001,
+        """Nesting deeper than ``limit``: LibCST's analysis may give up on such a file (parse-error,
         too deeply nested), so it goes the full way to say so exactly as without the filter."""
         tree = self.tree
         if tree is None:

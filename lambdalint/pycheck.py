@@ -147,7 +147,9 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     actions: Optional[List[str]] = [] if collect else None
     findings = check_file(file, needed, options, handler_names, actions)
-    if found is not None and not any(f.rule == "LL001" for f in findings):
+    from lambdalint.rules import ll001_parse_error
+
+    if found is not None and not any(f.rule == ll001_parse_error.META.id for f in findings):
         actions = found  # (a file LibCST could not analyse gives none, as without the filter)
     return Outcome(findings, actions or [], True)
 

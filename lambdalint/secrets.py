@@ -11,6 +11,12 @@ Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_ca
 ``classify`` (a name and a value together), ``mask`` and ``might_contain_secret``;
 ``SHAPE_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
 ``find_secrets_in_text`` (every secret inside a message or a diff, for ``lambdalint.redact``).
+
+Some 650 lines in one module on purpose: the three parts (a value's shape, a name's meaning,
+secrets inside any text) read the same tables (the shapes, the secret words, the placeholder and
+reference vocabulary) with opposite leanings, reporting towards silence and masking towards
+hiding. Apart, each would import the others' private tables, and a new shape added to one
+would be missed by the other.
 """
 
 from __future__ import annotations
