@@ -8,7 +8,7 @@ secret, unless its shape alone proves it (an AWS access key id, a private key bl
 
 Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_category`` /
 ``is_secret_name`` (name alone), ``looks_like_placeholder`` / ``looks_like_reference``,
-``classify`` (a name and a value together), ``mask`` and ``might_contain_secret``;
+``classify`` (a name and a value together) and ``mask``;
 ``SHAPE_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
 ``find_secrets_in_text`` (every secret inside a message or a diff, for ``lambdalint.redact``).
 
@@ -489,20 +489,6 @@ def mask(value: str) -> str:
     ``ghp_****``), a URL with its password starred, else ``****``. Never the secret."""
     found = find_credential(value)
     return found.masked if found is not None else "****"
-
-
-_NAME_HINT = re.compile(
-    r"pass|pw|secret|token|key|cred|auth|contrasena|A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|"
-    r"gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.", re.I)
-
-
-def might_contain_secret(text: str, extra_names: Iterable[str] = ()) -> bool:
-    """A cheap whole-file test: False only when no name or value in ``text`` can be a secret,
-    so a file may be skipped without parsing it."""
-    if _NAME_HINT.search(text):
-        return True
-    lowered = text.lower()
-    return any(fragment.lower() in lowered for fragment in extra_names if fragment)
 
 
 # -- secrets inside any text: what the reporters mask -------------------------------------------

@@ -76,6 +76,13 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
 
 
 class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
+    """Clients created in code that runs per invocation, reported once the whole module is seen.
+
+    The traversal collects constructor calls and the sessions they come from; ``leave_Module``
+    drops those that moving would change (see the module docstring), then words each finding
+    (``_client_wording``) and plans its fix (``_client_fix``, asking ``hoist_safety``).
+    """
+
     ID = META.id
 
     INVALID = (
