@@ -1,22 +1,27 @@
-"""Which handler-code rules can report anything in a file, judged from its text before LibCST.
+"""Which handler-code rules can report anything in a file, judged before LibCST parses it.
 
 Parsing a file with LibCST and resolving its scopes costs tens of milliseconds; a substring
-search costs microseconds. Each rule here has a test that is true for every file the rule could
-report in (it may be true for files it will not report in): a client constructor's module name
-for LL102, ``invoke`` for LL103, a secret-like word or a credential's shape for LL101. A rule
-without an entry always runs. A file that no rule needs is only checked for syntax errors with
-Python's own parser; when that finds one, the file goes the full way so that the LL001 finding
-is exactly the one LibCST gives.
+search costs microseconds. A code rule's module may define a gate, ``gate(text, options) ->
+bool``, true for every file the rule could report in (it may be true for files it will not
+report in): a client constructor's module name and a call of one inside a function for
+client-per-invocation, an ``.invoke(...)`` inside a function for sync-lambda-invoke, a
+secret-like word or a credential's shape for hardcoded-credential. A rule without a gate always
+runs. A file that no rule needs is only checked for syntax errors with Python's own parser; when
+that finds one, the file goes the full way so that the parse-error finding is exactly the one
+LibCST gives.
 
-Files the text lets through meet a second gate on Python's own ``ast`` tree (parsed once,
-shared by the rules): a client constructor called inside a function (LL102), an ``.invoke`` inside
-one (LL103), a test file by its path; and the AWS actions a handler calls are read from that tree
-whenever no qualified name could change them. Only what these gates cannot clear pays for LibCST's
-scope analysis.
+This module holds what the gates share and no rule's knowledge: ``Text`` (the file's text, its
+``ast`` tree parsed once, what its strings and names spell, whether its path is a test's) and
+``Facts`` (one pass over that tree: the callees inside functions, the names that may be
+aliases). The AWS actions a handler calls are read from the same tree whenever no qualified name
+could change them. Only what the gates cannot clear pays for LibCST's scope analysis.
 
-The rules may also say it themselves: ``PythonRule.might_fire(text, options)``; both must agree
-that a rule cannot fire before it is skipped. ``LAMBDALINT_NO_PREFILTER=1`` turns all of this
-off (the tests compare both ways).
+Gates are read from the rule module's text, the way the registry reads META, and never by
+importing the module: rule modules import LibCST, and a run whose Python files no rule needs must
+not (a fifth of a second at every pre-commit run). So a gate sees only the module's literal
+constants written above it, and imports whatever else it needs (LibCST-free helpers) inside its
+body; a test checks that the gate read this way is the module's own. ``LAMBDALINT_NO_PREFILTER=1``
+turns all of this off (the tests compare both ways).
 """
 
 from __future__ import annotations
@@ -26,11 +31,14 @@ import os
 import re
 import sys
 import warnings
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Sequence
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+from lambdalint.analysis.paths import is_test_path
 
 ENV_DISABLE = "LAMBDALINT_NO_PREFILTER"
 
 Options = Dict[str, Dict[str, Any]]
+Gate = Callable[["Text", Dict[str, Any]], bool]
 
 
 def enabled() -> bool:
@@ -42,18 +50,27 @@ class Text:
 
     def __init__(self, text: str, path: str = "") -> None:
         self.text = text
-        self.path = path  # as the rules see it: a test file's path changes what LL101 reports
+        self.path = path  # as the rules see it: a test file's path changes what they report
         self._lower: Optional[str] = None
         self._tree: Optional[ast.AST] = None
         self._parsed = False
         self._strings: Optional[str] = None
         self._facts: Optional["Facts"] = None
+        self._test_path: Optional[bool] = None
 
     @property
     def lower(self) -> str:
         if self._lower is None:
             self._lower = self.text.lower()
         return self._lower
+
+    @property
+    def is_test_path(self) -> bool:
+        """A test file by its path, exactly as handler analysis decides it (a test file by its
+        imports alone still gets the full test)."""
+        if self._test_path is None:
+            self._test_path = bool(self.path) and is_test_path(self.path)
+        return self._test_path
 
     @property
     def tree(self) -> Optional[ast.AST]:
@@ -77,7 +94,7 @@ class Text:
         return self._tree
 
     def deep(self, limit: int = 100) -> bool:
-        """Nesting deeper than ``limit``: LibCST's analysis may give up on such a file (LL001,
+        """Nesting deeper than ``limit``: LibCST's analysis may give up on such a file (parse-error,
         too deeply nested), so it goes the full way to say so exactly as without the filter."""
         tree = self.tree
         if tree is None:
@@ -125,112 +142,6 @@ class Text:
         return self._strings
 
 
-# -- LL101 ----------------------------------------------------------------------------------------
-
-def _secret_words() -> FrozenSet[str]:
-    """Every word that can end a secret-like name, from the shared secret detection itself."""
-    from lambdalint import secrets
-
-    words = {"key", "secret", "token", "cred", "authorization", "pw", "pass"}
-    for attribute in ("_PASSWORD_WORDS", "_WEAK_PASSWORD_WORDS"):
-        words.update(getattr(secrets, attribute, ()))
-    words.update(suffix for suffix, _ in getattr(secrets, "_FUSED", ()))
-    # Keep the shortest: "pass" covers "password", "passwd"...
-    return frozenset(w for w in words if not any(o != w and o in w for o in words))
-
-
-_SECRET_WORDS: Optional[FrozenSet[str]] = None
-
-
-def _secret_shape() -> "re.Pattern[str]":
-    from lambdalint import secrets
-
-    return getattr(secrets, "_SHAPE_HINT", re.compile(r"[\s\S]"))
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _ll101(text: Text, options: Dict[str, Any]) -> bool:
-    global _SECRET_WORDS
-    if _SECRET_WORDS is None:
-        _SECRET_WORDS = _secret_words()
-    extra = [_squash(str(e)) for e in options.get("extra-secret-names", ()) or ()]
-    if any(e == "" for e in extra):
-        return True
-
-    def hit(candidate: str) -> bool:
-        lowered = candidate.lower()
-        if any(word in lowered for word in _SECRET_WORDS):
-            return True
-        if _secret_shape().search(candidate):
-            return True
-        return bool(extra) and any(e in _squash(candidate) for e in extra)
-
-    if _is_test_path(text.path):
-        # In a test file LL101 judges no name, only strings by their shape (strong shapes).
-        shape = _secret_shape()
-        return bool(shape.search(text.text) or shape.search(text.strings_and_names))
-    # Escapes and concatenation can spell a word the raw text does not hold.
-    return hit(text.text) or hit(text.strings_and_names)
-
-
-def _is_test_path(path: str) -> bool:
-    """A test file by its path, exactly as handler analysis decides it (a test file by its
-    imports alone still gets the full text test)."""
-    if not path:
-        return False
-    from lambdalint.analysis.handlers import TEST_PATH
-
-    return bool(TEST_PATH.search(path.replace("\\", "/")))
-
-
-# -- LL102 ----------------------------------------------------------------------------------------
-
-_CLIENT_ROOTS: Optional[FrozenSet[str]] = None
-
-
-def _root(qualified: str) -> str:
-    parts = [p for p in qualified.strip().split(".") if p]
-    if not parts:
-        return ""
-    return parts[-1] if parts[0] == "builtins" else parts[0]
-
-
-def _ll102(text: Text, options: Dict[str, Any]) -> bool:
-    """A client is a call whose qualified name is a known constructor: the module it comes from
-    (``boto3``, ``redis``...) is written in the file, in an import at least."""
-    global _CLIENT_ROOTS
-    if _CLIENT_ROOTS is None:
-        from lambdalint.rules import ll102_client_per_invocation as clients
-
-        _CLIENT_ROOTS = frozenset(_root(name) for name in clients.CONSTRUCTORS)
-    roots = set(_CLIENT_ROOTS)
-    for extra in options.get("extra-clients", ()) or ():
-        root = _root(str(extra))
-        if not root:
-            return True
-        roots.add(root)
-    return any(root in text.text for root in roots)
-
-
-# -- LL103 ----------------------------------------------------------------------------------------
-
-def _ll103(text: Text, options: Dict[str, Any]) -> bool:
-    return "invoke" in text.text  # the rule itself is inactive otherwise
-
-
-# -- the second gate: Python's own syntax tree ----------------------------------------------------
-#
-# The text tests above pass nearly every handler file: it imports boto3 (LL102) and names a
-# client (the AWS actions). What the rules need LibCST's scope analysis for is rarer: a client
-# constructor *called inside a function*, an ``.invoke(...)`` inside a function, and, for the
-# actions, resolving an aliased import. One pass over the ``ast`` tree (shared with the other
-# tests) answers these; whenever the answer could depend on what only LibCST knows, the gate says
-# "may fire" and LibCST runs as before.
-
-
 class Facts:
     """What one pass over a file's ``ast`` tree shows the per-rule gates."""
 
@@ -239,7 +150,8 @@ class Facts:
         self.callees_in_functions: set = set()
         # A call inside a function whose callee is neither a name nor an attribute.
         self.opaque_call_in_function = False
-        self.invoke_in_function = False
+        # Last name of every ``<receiver>.<name>(...)`` callee inside a def or lambda.
+        self.methods_in_functions: set = set()
         # Names that may stand for something else: import aliases, ``x = a.b`` bindings.
         self.aliases: set = set()
         stack = [(tree, False)]
@@ -251,8 +163,7 @@ class Facts:
                     self.callees_in_functions.add(func.id)
                 elif isinstance(func, ast.Attribute):
                     self.callees_in_functions.add(func.attr)
-                    if func.attr in _INVOKE_METHODS:
-                        self.invoke_in_function = True
+                    self.methods_in_functions.add(func.attr)
                 else:
                     self.opaque_call_in_function = True
             elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -272,64 +183,80 @@ class Facts:
             stack.extend((child, child_inside) for child in ast.iter_child_nodes(node))
 
 
-_INVOKE_METHODS = frozenset({"invoke", "invoke_with_response_stream"})
-_CONSTRUCTOR_LASTS: Optional[FrozenSet[str]] = None
+# -- the gates, read from the rule modules ------------------------------------------------------
+
+# A rule module's gate: from ``def gate(`` to the next statement at column 0 (a closing
+# parenthesis or a comment there does not end it).
+_GATE = re.compile(r"^def gate\(.*?(?=^[^\s)#])|^def gate\(.*", re.MULTILINE | re.DOTALL)
+_gates: Dict[str, Optional[Gate]] = {}
 
 
-def _last(qualified: str) -> str:
-    parts = [p for p in str(qualified).strip().split(".") if p]
-    return parts[-1] if parts else ""
+def _literal_constants(head: ast.Module) -> Dict[str, Any]:
+    """``NAME = <literal>`` statements of a module's head, evaluated."""
+    found: Dict[str, Any] = {}
+    for node in head.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            try:
+                found[node.targets[0].id] = ast.literal_eval(node.value)
+            except (ValueError, TypeError, SyntaxError):
+                continue
+    return found
 
 
-def _ll102_ast(text: Text, options: Dict[str, Any]) -> bool:
-    """LL102 reports only calls inside a function whose qualified name is a constructor (or a
-    ``session.client()``): the callee's last name is a constructor's, unless it is an alias."""
-    global _CONSTRUCTOR_LASTS
-    if _is_test_path(text.path):
-        return False  # a test file has no handler, so nothing runs per invocation
-    facts = text.facts
-    if facts is None:
-        return True
-    if _CONSTRUCTOR_LASTS is None:
-        from lambdalint.rules import ll102_client_per_invocation as clients
+def read_gate(text: str, module: str, filename: str = "<rule>") -> Optional[Gate]:
+    """The ``gate`` a rule module's text defines, or None; compiled from the text alone."""
+    found = _GATE.search(text)
+    if found is None:
+        return None
+    head = ast.parse(text[:found.end()], filename)
+    namespace: Dict[str, Any] = {"__name__": module, "__file__": filename}
+    namespace.update(_literal_constants(head))
+    function = [n for n in head.body if isinstance(n, ast.FunctionDef) and n.name == "gate"][-1]
+    import __future__
 
-        _CONSTRUCTOR_LASTS = frozenset(
-            {_last(name) for name in clients.CONSTRUCTORS} | set(clients.SESSION_METHODS))
-    names = set(_CONSTRUCTOR_LASTS)
-    for extra in options.get("extra-clients", ()) or ():
-        last = _last(extra)
-        if not last:
-            return True
-        names.add(last)
-    if facts.opaque_call_in_function:
-        return True
-    return bool(facts.callees_in_functions & (names | facts.aliases))
+    code = compile(ast.Module(body=[function], type_ignores=[]), filename, "exec",
+                   flags=__future__.annotations.compiler_flag, dont_inherit=True)
+    exec(code, namespace)  # noqa: S102 - lambdalint's own rule module, never the user's code
+    return namespace["gate"]
 
 
-def _ll103_ast(text: Text, options: Dict[str, Any]) -> bool:
-    """LL103 reports only ``<receiver>.invoke(...)`` (or the streaming one) inside a function."""
-    if _is_test_path(text.path):
-        return False  # a test file is not Lambda code
-    facts = text.facts
-    return facts is None or facts.invoke_in_function
+def gate_of(rule_id: str) -> Optional[Gate]:
+    """The gate of a rule (None: the rule always runs), read once per process."""
+    if rule_id not in _gates:
+        from lambdalint import registry
+
+        info = registry.get(rule_id)
+        gate = None
+        if info is not None and info.kind == "python":
+            module = info.module
+            path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules",
+                                module.rsplit(".", 1)[-1] + ".py")
+            with open(path, encoding="utf-8") as handle:
+                gate = read_gate(handle.read(), module, path)
+        _gates[rule_id] = gate
+    return _gates[rule_id]
 
 
-def _both(*checks: Callable[[Text, Dict[str, Any]], bool]) -> Callable[[Text, Dict[str, Any]], bool]:
-    """The cheap text test first; the ``ast`` pass only for files it lets through."""
-    return lambda text, options: all(check(text, options) for check in checks)
-
-
-CHECKS: Dict[str, Callable[[Text, Dict[str, Any]], bool]] = {
-    "LL101": _ll101,
-    "LL102": _both(_ll102, _ll102_ast),
-    "LL103": _both(_ll103, _ll103_ast),
-}
+def rules_needed(text: Text, rule_ids: Sequence[str], options: Options) -> List[str]:
+    """The rules of ``rule_ids`` that may report something in ``text``, in the same order."""
+    needed = []
+    for rule_id in rule_ids:
+        gate = gate_of(rule_id)
+        if gate is None or gate(text, options.get(rule_id, {}) or {}):
+            needed.append(rule_id)
+    return needed
 
 
 # -- the AWS actions, from the ast ----------------------------------------------------------------
 
 _FACTORIES = frozenset({"client", "resource", "create_client"})
 _SIMPLE_STRING = re.compile(r"""[rRuU]?(?:"([A-Za-z0-9_.:/-]*)"|'([A-Za-z0-9_.:/-]*)')\Z""")
+
+
+def _last(qualified: str) -> str:
+    parts = [p for p in str(qualified).strip().split(".") if p]
+    return parts[-1] if parts else ""
 
 
 class _NeedsLibCST(Exception):
@@ -353,10 +280,10 @@ class _Actions:
     collector would ask LibCST's qualified names something the syntax alone does not answer."""
 
     def __init__(self, source: str, tree: ast.AST) -> None:
-        from lambdalint.analysis import actions
+        from lambdalint.analysis import action_names
 
         self.source = source
-        self.table = actions
+        self.table = action_names
         self.services: Dict[str, str] = {}
         self.actions: set = set()
         # ``from m import client as mk``: ``mk(...)`` may resolve to ``boto3.client``.
@@ -408,7 +335,7 @@ class _Actions:
         method = func.attr
         if service is None or method in self.table.NOT_API_CALLS or method[:1].isupper():
             return
-        action = self.table.SPECIAL.get((service, method)) or self.table._pascal(method)
+        action = self.table.SPECIAL.get((service, method)) or self.table.pascal(method)
         self.actions.add(f"{service}:{action}")
 
     def _client_service(self, value: ast.AST) -> Optional[str]:
@@ -470,21 +397,3 @@ def might_collect_actions(text: Text) -> bool:
     """The AWS actions of a handler come from calls on a ``client``/``resource``/
     ``create_client`` result."""
     return "client" in text.text or "resource" in text.text
-
-
-def rules_needed(text: Text, rule_ids: Sequence[str], options: Options,
-                 classes: Optional[Dict[str, type]] = None) -> List[str]:
-    """The rules of ``rule_ids`` that may report something in ``text``, in the same order."""
-    needed = []
-    for rule_id in rule_ids:
-        check = CHECKS.get(rule_id)
-        rule_options = options.get(rule_id, {}) or {}
-        if check is not None and not check(text, rule_options):
-            continue
-        cls = (classes or {}).get(rule_id)
-        might_fire = getattr(cls, "might_fire", None)
-        if might_fire is not None and not might_fire(text.text, rule_options):
-            continue
-        needed.append(rule_id)
-    return needed
-

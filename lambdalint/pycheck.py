@@ -1,7 +1,8 @@
 """One Python file through every selected handler-code rule, in a single LibCST traversal.
 
 Kept free of engine state so that it can run in a worker process: it takes plain values and
-returns findings.
+returns findings. LibCST (and with it the rule modules) is imported on the first file a rule
+needs, not before: a run whose files the pre-filter's gates all clear never imports it.
 """
 
 from __future__ import annotations
@@ -9,10 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Optional, Sequence
 
-from libcst.metadata import MetadataWrapper
-
 from lambdalint import registry
-from lambdalint.analysis import handlers as handler_analysis
 from lambdalint.findings import Finding
 from lambdalint.sources.python import PythonFile, PythonReadError, decode, parse, read
 
@@ -40,10 +38,8 @@ def _cache_visitor_methods() -> None:
     cst.BatchableCSTVisitor.get_visitors = get_visitors  # type: ignore[assignment]
 
 
-_cache_visitor_methods()
-
-
 def rule_classes(rule_ids: Iterable[str]) -> List[type]:
+    _cache_visitor_methods()
     classes = []
     for rule_id in rule_ids:
         if rule_id not in _rule_classes:
@@ -62,6 +58,9 @@ def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dic
                handler_names: Iterable[str] = (), actions: Optional[List[str]] = None) -> List[Finding]:
     """Findings of the rules ``rule_ids``; when ``actions`` is a list, the AWS actions the code
     calls are appended to it (for least-privilege suggestions), in the same traversal."""
+    from libcst.metadata import MetadataWrapper
+
+    from lambdalint.analysis import handlers as handler_analysis
     from lambdalint.rules.python_rule import PythonContext
 
     classes = rule_classes(rule_ids)
@@ -133,8 +132,7 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
         # Only a file Python parses, not too deeply nested to analyse, is filtered: the others
         # go the full way, for exactly the LL001 finding they would get.
         if view.tree is not None and not view.deep():
-            classes = dict(zip(rule_ids, rule_classes(rule_ids)))
-            needed = prefilter.rules_needed(view, rule_ids, options, classes)
+            needed = prefilter.rules_needed(view, rule_ids, options)
             collect = want_actions and prefilter.might_collect_actions(view)
             found = prefilter.actions_from_ast(view) if collect else None
             if found is not None:  # the same actions without LibCST's scope analysis
@@ -149,7 +147,9 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     actions: Optional[List[str]] = [] if collect else None
     findings = check_file(file, needed, options, handler_names, actions)
-    if found is not None and not any(f.rule == "LL001" for f in findings):
+    from lambdalint.rules import ll001_parse_error
+
+    if found is not None and not any(f.rule == ll001_parse_error.META.id for f in findings):
         actions = found  # (a file LibCST could not analyse gives none, as without the filter)
     return Outcome(findings, actions or [], True)
 

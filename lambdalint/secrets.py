@@ -8,8 +8,15 @@ secret, unless its shape alone proves it (an AWS access key id, a private key bl
 
 Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_category`` /
 ``is_secret_name`` (name alone), ``looks_like_placeholder`` / ``looks_like_reference``,
-``classify`` (a name and a value together), ``mask`` and ``might_contain_secret``;
+``classify`` (a name and a value together) and ``mask``;
+``SHAPE_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
 ``find_secrets_in_text`` (every secret inside a message or a diff, for ``lambdalint.redact``).
+
+Some 650 lines in one module on purpose: the three parts (a value's shape, a name's meaning,
+secrets inside any text) read the same tables (the shapes, the secret words, the placeholder and
+reference vocabulary) with opposite leanings, reporting towards silence and masking towards
+hiding. Apart, each would import the others' private tables, and a new shape added to one
+would be missed by the other.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import re
 import string
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, List, Optional, Tuple
+from typing import FrozenSet, Iterable, List, Optional, Tuple
 
 # -- credential shapes: a value that is a secret whatever it is called -------------------------
 
@@ -49,10 +56,6 @@ _TOKENS: Tuple[Tuple[str, "re.Pattern[str]", int], ...] = (
 # Cheap test run before the patterns above: every shape contains one of these.
 SHAPE_HINT = re.compile(
     r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.")
-# lambdalint.prefilter reads _SHAPE_HINT, _PASSWORD_WORDS, _WEAK_PASSWORD_WORDS and _FUSED to
-# build its file test: keep those names, or change it with them.
-_SHAPE_HINT = SHAPE_HINT
-
 # Hosts of URLs that only ever carry example or local-development credentials.
 _LOCAL_HOST = re.compile(
     r"^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|host\.docker\.internal|"
@@ -287,6 +290,26 @@ _FUSED = (("apikey", "API key"), ("secretkey", "secret key"), ("accesskey", "acc
           ("privatekey", "private key"), ("signingkey", "signing key"),
           ("password", "password"), ("passwd", "password"), ("secret", "secret"),
           ("token", "token"))
+
+
+def _gate_words() -> FrozenSet[str]:
+    words = {"key", "secret", "token", "cred", "authorization", "pw", "pass"}
+    words.update(_PASSWORD_WORDS, _WEAK_PASSWORD_WORDS)
+    words.update(suffix for suffix, _ in _FUSED)
+    # Keep the shortest: "pass" covers "password", "passwd"...
+    return frozenset(w for w in words if not any(o != w and o in w for o in words))
+
+
+# Every word that can end a secret-like name, shortest forms only: a text that holds none of them
+# (in any case) holds no name LL101 judges (its pre-filter gate).
+SECRET_WORDS = _gate_words()
+
+
+def squash(text: str) -> str:
+    """Lower case, letters and digits only: how a configured name fragment is compared."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
 # Words after the secret word that keep it a secret (DB_PASSWORD_PROD, api_key_value).
 _NEUTRAL_TAIL = frozenset({"value", "val", "str", "string", "raw", "plain", "plaintext",
                            "literal", "prod", "production", "dev", "develop", "development",
@@ -339,7 +362,7 @@ def secret_category(name: str, extra_names: Tuple[str, ...] = ()) -> Optional[st
     if words[0] in _NEGATIVE_HEAD and end > 1:
         return None
     for fragment in extra_names:
-        normal = re.sub(r"[^a-z0-9]", "", fragment.lower())
+        normal = squash(fragment)
         if normal and any("".join(words[end - k:end]) == normal for k in range(1, min(end, 4) + 1)):
             return CUSTOM
     last = words[end - 1]
@@ -466,20 +489,6 @@ def mask(value: str) -> str:
     ``ghp_****``), a URL with its password starred, else ``****``. Never the secret."""
     found = find_credential(value)
     return found.masked if found is not None else "****"
-
-
-_NAME_HINT = re.compile(
-    r"pass|pw|secret|token|key|cred|auth|contrasena|A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|"
-    r"gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.", re.I)
-
-
-def might_contain_secret(text: str, extra_names: Iterable[str] = ()) -> bool:
-    """A cheap whole-file test: False only when no name or value in ``text`` can be a secret,
-    so a file may be skipped without parsing it."""
-    if _NAME_HINT.search(text):
-        return True
-    lowered = text.lower()
-    return any(fragment.lower() in lowered for fragment in extra_names if fragment)
 
 
 # -- secrets inside any text: what the reporters mask -------------------------------------------

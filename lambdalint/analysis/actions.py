@@ -11,47 +11,8 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
+from lambdalint.analysis.action_names import IAM_PREFIX, NOT_API_CALLS, SPECIAL, pascal
 from lambdalint.analysis.handlers import dotted_name
-
-# boto3 service name -> IAM action prefix, where they differ.
-IAM_PREFIX = {
-    "stepfunctions": "states",
-    "dynamodbstreams": "dynamodb",
-    "sagemaker-runtime": "sagemaker",
-    "bedrock-runtime": "bedrock",
-    "bedrock-agent-runtime": "bedrock",
-    "iot-data": "iot",
-    "sesv2": "ses",
-    "elbv2": "elasticloadbalancing",
-    "apigatewaymanagementapi": "execute-api",
-    "s3control": "s3",
-    "logs": "logs",
-    "monitoring": "cloudwatch",
-}
-
-# Methods whose action is not the method's name in PascalCase.
-SPECIAL = {
-    ("s3", "upload_file"): "PutObject",
-    ("s3", "upload_fileobj"): "PutObject",
-    ("s3", "put"): "PutObject",
-    ("s3", "download_file"): "GetObject",
-    ("s3", "download_fileobj"): "GetObject",
-    ("s3", "head_object"): "GetObject",
-    ("s3", "list_objects"): "ListBucket",
-    ("s3", "list_objects_v2"): "ListBucket",
-    ("s3", "copy_object"): "PutObject",
-    ("execute-api", "post_to_connection"): "ManageConnections",
-    ("execute-api", "get_connection"): "ManageConnections",
-    ("execute-api", "delete_connection"): "ManageConnections",
-}
-
-NOT_API_CALLS = {"get_paginator", "get_waiter", "generate_presigned_url", "generate_presigned_post",
-                 "can_paginate", "close", "meta", "exceptions", "load", "reload", "wait_until_exists"}
-
-
-def _pascal(method: str) -> str:
-    return "".join(part[:1].upper() + part[1:] for part in method.split("_"))
-
 
 def _service_arg(call: cst.Call) -> Optional[str]:
     for arg in call.args:
@@ -106,7 +67,7 @@ class ActionCollector(cst.BatchableCSTVisitor):
         method = node.func.attr.value
         if service is None or method in NOT_API_CALLS or method[:1].isupper():
             return
-        action = SPECIAL.get((service, method)) or _pascal(method)
+        action = SPECIAL.get((service, method)) or pascal(method)
         self.actions.add(f"{service}:{action}")
 
     def result(self) -> List[str]:

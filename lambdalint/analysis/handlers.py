@@ -18,6 +18,8 @@ from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from lambdalint.analysis.paths import is_test_path
+
 # Decorators (their last dotted component) that only ever wrap a Lambda handler.
 HANDLER_DECORATORS = frozenset({
     "inject_lambda_context", "capture_lambda_handler", "log_metrics", "metric_scope",
@@ -54,7 +56,6 @@ WEAK_EVENT_PARAM = re.compile(
 CONTEXT_PARAM = re.compile(r"^(_+|_*c|_*ctx|_*(\w+_)?(context|ctx))$", re.I)
 HANDLER_LIKE_NAME = re.compile(r"handler|^_*handle|^lambda_|^main$", re.I)
 
-TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)test_[^/]*\.py$|_tests?\.py$|(^|/)conftest\.py$")
 TEST_MODULES = frozenset({"pytest", "unittest"})
 
 # Fields of LibCST nodes that hold only whitespace and punctuation: never worth walking.
@@ -452,7 +453,7 @@ class _Reach:
 def analyse(module: cst.Module, path: str, configured: Iterable[str] = ()) -> HandlerInfo:
     """Find the handlers of ``module`` (at ``path``) and everything they reach in it."""
     mod = _Module(module)
-    is_test = bool(TEST_PATH.search(path.replace("\\", "/"))) or mod.is_test()
+    is_test = is_test_path(path) or mod.is_test()
     if is_test:
         return HandlerInfo(is_test_file=True)
     configured = set(configured)

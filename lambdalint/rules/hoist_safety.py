@@ -22,6 +22,11 @@ invocation instead of one). The fix is offered only when none of that can be obs
     passed to code we cannot see, and when a helper returns it, the same holds where it is called.
 
 Everything here reads the syntax tree; nothing is imported or run. When in doubt, it says no.
+
+One module of some 770 lines on purpose: it is one proof, and its four conditions walk the same
+call sites, callers and statement orders (``_call_sites``, ``_unconditional``, ``_before``); split
+by condition, each part would need the others' walks and the reasons would drift apart. It sits
+beside the fix that asks it (``_client_fix``) and knows nothing else of LL102.
 """
 
 from __future__ import annotations

@@ -13,13 +13,16 @@ import ast
 import re
 import warnings
 from dataclasses import dataclass
-from typing import List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 
 from lambdalint import secrets
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import Option, RuleMeta
+
+if TYPE_CHECKING:
+    from lambdalint.prefilter import Text
 
 META = RuleMeta(
     id="LL101",
@@ -39,6 +42,29 @@ META = RuleMeta(
     reports="AWS keys, passwords, tokens, private keys and URLs with passwords written into code",
     covers=("yes", "inline code", "", "", "app code"),
 )
+
+
+def gate(text: Text, options: Dict[str, Any]) -> bool:
+    """False only when LL101 cannot report in the file (see ``prefilter``): no secret-like word, no
+    configured name fragment and no credential's shape, in the text or in what its strings and
+    names spell once escapes and concatenation are resolved."""
+    from lambdalint.secrets import SECRET_WORDS, SHAPE_HINT, squash
+
+    extra = [squash(str(e)) for e in options.get("extra-secret-names", ()) or ()]
+    if any(e == "" for e in extra):
+        return True
+    if text.is_test_path:
+        # In a test file LL101 judges no name, only strings by their shape (strong shapes).
+        return bool(SHAPE_HINT.search(text.text) or SHAPE_HINT.search(text.strings_and_names))
+
+    def hit(candidate: str) -> bool:
+        lowered = candidate.lower()
+        if any(word in lowered for word in SECRET_WORDS) or SHAPE_HINT.search(candidate):
+            return True
+        return bool(extra) and any(e in squash(candidate) for e in extra)
+
+    return hit(text.text) or hit(text.strings_and_names)
+
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _STRING_PARTS = (cst.ConcatenatedString, cst.BinaryOperation, cst.FormattedString)
@@ -174,7 +200,7 @@ class HardcodedCredential(PythonRule):
     time are not reported.
     """
 
-    ID = "LL101"
+    ID = META.id
     VALID = (
         'import os\nDB_PASSWORD = os.environ["DB_PASSWORD"]\n',
         'import os as o\napi_key = o.getenv("API_KEY")\n',
@@ -196,6 +222,10 @@ class HardcodedCredential(PythonRule):
         'def connect(password="Tr0ub4dor&3"):\n    pass\n',
         'def handler(event, context):\n'
         '    return call(aws_secret_access_key="Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q")\n',
+        # A key id the raw text does not spell: the gate reads what the strings evaluate to.
+        'ID = "AK" + "IA2E3MQ4R5T6Y7U2I3"\n',
+        # A weak password word between others (DB_PW_PROD).
+        'DB_PW_PROD = "Vq8#zL2m!x9"\n',
     )
 
     def __init__(self, ctx) -> None:
@@ -208,13 +238,11 @@ class HardcodedCredential(PythonRule):
 
     # -- binding sites: a secret-like name bound to a literal ----------------------------------
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._bind(target.target, node.value)
+    def visit_Assign(self, node: Union[cst.Assign, cst.AnnAssign]) -> None:
+        for target, value in self.assigned_targets(node):
+            self._bind(target, value)
 
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._bind(node.target, node.value)
+    visit_AnnAssign = visit_Assign
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
-from lambdalint.analysis.handlers import dotted_name, walk
+from lambdalint.analysis.handlers import dotted_name
+from lambdalint.rules._invoke_scope import Env, ModuleFacts, Scope, annotation, build_scope
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import RuleMeta
+
+if TYPE_CHECKING:
+    from lambdalint.prefilter import Text
 
 META = RuleMeta(
     id="LL103",
@@ -28,208 +31,21 @@ SDK_PACKAGES = ("boto3", "botocore", "aioboto3", "aiobotocore")
 ASYNC_TYPES = ("Event", "DryRun")
 MAX_DEPTH = 6  # aliases, helper returns and attributes followed before giving up
 
+
+
+def gate(text: Text, options: Dict[str, Any]) -> bool:
+    """False only when LL103 cannot report in the file (see ``prefilter``): it reports only
+    ``<receiver>.invoke(...)`` (or the streaming one) inside a function of Lambda code."""
+    if "invoke" not in text.text:
+        return False
+    if text.is_test_path:
+        return False  # a test file is not Lambda code
+    facts = text.facts
+    return facts is None or bool(facts.methods_in_functions.intersection(INVOKE_METHODS))
+
+
 _EMPTY = cst.Module([])
 _A_LAMBDA_CLIENT = cst.parse_expression('boto3.client("lambda")')  # what a typed helper returns
-
-
-@dataclass
-class _Scope:
-    """The names one function (or the module) binds, and what it binds them to.
-
-    A ``None`` value is a binding whose value cannot be known (a parameter, a loop target, an
-    import, ``with ... as``...).
-    """
-
-    node: cst.CSTNode
-    bindings: Dict[str, List[Optional[cst.BaseExpression]]] = field(default_factory=dict)
-    annotations: Dict[str, str] = field(default_factory=dict)  # last dotted part of annotations
-    globals: Set[str] = field(default_factory=set)
-    stores: Dict[str, List[Tuple[cst.BaseExpression, cst.BaseExpression]]] = field(default_factory=dict)
-    mutated: Set[str] = field(default_factory=set)  # ``d.update()``, ``d[k] = v`` with unknown k...
-    returns: List[cst.BaseExpression] = field(default_factory=list)
-
-    def bind(self, name: str, value: Optional[cst.BaseExpression]) -> None:
-        self.bindings.setdefault(name, []).append(value)
-
-
-@dataclass
-class _Env:
-    """Where an expression is evaluated: its scopes, innermost first, and the class of ``self``."""
-
-    scopes: List[_Scope]
-    self_name: Optional[str] = None
-    self_class: Optional[str] = None
-
-
-def _bind_target(scope: _Scope, target: cst.BaseExpression,
-                 value: Optional[cst.BaseExpression]) -> None:
-    if isinstance(target, cst.Name):
-        scope.bind(target.value, value)
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            _bind_target(scope, element.value, None)
-    elif isinstance(target, cst.StarredElement):
-        _bind_target(scope, target.value, None)
-    elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-        key = target.slice[0].slice if len(target.slice) == 1 else None
-        if isinstance(key, cst.Index) and value is not None:
-            scope.stores.setdefault(target.value.value, []).append((key.value, value))
-        else:
-            scope.mutated.add(target.value.value)
-
-
-def _annotation(node: Optional[cst.Annotation]) -> str:
-    if node is None:
-        return ""
-    expr = node.annotation
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value.rpartition(".")[2].strip() if isinstance(value, str) else ""
-    return (dotted_name(expr) or "").rpartition(".")[2]
-
-
-def _build_scope(node: cst.CSTNode) -> _Scope:
-    """Bindings of a function (its parameters and body, not nested functions) or of the module."""
-    scope = _Scope(node)
-    if isinstance(node, (cst.FunctionDef, cst.Lambda)):
-        params = node.params
-        every = (list(params.posonly_params) + list(params.params) + list(params.kwonly_params))
-        for extra in (params.star_arg, params.star_kwarg):
-            if isinstance(extra, cst.Param):
-                every.append(extra)
-        for param in every:
-            scope.bind(param.name.value, None)
-            if param.default is not None:
-                scope.bind(param.name.value, param.default)
-            scope.annotations[param.name.value] = _annotation(param.annotation)
-    root = node.body if isinstance(node, (cst.FunctionDef, cst.Lambda)) else node
-    for item in walk(root, into_scopes=False):
-        if item is not root and isinstance(item, (cst.FunctionDef, cst.ClassDef)):
-            scope.bind(item.name.value, None)
-        elif isinstance(item, cst.Assign):
-            for target in item.targets:
-                _bind_target(scope, target.target, item.value)
-        elif isinstance(item, cst.AnnAssign):
-            if item.value is not None:
-                _bind_target(scope, item.target, item.value)
-            if isinstance(item.target, cst.Name):
-                scope.annotations[item.target.value] = _annotation(item.annotation)
-        elif isinstance(item, cst.AugAssign):
-            if isinstance(item.target, cst.Name):
-                scope.bind(item.target.value, None)
-                scope.mutated.add(item.target.value)
-        elif isinstance(item, cst.NamedExpr):
-            _bind_target(scope, item.target, item.value)
-        elif isinstance(item, (cst.For, cst.CompFor)):
-            _bind_target(scope, item.target, None)
-        elif isinstance(item, cst.WithItem):
-            if item.asname is not None:
-                _bind_target(scope, item.asname.name, item.item)
-        elif isinstance(item, cst.ExceptHandler):
-            if item.name is not None and isinstance(item.name.name, cst.Name):
-                scope.bind(item.name.name.value, None)
-        elif isinstance(item, (cst.Import, cst.ImportFrom)):
-            names = item.names if not isinstance(item.names, cst.ImportStar) else ()
-            for alias in names:
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    scope.bind(alias.asname.name.value, None)
-                else:
-                    scope.bind((dotted_name(alias.name) or "").split(".")[0], None)
-        elif isinstance(item, (cst.Global, cst.Nonlocal)):
-            scope.globals.update(n.name.value for n in item.names)
-        elif isinstance(item, cst.Return) and item.value is not None:
-            scope.returns.append(item.value)
-        elif isinstance(item, cst.Call) and isinstance(item.func, cst.Attribute):
-            receiver = item.func.value
-            if isinstance(receiver, cst.Name) and item.func.attr.value in (
-                    "update", "setdefault", "pop", "clear", "popitem", "__setitem__"):
-                scope.mutated.add(receiver.value)
-        elif isinstance(item, cst.Del):
-            for element in walk(item.target):
-                if isinstance(element, cst.Subscript) and isinstance(element.value, cst.Name):
-                    scope.mutated.add(element.value.value)
-    return scope
-
-
-class _Module:
-    """Module-wide facts, gathered once per Lambda file that mentions ``invoke``."""
-
-    def __init__(self, module: cst.Module) -> None:
-        self.scope = _build_scope(module)
-        self.functions: Dict[str, cst.FunctionDef] = {}
-        self.classes: Dict[str, cst.ClassDef] = {}
-        self.bases: Dict[str, List[str]] = {}
-        # class -> attribute -> (value, the method that assigned it, or None in the class body)
-        self.attributes: Dict[str, Dict[str, List[Tuple[cst.BaseExpression, Optional[cst.FunctionDef]]]]] = {}
-        self.properties: Dict[str, Dict[str, cst.FunctionDef]] = {}
-        # module name -> (value, function) for ``global name; name = value`` inside functions
-        self.global_bindings: Dict[str, List[Tuple[cst.BaseExpression, cst.FunctionDef]]] = {}
-        for stmt in module.body:
-            if isinstance(stmt, cst.FunctionDef):
-                self.functions[stmt.name.value] = stmt
-                self._globals_of(stmt)
-            elif isinstance(stmt, cst.ClassDef):
-                self._class(stmt)
-
-    def _globals_of(self, func: cst.FunctionDef) -> None:
-        names: Set[str] = set()
-        for item in walk(func.body):
-            if isinstance(item, cst.Global):
-                names.update(n.name.value for n in item.names)
-        if not names:
-            return
-        for item in walk(func.body):
-            if isinstance(item, cst.Assign):
-                for target in item.targets:
-                    if isinstance(target.target, cst.Name) and target.target.value in names:
-                        self.global_bindings.setdefault(target.target.value, []).append((item.value, func))
-
-    def _class(self, node: cst.ClassDef) -> None:
-        name = node.name.value
-        self.classes[name] = node
-        self.bases[name] = [dotted_name(b.value) or "" for b in node.bases]
-        attrs = self.attributes.setdefault(name, {})
-        props = self.properties.setdefault(name, {})
-        for stmt in node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign):
-                        for target in small.targets:
-                            if isinstance(target.target, cst.Name):
-                                attrs.setdefault(target.target.value, []).append((small.value, None))
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                        if isinstance(small.target, cst.Name):
-                            attrs.setdefault(small.target.value, []).append((small.value, None))
-            elif isinstance(stmt, cst.FunctionDef):
-                self._globals_of(stmt)
-                decorators = {(dotted_name(d.decorator) or "").rpartition(".")[2] for d in stmt.decorators}
-                if decorators & {"property", "cached_property"}:
-                    props[stmt.name.value] = stmt
-                params = list(stmt.params.posonly_params) + list(stmt.params.params)
-                if not params:
-                    continue
-                self_name = params[0].name.value
-                for item in walk(stmt.body):
-                    targets: List[Tuple[cst.BaseExpression, cst.BaseExpression]] = []
-                    if isinstance(item, cst.Assign):
-                        targets = [(t.target, item.value) for t in item.targets]
-                    elif isinstance(item, cst.AnnAssign) and item.value is not None:
-                        targets = [(item.target, item.value)]
-                    for target, value in targets:
-                        if (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
-                                and target.value.value == self_name):
-                            attrs.setdefault(target.attr.value, []).append((value, stmt))
-
-    def class_chain(self, name: str) -> List[str]:
-        """``name`` and its bases defined in this module, nearest first."""
-        chain: List[str] = []
-        pending = [name]
-        while pending and len(chain) < 20:
-            current = pending.pop(0)
-            if current in self.classes and current not in chain:
-                chain.append(current)
-                pending.extend(self.bases.get(current, []))
-        return chain
 
 
 class SyncLambdaInvoke(PythonRule):
@@ -242,8 +58,13 @@ class SyncLambdaInvoke(PythonRule):
     values the code cannot tell (an invocation type from the event) stay silent.
     """
 
-    ID = "LL103"
+    ID = META.id
     VALID = (
+        # A dry run only checks the caller's permissions.
+        'import boto3\nlam = boto3.client("lambda")\n\n'
+        'def handler(event, context):\n    return lam.invoke(FunctionName="f", InvocationType="DryRun")\n',
+        # A test function is not a handler.
+        'import boto3\n\ndef test_handler():\n    boto3.client("lambda").invoke(FunctionName="f")\n',
         # Asynchronous: the caller does not wait.
         'import boto3\nlam = boto3.client("lambda")\n'
         'def handler(event, context):\n'
@@ -272,15 +93,20 @@ class SyncLambdaInvoke(PythonRule):
         'import boto3\nlam = boto3.client("lambda")\n'
         'def handler(event, context):\n'
         '    return lam.invoke(FunctionName="pricing", Payload=b"{}")\n',
+        # Through a method of an object the module builds once (its client is no LL102 finding).
         'import boto3\n'
         'def lambda_handler(event, context):\n'
-        '    return Pricing().quote(event)\n'
+        '    return PRICING.quote(event)\n'
         'class Pricing:\n'
         '    def __init__(self):\n'
         '        self.lambda_client = boto3.Session().client("lambda")\n'
         '    def quote(self, event):\n'
         '        return self.lambda_client.invoke(FunctionName="pricing",\n'
-        '                                         InvocationType="RequestResponse")\n',
+        '                                         InvocationType="RequestResponse")\n'
+        'PRICING = Pricing()\n',
+        # A client factory imported under its own name.
+        'from boto3 import client\nlam = client("lambda")\n\n'
+        'def handler(event, context):\n    return lam.invoke(FunctionName="f")\n',
         'from boto3 import client as make_client\n'
         'lam = make_client(service_name="lambda")\n'
         'def handler(event, context):\n'
@@ -290,9 +116,9 @@ class SyncLambdaInvoke(PythonRule):
 
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
-        self.active = ctx.handlers.is_lambda_code and "invoke" in ctx.file.text
-        self._module: Optional[_Module] = None
-        self._scopes: Dict[int, _Scope] = {}
+        self.active = ctx.handlers.is_lambda_code
+        self._module: Optional[ModuleFacts] = None
+        self._scopes: Dict[int, Scope] = {}
 
     # -- the visit ------------------------------------------------------------------------------
 
@@ -361,28 +187,28 @@ class SyncLambdaInvoke(PythonRule):
         owner = self.parent(block) if block is not None else None
         return owner.name.value if isinstance(owner, cst.ClassDef) else None
 
-    def _scope(self, node: cst.CSTNode) -> _Scope:
+    def _scope(self, node: cst.CSTNode) -> Scope:
         found = self._scopes.get(id(node))
         if found is None:
-            found = self._scopes[id(node)] = _build_scope(node)
+            found = self._scopes[id(node)] = build_scope(node)
         return found
 
-    def _mod(self) -> _Module:
+    def _mod(self) -> ModuleFacts:
         if self._module is None:
-            self._module = _Module(self.ctx.file.module)
+            self._module = ModuleFacts(self.ctx.file.module)
         return self._module
 
-    def _env(self, chain: List[cst.CSTNode]) -> _Env:
+    def _env(self, chain: List[cst.CSTNode]) -> Env:
         scopes = [self._scope(f) for f in chain] + [self._mod().scope]
         for func in chain:
             if isinstance(func, cst.FunctionDef):
                 owner = self._owner_class(func)
                 params = list(func.params.posonly_params) + list(func.params.params)
                 if owner and params:
-                    return _Env(scopes, params[0].name.value, owner)
-        return _Env(scopes)
+                    return Env(scopes, params[0].name.value, owner)
+        return Env(scopes)
 
-    def _env_of_function(self, func: cst.FunctionDef) -> _Env:
+    def _env_of_function(self, func: cst.FunctionDef) -> Env:
         chain: List[cst.CSTNode] = [func]
         current = self.parent(func)
         while current is not None:
@@ -393,7 +219,7 @@ class SyncLambdaInvoke(PythonRule):
 
     # -- what a name holds ----------------------------------------------------------------------
 
-    def _lookup(self, name: str, env: _Env) -> List[Tuple[Optional[cst.BaseExpression], _Env, str]]:
+    def _lookup(self, name: str, env: Env) -> List[Tuple[Optional[cst.BaseExpression], Env, str]]:
         """The values ``name`` may hold where ``env`` reads it, each with where to evaluate it
         and the annotation it was declared with."""
         module_scope = env.scopes[-1]
@@ -401,18 +227,18 @@ class SyncLambdaInvoke(PythonRule):
             if name in scope.globals or (scope is module_scope):
                 break
             if name in scope.bindings:
-                inner = _Env(env.scopes[index:], env.self_name, env.self_class)
+                inner = Env(env.scopes[index:], env.self_name, env.self_class)
                 note = scope.annotations.get(name, "")
                 return [(value, inner, note) for value in scope.bindings[name]]
-        found: List[Tuple[Optional[cst.BaseExpression], _Env, str]] = [
-            (value, _Env([module_scope]), module_scope.annotations.get(name, ""))
+        found: List[Tuple[Optional[cst.BaseExpression], Env, str]] = [
+            (value, Env([module_scope]), module_scope.annotations.get(name, ""))
             for value in module_scope.bindings.get(name, [])
         ]
         for value, func in self._mod().global_bindings.get(name, []):
             found.append((value, self._env_of_function(func), ""))
         return found
 
-    def _is_lambda_client(self, expr: cst.BaseExpression, env: _Env, depth: int) -> bool:
+    def _is_lambda_client(self, expr: cst.BaseExpression, env: Env, depth: int) -> bool:
         if depth > MAX_DEPTH:
             return False
         if isinstance(expr, cst.Call):
@@ -442,7 +268,7 @@ class SyncLambdaInvoke(PythonRule):
             return self._is_lambda_client(expr.value, env, depth + 1)
         return False
 
-    def _creates_lambda_client(self, call: cst.Call, env: _Env) -> bool:
+    def _creates_lambda_client(self, call: cst.Call, env: Env) -> bool:
         func = call.func
         if isinstance(func, cst.Attribute):
             if func.attr.value not in CLIENT_FACTORIES:
@@ -463,7 +289,7 @@ class SyncLambdaInvoke(PythonRule):
         return service is not None and self._string(service, env, 0) == "lambda"
 
     def _returns_of(self, func: cst.BaseExpression,
-                    env: _Env) -> List[Tuple[cst.BaseExpression, _Env]]:
+                    env: Env) -> List[Tuple[cst.BaseExpression, Env]]:
         """What a module function or a method of ``self`` returns: ``get_client().invoke(...)``."""
         mod = self._mod()
         target: Optional[cst.FunctionDef] = None
@@ -480,7 +306,7 @@ class SyncLambdaInvoke(PythonRule):
         if target is None:
             return []
         target_env = self._env_of_function(target)
-        if _annotation(target.returns) == "LambdaClient":  # ``def lambda_client() -> LambdaClient``
+        if annotation(target.returns) == "LambdaClient":  # ``def lambda_client() -> LambdaClient``
             return [(_A_LAMBDA_CLIENT, target_env)]
         return [(value, target_env) for value in self._scope(target).returns]
 
@@ -494,7 +320,7 @@ class SyncLambdaInvoke(PythonRule):
         return None
 
     def _attribute_values(self, expr: cst.Attribute,
-                          env: _Env) -> List[Tuple[cst.BaseExpression, _Env]]:
+                          env: Env) -> List[Tuple[cst.BaseExpression, Env]]:
         """``self.client``, ``cls.client``, ``Service.client``, ``service.client`` (a module
         instance of a module class): the values assigned to that attribute."""
         mod = self._mod()
@@ -512,10 +338,10 @@ class SyncLambdaInvoke(PythonRule):
                     class_name = dotted_name(value.func)
         if class_name is None:
             return []
-        found: List[Tuple[cst.BaseExpression, _Env]] = []
+        found: List[Tuple[cst.BaseExpression, Env]] = []
         for cls in mod.class_chain(class_name):
             for value, method in mod.attributes.get(cls, {}).get(expr.attr.value, []):
-                value_env = self._env_of_function(method) if method else _Env([mod.scope])
+                value_env = self._env_of_function(method) if method else Env([mod.scope])
                 found.append((value, value_env))
             prop = mod.properties.get(cls, {}).get(expr.attr.value)
             if prop is not None:
@@ -525,7 +351,7 @@ class SyncLambdaInvoke(PythonRule):
 
     # -- what the invocation type is ------------------------------------------------------------
 
-    def _string(self, expr: cst.BaseExpression, env: _Env, depth: int) -> Optional[str]:
+    def _string(self, expr: cst.BaseExpression, env: Env, depth: int) -> Optional[str]:
         """The string ``expr`` surely holds, or None."""
         if depth > MAX_DEPTH:
             return None
@@ -539,9 +365,9 @@ class SyncLambdaInvoke(PythonRule):
                 return results.pop()
         return None
 
-    def _invocation_type(self, call: cst.Call, env: _Env) -> Optional[str]:
+    def _invocation_type(self, call: cst.Call, env: Env) -> Optional[str]:
         """How a sync call is described, or None when it is asynchronous or cannot be known."""
-        explicit: Optional[Tuple[cst.BaseExpression, _Env]] = None
+        explicit: Optional[Tuple[cst.BaseExpression, Env]] = None
         for arg in call.args:
             if arg.star == "*":
                 return None
@@ -562,7 +388,7 @@ class SyncLambdaInvoke(PythonRule):
             return "InvocationType is RequestResponse"
         return None
 
-    def _from_mapping(self, expr: cst.BaseExpression, env: _Env, depth: int):
+    def _from_mapping(self, expr: cst.BaseExpression, env: Env, depth: int):
         """For ``**expr``: (value, env) of its InvocationType, None when it has none, or
         "unknown"."""
         if depth > MAX_DEPTH:

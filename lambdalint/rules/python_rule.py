@@ -7,7 +7,7 @@ result in the cache, never imports LibCST (a fifth of a second at every start).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
 from libcst.metadata import (
@@ -47,10 +47,12 @@ class PythonContext:
 
 
 class PythonRule(cst.BatchableCSTVisitor):
-    """Base of the handler-code rules. Subclasses set ``ID`` and implement ``visit_*`` methods.
+    """Base of the handler-code rules. Subclasses set ``ID = META.id`` and implement ``visit_*``.
 
-    ``VALID`` and ``INVALID`` hold small programs next to the rule, Fixit-style: the tests run
-    them, INVALID ones must fire this rule and VALID ones must not.
+    ``VALID`` and ``INVALID`` hold small programs next to the rule, Fixit-style: the generic
+    harness (tests/rules/test_cases.py) runs them, INVALID ones must fire this rule (and only it)
+    and VALID ones must not. A rule module may also define ``gate(text, options)``, the
+    pre-filter's test (see ``lambdalint.prefilter``).
     """
 
     ID: str = ""
@@ -67,11 +69,14 @@ class PythonRule(cst.BatchableCSTVisitor):
         self.options: Dict[str, Any] = ctx.options.get(self.ID, {})
         self.findings: List[Finding] = []
 
-    @classmethod
-    def might_fire(cls, text: str, options: Dict[str, Any]) -> bool:
-        """False only when no finding of this rule can be in a file with this text: the engine
-        then skips the rule (and the parse, when no rule needs it). Must never lose a finding."""
-        return True
+    @staticmethod
+    def assigned_targets(node: Union[cst.Assign, cst.AnnAssign]
+                         ) -> List[Tuple[cst.BaseExpression, cst.BaseExpression]]:
+        """(target, value) for each target an assignment binds to its value: every target of
+        ``a = b = value``, the one of ``a: T = value``; a bare annotation binds nothing."""
+        if isinstance(node, cst.AnnAssign):
+            return [] if node.value is None else [(node.target, node.value)]
+        return [(target.target, node.value) for target in node.targets]
 
     def get_metadata(self, key: type, node: cst.CSTNode, default: Any = _NO_DEFAULT) -> Any:
         mapping = self.ctx.metadata(key)

@@ -7,9 +7,10 @@ import re
 import threading
 import tokenize
 from dataclasses import dataclass
-from typing import List, Optional, Tuple, Union
+from typing import TYPE_CHECKING, List, Optional, Tuple, Union
 
-import libcst as cst
+if TYPE_CHECKING:  # LibCST is imported on the first parse: decoding a file does not need it
+    import libcst as cst
 
 
 _AT = re.compile(r"error at (\d+):(\d+)")
@@ -128,6 +129,8 @@ def nesting_problem(text: str) -> Optional[Tuple[str, int]]:
 
 
 def _parse_module(text: str) -> cst.Module:
+    import libcst as cst
+
     if len(text) < _BIG_TEXT:
         return cst.parse_module(text)
     outcome: list = []
@@ -177,6 +180,8 @@ def cpython_syntax_error(text: str) -> Optional[Tuple[int, int, str]]:
 
 def parse(text: str, path: str, encoding: str = "utf-8", line_offset: int = 0,
           column_offset: int = 0) -> PythonFile:
+    import libcst as cst
+
     problem = nesting_problem(text)
     if problem is not None:
         what, offset = problem

@@ -5,6 +5,7 @@ without it, and it does skip files (or it would prove nothing)."""
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import re
 import sys
@@ -123,7 +124,7 @@ def test_what_each_rule_needs():
     assert needed(text("import boto3\nx.invoke(\n"), PYTHON_IDS, {}) == ["LL102", "LL103"]
     assert needed(text('API_KEY = "x"\n'), PYTHON_IDS, {}) == ["LL101"]
     assert needed(text('k = "\\x41KIA2E3MQ4R5T6Y7U2I3"\n'), PYTHON_IDS, {}) == ["LL101"]
-    # A rule without an entry always runs.
+    # A rule without a gate always runs.
     assert needed(text("pass\n"), ["LL199"], {}) == ["LL199"]
 
 
@@ -360,3 +361,25 @@ def test_what_a_test_file_needs():
     assert needed(prefilter.Text(key, "tests/test_app.py"), PYTHON_IDS, {}) == ["LL101"]
     on = pycheck.check_data(key.encode(), "tests/test_app.py", PYTHON_IDS, {}, (), False, True)
     assert [f.rule for f in on.findings] == ["LL101"]
+
+
+# -- the gates, read from the rule modules' text ---------------------------------------------
+
+
+@pytest.mark.parametrize("rule_id", PYTHON_IDS)
+def test_a_gate_read_from_the_text_is_the_modules_own(rule_id):
+    """Gates are compiled from the rule module's text (importing it would import LibCST): the
+    function must be the very one the module defines."""
+    module = importlib.import_module(registry.get(rule_id).module)
+    gate = prefilter.gate_of(rule_id)
+    assert gate is not None and gate.__code__ == module.gate.__code__
+    assert gate.__module__ == module.__name__
+
+
+def test_a_gate_sees_the_literal_constants_above_it_and_ends_at_the_next_statement():
+    text = ('import libcst\nWORDS = ("a", "b")\nLATER = compute()\n\n'
+            'def gate(\n    text, options\n):\n    # a comment at column 4\n'
+            '    return any(w in text for w in WORDS)\n# a comment\n\nclass Rule(Base):\n    pass\n')
+    gate = prefilter.read_gate(text, "lambdalint.rules.ll999_example")
+    assert gate("xbx", {}) and not gate("xyz", {})
+    assert prefilter.read_gate("META = 1\n", "m") is None

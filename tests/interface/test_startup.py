@@ -39,3 +39,8 @@ def test_a_python_only_run_never_imports_the_config_parsers(tmp_path):
     assert imported(["check", "--no-cache", "app.py"], tmp_path) == {"libcst"}
     assert imported(["check", "--no-cache", "."], tmp_path) == {"libcst"}
 
+
+
+def test_a_run_whose_files_no_rule_needs_never_imports_libcst(tmp_path):
+    write(tmp_path, {"app.py": "def handler(event, context):\n    return event['n'] + 1\n"})
+    assert imported(["check", "--no-cache", "app.py"], tmp_path) == set()

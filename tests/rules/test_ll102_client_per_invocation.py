@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from helpers import check_json, ids_and_lines
-from lambdalint.rules.ll102_client_per_invocation import ClientPerInvocation
 
 
 def lint(tree, files, *extra):
@@ -668,25 +667,6 @@ def test_bytes_service_name_does_not_crash(tree):
         """})
     assert lines_of(findings) == [4]
     assert '    client = boto3.client(b"s3")' in findings[0]["suggestion"]
-
-
-# -- the programs next to the rule -------------------------------------------------------------
-
-
-@pytest.mark.parametrize("source", ClientPerInvocation.INVALID)
-def test_invalid_examples_fire(tree, source):
-    found = lint(tree, {"app.py": source})
-    assert len(found) == 1 and found[0]["rule"] == "LL102"
-
-
-@pytest.mark.parametrize("source", ClientPerInvocation.VALID)
-def test_valid_examples_do_not_fire(tree, source):
-    assert lint(tree, {"app.py": source}) == []
-
-
-def test_rule_class_is_documented():
-    assert ClientPerInvocation.ID == "LL102"
-    assert len(ClientPerInvocation.VALID) >= 5 and len(ClientPerInvocation.INVALID) >= 5
 
 
 # -- when --fix may move the client (hoist_safety) ---------------------------------------------

@@ -6,10 +6,8 @@ import importlib.util
 import re
 import textwrap
 
-import pytest
-
 from helpers import REPO, check_json, ids_and_lines, write
-from lambdalint import pycheck, registry
+from lambdalint import registry
 from lambdalint.rules.ll103_sync_lambda_invoke import SyncLambdaInvoke
 
 
@@ -21,20 +19,6 @@ def ll103(tmp_path, files, *paths, extra=()):
 
 def lines(tmp_path, source, path="app.py"):
     return ids_and_lines(ll103(tmp_path, {path: source}))
-
-
-# -- the Fixit-style programs next to the rule -----------------------------------------------------
-
-@pytest.mark.parametrize("source", SyncLambdaInvoke.INVALID)
-def test_invalid_programs_fire(source):
-    findings, _ = pycheck.check_source(source.encode(), "app.py", ["LL103"], {})
-    assert [f.rule for f in findings] == ["LL103"]
-
-
-@pytest.mark.parametrize("source", SyncLambdaInvoke.VALID)
-def test_valid_programs_are_silent(source):
-    findings, _ = pycheck.check_source(source.encode(), "app.py", ["LL103"], {})
-    assert findings == []
 
 
 def test_rule_is_documented_and_not_fixable():

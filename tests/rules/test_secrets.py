@@ -6,8 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lambdalint import secrets
-from lambdalint.rules.ll101_hardcoded_credential import HardcodedCredential
+from lambdalint import prefilter, secrets
 
 KEY_ID = "AKIA2E3MQ4R5T6Y7U2I3"
 SECRET_KEY = "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"
@@ -15,6 +14,12 @@ PEM = ("-----BEGIN EC PRIVATE KEY-----\n"
        "MHcCAQEEIBv3Rk9Tq2mZ8pX4wN7cL1yH6jD0sF5gA2eU9iO3qK7Ro4AcBggqhkjOPQ\n"
        "AwEHoUQDQgAE3Tz2mr7SZiAMfQyuvBjM9Oi3lJ/gN0rQkBz9QhXq8xV7kLs2Yp4Z\n"
        "-----END EC PRIVATE KEY-----\n")
+
+
+def gate(text: str, extra_names=()) -> bool:
+    """LL101's pre-filter gate on a file holding ``text``."""
+    options = {"extra-secret-names": list(extra_names)}
+    return prefilter.gate_of("LL101")(prefilter.Text(text, "app.py"), options)
 
 
 @pytest.mark.parametrize("name", [
@@ -28,7 +33,7 @@ PEM = ("-----BEGIN EC PRIVATE KEY-----\n"
 ])
 def test_secret_names(name):
     assert secrets.is_secret_name(name)
-    assert secrets.might_contain_secret(f"{name} = 'x'")  # the file hint never misses a name
+    assert gate(f"{name} = 'x'")  # LL101's pre-filter gate never misses a name
 
 
 @pytest.mark.parametrize("name", [
@@ -228,14 +233,8 @@ def test_masked_key_ids_keep_only_the_prefix(suffix):
         assert found.masked == "AKIA****" and suffix not in found.masked
 
 
-@pytest.mark.parametrize("source", HardcodedCredential.INVALID)
-def test_text_hint_keeps_every_invalid_program(source):
-    """A file pre-filter built on might_contain_secret must never skip a file LL101 reports."""
-    assert secrets.might_contain_secret(source)
-
-
-def test_text_hint_skips_plain_code():
-    assert not secrets.might_contain_secret("import json\n\ndef handler(event, context):\n"
-                                            "    return json.dumps(event)\n")
-    assert secrets.might_contain_secret("DATABASE_DSN = 'x'\n", ["dsn"])
-    assert secrets.might_contain_secret(f"ID = '{KEY_ID}'\n")
+def test_the_gate_skips_plain_code():
+    """LL101's pre-filter gate; tests/rules/test_cases.py shows it keeps every INVALID program."""
+    assert not gate("import json\n\ndef handler(event, context):\n    return json.dumps(event)\n")
+    assert not gate("DATABASE_DSN = 'x'\n") and gate("DATABASE_DSN = 'x'\n", ["dsn"])
+    assert gate(f"ID = '{KEY_ID}'\n")
