@@ -33,7 +33,7 @@ import tempfile
 import time
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
 
 from lambdalint import __version__
 
@@ -112,6 +112,8 @@ REFRESH_SECONDS = 24 * 3600  # a hit older than this is re-stamped (so eviction 
 _KINDS_BEFORE_PACK = ("python", "inline", "unit", "links", "walk")  # one file per entry
 
 _Entry = Tuple[int, str]  # (last use, the value as JSON text)
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 
 
 class Cache:
@@ -169,6 +171,60 @@ class Cache:
         if stamp < self._now - REFRESH_SECONDS:
             self._touched[name] = text
         return value
+
+    # -- a stage's results, by the fingerprint of its input -----------------------------------
+
+    def memo(self, kind: str, parts: Sequence[Any], compute: Callable[[], Any],
+             encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
+        """What ``compute()`` gives for the input that ``parts`` fingerprint: kept under
+        ``kind`` (``encode`` makes it JSON, ``decode`` checks and rebuilds it; a value that
+        does not decode is computed again). ``encode`` may raise ``NotCacheable``: the value
+        is then not kept."""
+        digest = key(self.salt, kind, *parts)
+        hit = self.get(kind, digest, decode)
+        if hit is not None:
+            return hit
+        value = compute()
+        self._keep(kind, digest, value, encode)
+        return value
+
+    def memo_many(self, kind: str, shared: Any, items: Sequence[Tuple[Sequence[Any], _In]],
+                  compute: Callable[[List[_In]], Iterator[_Out]],
+                  encode: Callable[[_Out], Any], decode: Callable[[Any], _Out]) -> List[_Out]:
+        """``memo`` over many inputs at once, for a stage that computes its misses together
+        (in worker processes): each item is (its own key parts, its input); ``shared`` is what
+        every key has in common, hashed once. ``compute`` gets the inputs of the misses and
+        yields their results in order; it is closed when they are all in, so that what it
+        holds (a pool of workers) ends now."""
+        prefix = key(self.salt, kind, shared)
+        results: List[Optional[_Out]] = []
+        missed: List[Tuple[int, str]] = []
+        inputs: List[_In] = []
+        for parts, item in items:
+            digest = key(prefix, *parts)
+            hit = self.get(kind, digest, decode)
+            if hit is None:
+                missed.append((len(results), digest))
+                inputs.append(item)
+            results.append(hit)
+        if inputs:
+            computed = compute(inputs)
+            try:
+                for (index, digest), value in zip(missed, computed):
+                    results[index] = value
+                    self._keep(kind, digest, value, encode)
+            finally:
+                close = getattr(computed, "close", None)
+                if close is not None:
+                    close()
+        return results  # type: ignore[return-value] - every miss was computed
+
+    def _keep(self, kind: str, digest: str, value: Any, encode: Callable[[Any], Any]) -> None:
+        try:
+            encoded = encode(value)
+        except NotCacheable:
+            return
+        self.put(kind, digest, encoded)
 
     # -- writing ---------------------------------------------------------------------------
 
