@@ -156,14 +156,12 @@ class Discovered:
     context: List[discovery.SourceFile]
     findings: List[Finding]  # parse errors: a directory that could not be read
     notes: List[str]
+    python: List[discovery.SourceFile] = field(init=False)
+    configs: List[discovery.SourceFile] = field(init=False)
 
-    @property
-    def python(self) -> List[discovery.SourceFile]:
-        return [f for f in self.files if f.kind == discovery.PYTHON]
-
-    @property
-    def configs(self) -> List[discovery.SourceFile]:
-        return [f for f in self.files if f.kind != discovery.PYTHON]
+    def __post_init__(self) -> None:
+        self.python = [f for f in self.files if f.kind == discovery.PYTHON]
+        self.configs = [f for f in self.files if f.kind != discovery.PYTHON]
 
 
 def discover(paths: Sequence[str], ctx: Context) -> Discovered:
