@@ -509,13 +509,16 @@ def discover_configs(top: str, excludes: Sequence[str], root: Path, store=None
         return discover_real([top], excludes, root, exclude_kinds=(PYTHON,))
     from lambdalint import cache
 
-    walker = Walker(excludes, root, exclude_kinds=(PYTHON,))
-    seen = walker.seen = _Seen()
+    seen: Optional[_Seen] = None  # what the walk depended on; no walk (a hit), nothing
 
     def walk() -> List[Tuple[str, SourceFile]]:
+        nonlocal seen
+        walker = Walker(excludes, root, exclude_kinds=(PYTHON,))
+        seen = walker.seen = _Seen()
         found: Dict[str, SourceFile] = {}
         path = Path(top)
         if not path.is_dir():
+            seen = None  # nothing walked: nothing to check a later run against
             return []
         for source, real in walker.walk(path):
             _add(found, source, real)
@@ -524,8 +527,8 @@ def discover_configs(top: str, excludes: Sequence[str], root: Path, store=None
     def entry(found: List[Tuple[str, SourceFile]]) -> Dict[str, Any]:
         """What a later run checks the walk's result against; only a walk that listed every
         directory it depends on, none of them changing meanwhile, is kept."""
-        if not (seen.stamps and seen.exact and seen.settled()
-                and ["?"] not in seen.stamps.values()):
+        if seen is None or not (seen.exact and seen.settled()
+                                and ["?"] not in seen.stamps.values()):
             raise cache.NotCacheable("walk")
         return {"stamps": sorted(seen.stamps.items()),
                 "files": [[real, str(s.path), s.display, s.kind] for real, s in found]}
