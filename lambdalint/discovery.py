@@ -216,7 +216,7 @@ class Walker:
         self.cwd = cwd or Path.cwd()
         self.exclude = _Matcher(pathspec.GitIgnoreSpec.from_lines(list(excludes)))
         self.skipped_vendored: List[str] = []
-        # Directories that could not be listed, with why: said as LL001, never passed over.
+        # Directories that could not be listed, with why: reported as parse errors, never passed over.
         self.unreadable: List[Tuple[str, str]] = []
         # Kinds of file not wanted at all (the context walk wants configs only).
         self.kinds = {s: k for s, k in SUFFIX_KINDS.items() if k not in exclude_kinds}
