@@ -33,7 +33,7 @@ import tempfile
 import time
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from lambdalint import __version__
 
@@ -112,8 +112,6 @@ REFRESH_SECONDS = 24 * 3600  # a hit older than this is re-stamped (so eviction 
 _KINDS_BEFORE_PACK = ("python", "inline", "unit", "links", "walk")  # one file per entry
 
 _Entry = Tuple[int, str]  # (last use, the value as JSON text)
-_In = TypeVar("_In")
-_Out = TypeVar("_Out")
 
 
 class Cache:
@@ -188,36 +186,17 @@ class Cache:
         self._keep(kind, digest, value, encode)
         return value
 
-    def memo_many(self, kind: str, shared: Any, items: Sequence[Tuple[Sequence[Any], _In]],
-                  compute: Callable[[List[_In]], Iterator[_Out]],
-                  encode: Callable[[_Out], Any], decode: Callable[[Any], _Out]) -> List[_Out]:
-        """``memo`` over many inputs at once, for a stage that computes its misses together
-        (in worker processes): each item is (its own key parts, its input); ``shared`` is what
-        every key has in common, hashed once. ``compute`` gets the inputs of the misses and
-        yields their results in order; it is closed when they are all in, so that what it
-        holds (a pool of workers) ends now."""
+    def batch(self, kind: str, shared: Any, keys: Sequence[Sequence[Any]],
+              decode: Callable[[Any], Any]) -> "Batch":
+        """``memo`` for a stage that computes its misses together (in worker processes): the
+        hits of ``keys`` (each input's own key parts; ``shared`` is what every key has in
+        common, hashed once), and the misses for the caller to compute and ``Batch.keep``.
+        The caller runs the computation itself: the rules then run at the stack depth they
+        always had (how deep a file's nesting can be before it is "too deeply nested to
+        analyse" depends on it)."""
         prefix = key(self.salt, kind, shared)
-        results: List[Optional[_Out]] = []
-        missed: List[Tuple[int, str]] = []
-        inputs: List[_In] = []
-        for parts, item in items:
-            digest = key(prefix, *parts)
-            hit = self.get(kind, digest, decode)
-            if hit is None:
-                missed.append((len(results), digest))
-                inputs.append(item)
-            results.append(hit)
-        if inputs:
-            computed = compute(inputs)
-            try:
-                for (index, digest), value in zip(missed, computed):
-                    results[index] = value
-                    self._keep(kind, digest, value, encode)
-            finally:
-                close = getattr(computed, "close", None)
-                if close is not None:
-                    close()
-        return results  # type: ignore[return-value] - every miss was computed
+        digests = [key(prefix, *parts) for parts in keys]
+        return Batch(self, kind, digests, [self.get(kind, d, decode) for d in digests])
 
     def _keep(self, kind: str, digest: str, value: Any, encode: Callable[[Any], Any]) -> None:
         try:
@@ -458,6 +437,30 @@ def decode_finding(item: Any):
         decoded_fix = Fix(fix[0], tuple(edits))
     return Finding(rule, name, Severity(severity), path, line, column, end_line, end_column,
                    message, suggestion, decoded_fix)
+
+
+class Batch:
+    """The results of many inputs of one stage: ``results[i]`` is a hit or None (a miss, listed
+    in ``missing``) until the caller ``keep``s what it computed for it."""
+
+    def __init__(self, store: Optional[Cache], kind: str, digests: List[Optional[str]],
+                 results: List[Any]) -> None:
+        self.store = store
+        self.kind = kind
+        self.digests = digests
+        self.results = results
+        self.missing = [i for i, value in enumerate(results) if value is None]
+
+    @classmethod
+    def uncached(cls, count: int) -> "Batch":
+        """Every input a miss, nothing kept: a run without the cache."""
+        return cls(None, "", [None] * count, [None] * count)
+
+    def keep(self, index: int, value: Any, encode: Callable[[Any], Any]) -> None:
+        self.results[index] = value
+        digest = self.digests[index]
+        if self.store is not None and digest is not None:
+            self.store._keep(self.kind, digest, value, encode)
 
 
 class NotCacheable(Exception):

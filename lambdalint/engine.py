@@ -10,7 +10,7 @@ when a run has config files, so a run over Python files alone never pays for YAM
 Speed (see bench/README.md): a text pre-filter (``prefilter``) keeps LibCST away from files no
 rule can report in; the LibCST work goes to worker processes when there is enough of it
 (``workers``); and what each Python file, inline code and deployment config gave is cached by
-content (``cache``): the cache wraps a stage (``Context.memo``), so an unchanged repository is
+content (``cache``): the cache wraps a stage (``Context.memo``, ``Context.batch``), so an unchanged repository is
 read from the cache, not parsed.
 """
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from lambdalint import discovery
 from lambdalint.config import Config
@@ -29,7 +29,7 @@ from lambdalint.findings import Finding
 from lambdalint.fixes import FileFix, FixError, fix_text, write_atomic
 
 if False:  # pragma: no cover - typing only
-    from lambdalint.cache import Cache
+    from lambdalint.cache import Batch, Cache
     from lambdalint.model import Function, Project
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -87,19 +87,15 @@ class Context:
             return compute()
         return self.store.memo(kind, parts, compute, encode, decode)
 
-    def memo_many(self, kind: str, shared: Any, items: List[Tuple[Sequence[Any], Any]],
-                  compute: Callable[[List[Any]], Iterator[Any]], encode: Callable[[Any], Any],
-                  decode: Callable[[Any], Any]) -> List[Any]:
-        """``compute`` over the items' inputs, through the cache when there is one."""
-        if self.store is not None:
-            return self.store.memo_many(kind, shared, items, compute, encode, decode)
-        if not items:
-            return []
-        computed = compute([item for _, item in items])
-        try:
-            return [value for _, value in zip(items, computed)]
-        finally:
-            computed.close()
+    def batch(self, kind: str, shared: Any, keys: List[Sequence[Any]],
+              decode: Callable[[Any], Any]) -> "Batch":
+        """The hits among many inputs computed together (``Cache.batch``); all misses when
+        there is no cache."""
+        if self.store is None:
+            from lambdalint.cache import Batch
+
+            return Batch.uncached(len(keys))
+        return self.store.batch(kind, shared, keys, decode)
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
@@ -234,31 +230,31 @@ def check_code(found: Discovered, links: Links, project: Optional["Project"],
         want_actions = project is not None and key in links and bool(ctx.config_ids)
         files.append(_PythonFile(source, data, key, names, want_actions))
     settings = [ctx.python_ids, ctx.options, sorted(ctx.config.handlers), bool(ctx.config_ids)]
-    items = [((f.source.display, "\0".join(f.names), "actions" if f.want_actions else "", f.data),
-              (f.data, f.source.display, f.names, f.want_actions)) for f in files]
-    outcomes = ctx.memo_many("python", settings, items, lambda tasks: _check_files(tasks, ctx),
-                             _encode_python, _decode_python)
+    batch = ctx.batch("python", settings, [
+        (f.source.display, "\0".join(f.names), "actions" if f.want_actions else "", f.data)
+        for f in files], _decode_python)
+    if batch.missing:
+        from lambdalint import workers
+
+        tasks = [(f.data, f.source.display, f.names, f.want_actions)
+                 for f in (files[i] for i in batch.missing)]
+        outcomes = workers.check_all(tasks, ctx.python_ids, ctx.options, ctx.use_prefilter,
+                                     ctx.jobs)
+        try:
+            for index, outcome in zip(batch.missing, outcomes):
+                batch.keep(index, (outcome.findings, outcome.actions), _encode_python)
+        finally:
+            # zip stops before the generator returns: close it so the worker pool ends now,
+            # not when the generator is collected (idle workers outlived the fix phase).
+            outcomes.close()
     findings = problems.findings
-    for file, (file_findings, actions) in zip(files, outcomes):
+    for file, (file_findings, actions) in zip(files, batch.results):
         findings.extend(file_findings)
         if file.want_actions and actions and project is not None:
             project.actions_by_file[file.key] = list(actions)
     return CodeResult(findings, problems.notes, len(files),
                       {f.source.display: f.data for f in files},
                       {f.source.display: f.source for f in files})
-
-
-def _check_files(tasks: List[Any], ctx: Context) -> Iterator[Tuple[List[Finding], List[str]]]:
-    from lambdalint import workers
-
-    outcomes = workers.check_all(tasks, ctx.python_ids, ctx.options, ctx.use_prefilter, ctx.jobs)
-    try:
-        for outcome in outcomes:
-            yield outcome.findings, outcome.actions
-    finally:
-        # Closed as soon as the last outcome is in, so the worker pool ends now, not when the
-        # generator is collected (idle workers outlived the fix phase).
-        outcomes.close()
 
 
 def _encode_python(value: Tuple[List[Finding], List[str]]) -> list:

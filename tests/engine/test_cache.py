@@ -288,23 +288,16 @@ def test_memo_keeps_nothing_encode_refuses(tmp_path):
     assert cache.Cache(tmp_path).count() == 0
 
 
-def test_memo_many_computes_the_misses_together_in_order_and_closes_the_computation(tmp_path):
-    seen, closed = [], []
-
-    def compute(inputs):
-        seen.append(list(inputs))
-        try:
-            for item in inputs:
-                yield item * 10
-        finally:
-            closed.append(True)
-
-    def items(values):
-        return [((str(v),), v) for v in values]
-
+def test_a_batch_serves_the_hits_and_keeps_what_the_caller_computed_for_the_misses(tmp_path):
     store = cache.Cache(tmp_path)
-    assert store.memo_many("python", "shared", items([1, 2]), compute, int, int) == [10, 20]
-    assert store.memo_many("python", "shared", items([2, 3, 1]), compute, int, int) == [20, 30, 10]
-    assert seen == [[1, 2], [3]] and closed == [True, True]
-    assert store.memo_many("python", "shared", items([1]), compute, int, int) == [10]
-    assert len(seen) == 2  # all hits: nothing computed
+    first = store.batch("python", "shared", [("1",), ("2",)], int)
+    assert first.missing == [0, 1] and first.results == [None, None]
+    for index in first.missing:
+        first.keep(index, (index + 1) * 10, int)
+    assert first.results == [10, 20]
+    second = store.batch("python", "shared", [("2",), ("3",), ("1",)], int)
+    assert second.missing == [1] and second.results == [20, None, 10]
+    assert store.batch("python", "other", [("1",)], int).missing == [0]  # shared is in the key
+    uncached = cache.Batch.uncached(2)
+    uncached.keep(0, 5, int)
+    assert uncached.results == [5, None] and uncached.missing == [0, 1]
