@@ -33,7 +33,7 @@ import tempfile
 import time
 from dataclasses import fields, is_dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from lambdalint import __version__
 
@@ -169,6 +169,41 @@ class Cache:
         if stamp < self._now - REFRESH_SECONDS:
             self._touched[name] = text
         return value
+
+    # -- a stage's results, by the fingerprint of its input -----------------------------------
+
+    def memo(self, kind: str, parts: Sequence[Any], compute: Callable[[], Any],
+             encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
+        """What ``compute()`` gives for the input that ``parts`` fingerprint: kept under
+        ``kind`` (``encode`` makes it JSON, ``decode`` checks and rebuilds it; a value that
+        does not decode is computed again). ``encode`` may raise ``NotCacheable``: the value
+        is then not kept."""
+        digest = key(self.salt, kind, *parts)
+        hit = self.get(kind, digest, decode)
+        if hit is not None:
+            return hit
+        value = compute()
+        self._keep(kind, digest, value, encode)
+        return value
+
+    def batch(self, kind: str, shared: Any, keys: Sequence[Sequence[Any]],
+              decode: Callable[[Any], Any]) -> "Batch":
+        """``memo`` for a stage that computes its misses together (in worker processes): the
+        hits of ``keys`` (each input's own key parts; ``shared`` is what every key has in
+        common, hashed once), and the misses for the caller to compute and ``Batch.keep``.
+        The caller runs the computation itself: the rules then run at the stack depth they
+        always had (how deep a file's nesting can be before it is "too deeply nested to
+        analyse" depends on it)."""
+        prefix = key(self.salt, kind, shared)
+        digests = [key(prefix, *parts) for parts in keys]
+        return Batch(self, kind, digests, [self.get(kind, d, decode) for d in digests])
+
+    def _keep(self, kind: str, digest: str, value: Any, encode: Callable[[Any], Any]) -> None:
+        try:
+            encoded = encode(value)
+        except NotCacheable:
+            return
+        self.put(kind, digest, encoded)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -402,6 +437,30 @@ def decode_finding(item: Any):
         decoded_fix = Fix(fix[0], tuple(edits))
     return Finding(rule, name, Severity(severity), path, line, column, end_line, end_column,
                    message, suggestion, decoded_fix)
+
+
+class Batch:
+    """The results of many inputs of one stage: ``results[i]`` is a hit or None (a miss, listed
+    in ``missing``) until the caller ``keep``s what it computed for it."""
+
+    def __init__(self, store: Optional[Cache], kind: str, digests: List[Optional[str]],
+                 results: List[Any]) -> None:
+        self.store = store
+        self.kind = kind
+        self.digests = digests
+        self.results = results
+        self.missing = [i for i, value in enumerate(results) if value is None]
+
+    @classmethod
+    def uncached(cls, count: int) -> "Batch":
+        """Every input a miss, nothing kept: a run without the cache."""
+        return cls(None, "", [None] * count, [None] * count)
+
+    def keep(self, index: int, value: Any, encode: Callable[[Any], Any]) -> None:
+        self.results[index] = value
+        digest = self.digests[index]
+        if self.store is not None and digest is not None:
+            self.store._keep(self.kind, digest, value, encode)
 
 
 class NotCacheable(Exception):

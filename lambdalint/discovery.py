@@ -216,7 +216,7 @@ class Walker:
         self.cwd = cwd or Path.cwd()
         self.exclude = _Matcher(pathspec.GitIgnoreSpec.from_lines(list(excludes)))
         self.skipped_vendored: List[str] = []
-        # Directories that could not be listed, with why: said as LL001, never passed over.
+        # Directories that could not be listed, with why: reported as parse errors, never passed over.
         self.unreadable: List[Tuple[str, str]] = []
         # Kinds of file not wanted at all (the context walk wants configs only).
         self.kinds = {s: k for s, k in SUFFIX_KINDS.items() if k not in exclude_kinds}
@@ -509,25 +509,32 @@ def discover_configs(top: str, excludes: Sequence[str], root: Path, store=None
         return discover_real([top], excludes, root, exclude_kinds=(PYTHON,))
     from lambdalint import cache
 
-    digest = cache.key(store.salt, "walk", top, os.path.realpath(top), list(excludes),
-                       str(Path(root).resolve()), os.getcwd())
-    found = store.get("walk", digest, _from_walk_entry)
-    if found is not None:
-        return found
-    walker = Walker(excludes, root, exclude_kinds=(PYTHON,))
-    seen = walker.seen = _Seen()
-    found_map: Dict[str, SourceFile] = {}
-    path = Path(top)
-    if not path.is_dir():
-        return []
-    for source, real in walker.walk(path):
-        _add(found_map, source, real)
-    found = sorted(found_map.items(), key=lambda item: item[1].display)
-    if seen.exact and seen.settled() and ["?"] not in seen.stamps.values():
-        store.put("walk", digest, {
-            "stamps": sorted(seen.stamps.items()),
-            "files": [[real, str(s.path), s.display, s.kind] for real, s in found]})
-    return found
+    seen: Optional[_Seen] = None  # what the walk depended on; no walk (a hit), nothing
+
+    def walk() -> List[Tuple[str, SourceFile]]:
+        nonlocal seen
+        walker = Walker(excludes, root, exclude_kinds=(PYTHON,))
+        seen = walker.seen = _Seen()
+        found: Dict[str, SourceFile] = {}
+        path = Path(top)
+        if not path.is_dir():
+            seen = None  # nothing walked: nothing to check a later run against
+            return []
+        for source, real in walker.walk(path):
+            _add(found, source, real)
+        return sorted(found.items(), key=lambda item: item[1].display)
+
+    def entry(found: List[Tuple[str, SourceFile]]) -> Dict[str, Any]:
+        """What a later run checks the walk's result against; only a walk that listed every
+        directory it depends on, none of them changing meanwhile, is kept."""
+        if seen is None or not (seen.exact and seen.settled()
+                                and ["?"] not in seen.stamps.values()):
+            raise cache.NotCacheable("walk")
+        return {"stamps": sorted(seen.stamps.items()),
+                "files": [[real, str(s.path), s.display, s.kind] for real, s in found]}
+
+    parts = [top, os.path.realpath(top), list(excludes), str(Path(root).resolve()), os.getcwd()]
+    return store.memo("walk", parts, walk, entry, _from_walk_entry)
 
 
 def _from_walk_entry(entry: Any) -> Optional[List[Tuple[str, SourceFile]]]:

@@ -1,31 +1,43 @@
 """The engine: discover files, read them into the model, run the rules, filter, fix.
 
-The CLI calls ``run``; reporters format what it returns. Config parsers are imported only when a
-run has config files, so a run over Python files alone never pays for YAML or HCL.
+The CLI calls ``run``; reporters format what it returns. ``run`` is a list of named stages, each
+taking what the ones before it gave: discover, read configs, link, check code, check configs,
+filter, fix, report. Findings enter in a fixed order (parse errors for what could not be read,
+deployment configs that did not parse, Python files, inline code, config rules in registry order)
+and the report sorts them by position: ties keep that order. Config parsers are imported only
+when a run has config files, so a run over Python files alone never pays for YAML or HCL.
 
 Speed (see bench/README.md): a text pre-filter (``prefilter``) keeps LibCST away from files no
 rule can report in; the LibCST work goes to worker processes when there is enough of it
-(``workers``); and what each Python file and each deployment config gave is cached by content
-(``cache``), so an unchanged repository is read from the cache, not parsed.
+(``workers``); and what each Python file, inline code and deployment config gave is cached by
+content (``cache``): the cache wraps a stage (``Context.memo``, ``Context.batch``), so an unchanged repository is
+read from the cache, not parsed.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple
 
-from lambdalint import discovery, suppressions
+from lambdalint import discovery
 from lambdalint.config import Config
+from lambdalint.context_configs import context_configs, given_functions
+from lambdalint.filtering import Filter, Texts, unknown_code_notes
 from lambdalint.findings import Finding
 from lambdalint.fixes import FileFix, FixError, fix_text, write_atomic
 
 if False:  # pragma: no cover - typing only
-    from lambdalint.cache import Cache
+    from lambdalint.cache import Batch, Cache
+    from lambdalint.model import Function, Project
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+
+# The CLI's --show-files asks which configs a run reads around explicit Python files.
+_context_configs = context_configs
+
+Links = Dict[str, Set[str]]  # resolved path of a Python file -> the handler names configs give it
 
 
 @dataclass
@@ -43,15 +55,51 @@ class Result:
 
 
 @dataclass
-class _Read:
-    """A file's bytes and text as read once, for suppressions and fixes."""
+class Context:
+    """What every stage of one run shares: the selection, the rules' options, the cache."""
 
-    data: bytes
-    text: Optional[str] = None
+    config: Config
+    enabled_ids: Set[str]
+    python_ids: List[str]
+    config_ids: List[str]
+    options: Dict[str, Dict[str, Any]]
+    use_prefilter: bool
+    store: Optional["Cache"]
+    jobs: Optional[int]
+
+    @classmethod
+    def of(cls, config: Config, use_cache: bool, cache_dir: Optional[Path],
+           jobs: Optional[int]) -> "Context":
+        from lambdalint import prefilter
+
+        enabled = config.enabled_rules()
+        return cls(config=config, enabled_ids={r.id for r in enabled},
+                   python_ids=[r.id for r in enabled if r.kind == "python"],
+                   config_ids=[r.id for r in enabled if r.kind == "config"],
+                   options={r.id: config.rule_options(r.id) for r in enabled},
+                   use_prefilter=prefilter.enabled(),
+                   store=_open_cache(config, use_cache, cache_dir), jobs=jobs)
+
+    def memo(self, kind: str, parts: Sequence[Any], compute: Callable[[], Any],
+             encode: Callable[[Any], Any], decode: Callable[[Any], Any]) -> Any:
+        """``compute()``, through the cache when there is one (``Cache.memo``)."""
+        if self.store is None:
+            return compute()
+        return self.store.memo(kind, parts, compute, encode, decode)
+
+    def batch(self, kind: str, shared: Any, keys: List[Sequence[Any]],
+              decode: Callable[[Any], Any]) -> "Batch":
+        """The hits among many inputs computed together (``Cache.batch``); all misses when
+        there is no cache."""
+        if self.store is None:
+            from lambdalint.cache import Batch
+
+            return Batch.uncached(len(keys))
+        return self.store.batch(kind, shared, keys, decode)
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    """An LL001 finding (without importing LibCST for it)."""
+    """A parse-error finding, from that rule's module (without importing LibCST for it)."""
     from lambdalint.rules import ll001_parse_error
 
     return ll001_parse_error.finding(path, message, line, column)
@@ -70,26 +118,6 @@ def _read_bytes(source: discovery.SourceFile, result: Result) -> Optional[bytes]
     return None
 
 
-def _per_file_ignored(config: Config, finding: Finding) -> bool:
-    """Patterns are relative to the configuration's directory, like every other path in it."""
-    from lambdalint import registry
-
-    if not config.per_file_ignores:
-        return False
-    absolute = Path(finding.path).resolve()
-    candidates = {finding.path}
-    if config.root is not None:
-        try:
-            candidates.add(absolute.relative_to(config.root).as_posix())
-        except ValueError:
-            pass
-    for pattern, selectors in config.per_file_ignores.items():
-        if any(fnmatch.fnmatch(c, pattern) or fnmatch.fnmatch(c, "*/" + pattern) for c in candidates):
-            if any(finding.rule in registry.ids(registry.match(s)) for s in selectors):
-                return True
-    return False
-
-
 def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = False,
         use_cache: bool = True, cache_dir: Optional[Path] = None,
         jobs: Optional[int] = None, before_writing=None) -> Result:
@@ -98,162 +126,140 @@ def run(paths: Sequence[str], config: Config, fix: bool = False, diff: bool = Fa
     directory); ``jobs``: at most this many processes (default: one per core);
     ``before_writing``: called with every file the run reads, before anything is written (the
     CLI refuses there to write its report over one of them)."""
-    from lambdalint import prefilter
+    ctx = Context.of(config, use_cache, cache_dir, jobs)
+    found = discover(paths, ctx)
+    if before_writing is not None:
+        before_writing(found.files + found.context)
+    project = read_configs(found, paths, ctx)
+    links = link(project)
+    code = check_code(found, links, project, ctx)
+    judged = check_configs(project, found, ctx)
+    kept = filter_findings(found, code, judged, project, ctx)
+    fixed = apply_fixes(kept, code, links, ctx, write=fix) if fix or diff else kept
+    return report(fixed, found, code, judged, ctx)
 
-    result = Result()
-    enabled = config.enabled_rules()
-    enabled_ids = {r.id for r in enabled}
-    python_ids = [r.id for r in enabled if r.kind == "python"]
-    config_ids = [r.id for r in enabled if r.kind == "config"]
-    options = {r.id: config.rule_options(r.id) for r in enabled}
-    use_prefilter = prefilter.enabled()
 
+# -- discover ---------------------------------------------------------------------------------
+
+@dataclass
+class Discovered:
+    """The files of a run: those given (found under the paths) and, for explicit Python files
+    alone, the deployment configs around them (``context``), read only to link handlers."""
+
+    files: List[discovery.SourceFile]
+    context: List[discovery.SourceFile]
+    findings: List[Finding]  # parse errors: a directory that could not be read
+    notes: List[str]
+    python: List[discovery.SourceFile] = field(init=False)
+    configs: List[discovery.SourceFile] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.python = [f for f in self.files if f.kind == discovery.PYTHON]
+        self.configs = [f for f in self.files if f.kind != discovery.PYTHON]
+
+
+def discover(paths: Sequence[str], ctx: Context) -> Discovered:
+    config = ctx.config
     files, missing, unreadable = discovery.discover_all(paths, config.excludes,
                                                         config.root or Path.cwd())
-    for raw in missing:
-        result.notes.append(f"{raw}: no such file or directory")
-    for display, reason in unreadable:  # a directory skipped must not leave the run green
-        result.findings.append(replace(parse_error(display, reason), message=reason,
-                                       suggestion="Make it readable, or exclude it."))
-    store = _open_cache(config, use_cache, cache_dir)
-    texts: Dict[str, str] = {}  # files changed by --fix: their text now
+    notes = [f"{raw}: no such file or directory" for raw in missing]
+    # A directory skipped must not leave the run green.
+    findings = [replace(parse_error(display, reason), message=reason,
+                        suggestion="Make it readable, or exclude it.")
+                for display, reason in unreadable]
+    return Discovered(files, context_configs(files, config, ctx.store), findings, notes)
 
-    # Deployment configs first: they name handlers that the code rules then treat as such.
-    linked: Dict[str, Set[str]] = {}
-    config_files = [f for f in files if f.kind != discovery.PYTHON]
-    python_files = [f for f in files if f.kind == discovery.PYTHON]
-    context_files = _context_configs(files, config, store)
-    if before_writing is not None:
-        before_writing(files + context_files)
-    project = None
-    if config_files or python_files:
-        from lambdalint import projects  # noqa: PLC0415 - keep parsers off the start-up path
-        from lambdalint.sources import configs
 
-        project = projects.read(config_files, context_files, python_files, paths, store)
-        for error in project.errors:
-            result.findings.append(parse_error(error.path, error.message, error.line,
-                                               error.column))
-        linked = configs.linked_handlers(project)
+# -- read configs, link -----------------------------------------------------------------------
 
-    # Handler code: from the cache, or checked (in worker processes when there are many).
-    settings = [python_ids, options, sorted(config.handlers), bool(config_ids)]
-    prefix = None  # what every Python file's key shares, hashed once
-    python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]] = {}
-    tasks: List[tuple] = []
-    pending: List[Tuple[str, Optional[str], bool]] = []
-    for source in python_files:
-        data = _read_bytes(source, result)
+def read_configs(found: Discovered, paths: Sequence[str], ctx: Context) -> Optional["Project"]:
+    """The deployment model (deployment configs first: they name the handlers that the code
+    rules then treat as such); None when there is nothing to read."""
+    if not found.files:
+        return None
+    from lambdalint import projects  # noqa: PLC0415 - keep parsers off the start-up path
+
+    return projects.read(found.configs, found.context, found.python, paths, ctx.store)
+
+
+def link(project: Optional["Project"]) -> Links:
+    if project is None:
+        return {}
+    from lambdalint.sources import configs
+
+    return configs.linked_handlers(project)
+
+
+# -- check code -------------------------------------------------------------------------------
+
+@dataclass
+class CodeResult:
+    """What the code rules gave for the Python files read, and those files' bytes (for
+    suppressions and fixes), by display path."""
+
+    findings: List[Finding]
+    notes: List[str]
+    files_checked: int
+    data: Dict[str, bytes]
+    sources: Dict[str, discovery.SourceFile]
+
+
+@dataclass
+class _PythonFile:
+    source: discovery.SourceFile
+    data: bytes
+    key: str  # resolved path, as links have it
+    names: Tuple[str, ...]  # handler names: configured and linked
+    want_actions: bool  # the AWS actions it calls are wanted (a linked handler, config rules on)
+
+
+def check_code(found: Discovered, links: Links, project: Optional["Project"],
+               ctx: Context) -> CodeResult:
+    """Every Python file through the code rules: from the cache, or checked (in worker
+    processes when there are many). A linked handler's AWS actions go to ``project``."""
+    problems = Result()  # what could not be read
+    files: List[_PythonFile] = []
+    for source in found.python:
+        data = _read_bytes(source, problems)
         if data is None:
             continue
-        result.files_checked += 1
         key = str(source.path.resolve())
-        names = tuple(sorted(set(config.handlers) | linked.get(key, set())))
-        want_actions = project is not None and key in linked and bool(config_ids)
-        python_by_path[source.display] = (source, data)
-        digest = None
-        if store is not None:
-            from lambdalint import cache
-
-            if prefix is None:
-                prefix = cache.key(store.salt, "python", settings)
-            digest = cache.key(prefix, source.display, "\0".join(names),
-                               "actions" if want_actions else "", data)
-            hit = store.get("python", digest, _decode_python)
-            if hit is not None:
-                _record(result, project, key, want_actions, hit[0], hit[1])
-                continue
-        tasks.append((data, source.display, names, want_actions))
-        pending.append((key, digest, want_actions))
-    if tasks:
+        names = tuple(sorted(set(ctx.config.handlers) | links.get(key, set())))
+        want_actions = project is not None and key in links and bool(ctx.config_ids)
+        files.append(_PythonFile(source, data, key, names, want_actions))
+    settings = [ctx.python_ids, ctx.options, sorted(ctx.config.handlers), bool(ctx.config_ids)]
+    batch = ctx.batch("python", settings, [
+        (f.source.display, "\0".join(f.names), "actions" if f.want_actions else "", f.data)
+        for f in files], _decode_python)
+    if batch.missing:
         from lambdalint import workers
 
-        outcomes = workers.check_all(tasks, python_ids, options, use_prefilter, jobs)
+        tasks = [(f.data, f.source.display, f.names, f.want_actions)
+                 for f in (files[i] for i in batch.missing)]
+        outcomes = workers.check_all(tasks, ctx.python_ids, ctx.options, ctx.use_prefilter,
+                                     ctx.jobs)
         try:
-            for (key, digest, want_actions), outcome in zip(pending, outcomes):
-                _record(result, project, key, want_actions, outcome.findings, outcome.actions)
-                if store is not None and digest is not None:
-                    from lambdalint import cache
-
-                    store.put("python", digest, [cache.encode_findings(outcome.findings),
-                                                 outcome.actions])
+            for index, outcome in zip(batch.missing, outcomes):
+                batch.keep(index, (outcome.findings, outcome.actions), _encode_python)
         finally:
             # zip stops before the generator returns: close it so the worker pool ends now,
             # not when the generator is collected (idle workers outlived the fix phase).
             outcomes.close()
-    result.files_checked += len(config_files)
-
-    if project is not None:
-        judged = project
-        if context_files:
-            # Configs read only to link handlers: judge only the functions of the files given.
-            judged = _given_functions(project, files)
-        for function in judged.functions:
-            inline = function.code.inline
-            if inline is not None and python_ids:
-                handler = (function.handler.value or "").rpartition(".")[2] if function.handler and function.handler.literal else ""
-                result.findings.extend(_check_inline(
-                    inline, python_ids, options, {handler} if handler else set(), store))
-        for rule_id in config_ids:
-            from lambdalint import registry
-            rule = registry.get(rule_id).load()(options.get(rule_id, {}))
-            try:
-                result.findings.extend(f for f in rule.check(judged) if f is not None)
-            except Exception as exc:  # a bug of ours must not end the run
-                result.notes.append(f"internal error in {rule_id} ({type(exc).__name__}: {exc}); "
-                                    "its findings are missing, please report it")
-
-    text_of = _texts(python_by_path, texts, files)
-    _unknown_suppression_codes(result, python_by_path, config_files, text_of)
-    result.findings = _filter(result.findings, config, enabled_ids, text_of)
-    if context_files:
-        # Configs read only to link handlers: report on the files given, nothing else.
-        given = {f.display for f in files}
-        result.findings = [f for f in result.findings if f.path in given]
-
-    if fix or diff:
-        def recheck(source: discovery.SourceFile, data: bytes) -> List[Finding]:
-            from lambdalint import pycheck
-
-            key = str(source.path.resolve())
-            names = set(config.handlers) | linked.get(key, set())
-            found = pycheck.check_data(data, source.display, python_ids, options, names,
-                                       use_prefilter=use_prefilter).findings
-            return _filter(found, config, enabled_ids, text_of)
-
-        _fix(result, python_by_path, texts, write=fix, recheck=recheck)
-    if store is not None:
-        store.flush()  # the one write of the run
-        result.cache_hits, result.cache_misses = store.hits, store.misses
-    result.findings.sort(key=Finding.sort_key)
-    return result
+    findings = problems.findings
+    for file, (file_findings, actions) in zip(files, batch.results):
+        findings.extend(file_findings)
+        if file.want_actions and actions and project is not None:
+            project.actions_by_file[file.key] = list(actions)
+    return CodeResult(findings, problems.notes, len(files),
+                      {f.source.display: f.data for f in files},
+                      {f.source.display: f.source for f in files})
 
 
-def _unknown_suppression_codes(result: Result,
-                               python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]],
-                               config_files: List[discovery.SourceFile], text_of) -> None:
-    """A note for each rule code in a suppression comment that names no rule (``# noqa:
-    LL012``): every Python file read (its bytes are at hand), and the deployment configs
-    given that have findings (the only ones whose comments can matter)."""
-    with_findings = {f.path for f in result.findings}
-    paths = list(python_by_path) + [f.display for f in config_files if f.display in with_findings]
-    for path in paths:
-        if path in python_by_path:
-            data = python_by_path[path][1]
-            lowered = data.lower()
-            if b"noqa" not in lowered and b"lambdalint" not in lowered:
-                continue
-            text = data.decode("utf-8", errors="replace")  # comments: the lines are the same
-        else:
-            text = text_of(path) or ""
-        result.notes.extend(suppressions.unknown_code_notes(path, text))
+def _encode_python(value: Tuple[List[Finding], List[str]]) -> list:
+    from lambdalint import cache
 
-
-def _record(result: Result, project, key: str, want_actions: bool, findings: List[Finding],
-            actions: List[str]) -> None:
-    result.findings.extend(findings)
-    if want_actions and actions and project is not None:
-        project.actions_by_file[key] = list(actions)
+    findings, actions = value
+    return [cache.encode_findings(findings), actions]
 
 
 def _decode_python(value: Any) -> Tuple[List[Finding], List[str]]:
@@ -275,187 +281,116 @@ def _open_cache(config: Config, use_cache: bool, cache_dir: Optional[Path]) -> O
                        else cache.default_directory(config.root))
 
 
-def _check_inline(inline, python_ids: List[str], options: Dict[str, Dict[str, Any]],
-                  names: Set[str], store: Optional["Cache"]) -> List[Finding]:
+# -- check configs ----------------------------------------------------------------------------
+
+@dataclass
+class Judged:
+    """What the functions of the deployment model gave: their inline code through the code
+    rules, then every config rule in registry order."""
+
+    findings: List[Finding] = field(default_factory=list)
+    notes: List[str] = field(default_factory=list)  # a rule that failed
+
+
+def check_configs(project: Optional["Project"], found: Discovered, ctx: Context) -> Judged:
+    judged = Judged()
+    if project is None:
+        return judged
+    if found.context:
+        # Configs read only to link handlers: judge only the functions of the files given.
+        project = given_functions(project, found.files)
+    if ctx.python_ids:
+        for function in project.functions:
+            if function.code.inline is not None:
+                judged.findings.extend(_check_inline(function, ctx))
+    from lambdalint import registry
+
+    for rule_id in ctx.config_ids:
+        rule = registry.get(rule_id).load()(ctx.options.get(rule_id, {}))
+        try:
+            judged.findings.extend(f for f in rule.check(project) if f is not None)
+        except Exception as exc:  # a bug of ours must not end the run
+            judged.notes.append(f"internal error in {rule_id} ({type(exc).__name__}: {exc}); "
+                                "its findings are missing, please report it")
+    return judged
+
+
+def _check_inline(function: "Function", ctx: Context) -> List[Finding]:
     """Python written in a config file: cached by its text, like a file."""
-    digest = None
-    if store is not None:
-        from lambdalint import cache
+    from lambdalint import cache
 
-        digest = cache.key(store.salt, "inline", python_ids, options, sorted(names), inline.path,
-                           inline.line_offset, inline.column_offset, inline.text)
-        hit = store.get("inline", digest, cache.decode_findings)
-        if hit is not None:
-            return hit
-    from lambdalint import pycheck
+    inline = function.code.inline
+    handler = function.handler
+    name = (handler.value or "").rpartition(".")[2] if handler and handler.literal else ""
+    names = {name} if name else set()
 
-    findings = pycheck.check_inline(inline.text, inline.path, inline.line_offset,
-                                    inline.column_offset, python_ids, options, names)
-    if store is not None and digest is not None:
-        from lambdalint import cache
+    def compute() -> List[Finding]:
+        from lambdalint import pycheck
 
-        store.put("inline", digest, cache.encode_findings(findings))
-    return findings
+        return pycheck.check_inline(inline.text, inline.path, inline.line_offset,
+                                    inline.column_offset, ctx.python_ids, ctx.options, names)
+
+    parts = [ctx.python_ids, ctx.options, sorted(names), inline.path, inline.line_offset,
+             inline.column_offset, inline.text]
+    return ctx.memo("inline", parts, compute, cache.encode_findings, cache.decode_findings)
 
 
-def _given_functions(project, files: List[discovery.SourceFile]):
-    """The part of ``project`` that can give findings in the files named on the command line:
-    functions defined there, linked to one of them, or whose code directory holds one."""
-    from lambdalint.model import Project
+# -- filter -----------------------------------------------------------------------------------
 
-    given_display = {f.display for f in files}
-    given = discovery.GivenFiles([str(f.path) for f in files])
+@dataclass
+class Kept:
+    """The findings the user sees, and what the fix stage needs to filter a rewritten file."""
 
-    def relevant(function) -> bool:
-        if function.path in given_display:
-            return True
-        if function.handler_file and given.is_given(function.handler_file):
-            return True
-        code = function.code.path if function.code.kind == "local" else None
-        if code:
-            return given.holds_given(code)
-        return False
-
-    return Project(functions=[f for f in project.functions if relevant(f)],
-                   errors=list(project.errors), actions_by_file=project.actions_by_file,
-                   roots=project.roots)
+    findings: List[Finding]
+    notes: List[str]  # suppression comments naming no rule
+    rules: Filter
+    texts: Texts
+    fixes: List[FileFix] = field(default_factory=list)  # by the fix stage
 
 
-def _texts(python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]], texts: Dict[str, str],
-           files: List[discovery.SourceFile]):
-    """The text a finding's suppression comments are read from, decoded once per file."""
-    by_display = {f.display: f for f in files}
-
-    def text_of(path: str) -> Optional[str]:
-        if path in texts:
-            return texts[path]
-        text = None
-        if path in python_by_path:
-            # Imported here: sources.python imports LibCST, which a run without findings
-            # in Python files (a pre-commit run served from the cache) never needs.
-            from lambdalint.sources.python import PythonReadError, decode
-
-            try:
-                text = decode(python_by_path[path][1])[0]
-            except PythonReadError:
-                text = None
-        if text is None and path in by_display:
-            try:
-                text = by_display[path].path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                text = ""
-        if text is not None:
-            texts[path] = text
-        return text
-
-    return text_of
+def filter_findings(found: Discovered, code: CodeResult, judged: Judged,
+                    project: Optional["Project"], ctx: Context) -> Kept:
+    findings = found.findings + _read_errors(project) + code.findings + judged.findings
+    texts = Texts(code.data, {f.display: f.path for f in found.files})
+    notes = unknown_code_notes(findings, code.data, [f.display for f in found.configs], texts.of)
+    rules = Filter(ctx.config, ctx.enabled_ids)
+    kept = rules.keep(findings, texts.of)
+    if found.context:
+        # Configs read only to link handlers: report on the files given, nothing else.
+        given = {f.display for f in found.files}
+        kept = [f for f in kept if f.path in given]
+    return Kept(kept, notes, rules, texts)
 
 
-# Names that make a directory the home of a deployment: where the configs that name the
-# handlers live when there is no git repository to say where the project starts.
-_DEPLOYMENT_NAMES = ("template.yaml", "template.yml", "template.json", "serverless.yml",
-                     "serverless.yaml", "serverless.json", "cdk.json")
-
-
-def _holds_deployment_config(directory: Path) -> bool:
-    try:
-        with os.scandir(directory) as scan:
-            return any(e.name in _DEPLOYMENT_NAMES or e.name.endswith(".tf") for e in scan
-                       if e.is_file(follow_symlinks=False))
-    except OSError:
-        return False
-
-
-def _project_root(start: Path, cwd: Optional[Path] = None) -> Path:
-    """Where the deployment configs of the project around ``start`` are looked for.
-
-    The nearest directory holding ``.git``. Outside any repository (a tutorial's copy, an
-    unpacked archive) the project is the nearest directory from ``start`` upwards that holds a
-    deployment config, looking no higher than the working directory when ``start`` is below
-    it: ``lambdalint check src/orders/service.py`` run beside ``template.yaml`` must read that
-    template to know the handler. With none found: the working directory when ``start`` is
-    below it (the user chose it), else ``start`` itself, never somewhere higher."""
-    chain = [start, *start.parents]
-    for directory in chain:
-        if (directory / ".git").exists():
-            return directory
-    cwd = (cwd or Path.cwd()).resolve()
-    inside = cwd in chain
-    for directory in chain:
-        if _holds_deployment_config(directory):
-            return directory
-        if directory == cwd:
-            break
-    return cwd if inside else start
-
-
-def _context_configs(files: List[discovery.SourceFile], config: Config,
-                     store: Optional["Cache"] = None) -> List[discovery.SourceFile]:
-    """With only explicit Python files (pre-commit passes a file list), the deployment configs of
-    the project around them: they say which functions are handlers."""
-    if not files or not all(f.explicit for f in files):
+def _read_errors(project: Optional["Project"]) -> List[Finding]:
+    """A parse-error finding for each deployment config that did not read."""
+    if project is None:
         return []
-    if not any(f.kind == discovery.PYTHON for f in files):
-        return []
-    roots = {_project_root(f.path.parent.resolve()) for f in files if f.kind == discovery.PYTHON}
-    given = {os.path.realpath(f.path) for f in files}
-    found: Dict[str, discovery.SourceFile] = {}
-    for root in sorted(roots):
-        # Only the configs, each with its real path (no resolve() per file), kept in the
-        # cache while the directories walked are unchanged.
-        for real, source in discovery.discover_configs(str(root), config.excludes,
-                                                       config.root or root, store):
-            if real not in given:
-                found.setdefault(real, source)
-    return list(found.values())
+    return [parse_error(e.path, e.message, e.line, e.column) for e in project.errors]
 
 
-def _filter(findings: List[Finding], config: Config, enabled_ids: Set[str],
-            text_of) -> List[Finding]:
-    parsed: Dict[str, suppressions.FileSuppressions] = {}
-    kept: List[Finding] = []
-    seen: Set[Finding] = set()
-    # A secret in a CDK app's environment= dict is one problem: LL204 (the deployment view, with
-    # the format's way to reference a secret) says it; LL101 on the same literal would repeat it.
-    env_secrets = {(f.path, f.line, f.column) for f in findings if f.rule == "LL204"}
-    for finding in findings:
-        if finding.rule not in enabled_ids or finding in seen:
-            continue
-        if finding.rule == "LL101" and (finding.path, finding.line, finding.column) in env_secrets:
-            continue
-        seen.add(finding)
-        if _per_file_ignored(config, finding):
-            continue
-        if finding.path not in parsed:
-            parsed[finding.path] = suppressions.parse(text_of(finding.path) or "")
-        # A file that does not parse is silenced only by a comment that names LL001: a blanket
-        # "# noqa" that happens to sit on the broken line is not the user deciding about it.
-        if finding.rule == "LL001":
-            marks = parsed[finding.path]
-            if "LL001" in marks.whole_file or "LL001" in marks.by_line.get(finding.line, ()):
-                continue
-        elif parsed[finding.path].suppresses(finding.rule, finding.line, [finding.end_line]):
-            continue
-        kept.append(finding)
-    return kept
+# -- fix --------------------------------------------------------------------------------------
 
-
-def _fix(result: Result, python_by_path: Dict[str, Tuple[discovery.SourceFile, bytes]],
-         texts: Dict[str, str], write: bool, recheck) -> None:
+def apply_fixes(kept: Kept, code: CodeResult, links: Links, ctx: Context, write: bool) -> Kept:
+    """The fixes of the findings kept, applied to the text of their files (``--diff`` shows
+    them, ``--fix`` writes them); a file written is checked again, and its findings are those
+    of the new text."""
     from lambdalint.sources.python import PythonReadError, decode, parse
 
+    findings = list(kept.findings)
     by_path: Dict[str, List[Finding]] = {}
-    for finding in result.findings:
-        if finding.fix is not None and finding.path in python_by_path:
+    for finding in findings:
+        if finding.fix is not None and finding.path in code.data:
             by_path.setdefault(finding.path, []).append(finding)
-    for path, findings in sorted(by_path.items()):
-        source, data = python_by_path[path]
+    fixes: List[FileFix] = []
+    for path, fixable in sorted(by_path.items()):
+        source, data = code.sources[path], code.data[path]
         try:
             text, encoding = decode(data)
         except PythonReadError:
             continue
         # The bytes to write are made (and proven safe for the encoding) with the new text.
-        outcome = fix_text(path, text, [f.fix for f in findings],
+        outcome = fix_text(path, text, [f.fix for f in fixable],
                            lambda text: parse(text, path), data=data, encoding=encoding)
         if outcome.applied and write and outcome.error is None:
             try:
@@ -464,9 +399,33 @@ def _fix(result: Result, python_by_path: Dict[str, Tuple[discovery.SourceFile, b
                 outcome.error = f"not written: {exc}"
             except OSError as exc:
                 outcome.error = f"not written: {exc.strerror or exc}"
-        result.fixes.append(outcome)
+        fixes.append(outcome)
         if write and outcome.applied and outcome.error is None:
             # What the file holds now is what gets reported: check the written text again.
-            texts[path] = outcome.after
-            others = [f for f in result.findings if f.path != path]
-            result.findings = others + recheck(source, outcome.encoded)
+            kept.texts.set(path, outcome.after)
+            others = [f for f in findings if f.path != path]
+            findings = others + _recheck(source, outcome.encoded, kept, links, ctx)
+    return replace(kept, findings=findings, fixes=fixes)
+
+
+def _recheck(source: discovery.SourceFile, data: bytes, kept: Kept, links: Links,
+             ctx: Context) -> List[Finding]:
+    from lambdalint import pycheck
+
+    names = set(ctx.config.handlers) | links.get(str(source.path.resolve()), set())
+    found = pycheck.check_data(data, source.display, ctx.python_ids, ctx.options, names,
+                               use_prefilter=ctx.use_prefilter).findings
+    return kept.rules.keep(found, kept.texts.of)
+
+
+# -- report -----------------------------------------------------------------------------------
+
+def report(kept: Kept, found: Discovered, code: CodeResult, judged: Judged,
+           ctx: Context) -> Result:
+    result = Result(findings=sorted(kept.findings, key=Finding.sort_key),
+                    files_checked=code.files_checked + len(found.configs), fixes=kept.fixes,
+                    notes=found.notes + code.notes + judged.notes + kept.notes)
+    if ctx.store is not None:
+        ctx.store.flush()  # the one write of the run
+        result.cache_hits, result.cache_misses = ctx.store.hits, ctx.store.misses
+    return result

@@ -68,6 +68,11 @@ class FileSuppressions:
                 return True
         return False
 
+    def names(self, rule_id: str, line: int) -> bool:
+        """Whether a comment names ``rule_id`` for ``line`` or for the whole file: for rules
+        a blanket ``# noqa`` must not silence (their META says ``blanket_suppressible``)."""
+        return rule_id in self.whole_file or rule_id in self.by_line.get(line, ())
+
 
 def parse(text: str) -> FileSuppressions:
     result = FileSuppressions()

@@ -307,6 +307,87 @@ def values_at(values: Iterable[Value]) -> List[Tuple[object, int]]:
 
 # -- engine: builders of the engine tests (tests/engine) ---------------------------------------
 
+def lint(root: Path, *args: str) -> List[dict]:
+    """``lambdalint check --format json --exit-zero ARGS`` run in ``root``: its findings. A run
+    that fails, or says a rule failed, fails the test."""
+    code, out, err = run_cli(["check", "--format", "json", "--exit-zero", *args], cwd=root)
+    assert code == 0, err
+    assert "internal error" not in err and "Traceback" not in err, err
+    return json.loads(out)["findings"]
+
+
+def where(findings: List[dict]) -> List[Tuple[str, int, str]]:
+    """(path, line, rule) of each finding: what most cache and engine tests compare."""
+    return [(f["path"], f["line"], f["rule"]) for f in findings]
+
+
+def age(root: Path, seconds: float = 60.0) -> None:
+    """Old times on everything, as in a checkout: a walk is kept in the cache only when nothing
+    it saw changed in the last seconds."""
+    then = os.stat(root).st_mtime - seconds
+    for directory, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if d != ".lambdalint_cache"]
+        for name in filenames + dirnames:
+            os.utime(os.path.join(directory, name), (then, then))
+    os.utime(root, (then, then))
+
+
+# Not a handler by its shape (one argument): only a deployment config naming it makes it one.
+HANDLER_BY_CONFIG_ONLY = """
+import boto3
+
+
+def process(payload):
+    table = boto3.resource("dynamodb").Table("orders")
+    return table.get_item(Key={"id": payload["id"]})
+"""
+
+
+def sam_function(code: str = "src/", handler: str = "app.handler", name: str = "Fn",
+                 properties: str = "") -> str:
+    """A SAM template of one Python function, code under ``code``; ``properties``: more lines
+    under ``Properties:``, indented by six spaces."""
+    return ("Transform: AWS::Serverless-2016-10-31\n"
+            "Resources:\n"
+            f"  {name}:\n"
+            "    Type: AWS::Serverless::Function\n"
+            "    Properties:\n"
+            "      Runtime: python3.12\n"
+            f"      CodeUri: {code}\n"
+            f"      Handler: {handler}\n" + properties)
+
+
+# A SAM function with timeout set (no LL201), its CodeUri on line 8: the code is the subject.
+SAM_TIMED = """
+    Transform: AWS::Serverless-2016-10-31
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Runtime: python3.12
+          Handler: app.handler
+          CodeUri: {code}
+          Timeout: 10
+    """
+
+# A Terraform function whose policy comes from a file of the module, by file().
+TERRAFORM_FILE_POLICY = """resource "aws_lambda_function" "f" {
+  function_name = "f"
+  role          = aws_iam_role.r.arn
+  handler       = "app.process"
+  runtime       = "python3.12"
+  timeout       = 10
+  filename      = "f.zip"
+}
+resource "aws_iam_role" "r" {
+  name = "r"
+}
+resource "aws_iam_role_policy" "p" {
+  role   = aws_iam_role.r.id
+  policy = file("${path.module}/policies/p.json")
+}
+"""
+
 
 # -- interface: builders of the interface tests (tests/interface) ------------------------------
 

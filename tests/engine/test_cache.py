@@ -5,23 +5,15 @@ configuration, in pre-commit's one-file runs, with two runs at once, with damage
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-from helpers import run_cli, write
+from helpers import (HANDLER_BY_CONFIG_ONLY, TERRAFORM_FILE_POLICY, age, lint, run_cli,
+                     sam_function, where, write)
 from lambdalint import cache
 
-TEMPLATE = """
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Orders:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      CodeUri: src/
-      Handler: app.{handler}
+POLICIES = """\
       Policies:
         - Statement:
             - Effect: Allow
@@ -46,7 +38,7 @@ def other(payload, meta):
 def project(root: Path, handler: str = "process") -> Path:
     return write(root, {
         ".git/HEAD": "ref: refs/heads/main\n",
-        "template.yaml": TEMPLATE.format(handler=handler),
+        "template.yaml": sam_function("src/", f"app.{handler}", "Orders", POLICIES),
         "src/app.py": APP,
         "src/util.py": 'PASSWORD = "Vq8#zL2m!x9"\n',
         "main.tf": 'resource "aws_lambda_function" "f" {\n  function_name = "f"\n'
@@ -54,58 +46,48 @@ def project(root: Path, handler: str = "process") -> Path:
     })
 
 
-def findings(root: Path, *args: str) -> list:
-    code, out, err = run_cli(["check", "--format", "json", "--exit-zero", *args], cwd=root)
-    assert code == 0, err
-    return json.loads(out)["findings"]
-
-
-def short(items: list) -> list:
-    return [(f["path"], f["line"], f["rule"]) for f in items]
-
-
 def test_cold_warm_and_edits_give_what_no_cache_gives(tmp_path):
     root = project(tmp_path)
-    fresh = findings(root, "--no-cache", ".")
-    assert ("src/app.py", 5, "LL102") in short(fresh)  # process is the handler the template names
-    assert findings(root, ".") == fresh  # cold: fills the cache
+    fresh = lint(root, "--no-cache", ".")
+    assert ("src/app.py", 5, "LL102") in where(fresh)  # process is the handler the template names
+    assert lint(root, ".") == fresh  # cold: fills the cache
     assert (root / ".lambdalint_cache" / "CACHEDIR.TAG").is_file()
-    assert findings(root, ".") == fresh  # warm
+    assert lint(root, ".") == fresh  # warm
 
     # The template now names another handler: the client in process() is no longer per call.
-    write(root, {"template.yaml": TEMPLATE.format(handler="other")})
-    fresh = findings(root, "--no-cache", ".")
-    assert ("src/app.py", 5, "LL102") not in short(fresh)
-    assert findings(root, ".") == fresh
+    write(root, {"template.yaml": sam_function("src/", "app.other", "Orders", POLICIES)})
+    fresh = lint(root, "--no-cache", ".")
+    assert ("src/app.py", 5, "LL102") not in where(fresh)
+    assert lint(root, ".") == fresh
 
     # Code and configuration edits.
     write(root, {"src/app.py": APP.replace("def other(payload, meta):\n    return None",
                                            "def other(payload, meta):\n"
                                            "    return boto3.client('sqs')")})
-    fresh = findings(root, "--no-cache", ".")
-    assert ("src/app.py", 10, "LL102") in short(fresh)
-    assert findings(root, ".") == fresh
+    fresh = lint(root, "--no-cache", ".")
+    assert ("src/app.py", 10, "LL102") in where(fresh)
+    assert lint(root, ".") == fresh
     write(root, {"lambdalint.toml": 'ignore = ["LL101"]\n[rules.LL102]\nextra-clients = ["x.y"]\n'})
-    fresh = findings(root, "--no-cache", ".")
+    fresh = lint(root, "--no-cache", ".")
     assert "LL101" not in {f["rule"] for f in fresh}
-    assert findings(root, ".") == fresh
-    assert findings(root, "--select", "LL1", ".") == findings(root, "--no-cache", "--select", "LL1", ".")
+    assert lint(root, ".") == fresh
+    assert lint(root, "--select", "LL1", ".") == lint(root, "--no-cache", "--select", "LL1", ".")
 
 
 def test_one_file_as_pre_commit_passes_it(tmp_path):
     root = project(tmp_path)
-    findings(root, ".")  # a full run filled the cache
+    lint(root, ".")  # a full run filled the cache
     for handler, expected in (("process", True), ("other", False), ("process", True)):
-        write(root, {"template.yaml": TEMPLATE.format(handler=handler)})
-        fresh = findings(root, "--no-cache", "src/app.py")
-        assert (("src/app.py", 5, "LL102") in short(fresh)) is expected
-        assert findings(root, "src/app.py") == fresh
-        assert findings(root, "src/app.py") == fresh
+        write(root, {"template.yaml": sam_function("src/", f"app.{handler}", "Orders", POLICIES)})
+        fresh = lint(root, "--no-cache", "src/app.py")
+        assert (("src/app.py", 5, "LL102") in where(fresh)) is expected
+        assert lint(root, "src/app.py") == fresh
+        assert lint(root, "src/app.py") == fresh
 
 
 def test_damaged_entries_are_misses(tmp_path):
     root = project(tmp_path)
-    fresh = findings(root, ".")
+    fresh = lint(root, ".")
     (pack,) = (root / ".lambdalint_cache").rglob("pack.jsonl")
     header, *lines = pack.read_text(encoding="ascii").splitlines()
     assert len(lines) > 4
@@ -115,22 +97,22 @@ def test_damaged_entries_are_misses(tmp_path):
         garbled.append("\t".join([kind, digest, stamp,
                                   ["", "{", "[]", '{"key": "x", "value": 1}'][i % 4]]))
     pack.write_text("\n".join(garbled) + "\n", encoding="ascii")
-    assert findings(root, ".") == fresh
-    assert findings(root, ".") == fresh
+    assert lint(root, ".") == fresh
+    assert lint(root, ".") == fresh
 
 
 def test_an_unwritable_cache_only_costs_time(tmp_path):
     root = project(tmp_path)
     (root / "blocker").write_text("a file, not a directory\n", encoding="utf-8")
-    fresh = findings(root, "--no-cache", ".")
-    assert findings(root, "--cache-dir", "blocker/cache", ".") == fresh
+    fresh = lint(root, "--no-cache", ".")
+    assert lint(root, "--cache-dir", "blocker/cache", ".") == fresh
 
 
 def test_two_runs_at_once_share_a_cache(tmp_path):
     root = project(tmp_path)
     for i in range(12):  # enough files for both runs to write at the same time
         write(root, {f"src/mod{i}.py": APP.replace("process", f"process{i}")})
-    fresh = findings(root, "--no-cache", ".")
+    fresh = lint(root, "--no-cache", ".")
     command = [sys.executable, "-m", "lambdalint", "check", "--format", "json", "--exit-zero",
                "--cache-dir", str(tmp_path / "shared-cache"), "."]
     runs = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -139,7 +121,7 @@ def test_two_runs_at_once_share_a_cache(tmp_path):
     for run, (out, err) in zip(runs, outputs):
         assert run.returncode == 0, err
         assert json.loads(out)["findings"] == fresh
-    assert findings(root, "--cache-dir", str(tmp_path / "shared-cache"), ".") == fresh
+    assert lint(root, "--cache-dir", str(tmp_path / "shared-cache"), ".") == fresh
     leftovers = [p for p in (tmp_path / "shared-cache").rglob(".tmp-*")]
     assert leftovers == []
 
@@ -147,7 +129,7 @@ def test_two_runs_at_once_share_a_cache(tmp_path):
 def test_fix_from_a_warm_cache(tmp_path):
     first = project(tmp_path / "a")
     second = project(tmp_path / "b")
-    findings(first, ".")  # warm
+    lint(first, ".")  # warm
     run_cli(["check", "--fix", "--exit-zero", "."], cwd=first)
     run_cli(["check", "--fix", "--exit-zero", "--no-cache", "."], cwd=second)
     fixed = (first / "src/app.py").read_text(encoding="utf-8")
@@ -157,7 +139,7 @@ def test_fix_from_a_warm_cache(tmp_path):
 
 def test_clean(tmp_path):
     root = project(tmp_path)
-    findings(root, ".")
+    lint(root, ".")
     assert (root / ".lambdalint_cache").is_dir()
     code, _, err = run_cli(["clean"], cwd=root)
     assert code == 0 and "removed" in err
@@ -187,36 +169,7 @@ def test_records_round_trip():
 
 # -- the pre-commit walk kept in the cache --------------------------------------------------------
 
-NOT_A_HANDLER_BY_SHAPE = """
-import boto3
-
-
-def process(payload):
-    table = boto3.resource("dynamodb").Table("orders")
-    return table.get_item(Key={"id": payload["id"]})
-"""
-
-NEXT_TO_HANDLER = """
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Orders:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      CodeUri: ./
-      Handler: app.process
-"""
-
-
-def age(root: Path, seconds: float = 60.0) -> None:
-    """Old times on everything, as in a checkout: a walk is kept only when nothing it saw
-    changed in the last seconds."""
-    then = os.stat(root).st_mtime - seconds
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d != ".lambdalint_cache"]
-        for name in filenames + dirnames:
-            os.utime(os.path.join(directory, name), (then, then))
-    os.utime(root, (then, then))
+NEXT_TO_HANDLER = sam_function("./", "app.process", "Orders")
 
 
 def walk_entries(root: Path) -> int:
@@ -225,71 +178,54 @@ def walk_entries(root: Path) -> int:
 
 def test_precommit_picks_up_a_template_added_next_to_the_handler(tmp_path):
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
-                            "src/app.py": NOT_A_HANDLER_BY_SHAPE})
+                            "src/app.py": HANDLER_BY_CONFIG_ONLY})
     age(root)
-    assert findings(root, "src/app.py") == []
+    assert lint(root, "src/app.py") == []
     assert walk_entries(root) == 1  # the walk is kept
-    assert findings(root, "src/app.py") == []  # and served
+    assert lint(root, "src/app.py") == []  # and served
     write(root, {"src/template.yaml": NEXT_TO_HANDLER})
-    expected = findings(root, "--no-cache", "src/app.py")
-    assert short(expected) == [("src/app.py", 5, "LL102")]
-    assert findings(root, "src/app.py") == expected
-    assert findings(root, "src/app.py") == expected
+    expected = lint(root, "--no-cache", "src/app.py")
+    assert where(expected) == [("src/app.py", 5, "LL102")]
+    assert lint(root, "src/app.py") == expected
+    assert lint(root, "src/app.py") == expected
 
 
 def test_precommit_forgets_a_deleted_template(tmp_path):
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
-                            "src/app.py": NOT_A_HANDLER_BY_SHAPE,
+                            "src/app.py": HANDLER_BY_CONFIG_ONLY,
                             "src/template.yaml": NEXT_TO_HANDLER})
     age(root)
-    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     assert walk_entries(root) == 1
-    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     (root / "src" / "template.yaml").unlink()
-    assert findings(root, "--no-cache", "src/app.py") == []
-    assert findings(root, "src/app.py") == []
+    assert lint(root, "--no-cache", "src/app.py") == []
+    assert lint(root, "src/app.py") == []
 
 
 def test_precommit_follows_an_edited_gitignore(tmp_path):
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
                             ".gitignore": "deploy/\n",
-                            "src/app.py": NOT_A_HANDLER_BY_SHAPE,
-                            "deploy/template.yaml": NEXT_TO_HANDLER.replace("./", "../src/")})
+                            "src/app.py": HANDLER_BY_CONFIG_ONLY,
+                            "deploy/template.yaml": sam_function("../src/", "app.process", "Orders")})
     age(root)
-    assert findings(root, "src/app.py") == []  # the template is ignored
+    assert lint(root, "src/app.py") == []  # the template is ignored
     assert walk_entries(root) == 1
     (root / ".gitignore").write_text("build/\n", encoding="utf-8")  # same size, new time
-    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     (root / ".gitignore").write_text("deploy/\n", encoding="utf-8")
-    assert findings(root, "src/app.py") == []
+    assert lint(root, "src/app.py") == []
 
 
 def test_a_fresh_tree_is_walked_every_time(tmp_path):
     # Times within the last seconds may repeat on a coarse file system: nothing is kept.
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
-                            "src/app.py": NOT_A_HANDLER_BY_SHAPE})
-    assert findings(root, "src/app.py") == []
+                            "src/app.py": HANDLER_BY_CONFIG_ONLY})
+    assert lint(root, "src/app.py") == []
     assert walk_entries(root) == 0
     write(root, {"src/template.yaml": NEXT_TO_HANDLER})
-    assert short(findings(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
 
-
-TF_WITH_FILE = """resource "aws_lambda_function" "f" {
-  function_name = "f"
-  role          = aws_iam_role.r.arn
-  handler       = "app.process"
-  runtime       = "python3.12"
-  timeout       = 10
-  filename      = "f.zip"
-}
-resource "aws_iam_role" "r" {
-  name = "r"
-}
-resource "aws_iam_role_policy" "p" {
-  role   = aws_iam_role.r.id
-  policy = file("${path.module}/policies/p.json")
-}
-"""
 
 POLICY = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",\n'
           '     "Action": "%s",\n     "Resource": "arn:aws:s3:::b/*"}\n  ]\n}\n')
@@ -298,19 +234,70 @@ POLICY = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allo
 def test_terraform_module_reading_a_file_is_read_again_when_the_file_changes(tmp_path):
     # A module that calls file() depends on the files of its directory; one that does not is
     # kept while its .tf and tfvars files are unchanged (editing a handler next to it is free).
-    root = write(tmp_path, {"main.tf": TF_WITH_FILE, "policies/p.json": POLICY % "s3:GetObject",
+    root = write(tmp_path, {"main.tf": TERRAFORM_FILE_POLICY, "policies/p.json": POLICY % "s3:GetObject",
                             "app.py": "def process(event, context):\n    return 1\n"})
-    narrow = findings(root, "--no-cache", ".")
-    assert findings(root, ".") == narrow
+    narrow = lint(root, "--no-cache", ".")
+    assert lint(root, ".") == narrow
     write(root, {"policies/p.json": POLICY % "s3:*"})
-    wide = findings(root, "--no-cache", ".")
-    assert short(wide) != short(narrow)  # the wildcard action is reported
-    assert findings(root, ".") == wide
-    write(root, {"main.tf": TF_WITH_FILE.replace('file("${path.module}/policies/p.json")',
+    wide = lint(root, "--no-cache", ".")
+    assert where(wide) != where(narrow)  # the wildcard action is reported
+    assert lint(root, ".") == wide
+    write(root, {"main.tf": TERRAFORM_FILE_POLICY.replace('file("${path.module}/policies/p.json")',
                                                  'jsonencode({Statement = [{Effect = "Allow", '
                                                  'Action = "s3:*", Resource = "*"}]})'),
                  "terraform.tfvars": 'x = "1"\n'})
-    fresh = findings(root, "--no-cache", ".")
-    assert findings(root, ".") == fresh
+    fresh = lint(root, "--no-cache", ".")
+    assert lint(root, ".") == fresh
     write(root, {"app.py": "def process(event, context):\n    return 2\n"})
-    assert findings(root, ".") == fresh
+    assert lint(root, ".") == fresh
+
+
+# -- Cache.memo: a stage wrapped by the cache ---------------------------------------------------
+
+def test_memo_computes_once_and_serves_what_decodes(tmp_path):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"n": 2}
+
+    def stage(store):
+        return store.memo("unit", ["a", b"bytes"], compute, dict, dict)
+
+    store = cache.Cache(tmp_path)
+    assert stage(store) == {"n": 2} and (store.hits, store.misses) == (0, 1)
+    store.flush()
+    again = cache.Cache(tmp_path)
+    assert stage(again) == {"n": 2} and (again.hits, again.misses) == (1, 0)
+    assert len(calls) == 1
+
+    def refuse(value):
+        raise cache.WrongShape("no")
+
+    assert again.memo("unit", ["a", b"bytes"], compute, dict, refuse) == {"n": 2}
+    assert len(calls) == 2  # an entry that does not decode is a miss, computed again
+
+
+def test_memo_keeps_nothing_encode_refuses(tmp_path):
+    def refuse(value):
+        raise cache.NotCacheable("value")
+
+    store = cache.Cache(tmp_path)
+    assert store.memo("walk", ["x"], lambda: [1], refuse, list) == [1]
+    store.flush()
+    assert cache.Cache(tmp_path).count() == 0
+
+
+def test_a_batch_serves_the_hits_and_keeps_what_the_caller_computed_for_the_misses(tmp_path):
+    store = cache.Cache(tmp_path)
+    first = store.batch("python", "shared", [("1",), ("2",)], int)
+    assert first.missing == [0, 1] and first.results == [None, None]
+    for index in first.missing:
+        first.keep(index, (index + 1) * 10, int)
+    assert first.results == [10, 20]
+    second = store.batch("python", "shared", [("2",), ("3",), ("1",)], int)
+    assert second.missing == [1] and second.results == [20, None, 10]
+    assert store.batch("python", "other", [("1",)], int).missing == [0]  # shared is in the key
+    uncached = cache.Batch.uncached(2)
+    uncached.keep(0, 5, int)
+    assert uncached.results == [5, None] and uncached.missing == [0, 1]

@@ -2,28 +2,10 @@
 
 from __future__ import annotations
 
-from helpers import check_json, ids_and_lines, write
+from helpers import HANDLER_BY_CONFIG_ONLY, check_json, ids_and_lines, sam_function, write
 
-TEMPLATE = """
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  OrdersFunction:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: orders/
-      Handler: app.process
-      Runtime: python3.12
-"""
-
-# Not a handler by its shape: only the template says so.
-HANDLER = """
-import boto3
-
-
-def process(payload):
-    table = boto3.resource("dynamodb").Table("orders")
-    return table.get_item(Key={"id": payload["id"]})
-"""
+TEMPLATE = sam_function("orders/", "app.process", "OrdersFunction")
+HANDLER = HANDLER_BY_CONFIG_ONLY
 
 
 def test_precommit_file_list_still_reads_the_template_around_it(tmp_path):

@@ -17,59 +17,29 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from helpers import run_cli, write
-from test_cache import TF_WITH_FILE as TF_IN_TEST_CACHE
+from helpers import (HANDLER_BY_CONFIG_ONLY, TERRAFORM_FILE_POLICY, age, lint, sam_function,
+                     where, write)
 from lambdalint import cache, engine
 from lambdalint.config import load
 
-# test_cache's Terraform function with a file() policy, the policy beside main.tf here.
-TF_WITH_FILE = TF_IN_TEST_CACHE.replace("/policies/p.json", "/policy.json")
+# The Terraform function with a file() policy, the policy beside main.tf here.
+TF_WITH_FILE = TERRAFORM_FILE_POLICY.replace("/policies/p.json", "/policy.json")
 
 NARROW = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",\n'
           '     "Action": "s3:GetObject",\n     "Resource": "arn:aws:s3:::b/*"}\n  ]\n}\n')
 WIDE = NARROW.replace('"s3:GetObject"', '"s3:*"' + " " * 8)  # the same size
 
-HANDLER = """
-import boto3
-
-
-def process(payload):
-    table = boto3.resource("dynamodb").Table("orders")
-    return table.get_item(Key={"id": payload["id"]})
-"""
-
-TEMPLATE = """
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Orders:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      CodeUri: ./
-      Handler: app.process
-"""
+HANDLER = HANDLER_BY_CONFIG_ONLY
+TEMPLATE = sam_function("./", "app.process", "Orders")
 
 
 def findings(root: Path, *args: str) -> List[Tuple[str, int, str]]:
-    code, out, err = run_cli(["check", "--format", "json", "--exit-zero", *args], cwd=root)
-    assert code == 0, err
-    assert "internal error" not in err and "Traceback" not in err, err
-    return [(f["path"], f["line"], f["rule"]) for f in json.loads(out)["findings"]]
+    return where(lint(root, *args))
 
 
 def set_back(path: Path, stat: os.stat_result) -> None:
     """Put back the times ``path`` had (as ``touch -r``, a checkout or an archive would)."""
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-
-
-def age(root: Path, seconds: float = 60.0) -> None:
-    """Old times on everything: a walk is kept only when nothing changed in the last seconds."""
-    then = os.stat(root).st_mtime - seconds
-    for directory, dirnames, filenames in os.walk(root):
-        dirnames[:] = [d for d in dirnames if d != ".lambdalint_cache"]
-        for name in filenames + dirnames:
-            os.utime(os.path.join(directory, name), (then, then))
-    os.utime(root, (then, then))
 
 
 PACK = "pack.jsonl"
@@ -219,20 +189,12 @@ def test_in_tree_cache_of_a_file_module_hits_and_does_not_grow(tmp_path):
 
 # -- 4. entries of the wrong shape ---------------------------------------------------------------
 
-SAM = """
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Orders:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      CodeUri: src/
-      Handler: app.process
+SAM = sam_function("src/", "app.process", "Orders", """\
       InlineCode: |
         import boto3
         def process(event, context):
             return boto3.client("s3")
-"""
+""")
 
 WRONG_SHAPES = {
     # a list where a dict is expected, a dict where a list is, truncated JSON, and the right

@@ -20,24 +20,14 @@ from typing import List, Tuple
 
 import pytest
 
-from helpers import run_cli, write
+from helpers import SAM_TIMED, run_cli, write
 from lambdalint import confine
 from lambdalint.packages import audit
 
 SENTINEL = "sentinelzxqpkg"
 OUTSIDE_NOTE = "points outside the checked tree; not read"
 APP = "def handler(event, context):\n    return 1\n"
-SAM = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          CodeUri: {code}
-          Timeout: 10
-    """
+SAM = SAM_TIMED
 CODE_URI_LINE = 8
 
 

@@ -22,23 +22,13 @@ from typing import Dict, List
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from helpers import run_cli, write
+from helpers import SAM_TIMED, run_cli, write
 from lambdalint import redact, registry, secrets
 from lambdalint.engine import Result
 from lambdalint.findings import Edit, Finding, Fix
 from lambdalint.reporters import FORMATS
 
-SAM = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          CodeUri: src/
-          Timeout: 10
-    """
+SAM = SAM_TIMED.format(code="src/")
 
 AWS_KEY_ID = "AKIAQ3EGRTZK4LJ7WBNX"
 AWS_SECRET = "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"
