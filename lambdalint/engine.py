@@ -32,8 +32,6 @@ if False:  # pragma: no cover - typing only
     from lambdalint.cache import Batch, Cache
     from lambdalint.model import Function, Project
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-
 # The CLI's --show-files asks which configs a run reads around explicit Python files.
 _context_configs = context_configs
 

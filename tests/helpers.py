@@ -307,7 +307,7 @@ def values_at(values: Iterable[Value]) -> List[Tuple[object, int]]:
 
 # -- engine: builders of the engine tests (tests/engine) ---------------------------------------
 
-def lint(root: Path, *args: str) -> List[dict]:
+def findings_of(root: Path, *args: str) -> List[dict]:
     """``lambdalint check --format json --exit-zero ARGS`` run in ``root``: its findings. A run
     that fails, or says a rule failed, fails the test."""
     code, out, err = run_cli(["check", "--format", "json", "--exit-zero", *args], cwd=root)
@@ -343,7 +343,7 @@ def process(payload):
 """
 
 
-def sam_function(code: str = "src/", handler: str = "app.handler", name: str = "Fn",
+def sam_template(code: str = "src/", handler: str = "app.handler", name: str = "Fn",
                  properties: str = "") -> str:
     """A SAM template of one Python function, code under ``code``; ``properties``: more lines
     under ``Properties:``, indented by six spaces."""

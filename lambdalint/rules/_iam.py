@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import List, Tuple
 
-from lambdalint.model import Function, IamStatement, Project, Value
+from lambdalint.model import Function, Project, Value
 
 Location = Tuple[str, int, int]
 Shared = "OrderedDict[Location, Tuple[IamStatement, List[Function]]]"

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helpers import (HANDLER_BY_CONFIG_ONLY, TERRAFORM_FILE_POLICY, age, lint, run_cli,
-                     sam_function, where, write)
+from helpers import (HANDLER_BY_CONFIG_ONLY, TERRAFORM_FILE_POLICY, age, findings_of, run_cli,
+                     sam_template, where, write)
 from lambdalint import cache
 
 POLICIES = """\
@@ -38,7 +38,7 @@ def other(payload, meta):
 def project(root: Path, handler: str = "process") -> Path:
     return write(root, {
         ".git/HEAD": "ref: refs/heads/main\n",
-        "template.yaml": sam_function("src/", f"app.{handler}", "Orders", POLICIES),
+        "template.yaml": sam_template("src/", f"app.{handler}", "Orders", POLICIES),
         "src/app.py": APP,
         "src/util.py": 'PASSWORD = "Vq8#zL2m!x9"\n',
         "main.tf": 'resource "aws_lambda_function" "f" {\n  function_name = "f"\n'
@@ -48,46 +48,46 @@ def project(root: Path, handler: str = "process") -> Path:
 
 def test_cold_warm_and_edits_give_what_no_cache_gives(tmp_path):
     root = project(tmp_path)
-    fresh = lint(root, "--no-cache", ".")
+    fresh = findings_of(root, "--no-cache", ".")
     assert ("src/app.py", 5, "LL102") in where(fresh)  # process is the handler the template names
-    assert lint(root, ".") == fresh  # cold: fills the cache
+    assert findings_of(root, ".") == fresh  # cold: fills the cache
     assert (root / ".lambdalint_cache" / "CACHEDIR.TAG").is_file()
-    assert lint(root, ".") == fresh  # warm
+    assert findings_of(root, ".") == fresh  # warm
 
     # The template now names another handler: the client in process() is no longer per call.
-    write(root, {"template.yaml": sam_function("src/", "app.other", "Orders", POLICIES)})
-    fresh = lint(root, "--no-cache", ".")
+    write(root, {"template.yaml": sam_template("src/", "app.other", "Orders", POLICIES)})
+    fresh = findings_of(root, "--no-cache", ".")
     assert ("src/app.py", 5, "LL102") not in where(fresh)
-    assert lint(root, ".") == fresh
+    assert findings_of(root, ".") == fresh
 
     # Code and configuration edits.
     write(root, {"src/app.py": APP.replace("def other(payload, meta):\n    return None",
                                            "def other(payload, meta):\n"
                                            "    return boto3.client('sqs')")})
-    fresh = lint(root, "--no-cache", ".")
+    fresh = findings_of(root, "--no-cache", ".")
     assert ("src/app.py", 10, "LL102") in where(fresh)
-    assert lint(root, ".") == fresh
+    assert findings_of(root, ".") == fresh
     write(root, {"lambdalint.toml": 'ignore = ["LL101"]\n[rules.LL102]\nextra-clients = ["x.y"]\n'})
-    fresh = lint(root, "--no-cache", ".")
+    fresh = findings_of(root, "--no-cache", ".")
     assert "LL101" not in {f["rule"] for f in fresh}
-    assert lint(root, ".") == fresh
-    assert lint(root, "--select", "LL1", ".") == lint(root, "--no-cache", "--select", "LL1", ".")
+    assert findings_of(root, ".") == fresh
+    assert findings_of(root, "--select", "LL1", ".") == findings_of(root, "--no-cache", "--select", "LL1", ".")
 
 
 def test_one_file_as_pre_commit_passes_it(tmp_path):
     root = project(tmp_path)
-    lint(root, ".")  # a full run filled the cache
+    findings_of(root, ".")  # a full run filled the cache
     for handler, expected in (("process", True), ("other", False), ("process", True)):
-        write(root, {"template.yaml": sam_function("src/", f"app.{handler}", "Orders", POLICIES)})
-        fresh = lint(root, "--no-cache", "src/app.py")
+        write(root, {"template.yaml": sam_template("src/", f"app.{handler}", "Orders", POLICIES)})
+        fresh = findings_of(root, "--no-cache", "src/app.py")
         assert (("src/app.py", 5, "LL102") in where(fresh)) is expected
-        assert lint(root, "src/app.py") == fresh
-        assert lint(root, "src/app.py") == fresh
+        assert findings_of(root, "src/app.py") == fresh
+        assert findings_of(root, "src/app.py") == fresh
 
 
 def test_damaged_entries_are_misses(tmp_path):
     root = project(tmp_path)
-    fresh = lint(root, ".")
+    fresh = findings_of(root, ".")
     (pack,) = (root / ".lambdalint_cache").rglob("pack.jsonl")
     header, *lines = pack.read_text(encoding="ascii").splitlines()
     assert len(lines) > 4
@@ -97,22 +97,22 @@ def test_damaged_entries_are_misses(tmp_path):
         garbled.append("\t".join([kind, digest, stamp,
                                   ["", "{", "[]", '{"key": "x", "value": 1}'][i % 4]]))
     pack.write_text("\n".join(garbled) + "\n", encoding="ascii")
-    assert lint(root, ".") == fresh
-    assert lint(root, ".") == fresh
+    assert findings_of(root, ".") == fresh
+    assert findings_of(root, ".") == fresh
 
 
 def test_an_unwritable_cache_only_costs_time(tmp_path):
     root = project(tmp_path)
     (root / "blocker").write_text("a file, not a directory\n", encoding="utf-8")
-    fresh = lint(root, "--no-cache", ".")
-    assert lint(root, "--cache-dir", "blocker/cache", ".") == fresh
+    fresh = findings_of(root, "--no-cache", ".")
+    assert findings_of(root, "--cache-dir", "blocker/cache", ".") == fresh
 
 
 def test_two_runs_at_once_share_a_cache(tmp_path):
     root = project(tmp_path)
     for i in range(12):  # enough files for both runs to write at the same time
         write(root, {f"src/mod{i}.py": APP.replace("process", f"process{i}")})
-    fresh = lint(root, "--no-cache", ".")
+    fresh = findings_of(root, "--no-cache", ".")
     command = [sys.executable, "-m", "lambdalint", "check", "--format", "json", "--exit-zero",
                "--cache-dir", str(tmp_path / "shared-cache"), "."]
     runs = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -121,7 +121,7 @@ def test_two_runs_at_once_share_a_cache(tmp_path):
     for run, (out, err) in zip(runs, outputs):
         assert run.returncode == 0, err
         assert json.loads(out)["findings"] == fresh
-    assert lint(root, "--cache-dir", str(tmp_path / "shared-cache"), ".") == fresh
+    assert findings_of(root, "--cache-dir", str(tmp_path / "shared-cache"), ".") == fresh
     leftovers = [p for p in (tmp_path / "shared-cache").rglob(".tmp-*")]
     assert leftovers == []
 
@@ -129,7 +129,7 @@ def test_two_runs_at_once_share_a_cache(tmp_path):
 def test_fix_from_a_warm_cache(tmp_path):
     first = project(tmp_path / "a")
     second = project(tmp_path / "b")
-    lint(first, ".")  # warm
+    findings_of(first, ".")  # warm
     run_cli(["check", "--fix", "--exit-zero", "."], cwd=first)
     run_cli(["check", "--fix", "--exit-zero", "--no-cache", "."], cwd=second)
     fixed = (first / "src/app.py").read_text(encoding="utf-8")
@@ -139,7 +139,7 @@ def test_fix_from_a_warm_cache(tmp_path):
 
 def test_clean(tmp_path):
     root = project(tmp_path)
-    lint(root, ".")
+    findings_of(root, ".")
     assert (root / ".lambdalint_cache").is_dir()
     code, _, err = run_cli(["clean"], cwd=root)
     assert code == 0 and "removed" in err
@@ -169,7 +169,7 @@ def test_records_round_trip():
 
 # -- the pre-commit walk kept in the cache --------------------------------------------------------
 
-NEXT_TO_HANDLER = sam_function("./", "app.process", "Orders")
+NEXT_TO_HANDLER = sam_template("./", "app.process", "Orders")
 
 
 def walk_entries(root: Path) -> int:
@@ -180,14 +180,14 @@ def test_precommit_picks_up_a_template_added_next_to_the_handler(tmp_path):
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
                             "src/app.py": HANDLER_BY_CONFIG_ONLY})
     age(root)
-    assert lint(root, "src/app.py") == []
+    assert findings_of(root, "src/app.py") == []
     assert walk_entries(root) == 1  # the walk is kept
-    assert lint(root, "src/app.py") == []  # and served
+    assert findings_of(root, "src/app.py") == []  # and served
     write(root, {"src/template.yaml": NEXT_TO_HANDLER})
-    expected = lint(root, "--no-cache", "src/app.py")
+    expected = findings_of(root, "--no-cache", "src/app.py")
     assert where(expected) == [("src/app.py", 5, "LL102")]
-    assert lint(root, "src/app.py") == expected
-    assert lint(root, "src/app.py") == expected
+    assert findings_of(root, "src/app.py") == expected
+    assert findings_of(root, "src/app.py") == expected
 
 
 def test_precommit_forgets_a_deleted_template(tmp_path):
@@ -195,36 +195,36 @@ def test_precommit_forgets_a_deleted_template(tmp_path):
                             "src/app.py": HANDLER_BY_CONFIG_ONLY,
                             "src/template.yaml": NEXT_TO_HANDLER})
     age(root)
-    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(findings_of(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     assert walk_entries(root) == 1
-    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(findings_of(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     (root / "src" / "template.yaml").unlink()
-    assert lint(root, "--no-cache", "src/app.py") == []
-    assert lint(root, "src/app.py") == []
+    assert findings_of(root, "--no-cache", "src/app.py") == []
+    assert findings_of(root, "src/app.py") == []
 
 
 def test_precommit_follows_an_edited_gitignore(tmp_path):
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
                             ".gitignore": "deploy/\n",
                             "src/app.py": HANDLER_BY_CONFIG_ONLY,
-                            "deploy/template.yaml": sam_function("../src/", "app.process", "Orders")})
+                            "deploy/template.yaml": sam_template("../src/", "app.process", "Orders")})
     age(root)
-    assert lint(root, "src/app.py") == []  # the template is ignored
+    assert findings_of(root, "src/app.py") == []  # the template is ignored
     assert walk_entries(root) == 1
     (root / ".gitignore").write_text("build/\n", encoding="utf-8")  # same size, new time
-    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(findings_of(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
     (root / ".gitignore").write_text("deploy/\n", encoding="utf-8")
-    assert lint(root, "src/app.py") == []
+    assert findings_of(root, "src/app.py") == []
 
 
 def test_a_fresh_tree_is_walked_every_time(tmp_path):
     # Times within the last seconds may repeat on a coarse file system: nothing is kept.
     root = write(tmp_path, {".git/HEAD": "ref: refs/heads/main\n",
                             "src/app.py": HANDLER_BY_CONFIG_ONLY})
-    assert lint(root, "src/app.py") == []
+    assert findings_of(root, "src/app.py") == []
     assert walk_entries(root) == 0
     write(root, {"src/template.yaml": NEXT_TO_HANDLER})
-    assert where(lint(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
+    assert where(findings_of(root, "src/app.py")) == [("src/app.py", 5, "LL102")]
 
 
 POLICY = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow",\n'
@@ -236,20 +236,20 @@ def test_terraform_module_reading_a_file_is_read_again_when_the_file_changes(tmp
     # kept while its .tf and tfvars files are unchanged (editing a handler next to it is free).
     root = write(tmp_path, {"main.tf": TERRAFORM_FILE_POLICY, "policies/p.json": POLICY % "s3:GetObject",
                             "app.py": "def process(event, context):\n    return 1\n"})
-    narrow = lint(root, "--no-cache", ".")
-    assert lint(root, ".") == narrow
+    narrow = findings_of(root, "--no-cache", ".")
+    assert findings_of(root, ".") == narrow
     write(root, {"policies/p.json": POLICY % "s3:*"})
-    wide = lint(root, "--no-cache", ".")
+    wide = findings_of(root, "--no-cache", ".")
     assert where(wide) != where(narrow)  # the wildcard action is reported
-    assert lint(root, ".") == wide
+    assert findings_of(root, ".") == wide
     write(root, {"main.tf": TERRAFORM_FILE_POLICY.replace('file("${path.module}/policies/p.json")',
                                                  'jsonencode({Statement = [{Effect = "Allow", '
                                                  'Action = "s3:*", Resource = "*"}]})'),
                  "terraform.tfvars": 'x = "1"\n'})
-    fresh = lint(root, "--no-cache", ".")
-    assert lint(root, ".") == fresh
+    fresh = findings_of(root, "--no-cache", ".")
+    assert findings_of(root, ".") == fresh
     write(root, {"app.py": "def process(event, context):\n    return 2\n"})
-    assert lint(root, ".") == fresh
+    assert findings_of(root, ".") == fresh
 
 
 # -- Cache.memo: a stage wrapped by the cache ---------------------------------------------------

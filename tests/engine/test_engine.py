@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from helpers import HANDLER_BY_CONFIG_ONLY, check_json, ids_and_lines, sam_function, write
+from helpers import HANDLER_BY_CONFIG_ONLY, check_json, ids_and_lines, sam_template, write
 
-TEMPLATE = sam_function("orders/", "app.process", "OrdersFunction")
+TEMPLATE = sam_template("orders/", "app.process", "OrdersFunction")
 HANDLER = HANDLER_BY_CONFIG_ONLY
 
 

@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from helpers import (HANDLER_BY_CONFIG_ONLY, TERRAFORM_FILE_POLICY, age, lint, sam_function,
+from helpers import (HANDLER_BY_CONFIG_ONLY, TERRAFORM_FILE_POLICY, age, findings_of, sam_template,
                      where, write)
 from lambdalint import cache, engine
 from lambdalint.config import load
@@ -30,11 +30,11 @@ NARROW = ('{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allo
 WIDE = NARROW.replace('"s3:GetObject"', '"s3:*"' + " " * 8)  # the same size
 
 HANDLER = HANDLER_BY_CONFIG_ONLY
-TEMPLATE = sam_function("./", "app.process", "Orders")
+TEMPLATE = sam_template("./", "app.process", "Orders")
 
 
 def findings(root: Path, *args: str) -> List[Tuple[str, int, str]]:
-    return where(lint(root, *args))
+    return where(findings_of(root, *args))
 
 
 def set_back(path: Path, stat: os.stat_result) -> None:
@@ -189,7 +189,7 @@ def test_in_tree_cache_of_a_file_module_hits_and_does_not_grow(tmp_path):
 
 # -- 4. entries of the wrong shape ---------------------------------------------------------------
 
-SAM = sam_function("src/", "app.process", "Orders", """\
+SAM = sam_template("src/", "app.process", "Orders", """\
       InlineCode: |
         import boto3
         def process(event, context):
