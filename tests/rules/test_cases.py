@@ -42,7 +42,7 @@ def both_ways(source: str) -> List[Finding]:
 
 
 def test_every_code_rule_has_cases():
-    assert CODE_IDS == ["LL101", "LL102", "LL103"]
+    assert {"LL101", "LL102", "LL103"} <= set(CODE_IDS)  # the registry found the code rules
     for info in CODE_RULES:
         cls = info.load()
         assert cls.ID == info.id
