@@ -180,7 +180,7 @@ MB = 1024 * 1024
 SAM_FUNCTION = """
     Transform: AWS::Serverless-2016-10-31
     Resources:
-      Fn:
+      {name}:
         Type: AWS::Serverless::Function
         Properties:
           Runtime: {runtime}
@@ -190,9 +190,9 @@ SAM_FUNCTION = """
     """
 
 
-def sam_function(runtime: str = "python3.12", code: str = "src/") -> str:
-    """A SAM template with one function ``Fn`` (a 10 s timeout) on ``runtime``, code ``code``."""
-    return SAM_FUNCTION.format(runtime=runtime, code=code)
+def sam_function(runtime: str = "python3.12", code: str = "src/", name: str = "Fn") -> str:
+    """A SAM template with one function ``name`` (a 10 s timeout) on ``runtime``, code ``code``."""
+    return SAM_FUNCTION.format(runtime=runtime, code=code, name=name)
 
 
 def crafted_zip(path: Path, declared: Dict[str, int]) -> Path:
@@ -358,17 +358,7 @@ def sam_template(code: str = "src/", handler: str = "app.handler", name: str = "
 
 
 # A SAM function with timeout set (no LL201), its CodeUri on line 8: the code is the subject.
-SAM_TIMED = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Fn:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          CodeUri: {code}
-          Timeout: 10
-    """
+SAM_TIMED = SAM_FUNCTION.replace("{runtime}", "python3.12").replace("{name}", "Fn")
 
 # A Terraform function whose policy comes from a file of the module, by file().
 TERRAFORM_FILE_POLICY = """resource "aws_lambda_function" "f" {

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLIENT_IN_HANDLER, check_json, ids_and_lines, run_cli, write
+from helpers import CLIENT_IN_HANDLER, check_json, ids_and_lines, run_cli, sam_function, write
 
 ORDERS_TEMPLATE = """
     AWSTemplateFormatVersion: "2010-09-09"
@@ -107,17 +107,7 @@ def test_verbose_without_show_files_is_one_line_exit_2(tmp_path):
     assert err == "lambdalint: error: --verbose works with --show-files (it lists the paths skipped)\n"
 
 
-AUDITED_TEMPLATE = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      OrdersFunction:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          CodeUri: src/
-          Timeout: 10
-"""
+AUDITED_TEMPLATE = sam_function(name="OrdersFunction")
 
 
 def _audited_project(root: Path) -> Path:

@@ -15,20 +15,10 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from helpers import REPO, check_json, ids_and_lines, run_cli, write
+from helpers import REPO, check_json, ids_and_lines, run_cli, sam_function, write
 from lambdalint.packages import audit
 
-TEMPLATE = """
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      OrdersFunction:
-        Type: AWS::Serverless::Function
-        Properties:
-          Runtime: python3.12
-          Handler: app.handler
-          CodeUri: src/
-          Timeout: 10
-    """
+TEMPLATE = sam_function(name="OrdersFunction")
 
 APP = "def handler(event, context):\n    return {}\n"
 
