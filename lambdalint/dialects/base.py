@@ -72,6 +72,13 @@ class Dialect:
             return f'"VisibilityTimeout": {seconds}'
         return f"VisibilityTimeout: {seconds}"
 
+    # -- runtimes (LL213) ---------------------------------------------------------------------
+
+    def runtime_setting(self, runtime: str) -> str:
+        """The setting that puts a function on ``runtime`` (a Lambda runtime id), as written
+        where the function's runtime is."""
+        return f"the runtime {runtime}"
+
     # -- IAM (LL202, LL203) ---------------------------------------------------------------------
 
     def statement_list(self, key: str, items: List[str],

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from lambdalint.dialects.base import Dialect, indent, known
@@ -38,6 +39,11 @@ class Cdk(Dialect):
     def function_timeout(self, function: Function, seconds: int) -> str:
         return (f"timeout=Duration.seconds({seconds}),  # an argument of the {function.name} "
                 "construct; from aws_cdk import Duration")
+
+    def runtime_setting(self, runtime: str) -> str:
+        # python3.14 -> PYTHON_3_14, nodejs24.x -> NODEJS_24_X, provided.al2023 -> PROVIDED_AL2023
+        member = re.sub(r"^([a-z]+)(\d)", r"\1_\2", runtime).replace(".", "_").upper()
+        return f"runtime=lambda_.Runtime.{member},  # lambda_: aws_cdk.aws_lambda"
 
     def queue_visibility(self, seconds: int, queue_path: str) -> str:
         return f"visibility_timeout=Duration.seconds({seconds}),"

@@ -44,6 +44,11 @@ class CloudFormation(Dialect):
                     "  }\n}")
         return f"{function.name}:\n  Properties:\n    Timeout: {seconds}"
 
+    def runtime_setting(self, runtime: str) -> str:
+        if self.json:
+            return f'"Runtime": "{runtime}"'
+        return f"Runtime: {runtime}"
+
     def statement_list(self, key: str, items: List[str],
                        statement: Optional[IamStatement]) -> str:
         if not self.json:

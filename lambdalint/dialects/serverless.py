@@ -62,6 +62,9 @@ class Serverless(Dialect):
     def shared_timeout(self, seconds: int) -> Optional[str]:
         return f"provider:\n  timeout: {seconds}"
 
+    def runtime_setting(self, runtime: str) -> str:
+        return f"runtime: {runtime}"
+
     def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
         return ("Keep it in SSM Parameter Store (SecureString) or Secrets Manager and reference "
                 "it:\n" + indent(f"{name}: ${{ssm:/my-app/{slug}}}")

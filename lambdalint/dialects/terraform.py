@@ -44,6 +44,9 @@ class Terraform(Dialect):
             return f'resource "{kind}" "{name}" {{\n  timeout = {seconds}\n}}'
         return f"timeout = {seconds}"
 
+    def runtime_setting(self, runtime: str) -> str:
+        return f'runtime = "{runtime}"'
+
     def queue_visibility(self, seconds: int, queue_path: str) -> str:
         return f"visibility_timeout_seconds = {seconds}"
 
