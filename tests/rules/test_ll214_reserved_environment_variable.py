@@ -240,3 +240,16 @@ class TestCdk:
             """))
         assert ids_and_lines(findings) == [("LL214", line_of(tmp_path / "app.py", '"AWS_REGION"'))]
         assert "already sets it to the Region" in findings[0]["suggestion"]
+
+    def test_add_environment(self, tmp_path):
+        findings = lint(tmp_path, cdk_app("""\
+            fn = _lambda.Function(
+                self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                handler="app.handler", code=_lambda.Code.from_asset("src"),
+                timeout=Duration.seconds(10),
+            )
+            fn.add_environment("TABLE_NAME", "orders")
+            fn.add_environment("AWS_LAMBDA_LOG_GROUP_NAME", "/custom/orders")
+            """))
+        assert ids_and_lines(findings) == [
+            ("LL214", line_of(tmp_path / "app.py", '"AWS_LAMBDA_LOG_GROUP_NAME"'))]
