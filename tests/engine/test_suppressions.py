@@ -30,7 +30,8 @@ def _by_line(text: str):
     ("# lambdalint: ignore[LL101, LL102]", {"LL101", "LL102"}),
     ("# lambdalint: ignore[LL101 LL103]", {"LL101", "LL103"}),
     ("# lambdalint: ignore[client-per-invocation]", {"LL102"}),
-    ("# lambdalint: ignore[LL1]", {"LL101", "LL102", "LL103"}),
+    # A prefix means every rule whose id starts with it, as the registry has them.
+    ("# lambdalint: ignore[LL1]", {r.id for r in registry.RULES if r.id.startswith("LL1")}),
     ("# lambdalint: ignore", {ALL}),
     ("# lambdalint: ignore because the client is cached by the caller", {ALL}),
     ("# noqa: LL102", {"LL102"}),
