@@ -415,16 +415,23 @@ def requirements_of(function: Function, tree: confine.Tree) -> Requirements:
     return for_directory(directory, tree)
 
 
+def _run_memo(project: Project, name: str) -> dict:
+    """A dict kept on the project for the length of one run, so that the rules asking for the
+    same measurement share it (a frozen project gets a fresh dict each time)."""
+    memo = getattr(project, name, None)
+    if memo is None:
+        memo = {}
+        try:
+            setattr(project, name, memo)
+        except AttributeError:  # pragma: no cover - a frozen project
+            pass
+    return memo
+
+
 def requirements_for(project: Project, function: Function) -> Requirements:
     """``requirements_of``, read once per code directory per run (LL302, LL303, LL304 and the
     notes all ask for it)."""
-    cache = getattr(project, "_lambdalint_requirements", None)
-    if cache is None:
-        cache = {}
-        try:
-            setattr(project, "_lambdalint_requirements", cache)
-        except AttributeError:  # pragma: no cover - a frozen project
-            pass
+    cache = _run_memo(project, "_lambdalint_requirements")
     code = function.code
     key = (code.kind, code.path, is_python(function))
     if key not in cache:
@@ -451,13 +458,7 @@ def tree_of(project: Project) -> confine.Tree:
 
 def packages(project: Project) -> Dict[tuple, Optional[Package]]:
     """Every function's package, measured once per run and shared by the rules that ask."""
-    cache = getattr(project, "_lambdalint_packages", None)
-    if cache is None:
-        cache = {}
-        try:
-            setattr(project, "_lambdalint_packages", cache)
-        except AttributeError:  # pragma: no cover - a frozen project
-            pass
+    cache = _run_memo(project, "_lambdalint_packages")
     tree = tree_of(project)
     for function in project.functions:
         key = package_key(function)
