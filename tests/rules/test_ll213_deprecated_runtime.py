@@ -11,7 +11,8 @@ import json
 
 import pytest
 
-from helpers import check_json, ids_and_lines, line_of, write
+import helpers
+from helpers import ids_and_lines, line_of
 from lambdalint.rules import ll213_deprecated_runtime as ll213
 from lambdalint.rules.ll213_deprecated_runtime import DeprecatedRuntime
 
@@ -30,9 +31,8 @@ def on(monkeypatch):
     return set_day
 
 
-def lint(root, files, *extra):
-    write(root, {"lambdalint.toml": "", **files})
-    return check_json(["."], root, "--no-cache", "--select", "LL213", *extra)
+def lint(root, files):
+    return helpers.lint(root, files, "LL213", "--no-cache")
 
 
 def severities(findings):

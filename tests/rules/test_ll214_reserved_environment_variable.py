@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from helpers import cdk_app, check_json, ids_and_lines, line_of, sam, write
+import helpers
+from helpers import cdk_app, ids_and_lines, line_of, sam
 
 REFUSED = ("the deployment is refused (\"Lambda was unable to configure your environment "
            "variables because the environment variables you have provided contains reserved "
@@ -17,8 +18,7 @@ REFUSED = ("the deployment is refused (\"Lambda was unable to configure your env
 
 
 def lint(root, files, select="LL214"):
-    write(root, {"lambdalint.toml": "", **files})
-    return check_json(["."], root, "--select", select)
+    return helpers.lint(root, files, select)
 
 
 class TestSam:
