@@ -9,7 +9,7 @@ from __future__ import annotations
 import builtins
 import re
 from dataclasses import dataclass
-from typing import Dict, FrozenSet
+from typing import Dict, FrozenSet, Optional
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,9 @@ AIO_SESSION = Kind("session", movable=True, closable=False, session="aio")
 HTTP = Kind("http", movable=True, closable=False)
 LAZY_DB = Kind("db", movable=True, closable=True)  # connects on first use
 CONNECT = Kind("connect", movable=False, closable=True)  # connects when called
+# ORM databases the code also opens by name (peewee's ``db.connect()``, mongoengine's alias
+# registry): moving the object alone would leave a second ``connect()`` per invocation.
+REGISTERED_DB = Kind("db", movable=False, closable=True)
 ASYNC = Kind("async", movable=False, closable=False, loop_bound=True)
 EXTRA = Kind("extra", movable=False, closable=True)
 
@@ -62,11 +65,19 @@ CONSTRUCTORS: Dict[str, Kind] = {
         pymongo.MongoClient pymongo.mongo_client.MongoClient
         sqlalchemy.create_engine sqlalchemy.engine.create_engine
     """),
+    **_kinds(REGISTERED_DB, """
+        peewee.PostgresqlDatabase peewee.MySQLDatabase peewee.CockroachDatabase
+        playhouse.pool.PooledPostgresqlDatabase playhouse.pool.PooledMySQLDatabase
+        playhouse.postgres_ext.PostgresqlExtDatabase mongoengine.connect
+    """),
     **_kinds(CONNECT, """
         pymysql.connect pymysql.Connect pymysql.Connection pymysql.connections.Connection
         psycopg2.connect psycopg.connect psycopg.Connection.connect mysql.connector.connect
         pg8000.connect pg8000.native.Connection pyodbc.connect oracledb.connect
-        redshift_connector.connect
+        redshift_connector.connect MySQLdb.connect MySQLdb.Connect pymssql.connect
+        snowflake.connector.connect
+        psycopg2.pool.SimpleConnectionPool psycopg2.pool.ThreadedConnectionPool
+        psycopg_pool.ConnectionPool
     """),
     **_kinds(ASYNC, """
         aioboto3.Session.client aioboto3.Session.resource
@@ -81,6 +92,31 @@ CONSTRUCTORS: Dict[str, Kind] = {
         asyncpg.connect asyncpg.create_pool aiomysql.connect aiomysql.create_pool
     """),
 }
+
+# How a driver's connection says it was closed or dropped (for LL102's "open it again when
+# lost"): psycopg2/psycopg ``closed``, PyMySQL/mysqlclient ``open``, MySQL Connector
+# ``is_connected()``. Clients that reconnect by themselves (Redis, MongoDB, SQLAlchemy engines,
+# peewee databases reopen on use) need none. Keyed by the constructor's module.
+_RECONNECT_TESTS = (
+    ("psycopg2.", "_connection.closed"),
+    ("psycopg.", "_connection.closed"),
+    ("pymysql.", "not _connection.open"),
+    ("MySQLdb.", "not _connection.open"),
+    ("mysql.connector.", "not _connection.is_connected()"),
+)
+_SELF_RECONNECTING = ("redis.", "pymongo.", "sqlalchemy.", "peewee.", "playhouse.", "mongoengine.")
+
+
+def reconnect_test(qualified: str) -> Optional[str]:
+    """The expression that is true when a connection made by ``qualified`` must be made again;
+    "" for a client that reconnects by itself, None when lambdalint does not know the driver."""
+    if qualified.startswith(_SELF_RECONNECTING):
+        return ""
+    for prefix, test in _RECONNECT_TESTS:
+        if qualified.startswith(prefix):
+            return test
+    return None
+
 
 # Methods of a session object (boto3/aioboto3 ``client``/``resource``, botocore ``create_client``).
 SESSION_METHODS = frozenset({"client", "resource", "create_client"})

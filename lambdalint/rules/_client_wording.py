@@ -14,7 +14,7 @@ import libcst as cst
 from lambdalint.findings import Fix
 from lambdalint.rules._client_index import (Candidate, FunctionIndex, chain_args, chain_calls,
                                             default_name)
-from lambdalint.rules._client_kinds import SESSION_METHODS
+from lambdalint.rules._client_kinds import SESSION_METHODS, reconnect_test
 
 
 class ClientWording:
@@ -117,6 +117,41 @@ class ClientWording:
         if fix is None and kind.movable and reason:
             suggestion += f"\n\nNo automatic fix: {reason}."
         self.report(call, message, suggestion, fix)
+
+    def _report_reopened(self, candidate: Candidate) -> None:
+        """A connection opened and closed in one invocation: keep one per execution environment,
+        made on first use and made again when the database dropped it."""
+        call = candidate.call
+        code = self._inlined(call, self._index(candidate.function))
+        lost = reconnect_test(candidate.qualified)
+        test = "_connection is None" + (f" or {lost}" if lost else "")
+        body = [
+            "_connection = None",
+            "",
+            "",
+            "def connection():",
+            '    """One connection per execution environment, opened again when lost."""',
+            "    global _connection",
+            f"    if {test}:",
+            f"        _connection = {code}",
+            "    return _connection",
+        ]
+        what = "a connection" if candidate.kind.label == "extra" else "a database connection"
+        message = (f"{self._describe(call)} opens {what} on every invocation "
+                   f"{self._where(candidate.function)} and closes it again: each invocation pays "
+                   "the TCP, TLS and login handshake")
+        suggestion = ("Keep one connection per execution environment at module scope, opened on "
+                      "first use, and call `connection()` where the code opens it now (without "
+                      "`with` or `close()`):\n\n" + "\n".join(
+                          ("    " + line) if line else "" for line in body))
+        if lost is None:
+            suggestion += ("\n\nAdd your driver's test for a dropped connection to the `if` "
+                           "(the database closes idle connections).")
+        suggestion += ("\n\nWith many concurrent invocations, put RDS Proxy (or your database's "
+                       "pooler) in front so that the open connections stay within its limit."
+                       "\n\nNo automatic fix: the function closes the connection itself, and "
+                       "keeping it open changes when its transactions end.")
+        self.report(call, message, suggestion, None)
 
     def _in_with_item(self, call: cst.Call) -> bool:
         node = self.parent(call)

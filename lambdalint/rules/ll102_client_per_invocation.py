@@ -5,8 +5,9 @@ reused; a client created inside the handler (or in code the handler calls) pays 
 set-up, its credentials lookup and its TLS connections every time. The rule stays silent wherever
 moving the creation would change what the code does: clients built from the event or from values
 computed in this invocation (assumed-role credentials, a region from the event), lazily cached
-clients, cached factories, database connections the function closes itself, and asyncio clients
-when every invocation runs its own event loop.
+clients, cached factories, and asyncio clients when every invocation runs its own event loop. A
+database connection the function opens and closes again is reported with its own advice (one
+connection per execution environment, opened again when lost) and no fix.
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
         # Through an import alias: the gate cannot tell what ``c`` is, LibCST's names can.
         "import boto3 as b\n\ndef handler(event, context):\n    return b.client('s3')\n",
         "from boto3 import client as c\n\ndef handler(event, context):\n    return c('s3')\n",
+        # Opened and closed in every invocation: the handshake is paid each time (no fix).
+        "import pymysql\n\ndef handler(event, context):\n    with pymysql.connect(host='db') as conn:\n"
+        "        return conn.cursor().execute('select 1')\n",
         # Two clients, two fixes that move both to module scope.
         "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n"
         "    sqs = boto3.client('sqs')\n    return s3, sqs\n",
@@ -112,8 +116,11 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
         "    if _s3 is None:\n        _s3 = boto3.client('s3')\n    return _s3.list_buckets()\n",
         "import functools, boto3\n\n@functools.lru_cache(maxsize=None)\ndef s3():\n"
         "    return boto3.client('s3')\n\ndef handler(event, context):\n    return s3().list_buckets()\n",
-        "import pymysql\n\ndef handler(event, context):\n    with pymysql.connect(host='db') as conn:\n"
-        "        return conn.cursor().execute('select 1')\n",
+        # The suggestion for a connection opened and closed per invocation: one per environment.
+        "import pymysql\n\n_connection = None\n\ndef connection():\n    global _connection\n"
+        "    if _connection is None or not _connection.open:\n"
+        "        _connection = pymysql.connect(host='db')\n    return _connection\n\n"
+        "def handler(event, context):\n    return connection().cursor().execute('select 1')\n",
         "import boto3\n\ndef build(name):\n    return boto3.client(name)\n",
         "import boto3\nimport cfnresponse\n\ndef handler(event, context):\n"
         "    boto3.client('s3').put_object(Bucket='b', Key='k', Body=b'')\n"
@@ -243,9 +250,13 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
                 inner.add(id(call))
         reported = [c for c in reported if id(c.call) not in inner]
         reported.sort(key=lambda c: c.position)
-        fixes = self._plan_fixes(reported)
+        reopened = {id(c.call) for c in reported if self._reopens(c)}
+        fixes = self._plan_fixes([c for c in reported if id(c.call) not in reopened])
         for candidate in reported:
-            self._report(candidate, fixes.get(id(candidate.call)))
+            if id(candidate.call) in reopened:
+                self._report_reopened(candidate)
+            else:
+                self._report(candidate, fixes.get(id(candidate.call)))
 
     # -- which calls make clients ---------------------------------------------------------------
 
@@ -286,9 +297,16 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
             return True  # built from the event or from this invocation's values
         if self._persisted(call, index):
             return True
-        if kind.closable and self._closed_here(call, index):
-            return True
+        # A connection the function opens and closes again is reported too (the handshake per
+        # invocation is the cost), with its own wording and never a fix: see ``_reopens``.
         return False
+
+    def _reopens(self, candidate: Candidate) -> bool:
+        """A database connection this invocation opens and closes itself (``with``,
+        ``contextlib.closing``, ``.close()``): moving it changes when it closes, so the finding
+        says how to keep one per execution environment instead of offering a fix."""
+        return candidate.kind.closable and self._closed_here(candidate.call,
+                                                             self._index(candidate.function))
 
     def _evaluated_outside(self, call: cst.Call, function: cst.FunctionDef) -> bool:
         """Defaults and decorators of the outermost function run at import, not per invocation."""

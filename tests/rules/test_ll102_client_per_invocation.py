@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+import types
+
 import pytest
 
 from helpers import check_json, ids_and_lines
@@ -291,7 +294,11 @@ def test_extra_clients_from_configuration(tree):
                 c.close()
             """,
     })
-    assert lines_of(findings) == [5, 6]
+    assert lines_of(findings) == [5, 6, 7]
+    # The one it closes is opened and closed per invocation: reported, as a connection (lambdalint
+    # does not know what mylib connects to) and without a fix.
+    assert "opens a connection on every invocation" in findings[2]["message"]
+    assert findings[2]["fixable"] is False
 
 
 def test_async_clients_reported_when_the_module_keeps_its_loop(tree):
@@ -464,8 +471,9 @@ def test_assumed_role_credentials_are_silent_but_sts_is_not(tree):
     assert lines_of(findings) == [5]
 
 
-def test_connections_closed_in_the_function_are_silent(tree):
-    assert lint(tree, {"app.py": """
+def test_connections_opened_and_closed_per_invocation_are_reported_without_a_fix(tree):
+    # The handshake per invocation is the cost LL102 exists for, closed or not (issue 13).
+    findings = lint(tree, {"app.py": """
         import contextlib
         import pymysql
         import psycopg2
@@ -480,7 +488,79 @@ def test_connections_closed_in_the_function_are_silent(tree):
                 other.close()
             with contextlib.closing(pymysql.connect(host="db")) as third:
                 pass
-        """}) == []
+        """})
+    assert lines_of(findings) == [6, 8, 13]
+    for finding in findings:
+        assert "opens a database connection on every invocation of handler and closes it" in (
+            finding["message"])
+        assert finding["fixable"] is False
+        assert "No automatic fix: the function closes the connection itself" in (
+            finding["suggestion"])
+    pymysql_advice, psycopg_advice = findings[0]["suggestion"], findings[1]["suggestion"]
+    assert "    if _connection is None or not _connection.open:" in pymysql_advice
+    assert '        _connection = pymysql.connect(host="db")' in pymysql_advice
+    assert "    if _connection is None or _connection.closed:" in psycopg_advice
+    assert "RDS Proxy" in psycopg_advice
+
+
+def test_reopen_advice_runs_and_keeps_one_connection(tree):
+    """The suggested code, pasted as it is, makes one connection and makes it again once the
+    driver says it was lost (a stand-in driver module with the same attribute)."""
+    findings = lint(tree, {"app.py": """
+        import pymysql
+
+        def handler(event, context):
+            conn = pymysql.connect(host="db")
+            try:
+                return conn.cursor()
+            finally:
+                conn.close()
+        """})
+    advice = findings[0]["suggestion"].split(":\n\n", 1)[1].split("\n\nWith many", 1)[0]
+    pasted = textwrap.dedent(advice)
+    made = []
+
+    class Connection:
+        def __init__(self, **kwargs):
+            self.open = True
+            made.append(self)
+
+    namespace = {"pymysql": types.SimpleNamespace(connect=lambda **kw: Connection(**kw))}
+    exec(compile(pasted, "advice", "exec"), namespace)
+    first = namespace["connection"]()
+    assert namespace["connection"]() is first and len(made) == 1
+    first.open = False  # the database dropped it
+    assert namespace["connection"]() is not first and len(made) == 2
+
+
+def test_unknown_driver_reopen_advice_asks_for_the_drivers_own_test(tree):
+    findings = lint(tree, {"app.py": """
+        import pg8000
+
+        def handler(event, context):
+            with pg8000.connect(user="app") as conn:
+                return conn.run("select 1")
+        """})
+    assert lines_of(findings) == [4]
+    assert "    if _connection is None:" in findings[0]["suggestion"]
+    assert "Add your driver's test for a dropped connection" in findings[0]["suggestion"]
+
+
+def test_orm_databases_and_registries_are_clients_without_a_fix(tree):
+    findings = lint(tree, {"app.py": """
+        import mongoengine
+        from peewee import PostgresqlDatabase
+        from playhouse.pool import PooledMySQLDatabase
+
+        def handler(event, context):
+            db = PostgresqlDatabase("orders")
+            pool = PooledMySQLDatabase("reports")
+            mongoengine.connect("events")
+            return db, pool
+        """})
+    assert lines_of(findings) == [6, 7, 8]
+    assert all(f["fixable"] is False for f in findings)
+    assert "is created on every invocation of handler" in findings[0]["message"]
 
 
 def test_async_clients_with_a_loop_per_invocation_are_silent(tree):
