@@ -391,6 +391,10 @@ class _Reach:
                 not_references.add(id(node.attr))
                 if isinstance(node.value, cst.Name):
                     attributes.append(node)
+                elif (isinstance(node.value, cst.Call)
+                      and dotted_name(node.value.func) in mod.classes):
+                    # Gateway().quote(...): the method of the instance made on the spot.
+                    found.extend(self._method(dotted_name(node.value.func), node.attr.value))
             elif isinstance(node, cst.Arg) and node.keyword is not None:
                 not_references.add(id(node.keyword))
         for node in attributes:

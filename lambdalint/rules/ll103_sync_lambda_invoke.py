@@ -131,6 +131,8 @@ class SyncLambdaInvoke(PythonRule):
         chain = self._functions_around(node)
         if not chain:
             return  # module level: an import-time call, not the handler's
+        if not self.runs_per_invocation(node):
+            return  # a helper no handler reaches (the same reach as LL102's)
         env = self._env(chain)
         if not self._is_lambda_client(func.value, env, 0):
             return

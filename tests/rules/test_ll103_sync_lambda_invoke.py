@@ -111,6 +111,7 @@ def test_self_attribute_set_in_init_used_in_another_method(tmp_path):
                 return self.client.invoke(FunctionName="x")
 
         def handler(event, context):
+            Child().call()
             return PricingGateway().quote(event["item"])
     """})
     assert ids_and_lines(findings) == [("LL103", 8), ("LL103", 15)]
@@ -118,8 +119,9 @@ def test_self_attribute_set_in_init_used_in_another_method(tmp_path):
     assert "in `Child.call`" in findings[1]["message"]
 
 
-def test_helpers_anywhere_in_lambda_code_and_local_clients(tmp_path):
-    # A helper nobody calls still lives in Lambda code; a client made in the function counts too.
+def test_helpers_the_handler_reaches_and_local_clients(tmp_path):
+    # The same reach as LL102: helpers a handler calls, directly or through other helpers, and
+    # functions nested in them; a client made in the function counts too.
     assert lines(tmp_path, """
         import boto3
 
@@ -127,11 +129,36 @@ def test_helpers_anywhere_in_lambda_code_and_local_clients(tmp_path):
             lam = boto3.client("lambda")
             lam.invoke(FunctionName="notifier", Payload=payload)
 
+        def relay(payload):
+            return notify(payload)
+
         def handler(event, context):
             def inner():
                 return boto3.client("lambda").invoke(FunctionName="x")
+            relay(event)
             return inner()
-    """) == [("LL103", 5), ("LL103", 9)]
+    """) == [("LL103", 5), ("LL103", 12)]
+
+
+def test_helpers_no_handler_reaches_are_not_reported(tmp_path):
+    # Issue 13: a helper nobody calls from a handler does not run per invocation (a script's
+    # function, dead code, a function another module may import): LL102 and LL103 agree.
+    assert lines(tmp_path, """
+        import boto3
+
+        lam = boto3.client("lambda")
+
+        def backfill(names):
+            for name in names:
+                lam.invoke(FunctionName=name)
+
+        class Admin:
+            def warm(self):
+                return lam.invoke(FunctionName="warm")
+
+        def handler(event, context):
+            return {"ok": True}
+    """) == []
 
 
 def test_response_stream(tmp_path):
@@ -194,6 +221,7 @@ def test_client_factories_and_lazy_globals(tmp_path):
             cached().invoke(FunctionName="b")
             typed().invoke(FunctionName="c")
             _client.invoke(FunctionName="d")
+            call(lazy(), "e")
     """) == [("LL103", 21), ("LL103", 24), ("LL103", 25), ("LL103", 26), ("LL103", 27)]
 
 
