@@ -761,7 +761,7 @@ def test_cli_findings_for_a_service(tmp_path):
 
 
 def test_cli_sqs_visibility_and_api_limit(tmp_path):
-    _needs("LL201")
+    _needs("LL206")
     write(tmp_path, {"serverless.yml": """\
         service: jobs
         provider:
@@ -793,9 +793,9 @@ def test_cli_sqs_visibility_and_api_limit(tmp_path):
               Properties:
                 VisibilityTimeout: 120
         """})
-    findings = check_json(["."], tmp_path, "--select", "LL201")
+    findings = check_json(["."], tmp_path, "--select", "LL206")
     # worker: 30 s (SQS default) < 6 x 20 s, reported at the provider timeout; api: 60 s > 29 s.
-    assert sorted(ids_and_lines(findings)) == [("LL201", 4), ("LL201", 19)]
+    assert sorted(ids_and_lines(findings)) == [("LL206", 4), ("LL206", 19)]
 
 
 def test_resources_read_as_cloudformation(tmp_path):

@@ -163,57 +163,6 @@ class TestTimeoutSam:
             "FromDefault has a 3 s timeout taken from a parameter's default")
         assert "Raise the parameter's Default" in findings[0]["suggestion"]
 
-    def test_api_gateway_limit(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              SlowApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.slow
-                  CodeUri: src/
-                  Timeout: 60
-                  Events:
-                    Get: {Type: Api, Properties: {Path: /slow, Method: get}}
-              FastApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.fast
-                  CodeUri: src/
-                  Timeout: 20
-                  Events:
-                    Get: {Type: Api, Properties: {Path: /fast, Method: get}}
-              EdgeHttpApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.edge
-                  CodeUri: src/
-                  Timeout: 30
-                  Events:
-                    Get: {Type: HttpApi}
-              EdgeRestApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.edge
-                  CodeUri: src/
-                  Timeout: 29
-                  Events:
-                    Get: {Type: Api, Properties: {Path: /edge, Method: get}}
-              Scheduled:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.batch
-                  CodeUri: src/
-                  Timeout: 600
-                  Events:
-                    Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}
-            """)})
-        assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Timeout: 60"))]
-        finding = findings[0]
-        assert finding["message"].startswith(
-            "SlowApi has a 60 s timeout but is called through API Gateway, which stops waiting "
-            "after 29 s")
-        assert "SlowApi:\n      Properties:\n        Timeout: 29" in finding["suggestion"]
-
     def test_default_timeout_behind_an_api_suggests_a_value_below_the_limit(self, tmp_path):
         findings = lint(tmp_path, {"template.yaml": sam("""\
             Resources:
@@ -227,57 +176,6 @@ class TestTimeoutSam:
             """)})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Api:"))]
         assert "Timeout: 10" in findings[0]["suggestion"]
-
-    def test_sqs_visibility_must_be_six_times_the_timeout(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              Jobs:
-                Type: AWS::SQS::Queue
-              Roomy:
-                Type: AWS::SQS::Queue
-                Properties:
-                  VisibilityTimeout: 120
-              Exact:
-                Type: AWS::SQS::Queue
-                Properties:
-                  VisibilityTimeout: 60
-              Worker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.work
-                  CodeUri: src/
-                  Timeout: 10
-                  Events:
-                    Q: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
-              RoomyWorker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.work
-                  CodeUri: src/
-                  Timeout: 11
-                  Events:
-                    Q: {Type: SQS, Properties: {Queue: !GetAtt Roomy.Arn}}
-              ExactWorker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.work
-                  CodeUri: src/
-                  Timeout: 10
-                  Events:
-                    Q: {Type: SQS, Properties: {Queue: !GetAtt Exact.Arn}}
-            """)})
-        assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Timeout: 10"))]
-        finding = findings[0]
-        assert finding["message"] == (
-            "Worker has a 10 s timeout but its SQS queue hides messages for only 30 s (the SQS "
-            "default: the queue sets no visibility timeout); AWS asks for at least six times the "
-            "function timeout (60 s), or a message becomes visible again while still in work and "
-            "is processed twice")
-        queue_line = line_of(tmp_path / "template.yaml", "Jobs:")
-        assert finding["suggestion"] == (
-            f"Give the queue at template.yaml:{queue_line} a visibility timeout of at least 60 s:\n"
-            "    VisibilityTimeout: 60\n"
-            "or lower the function timeout to at most 5 s.")
 
     def test_suggestion_pasted_into_the_template_clears_the_finding(self, tmp_path):
         template = sam("""\
@@ -373,92 +271,6 @@ class TestTimeoutServerless:
               create:
                 handler: src/orders.create
             """}) == []
-
-    def test_api_limit_skips_async_http_and_alb(self, tmp_path):
-        findings = lint(tmp_path, {"serverless.yml": """\
-            service: orders
-            provider:
-              name: aws
-            functions:
-              sync:
-                handler: src/orders.sync
-                timeout: 60
-                events:
-                  - http:
-                      path: /sync
-                      method: get
-              http2:
-                handler: src/orders.http2
-                timeout: 31
-                events:
-                  - httpApi: GET /two
-              http2fine:
-                handler: src/orders.http2
-                timeout: 30
-                events:
-                  - httpApi: GET /three
-              queued:
-                handler: src/orders.queued
-                timeout: 60
-                events:
-                  - http:
-                      path: /queued
-                      method: post
-                      async: true
-              balanced:
-                handler: src/orders.balanced
-                timeout: 60
-                events:
-                  - alb:
-                      listenerArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2
-                      priority: 1
-                      conditions:
-                        path: /balanced
-            """})
-        at = lambda needle: line_of(tmp_path / "serverless.yml", needle)  # noqa: E731
-        assert ids_and_lines(findings) == [("LL201", at("timeout: 60")), ("LL201", at("timeout: 31"))]
-        assert "through API Gateway, which stops waiting after 29 s" in findings[0]["message"]
-        # An HTTP API waits up to 30 s.
-        assert "through an API Gateway HTTP API, which stops waiting after 30 s" in findings[1]["message"]
-        assert "timeout: 30" in findings[1]["suggestion"]
-
-    def test_sqs_visibility(self, tmp_path):
-        findings = lint(tmp_path, {"serverless.yml": """\
-            service: jobs
-            provider:
-              name: aws
-            functions:
-              worker:
-                handler: src/jobs.worker
-                timeout: 10
-                events:
-                  - sqs:
-                      arn: !GetAtt Jobs.Arn
-              roomy:
-                handler: src/jobs.roomy
-                timeout: 10
-                events:
-                  - sqs:
-                      arn:
-                        Fn::GetAtt: [Roomy, Arn]
-            resources:
-              Resources:
-                Jobs:
-                  Type: AWS::SQS::Queue
-                  Properties:
-                    VisibilityTimeout: 30
-                Roomy:
-                  Type: AWS::SQS::Queue
-                  Properties:
-                    VisibilityTimeout: 120
-            """})
-        assert ids_and_lines(findings) == [("LL201", 7)]
-        assert findings[0]["message"].startswith(
-            "worker has a 10 s timeout but its SQS queue Jobs hides messages for only 30 s;")
-        visibility = line_of(tmp_path / "serverless.yml", "VisibilityTimeout: 30")
-        assert findings[0]["suggestion"].startswith(
-            f"Raise the visibility timeout at serverless.yml:{visibility} to at least 60 s:\n"
-            "    VisibilityTimeout: 60\n")
 
     def test_silenced_by_comment_on_the_function(self, tmp_path):
         assert lint(tmp_path, {"serverless.yml": """\
@@ -557,51 +369,6 @@ class TestTimeoutTerraform:
         assert inner == ["timeout = 30"]
         fixed = textwrap.dedent(main).replace("}\n", f"  {inner[0]}\n}}\n")
         assert lint(tmp_path / "fixed", {"main.tf": fixed}) == []
-
-    def test_api_gateway_alb_and_sqs(self, tmp_path):
-        findings = lint(tmp_path, {"main.tf": """\
-            resource "aws_lambda_function" "web" {
-              function_name = "web"
-              timeout       = 60
-            }
-            resource "aws_apigatewayv2_integration" "web" {
-              api_id           = "abc123"
-              integration_type = "AWS_PROXY"
-              integration_uri  = aws_lambda_function.web.invoke_arn
-            }
-            resource "aws_lambda_function" "behind_alb" {
-              function_name = "behind_alb"
-              timeout       = 60
-            }
-            resource "aws_lb_target_group_attachment" "alb" {
-              target_group_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web/73e2d6bc24d8a067"
-              target_id        = aws_lambda_function.behind_alb.arn
-            }
-            resource "aws_lambda_function" "consumer" {
-              function_name = "consumer"
-              timeout       = 10
-            }
-            resource "aws_sqs_queue" "jobs" {}
-            resource "aws_lambda_event_source_mapping" "jobs" {
-              event_source_arn = aws_sqs_queue.jobs.arn
-              function_name    = aws_lambda_function.consumer.arn
-            }
-            resource "aws_lambda_function" "roomy" {
-              function_name = "roomy"
-              timeout       = 10
-            }
-            resource "aws_sqs_queue" "roomy" {
-              visibility_timeout_seconds = 120
-            }
-            resource "aws_lambda_event_source_mapping" "roomy" {
-              event_source_arn = aws_sqs_queue.roomy.arn
-              function_name    = aws_lambda_function.roomy.arn
-            }
-            """})
-        assert ids_and_lines(findings) == [("LL201", 3), ("LL201", 20)]
-        assert "API Gateway" in findings[0]["message"]
-        assert "SQS" in findings[1]["message"]
-        assert "visibility_timeout_seconds = 60" in findings[1]["suggestion"]
 
     def test_silenced_by_comment_on_the_resource(self, tmp_path):
         assert lint(tmp_path, {"main.tf": """\
