@@ -892,8 +892,9 @@ def test_timeout_written_as_a_string_is_a_number(tmp_path):
           c:
             handler: h.c
         """})
-    found = {f["line"]: f["message"] for f in check_json(["."], tmp_path) if f["rule"] == "LL201"}
-    assert sorted(found) == [7, 11, 16]
-    assert found[11].startswith("a has a 900 s timeout but is called through API Gateway")
-    assert found[16].startswith("b has a 600 s timeout but is called through API Gateway")
-    assert found[7].startswith("c runs with a 3 s timeout set once under provider")
+    found = {(f["rule"], f["line"]): f["message"] for f in check_json(["."], tmp_path)
+             if f["rule"] in ("LL201", "LL206")}
+    assert sorted(found) == [("LL201", 7), ("LL206", 11), ("LL206", 16)]
+    assert found[("LL206", 11)].startswith("a has a 900 s timeout but is called through API Gateway")
+    assert found[("LL206", 16)].startswith("b has a 600 s timeout but is called through API Gateway")
+    assert found[("LL201", 7)].startswith("c runs with a 3 s timeout set once under provider")
