@@ -1364,8 +1364,8 @@ def test_sam_template_findings(tmp_path):
         ("LL203", at('BucketName: "*"')),
         ("LL202", at("Action: dynamodb:*")),
         ("LL201", at("Timeout: !Ref ShortTimeout")),
-        ("LL201", at("Timeout: 60")),
-        ("LL201", at("Timeout: 20")),
+        ("LL206", at("Timeout: 60")),
+        ("LL206", at("Timeout: 20")),
     ], key=lambda pair: pair[1])
     assert {f["path"] for f in findings} == {"template.yaml"}
     by_line = {f["line"]: f for f in findings}
@@ -1436,9 +1436,9 @@ def test_cloudformation_json_template_findings(tmp_path):
 def test_cloudformation_event_source_mapping_visibility_boundary(tmp_path):
     # 18 s is exactly six times the 3 s default: fine. 17 s is not.
     write(tmp_path, {"stack.template": CFN_FINDINGS.replace('"VisibilityTimeout": 18', '"VisibilityTimeout": 17')})
-    findings = check_json(["."], tmp_path, "--select", "LL201")
+    findings = check_json(["."], tmp_path, "--select", "LL201,LL206")
     worker = line(tmp_path, '"Worker": {', name="stack.template")
-    assert [(f["rule"], f["line"]) for f in findings] == [("LL201", worker), ("LL201", worker)]
+    assert [(f["rule"], f["line"]) for f in findings] == [("LL201", worker), ("LL206", worker)]
     assert any("17 s" in f["message"] for f in findings)
 
 

@@ -1108,8 +1108,8 @@ def test_config_rules_api_gateway_and_sqs_limits(tmp_path):
         }
         """
     write(tmp_path, {"main.tf": main})
-    findings = check_json(["."], tmp_path, "--select", "LL201")
-    assert ids_and_lines(findings) == [("LL201", 2), ("LL201", 10)]
+    findings = check_json(["."], tmp_path, "--select", "LL206")
+    assert ids_and_lines(findings) == [("LL206", 2), ("LL206", 10)]
     assert "API Gateway" in findings[0]["message"]
     assert "SQS" in findings[1]["message"] and "30 s" in findings[1]["message"]
 
