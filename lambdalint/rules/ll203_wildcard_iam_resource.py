@@ -12,7 +12,7 @@ from lambdalint.dialects import dialect_of
 from lambdalint.findings import Finding
 from lambdalint.model import Function, IamStatement, Project
 from lambdalint.rules._iam import service, statements, text
-from lambdalint.rules._iam_tables import is_star_only, star_resource_scope
+from lambdalint.rules._iam_tables import pinning_keys, is_star_only, star_resource_scope
 from lambdalint.rules._wording import indent, who
 from lambdalint.rules.base import ConfigRule
 from lambdalint.rules.meta import Option, RuleMeta
@@ -43,7 +43,8 @@ _TEMPLATE_PARAMETERS = (("S3", "BucketName", "!Ref MyBucket"),
                         ("KMS", "KeyId", "!Ref MyKey"))
 
 
-def _resource_suggestion(function: Function, statement: IamStatement, services: List[str]) -> str:
+def _resource_suggestion(function: Function, statement: IamStatement, services: List[str],
+                         scoped: List[str]) -> str:
     name = statement.template
     if name:
         for prefix, parameter, example in _TEMPLATE_PARAMETERS:
@@ -52,11 +53,31 @@ def _resource_suggestion(function: Function, statement: IamStatement, services: 
                         + indent(f"- {name}:\n    {parameter}: {example}"))
         return f"Give the policy template {name} the name of one resource instead of \"*\"."
     suggestion = dialect_of(function).resource_suggestion(services, statement)
+    formats = _arn_formats(scoped, covered=services if suggestion is not None else [])
     if suggestion is not None:
-        return suggestion
+        return suggestion + formats
     wanted = " and ".join(services[:3]) or "the"
     return (f"Name the {wanted} resources the function uses instead of \"*\" (their ARNs; the "
-            "Service Authorization Reference lists each action's resource types).")
+            "Service Authorization Reference lists each action's resource types)." + formats)
+
+
+def _arn_formats(scoped: List[str], covered: List[str]) -> str:
+    """The ARN formats AWS's data gives the scoped actions of services the dialect has no
+    example of (``rds-data:ExecuteStatement`` takes a cluster ARN, not a secret's)."""
+    from lambdalint.rules import _iam_data
+
+    lines: List[str] = []
+    for written in scoped:
+        for found in (_iam_data.expand(written) or [])[:3]:
+            if found.service in covered or found.star_only:
+                continue
+            for arn in found.arn_formats[:2]:
+                line = f"{found.full}: {arn}"
+                if line not in lines:
+                    lines.append(line)
+    if not lines:
+        return ""
+    return "\nThe ARN formats these actions take (AWS's data):\n" + indent("\n".join(lines[:6]))
 
 
 class WildcardIamResource(ConfigRule):
@@ -72,6 +93,11 @@ class WildcardIamResource(ConfigRule):
                 continue  # every action but a few: LL202 reports it, and what it allows is unknown
             stars = [(r, star_resource_scope(text(r))) for r in statement.resources if r.literal]
             stars = [(r, scope) for r, scope in stars if scope]
+            if not statement.resources and statement.not_resources:
+                # Allow + NotResource grants every resource but the few it names.
+                first = statement.not_resources[0]
+                stars = [(first, "every resource except " + ", ".join(
+                    text(r) for r in statement.not_resources[:2]))]
             if not stars:
                 continue
             scoped = [text(a).strip() for a in statement.actions
@@ -88,12 +114,24 @@ class WildcardIamResource(ConfigRule):
                 if of and of != "*" and of not in services:
                     services.append(of)
             written = '"*"' if statement.template else text(star).strip()
+            if not statement.resources:
+                written = "NotResource"
+            pins = pinning_keys(statement.condition_keys)
+            if pins:
+                yield self.finding_at(
+                    None, star,
+                    f"{statement.origin} grants {shown} on {written} ({scope}), limited by "
+                    f"the condition {', '.join(pins[:3])}{who(statement.origin, functions)}",
+                    "The condition narrows what \"*\" reaches; naming the resources as well "
+                    "makes the limit visible in the policy.", severity="note",
+                )
+                continue
             yield self.finding_at(
                 None, star,
                 f"{statement.origin} grants {shown} on {written} ({scope})"
                 f"{who(statement.origin, functions)}; these actions can be limited to specific "
                 "resources",
-                _resource_suggestion(functions[0], statement, services),
+                _resource_suggestion(functions[0], statement, services, scoped),
             )
 
 

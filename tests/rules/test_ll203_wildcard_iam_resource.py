@@ -109,7 +109,7 @@ class TestResourceSam:
         at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
         assert ids_and_lines(findings) == [("LL203", at("Resource: arn:aws:s3:::*")),
                                            ("LL203", at("Resource: arn:aws:s3:::*/*"))]
-        assert "(every bucket)" in findings[0]["message"]
+        assert "(every bucket and object)" in findings[0]["message"]
         assert "(every object in every bucket)" in findings[1]["message"]
 
     def test_every_table_arn_is_a_wildcard_a_prefix_is_not(self, tmp_path):
@@ -139,7 +139,7 @@ class TestResourceSam:
                                            ("LL203", at('TableName: "*"'))]
         assert findings[0]["message"].startswith(
             "SAM policy template S3CrudPolicy of OrdersFunction grants s3:GetObject, "
-            's3:PutObject, s3:DeleteObject, s3:ListBucket on "*" (every bucket)')
+            's3:PutObject, s3:DeleteObject, s3:ListBucket on "*" (every bucket and object)')
         assert findings[0]["suggestion"] == (
             'Give the policy template the resource instead of "*":\n'
             "    - S3CrudPolicy:\n        BucketName: !Ref MyBucket")

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.model import Function, IamStatement, ManagedPolicy
 from lambdalint.sources import cloudformation
+from lambdalint.sources.cloudformation.iam import condition_keys
 from lambdalint.sources.serverless.values import (
     _dict,
     _field,
@@ -50,6 +51,7 @@ class _Iam:
                 "Deny" if effect_text.lower() == "deny" else "Allow",
                 lists["Action"], lists["NotAction"], lists["Resource"], lists["NotResource"],
                 self.path, line, origin, column,
+                condition_keys=condition_keys(_plain(item.get("Condition"))),
             ))
         return out
 
