@@ -143,3 +143,13 @@ def pinning_keys(keys: Iterable[str]) -> list:
                 out.append(key.strip())
                 break
     return out
+
+
+def resource_service(resource: str) -> Optional[str]:
+    """The service an ARN belongs to (``logs`` of ``arn:aws:logs:*:*:*``); None for ``"*"`` and
+    ``arn:aws:*:...``, which reach every service. An action of another service is not granted
+    anything by the ARN."""
+    match = _ARN.match(resource.strip())
+    if match is None or match.group(1) == "*":
+        return None
+    return match.group(1).lower()

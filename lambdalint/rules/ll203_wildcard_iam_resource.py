@@ -6,13 +6,14 @@ resources in the function's own syntax (its dialect), or the parameter of a SAM 
 
 from __future__ import annotations
 
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 from lambdalint.dialects import dialect_of
-from lambdalint.findings import Finding
-from lambdalint.model import Function, IamStatement, Project
+from lambdalint.findings import Finding, Severity
+from lambdalint.model import Function, IamStatement, Project, Value
 from lambdalint.rules._iam import service, statements, text
-from lambdalint.rules._iam_tables import pinning_keys, is_star_only, star_resource_scope
+from lambdalint.rules._iam_tables import (is_star_only, pinning_keys, resource_service,
+                                          star_resource_scope)
 from lambdalint.rules._wording import indent, who
 from lambdalint.rules.base import ConfigRule
 from lambdalint.rules.meta import Option, RuleMeta
@@ -80,6 +81,28 @@ def _arn_formats(scoped: List[str], covered: List[str]) -> str:
     return "\nThe ARN formats these actions take (AWS's data):\n" + indent("\n".join(lines[:6]))
 
 
+def _first_reached(stars: List[Tuple[Value, str]], scoped: List[str]
+                   ) -> Tuple[Optional[Value], str, List[str]]:
+    """The first wildcard resource that grants some of ``scoped``, with those actions: an ARN
+    of one service (``arn:aws:logs:*:*:*``) grants nothing to another service's actions."""
+    for star, scope in stars:
+        of = resource_service(text(star)) if star.literal else None
+        reached = [a for a in scoped
+                   if of is None or service(a) in (of, "*", "") or of in _arn_services(a)]
+        if reached:
+            return star, scope, reached
+    return None, "", []
+
+
+def _arn_services(action: str) -> List[str]:
+    """The services whose ARNs ``action`` takes (``rds`` for ``rds-data:ExecuteStatement``)."""
+    from lambdalint.rules import _iam_data
+
+    found = _iam_data.action(action)
+    return [arn.split(":")[2].lower() for arn in (found.arn_formats if found else [])
+            if arn.count(":") >= 2]
+
+
 class WildcardIamResource(ConfigRule):
     """``Resource: "*"`` lets actions that could be scoped to one table, bucket or queue reach
     every one in the account."""
@@ -102,12 +125,12 @@ class WildcardIamResource(ConfigRule):
                 continue
             scoped = [text(a).strip() for a in statement.actions
                       if a.literal and not is_star_only(text(a).strip(), allow_logs)]
+            star, scope, scoped = _first_reached(stars, scoped)
             if not scoped:
                 continue
             shown = ", ".join(scoped[:4])
             if len(scoped) > 4:
                 shown += f" and {len(scoped) - 4} more"
-            star, scope = stars[0]
             services = []
             for action in scoped:
                 of = service(action)
@@ -123,7 +146,7 @@ class WildcardIamResource(ConfigRule):
                     f"{statement.origin} grants {shown} on {written} ({scope}), limited by "
                     f"the condition {', '.join(pins[:3])}{who(statement.origin, functions)}",
                     "The condition narrows what \"*\" reaches; naming the resources as well "
-                    "makes the limit visible in the policy.", severity="note",
+                    "makes the limit visible in the policy.", severity=Severity.NOTE,
                 )
                 continue
             yield self.finding_at(
