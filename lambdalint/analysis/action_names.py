@@ -41,7 +41,7 @@ IAM_PREFIX = {
 }
 
 # (IAM prefix, method) -> the actions the call needs, where they are not the method's name in
-# PascalCase. Sources: the Service Authorization Reference and each API's "Permissions" notes.
+# PascalCase (a name with a colon is of another service). Sources: the Service Authorization Reference and each API's "Permissions" notes.
 EXCEPTIONS: Dict[Tuple[str, str], Tuple[str, ...]] = {
     # S3: the transfer manager and the resource API are PutObject/GetObject underneath;
     # HEAD and list requests are authorized as the read they belong to.
@@ -68,6 +68,8 @@ EXCEPTIONS: Dict[Tuple[str, str], Tuple[str, ...]] = {
     ("s3", "upload_part_copy"): ("GetObject", "PutObject"),
     ("s3", "delete_objects"): ("DeleteObject",),
     ("s3", "generate_presigned_post"): ("PutObject",),
+    # An Object Lambda access point's response is its own service's action.
+    ("s3", "write_get_object_response"): ("s3-object-lambda:WriteGetObjectResponse",),
     # DynamoDB: batch and transaction calls are authorized per item operation.
     ("dynamodb", "batch_writer"): ("BatchWriteItem",),
     ("dynamodb", "transact_get_items"): ("GetItem",),
@@ -141,7 +143,8 @@ def actions_for(service: str, method: str, argument: Optional[str] = None) -> Li
             return actions_for(service, operation)
         return actions_for(service, argument)
     if (service, method) in EXCEPTIONS:
-        return [f"{service}:{name}" for name in EXCEPTIONS[(service, method)]]
+        return [name if ":" in name else f"{service}:{name}"
+                for name in EXCEPTIONS[(service, method)]]
     if service == "apigateway":
         for prefix, verb in _APIGATEWAY_VERBS:
             if method.startswith(prefix):

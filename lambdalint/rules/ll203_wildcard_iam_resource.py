@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterator, List, Optional, Tuple
 
 from lambdalint.dialects import dialect_of
+from lambdalint.dialects.base import INTRINSIC_RESOURCES
 from lambdalint.findings import Finding, Severity
 from lambdalint.model import Function, IamStatement, Project, Value
 from lambdalint.rules._iam import service, statements, text
@@ -54,7 +55,8 @@ def _resource_suggestion(function: Function, statement: IamStatement, services: 
                         + indent(f"- {name}:\n    {parameter}: {example}"))
         return f"Give the policy template {name} the name of one resource instead of \"*\"."
     suggestion = dialect_of(function).resource_suggestion(services, statement)
-    formats = _arn_formats(scoped, covered=services if suggestion is not None else [])
+    covered = [s for s in services if s in INTRINSIC_RESOURCES] if suggestion is not None else []
+    formats = _arn_formats(scoped, covered)
     if suggestion is not None:
         return suggestion + formats
     wanted = " and ".join(services[:3]) or "the"

@@ -43,6 +43,7 @@ from lambdalint.rules import _iam_data
     ("apigateway", "create_deployment", None, ["apigateway:POST"]),
     ("execute-api", "post_to_connection", None, ["execute-api:ManageConnections"]),
     ("dynamodb", "put_item", None, ["dynamodb:PutItem"]),
+    ("s3", "write_get_object_response", None, ["s3-object-lambda:WriteGetObjectResponse"]),
 ])
 def test_calls_map_to_actions_that_exist(service, method, argument, expected):
     actions = action_names.actions_for(service, method, argument)
@@ -51,9 +52,9 @@ def test_calls_map_to_actions_that_exist(service, method, argument, expected):
 
 
 def test_every_exception_and_waiter_names_a_real_action():
-    for (service, method), names in action_names.EXCEPTIONS.items():
-        for name in names:
-            assert _iam_data.action(f"{service}:{name}") is not None, (service, method, name)
+    for service, method in action_names.EXCEPTIONS:
+        for action in action_names.actions_for(service, method):
+            assert _iam_data.action(action) is not None, (service, method, action)
     for (service, waiter) in action_names.WAITERS:
         for action in action_names.actions_for(service, "get_waiter", waiter):
             assert _iam_data.action(action) is not None, (service, waiter, action)

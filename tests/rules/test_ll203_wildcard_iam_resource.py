@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from helpers import cdk_app, ids_and_lines, line_of, lint, sam
 
 
@@ -302,3 +304,204 @@ def test_account_level_actions_on_star_are_silent(tmp_path):
             events:
               - schedule: cron(0 15 * * ? *)
         """}) == []
+
+
+class TestFromAwsData:
+    """Which actions take only "*" comes from AWS's data, not a hand-kept list."""
+
+    def test_actions_without_resource_types_are_silent(self, tmp_path):
+        assert lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action:
+                    - textract:StartDocumentAnalysis
+                    - rekognition:StartLabelDetection
+                    - sagemaker:ListEndpoints
+                    - ecs:ListClusters
+                    - health:DescribeEvents
+                    - xray:Put*
+                  Resource: "*"
+            """)}) == []
+
+    def test_a_wildcard_with_one_scopable_action_is_reported(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [textract:Start*, rekognition:Start*]
+                  Resource: "*"
+            """)})
+        # Every textract:Start* takes only "*"; rekognition:StartFaceSearch takes a collection.
+        assert [f["rule"] for f in findings] == ["LL203"]
+        assert "grants rekognition:Start* on *" in findings[0]["message"]
+
+    def test_the_effective_scope_decides_whatever_the_spelling(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:*:s3:::*
+                - Effect: Allow
+                  Action: logs:GetLogEvents
+                  Resource: arn:aws:logs:*:*:*
+                - Effect: Allow
+                  Action: dynamodb:GetItem
+                  Resource: arn:aws:logs:*:*:*
+                - Effect: Allow
+                  Action: sqs:SendMessage
+                  Resource: arn:aws:*:*:*:*
+            """)})
+        at = lambda needle, nth=1: line_of(tmp_path / "template.yaml", needle, nth)  # noqa: E731
+        # dynamodb:GetItem on a logs ARN reaches no table: nothing to narrow.
+        assert ids_and_lines(findings) == [("LL203", at("Resource: arn:*:s3:::*")),
+                                           ("LL203", at("Resource: arn:aws:logs:*:*:*")),
+                                           ("LL203", at("Resource: arn:aws:*:*:*:*"))]
+        assert "(every bucket and object)" in findings[0]["message"]
+        assert "(every logs resource)" in findings[1]["message"]
+        assert "(every resource)" in findings[2]["message"]
+
+    def test_not_resource_grants_everything_else(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: dynamodb:PutItem
+                  NotResource: arn:aws:dynamodb:us-east-1:123456789012:table/audit
+            """)})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml",
+                                                              "NotResource:"))]
+        assert ("grants dynamodb:PutItem on NotResource (every resource except "
+                "arn:aws:dynamodb:us-east-1:123456789012:table/audit)") in findings[0]["message"]
+
+    def test_a_condition_that_pins_the_calling_service_lowers_it_to_a_note(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: kms:Decrypt
+                  Resource: "*"
+                  Condition:
+                    StringEquals:
+                      kms:ViaService: secretsmanager.us-east-1.amazonaws.com
+                - Effect: Allow
+                  Action: kms:Encrypt
+                  Resource: "*"
+                  Condition:
+                    Bool:
+                      aws:SecureTransport: "true"
+            """)})
+        assert [(f["rule"], f["severity"]) for f in findings] == [("LL203", "note"),
+                                                                  ("LL203", "warning")]
+        assert findings[0]["message"].endswith(
+            "grants kms:Decrypt on * (every resource), limited by the condition kms:ViaService")
+
+    def test_a_service_without_an_example_gets_its_own_arn_format(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [rds-data:ExecuteStatement, secretsmanager:GetSecretValue]
+                  Resource: "*"
+            """)})
+        suggestion = findings[0]["suggestion"]
+        assert ("rds-data:ExecuteStatement: arn:${Partition}:rds:${Region}:${Account}:cluster:"
+                in suggestion)
+        assert "secretsmanager:GetSecretValue:" not in suggestion  # the example covers it
+
+
+CONDITION_FILES = {
+    "cloudformation": {"template.json": """\
+        {"Resources": {
+          "Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow",
+              "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]},
+            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{
+              "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+              "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}}]}},
+          "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "index.handler", "Timeout": 10,
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Code": {"ZipFile": "def handler(e, c):\\n    return 1\\n"}}}}}
+        """},
+    "serverless": {"serverless.yml": """\
+        service: orders
+        provider:
+          name: aws
+          runtime: python3.12
+          timeout: 10
+          iam:
+            role:
+              statements:
+                - Effect: Allow
+                  Action: kms:Decrypt
+                  Resource: "*"
+                  Condition:
+                    StringEquals:
+                      kms:ViaService: s3.us-east-1.amazonaws.com
+        functions:
+          create:
+            handler: src/orders.create
+        """},
+    "terraform": {"main.tf": """\
+        resource "aws_iam_role" "app" {
+          name = "app"
+          assume_role_policy = jsonencode({
+            Version   = "2012-10-17"
+            Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
+          })
+        }
+
+        data "aws_iam_policy_document" "app" {
+          statement {
+            actions   = ["kms:Decrypt"]
+            resources = ["*"]
+            condition {
+              test     = "StringEquals"
+              variable = "kms:ViaService"
+              values   = ["s3.us-east-1.amazonaws.com"]
+            }
+          }
+        }
+
+        resource "aws_iam_role_policy" "app" {
+          role   = aws_iam_role.app.id
+          policy = data.aws_iam_policy_document.app.json
+        }
+
+        resource "aws_iam_role_policy" "json" {
+          role   = aws_iam_role.app.id
+          policy = jsonencode({
+            Version   = "2012-10-17"
+            Statement = [{
+              Effect    = "Allow"
+              Action    = "kms:Encrypt"
+              Resource  = "*"
+              Condition = { StringEquals = { "kms:ViaService" = "s3.us-east-1.amazonaws.com" } }
+            }]
+          })
+        }
+
+        resource "aws_lambda_function" "api" {
+          function_name = "api"
+          role          = aws_iam_role.app.arn
+          handler       = "app.handler"
+          runtime       = "python3.12"
+          filename      = "app.zip"
+          timeout       = 10
+        }
+        """},
+    "cdk": cdk_app("""\
+        fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                              handler="app.handler", code=_lambda.Code.from_asset("src"),
+                              timeout=Duration.seconds(10))
+        fn.add_to_role_policy(iam.PolicyStatement(
+            actions=["kms:Decrypt"],
+            resources=["*"],
+            conditions={"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}},
+        ))
+        """),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(CONDITION_FILES))
+def test_each_format_reads_the_condition_keys(tmp_path, fmt):
+    findings = lint(tmp_path, CONDITION_FILES[fmt], "LL203")
+    assert findings, fmt
+    assert all(f["severity"] == "note" and "limited by the condition kms:ViaService"
+               in f["message"] for f in findings), findings
