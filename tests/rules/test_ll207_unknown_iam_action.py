@@ -38,6 +38,18 @@ class TestUnknownSam:
         assert "uses the service prefix dynamo, unknown to IAM" in findings[0]["message"]
         assert findings[0]["suggestion"].startswith("Did you mean dynamodb:GetItem?")
 
+    def test_a_boto3_name_is_told_the_action_it_is_authorized_as(self, tmp_path):
+        findings = lint(tmp_path, _sam("[bedrock:Converse, bedrock-runtime:InvokeModel, "
+                                       "sqs:SendMessageBatch, s3:ListObjectsV2, dynamo:Foo]"),
+                        "LL207")
+        assert [f["suggestion"].split(" (AWS")[0] for f in findings] == [
+            "The call is authorized as bedrock:InvokeModel.",
+            "The call is authorized as bedrock:InvokeModel.",
+            "The call is authorized as sqs:SendMessage.",
+            "The call is authorized as s3:ListBucket.",
+            "Did you mean the service prefix dynamodb?",
+        ]
+
     def test_a_wildcard_that_matches_nothing(self, tmp_path):
         findings = lint(tmp_path, _sam("[s3:Gett*, s3:Get*, s3:*Object, S3:getobject]"), "LL207")
         assert [f["message"].split(",")[0] for f in findings] == [
@@ -107,8 +119,8 @@ def test_serverless(tmp_path):
     assert ids_and_lines(findings) == [("LL207", line_of(tmp_path / "serverless.yml",
                                                           "dynamodb:PutItems"))]
     assert findings[0]["message"].startswith(
-        "provider.iam.role.statements names dynamodb:PutItems, which is not an action of "
-        "dynamodb")
+        "provider.iam.role.statements names dynamodb:PutItems for create, which is not an "
+        "action of dynamodb")
 
 
 def test_terraform(tmp_path):
