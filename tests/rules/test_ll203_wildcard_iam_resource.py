@@ -276,6 +276,25 @@ class TestResourceOtherFormats:
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "app.py", 'resources=["*"]'))]
         assert "table.grant_read_write_data(fn)" in findings[0]["suggestion"]
 
+    def test_cdk_offers_a_grant_only_when_it_covers_the_actions(self, tmp_path):
+        findings = lint(tmp_path, cdk_app("""\
+            fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+                                  handler="app.handler", code=_lambda.Code.from_asset("src"),
+                                  timeout=Duration.seconds(10))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["secretsmanager:CreateSecret"],
+                resources=["*"],
+            ))
+            fn.add_to_role_policy(iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"],
+                resources=["*"],
+            ))
+            """), "LL203")
+        create, read = findings
+        assert "secret.secret_arn" in create["suggestion"]
+        assert "grant_read" not in create["suggestion"]  # it reads; CreateSecret writes
+        assert "secret.grant_read(fn)" in read["suggestion"]
+
 
 
 
