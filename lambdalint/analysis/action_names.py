@@ -38,6 +38,11 @@ IAM_PREFIX = {
     "lex-runtime": "lex",
     "opensearch": "es",
     "monitoring": "cloudwatch",
+    "bedrock-agentcore-control": "bedrock-agentcore",
+    "pinpoint": "mobiletargeting",
+    "pinpoint-sms-voice-v2": "sms-voice",
+    "resourcegroupstaggingapi": "tag",
+    "service-quotas": "servicequotas",
 }
 
 # (IAM prefix, method) -> the actions the call needs, where they are not the method's name in
@@ -70,7 +75,11 @@ EXCEPTIONS: Dict[Tuple[str, str], Tuple[str, ...]] = {
     ("s3", "generate_presigned_post"): ("PutObject",),
     # An Object Lambda access point's response is its own service's action.
     ("s3", "write_get_object_response"): ("s3-object-lambda:WriteGetObjectResponse",),
-    # DynamoDB: batch and transaction calls are authorized per item operation.
+    # RDS IAM authentication: the token is signed locally; connecting needs rds-db:connect.
+    ("rds", "generate_db_auth_token"): ("rds-db:connect",),
+    # DynamoDB: batch and transaction calls are authorized per item operation; a Table
+    # resource's delete() is DeleteTable.
+    ("dynamodb", "delete"): ("DeleteTable",),
     ("dynamodb", "batch_writer"): ("BatchWriteItem",),
     ("dynamodb", "transact_get_items"): ("GetItem",),
     # Bedrock: Converse is authorized as InvokeModel.

@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 # Which actions take no resource (only "*" can grant them) comes from AWS's data
 # (``rules._iam_data``). These accept resources, but AWS's own managed policy for Lambda in a VPC
 # (AWSLambdaVPCAccessExecutionRole, AWS managed policy reference) grants them on "*": Lambda
-# creates the network interfaces, so a function's role cannot know their ids.
+# creates the network interfaces, so a function's role cannot know their ids. Likewise:
 ACCEPTED_ON_STAR = (
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
@@ -21,6 +21,9 @@ ACCEPTED_ON_STAR = (
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
+    # AmazonS3ObjectLambdaExecutionRolePolicy (AWS managed policy reference) grants it on "*":
+    # the function answers a request by its route and token, not by an access point it names.
+    "s3-object-lambda:WriteGetObjectResponse",
 )
 
 # CloudWatch Logs actions AWS's own AWSLambdaBasicExecutionRole grants on "*". They accept

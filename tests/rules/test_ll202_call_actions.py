@@ -44,6 +44,7 @@ from lambdalint.rules import _iam_data
     ("execute-api", "post_to_connection", None, ["execute-api:ManageConnections"]),
     ("dynamodb", "put_item", None, ["dynamodb:PutItem"]),
     ("s3", "write_get_object_response", None, ["s3-object-lambda:WriteGetObjectResponse"]),
+    ("rds", "generate_db_auth_token", None, ["rds-db:connect"]),
 ])
 def test_calls_map_to_actions_that_exist(service, method, argument, expected):
     actions = action_names.actions_for(service, method, argument)
