@@ -337,7 +337,8 @@ class _Actions:
             return
         argument = self._literal_arg(node, self.table.ARGUMENT_OF[method]) \
             if method in self.table.ARGUMENT_OF else None
-        self.actions.update(self.table.actions_for(service, method, argument))
+        keywords = [k.arg for k in node.keywords if k.arg is not None]
+        self.actions.update(self.table.actions_for(service, method, argument, keywords))
 
     def _client_service(self, value: ast.AST) -> Optional[str]:
         if not isinstance(value, ast.Call):

@@ -14,7 +14,7 @@ literal) is recorded as ``<prefix>:?<what was written>`` so that the suggestion 
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 # boto3 service name -> IAM action prefix, where they differ.
 IAM_PREFIX = {
@@ -138,10 +138,24 @@ def pascal(method: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in method.split("_"))
 
 
-def actions_for(service: str, method: str, argument: Optional[str] = None) -> List[str]:
+# Keyword arguments that make a call need more: an object written with a customer managed KMS
+# key needs kms:GenerateDataKey on it (S3 user guide, "Using SSE-KMS": "Permissions").
+KEYWORD_ACTIONS: Dict[Tuple[str, str], Tuple[str, ...]] = {
+    ("s3", "SSEKMSKeyId"): ("kms:GenerateDataKey",),
+}
+
+
+def actions_for(service: str, method: str, argument: Optional[str] = None,
+                keywords: Iterable[str] = ()) -> List[str]:
     """The actions (``s3:GetObject``) that calling ``method`` on a ``service`` client or
     resource needs; ``argument`` is the literal naming the operation of ``get_paginator``,
-    ``get_waiter`` and ``generate_presigned_url`` (None when it is not a literal)."""
+    ``get_waiter`` and ``generate_presigned_url`` (None when it is not a literal);
+    ``keywords`` the names of the call's keyword arguments."""
+    extra = [a for k in keywords for a in KEYWORD_ACTIONS.get((service, k), ())]
+    return _actions_for(service, method, argument) + extra
+
+
+def _actions_for(service: str, method: str, argument: Optional[str] = None) -> List[str]:
     if method in ARGUMENT_OF:
         if argument is None:
             return [f"{service}:?{method}(...)"]

@@ -70,7 +70,8 @@ class ActionCollector(cst.BatchableCSTVisitor):
         if service is None or method in NOT_API_CALLS or method[:1].isupper():
             return
         argument = _literal_arg(node, ARGUMENT_OF[method]) if method in ARGUMENT_OF else None
-        self.actions.update(actions_for(service, method, argument))
+        keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+        self.actions.update(actions_for(service, method, argument, keywords))
 
     def result(self) -> List[str]:
         return sorted(self.actions)

@@ -63,6 +63,12 @@ def test_every_exception_and_waiter_names_a_real_action():
         assert _iam_data.service_exists(prefix), service
 
 
+def test_an_object_written_with_a_kms_key_needs_generate_data_key():
+    assert action_names.actions_for("s3", "put_object", None, ["Bucket", "SSEKMSKeyId"]) == [
+        "s3:PutObject", "kms:GenerateDataKey"]
+    assert action_names.actions_for("s3", "put_object", None, ["Bucket"]) == ["s3:PutObject"]
+
+
 def test_what_names_no_operation_is_marked_not_guessed():
     assert action_names.actions_for("s3", "get_waiter", "no_such_waiter") == [
         "s3:?get_waiter('no_such_waiter')"]
@@ -79,6 +85,7 @@ HANDLER = """\
 
     def handler(event, context):
         s3.list_objects_v2(Bucket="in")
+        s3.put_object(Bucket="out", Key="k", Body=b"", SSEKMSKeyId="alias/app")
         s3.head_object(Bucket="in", Key="k")
         s3.list_buckets()
         s3.copy_object(Bucket="out", Key="k", CopySource="in/k")
@@ -96,7 +103,8 @@ HANDLER = """\
             batch.put_item(Item={})
     """
 
-EXPECTED = ["bedrock:InvokeModel", "dynamodb:BatchWriteItem", "s3:DeleteObject",
+EXPECTED = ["bedrock:InvokeModel", "dynamodb:BatchWriteItem", "kms:GenerateDataKey",
+            "s3:DeleteObject",
             "s3:GetObject", "s3:ListAllMyBuckets", "s3:ListBucket", "s3:PutObject"]
 
 

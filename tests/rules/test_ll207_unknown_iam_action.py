@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 
-from helpers import cdk_app, ids_and_lines, line_of, lint, sam_orders
+from helpers import (cdk_role_statements, ids_and_lines, line_of, lint, sam_orders,
+                     terraform_lambda_role)
 
 
 def _sam(actions: str, effect: str = "Allow") -> dict:
@@ -124,15 +125,7 @@ def test_serverless(tmp_path):
 
 
 def test_terraform(tmp_path):
-    findings = lint(tmp_path, {"main.tf": """\
-        resource "aws_iam_role" "app" {
-          name = "app"
-          assume_role_policy = jsonencode({
-            Version   = "2012-10-17"
-            Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
-          })
-        }
-
+    findings = lint(tmp_path, {"main.tf": terraform_lambda_role("""\
         data "aws_iam_policy_document" "app" {
           statement {
             actions   = ["secretsmanager:GetSecret"]
@@ -144,31 +137,16 @@ def test_terraform(tmp_path):
           role   = aws_iam_role.app.id
           policy = data.aws_iam_policy_document.app.json
         }
-
-        resource "aws_lambda_function" "api" {
-          function_name = "api"
-          role          = aws_iam_role.app.arn
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          filename      = "app.zip"
-          timeout       = 10
-        }
-        """}, "LL207")
+        """)}, "LL207")
     assert ids_and_lines(findings) == [("LL207", line_of(tmp_path / "main.tf",
                                                           "secretsmanager:GetSecret"))]
     assert "secretsmanager:GetSecretValue" in findings[0]["suggestion"]
 
 
 def test_cdk(tmp_path):
-    findings = lint(tmp_path, cdk_app("""\
-        fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                              handler="app.handler", code=_lambda.Code.from_asset("src"),
-                              timeout=Duration.seconds(10))
-        fn.add_to_role_policy(iam.PolicyStatement(
-            actions=["sns:Publish", "sns:PublishMessage"],
-            resources=["arn:aws:sns:us-east-1:123456789012:orders"],
-        ))
-        """), "LL207")
+    findings = lint(tmp_path, cdk_role_statements(
+        'actions=["sns:Publish", "sns:PublishMessage"], '
+        'resources=["arn:aws:sns:us-east-1:123456789012:orders"]'), "LL207")
     assert ids_and_lines(findings) == [("LL207", line_of(tmp_path / "app.py", "sns:Publish"))]
     assert "sns:PublishMessage" in findings[0]["message"]
     assert "sns:Publish" in findings[0]["suggestion"]
