@@ -22,7 +22,7 @@ META = RuleMeta(
     severity="error",
     summary="A function's role names an IAM action or service prefix that AWS does not have.",
     kind="config",
-    tags=("correctness", "security"),
+    tags=("reliability",),
     reports="actions, wildcards and service prefixes that match nothing in AWS's reference",
     covers=("", "yes", "yes", "yes", "yes"),
 )
