@@ -166,5 +166,7 @@ def closest(pattern: str, limit: int = 3) -> List[str]:
 
 
 def rank(access: str) -> int:
-    """Lower is more powerful (Permissions management first)."""
-    return ACCESS_RANK.index(access) if access in ACCESS_RANK else len(ACCESS_RANK)
+    """Lower is more powerful (Permissions management first). The data joins the levels of an
+    action that has several (``Permissions management, Write``): the highest counts."""
+    levels = [part.strip() for part in access.split(",")]
+    return min((ACCESS_RANK.index(l) for l in levels if l in ACCESS_RANK), default=len(ACCESS_RANK))

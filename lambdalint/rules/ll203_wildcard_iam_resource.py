@@ -96,6 +96,18 @@ def _first_reached(stars: List[Tuple[Value, str]], scoped: List[str]
     return None, "", []
 
 
+def _by_power(actions: List[str]) -> List[str]:
+    """``actions`` with the most powerful first (Permissions management, Write, Tagging, then
+    Read and List, by AWS's access levels); a stable sort, so equals keep their order."""
+    from lambdalint.rules import _iam_data
+
+    def rank(action: str) -> int:
+        found = _iam_data.expand(action) or []
+        return min((_iam_data.rank(a.access) for a in found), default=len(_iam_data.ACCESS_RANK))
+
+    return sorted(actions, key=rank)
+
+
 def _arn_services(action: str) -> List[str]:
     """The services whose ARNs ``action`` takes (``rds`` for ``rds-data:ExecuteStatement``)."""
     from lambdalint.rules import _iam_data
@@ -130,6 +142,7 @@ class WildcardIamResource(ConfigRule):
             star, scope, scoped = _first_reached(stars, scoped)
             if not scoped:
                 continue
+            scoped = _by_power(scoped)
             shown = ", ".join(scoped[:4])
             if len(scoped) > 4:
                 shown += f" and {len(scoped) - 4} more"

@@ -69,6 +69,13 @@ def test_an_object_written_with_a_kms_key_needs_generate_data_key():
     assert action_names.actions_for("s3", "put_object", None, ["Bucket"]) == ["s3:PutObject"]
 
 
+def test_the_examples_without_linked_code_exist():
+    from lambdalint.rules.ll202_wildcard_iam_action import _EXAMPLE_ACTIONS
+
+    for service, actions in _EXAMPLE_ACTIONS.items():
+        assert all(_iam_data.action(a) is not None for a in actions), service
+
+
 def test_what_names_no_operation_is_marked_not_guessed():
     assert action_names.actions_for("s3", "get_waiter", "no_such_waiter") == [
         "s3:?get_waiter('no_such_waiter')"]

@@ -41,7 +41,7 @@ class TestResourceSam:
             """)})
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml", 'Resource: "*"'))]
         assert findings[0]["message"] == (
-            'Policies of OrdersFunction grants dynamodb:GetItem, dynamodb:PutItem on * (every '
+            'Policies of OrdersFunction grants dynamodb:PutItem, dynamodb:GetItem on * (every '
             "resource); these actions can be limited to specific resources")
         assert "Resource: !GetAtt MyTable.Arn" in findings[0]["suggestion"]
 
@@ -141,8 +141,8 @@ class TestResourceSam:
         assert ids_and_lines(findings) == [("LL203", at('BucketName: "*"')),
                                            ("LL203", at('TableName: "*"'))]
         assert findings[0]["message"].startswith(
-            "SAM policy template S3CrudPolicy of OrdersFunction grants s3:GetObject, "
-            's3:PutObject, s3:DeleteObject, s3:ListBucket on "*" (every bucket and object)')
+            "SAM policy template S3CrudPolicy of OrdersFunction grants s3:PutObject, "
+            's3:DeleteObject, s3:GetObject, s3:ListBucket on "*" (every bucket and object)')
         assert findings[0]["suggestion"] == (
             'Give the policy template the resource instead of "*":\n'
             "    - S3CrudPolicy:\n        BucketName: !Ref MyBucket")
@@ -368,6 +368,17 @@ class TestFromAwsData:
         assert "(every bucket and object)" in findings[0]["message"]
         assert "(every logs resource)" in findings[1]["message"]
         assert "(every resource)" in findings[2]["message"]
+
+    def test_the_most_powerful_actions_are_named_first(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [s3:ListBucket, s3:GetObject, s3:PutBucketPolicy, s3:PutObject]
+                  Resource: "*"
+            """)})
+        # Permissions management, Write, Read, List (AWS's access levels)
+        assert ("grants s3:PutBucketPolicy, s3:PutObject, s3:GetObject, s3:ListBucket on *"
+                in findings[0]["message"])
 
     def test_not_resource_grants_everything_else(self, tmp_path):
         findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
