@@ -1,7 +1,10 @@
-"""The IAM facts the wildcard rules rest on, in one place.
+"""The IAM judgements the wildcard rules share: what a resource reaches, which actions on "*"
+are required or accepted, which conditions narrow a "*", which managed policies grant full access.
 
-Sources: the Service Authorization Reference (actions whose "Resource types" column is empty can
-only be granted on ``*``), and the AWS managed policy reference. See shared lambda-facts.md.
+Facts about actions come from AWS's Service Authorization Reference (``rules._iam_data``); what
+is kept here is practice, each with its source: AWS's own managed policies that grant actions on
+"*" (the AWS managed policy reference), and the condition keys that pin a resource or the
+calling service (IAM user guide). See shared lambda-facts.md.
 """
 
 from __future__ import annotations
