@@ -331,6 +331,14 @@ class TestFromAwsData:
                     - health:DescribeEvents
                     - xray:Put*
                   Resource: "*"
+                # Seen in serverless-patterns: no resource types in AWS's data either.
+                - Effect: Allow
+                  Action: [rbin:ListRules, logs:DescribeExportTasks, ec2:WithdrawByoipCidr]
+                  Resource: "*"
+                # Scopable, but AWS's managed policy for Object Lambda grants it on "*".
+                - Effect: Allow
+                  Action: s3-object-lambda:WriteGetObjectResponse
+                  Resource: "*"
             """)}) == []
 
     def test_a_wildcard_with_one_scopable_action_is_reported(self, tmp_path):
