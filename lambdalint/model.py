@@ -109,6 +109,9 @@ class IamStatement:
     # The statement is an HCL block whose keys are lower-case plurals (``actions``,
     # ``resources``: Terraform policy documents and statement maps), not ``Action``/``Resource``.
     lowercase_keys: bool = False
+    # The condition keys of its ``Condition`` (``kms:ViaService``, ``aws:ResourceTag/app``), as
+    # written: a condition that pins the resource or the calling service narrows a "*".
+    condition_keys: List[str] = field(default_factory=list)
 
 
 @dataclass

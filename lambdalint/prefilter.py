@@ -335,8 +335,10 @@ class _Actions:
         method = func.attr
         if service is None or method in self.table.NOT_API_CALLS or method[:1].isupper():
             return
-        action = self.table.SPECIAL.get((service, method)) or self.table.pascal(method)
-        self.actions.add(f"{service}:{action}")
+        argument = self._literal_arg(node, self.table.ARGUMENT_OF[method]) \
+            if method in self.table.ARGUMENT_OF else None
+        keywords = [k.arg for k in node.keywords if k.arg is not None]
+        self.actions.update(self.table.actions_for(service, method, argument, keywords))
 
     def _client_service(self, value: ast.AST) -> Optional[str]:
         if not isinstance(value, ast.Call):
@@ -350,7 +352,7 @@ class _Actions:
         if isinstance(func, ast.Name) and func.id in self.factory_aliases:
             raise _NeedsLibCST
         if (callee or "").rsplit(".", 1)[-1] in _FACTORIES:
-            service = self._service_arg(value)
+            service = self._literal_arg(value)
             return self.table.IAM_PREFIX.get(service, service) if service else None
         if isinstance(func, ast.Attribute) and func.attr[:1].isupper():
             owner = _dotted(func.value)
@@ -359,12 +361,14 @@ class _Actions:
             return self._client_service(func.value)
         return None
 
-    def _service_arg(self, call: ast.Call) -> Optional[str]:
+    def _literal_arg(self, call: ast.Call, keyword: str = "service_name") -> Optional[str]:
+        """As ``analysis.actions._literal_arg``: the first positional argument or ``keyword=``
+        in source order, when it is a plain string literal."""
         arguments: List[ast.AST] = list(call.args) + list(call.keywords)
         arguments.sort(key=lambda a: (getattr(a, "lineno", 0), getattr(a, "col_offset", 0)))
         for argument in arguments:
             if isinstance(argument, ast.keyword):
-                if argument.arg is not None and argument.arg != "service_name":
+                if argument.arg is not None and argument.arg != keyword:
                     continue
                 value = argument.value
             else:

@@ -173,6 +173,29 @@ def sam_orders(properties: str, before: str = "") -> str:
                + textwrap.indent(textwrap.dedent(properties), " " * 6))
 
 
+def terraform_lambda_role(policies: str) -> str:
+    """A main.tf: ``aws_iam_role.app`` assumed by Lambda, the blocks ``policies`` (dedented;
+    policies and documents on that role), and ``aws_lambda_function.api`` running with it."""
+    role = ('resource "aws_iam_role" "app" {\n  name = "app"\n  assume_role_policy = jsonencode({\n'
+            '    Version   = "2012-10-17"\n    Statement = [{ Effect = "Allow", Action = '
+            '"sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]\n  })\n}\n\n')
+    function = ('\nresource "aws_lambda_function" "api" {\n  function_name = "api"\n'
+                '  role          = aws_iam_role.app.arn\n  handler       = "app.handler"\n'
+                '  runtime       = "python3.12"\n  filename      = "app.zip"\n'
+                '  timeout       = 10\n}\n')
+    return role + textwrap.dedent(policies) + function
+
+
+def cdk_role_statements(*statements: str) -> Dict[str, str]:
+    """``cdk_app`` with one function, ``Orders``, and a ``PolicyStatement`` added to its role
+    for each of ``statements`` (its keyword arguments, e.g. ``actions=["s3:GetObject"],
+    resources=["*"]``)."""
+    added = "".join(f"fn.add_to_role_policy(iam.PolicyStatement({s}))\n" for s in statements)
+    return cdk_app('fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,\n'
+                   '                      handler="app.handler", code=_lambda.Code.from_asset("src"),\n'
+                   '                      timeout=Duration.seconds(10))\n' + added)
+
+
 # Packages (LL301, LL302, LL304, tests/readers/test_packaging.py).
 
 MB = 1024 * 1024

@@ -11,12 +11,14 @@ from typing import Dict, List, Optional, Set
 import libcst as cst
 from libcst.metadata import QualifiedNameProvider
 
-from lambdalint.analysis.action_names import IAM_PREFIX, NOT_API_CALLS, SPECIAL, pascal
+from lambdalint.analysis.action_names import ARGUMENT_OF, IAM_PREFIX, NOT_API_CALLS, actions_for
 from lambdalint.analysis.handlers import dotted_name
 
-def _service_arg(call: cst.Call) -> Optional[str]:
+
+def _literal_arg(call: cst.Call, keyword: str = "service_name") -> Optional[str]:
+    """The first positional argument or ``keyword=``, when it is a plain string literal."""
     for arg in call.args:
-        if arg.keyword is None or arg.keyword.value == "service_name":
+        if arg.keyword is None or arg.keyword.value == keyword:
             if isinstance(arg.value, cst.SimpleString):
                 return arg.value.evaluated_value if isinstance(arg.value.evaluated_value, str) else None
             return None
@@ -40,7 +42,7 @@ class ActionCollector(cst.BatchableCSTVisitor):
                          n.rsplit(".", 1)[-1] in ("client", "resource", "create_client") for n in names) \
             or callee.rsplit(".", 1)[-1] in ("client", "resource", "create_client")
         if is_factory:
-            service = _service_arg(value)
+            service = _literal_arg(value)
             return IAM_PREFIX.get(service, service) if service else None
         # table = dynamodb.Table("x"), bucket = s3.Bucket("x"): the same service
         if isinstance(value.func, cst.Attribute) and value.func.attr.value[:1].isupper():
@@ -67,8 +69,9 @@ class ActionCollector(cst.BatchableCSTVisitor):
         method = node.func.attr.value
         if service is None or method in NOT_API_CALLS or method[:1].isupper():
             return
-        action = SPECIAL.get((service, method)) or pascal(method)
-        self.actions.add(f"{service}:{action}")
+        argument = _literal_arg(node, ARGUMENT_OF[method]) if method in ARGUMENT_OF else None
+        keywords = [a.keyword.value for a in node.args if a.keyword is not None]
+        self.actions.update(actions_for(service, method, argument, keywords))
 
     def result(self) -> List[str]:
         return sorted(self.actions)

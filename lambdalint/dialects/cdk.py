@@ -29,6 +29,42 @@ RESOURCES: Dict[str, Tuple[str, str]] = {
 }
 
 
+# What each grant method above grants (aws-cdk-lib's grant implementations), so that a grant is
+# offered only for statements it covers: ``secret.grant_read`` is no answer to CreateSecret.
+GRANTED: Dict[str, Tuple[str, ...]] = {
+    "s3": ("s3:getobject*", "s3:getbucket*", "s3:list*", "s3:deleteobject*", "s3:putobject*",
+           "s3:abort*"),
+    "dynamodb": ("dynamodb:batchgetitem", "dynamodb:getrecords", "dynamodb:getsharditerator",
+                 "dynamodb:query", "dynamodb:getitem", "dynamodb:scan",
+                 "dynamodb:conditioncheckitem", "dynamodb:batchwriteitem", "dynamodb:putitem",
+                 "dynamodb:updateitem", "dynamodb:deleteitem", "dynamodb:describetable"),
+    "sqs": ("sqs:sendmessage", "sqs:getqueueattributes", "sqs:getqueueurl"),
+    "sns": ("sns:publish",),
+    "lambda": ("lambda:invokefunction",),
+    "secretsmanager": ("secretsmanager:getsecretvalue", "secretsmanager:describesecret"),
+    "ssm": ("ssm:describeparameters", "ssm:getparameter", "ssm:getparameters",
+            "ssm:getparameterhistory"),
+    "kms": ("kms:decrypt",),
+    "states": ("states:startexecution",),
+    "kinesis": ("kinesis:listshards", "kinesis:putrecord", "kinesis:putrecords"),
+    "events": ("events:putevents",),
+    "logs": ("logs:createlogstream", "logs:putlogevents"),
+}
+
+
+def _grant_covers(service: str, statement: IamStatement) -> bool:
+    """Whether the grant method of ``service`` grants every action of ``statement`` that
+    belongs to that service."""
+    import fnmatch
+
+    for value in statement.actions:
+        action = str(value.value if value.literal else value.text).strip().lower()
+        if action.split(":", 1)[0] == service and not any(
+                fnmatch.fnmatchcase(action, p) for p in GRANTED.get(service, ())):
+            return False
+    return True
+
+
 class Cdk(Dialect):
     name = "cdk"
     label = "AWS CDK"
@@ -65,10 +101,11 @@ class Cdk(Dialect):
         if not shown:
             return None
         arns = [RESOURCES[s][0] for s in shown]
-        grants = " or ".join(RESOURCES[s][1] for s in shown)
+        grants = " or ".join(RESOURCES[s][1] for s in shown if _grant_covers(s, statement))
         return ("Name the resources instead of \"*\":\n"
                 + indent(f"resources=[{', '.join(arns)}],")
-                + f"\nor use a grant method ({grants}), which writes a scoped policy for you.")
+                + (f"\nor use a grant method ({grants}), which writes a scoped policy for you."
+                   if grants else ""))
 
     def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
         return ("Keep it in Secrets Manager and pass only its ARN:\n"

@@ -26,13 +26,14 @@ def service(action: str) -> str:
     return action.split(":", 1)[0].strip().lower() if ":" in action else ""
 
 
-def statements(project: Project, rule_id: str) -> Shared:
-    """Each Allow statement once, with the functions that run with it and do not silence
-    ``rule_id``; a statement every function of which silences the rule is left out."""
+def statements(project: Project, rule_id: str, deny: bool = False) -> Shared:
+    """Each Allow statement (and Deny statement, with ``deny``) once, with the functions that
+    run with it and do not silence ``rule_id``; a statement every function of which silences
+    the rule is left out."""
     found: Shared = OrderedDict()
     for function in project.functions:
         for statement in function.statements:
-            if statement.effect.strip().lower() == "deny":
+            if not deny and statement.effect.strip().lower() == "deny":
                 continue
             key = (statement.path, statement.line, statement.column)
             if key not in found:

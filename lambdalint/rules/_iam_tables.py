@@ -1,7 +1,10 @@
-"""The IAM facts the wildcard rules rest on, in one place.
+"""The IAM judgements the wildcard rules share: what a resource reaches, which actions on "*"
+are required or accepted, which conditions narrow a "*", which managed policies grant full access.
 
-Sources: the Service Authorization Reference (actions whose "Resource types" column is empty can
-only be granted on ``*``), and the AWS managed policy reference. See shared lambda-facts.md.
+Facts about actions come from AWS's Service Authorization Reference (``rules._iam_data``); what
+is kept here is practice, each with its source: AWS's own managed policies that grant actions on
+"*" (the AWS managed policy reference), and the condition keys that pin a resource or the
+calling service (IAM user guide). See shared lambda-facts.md.
 """
 
 from __future__ import annotations
@@ -10,96 +13,20 @@ import fnmatch
 import re
 from typing import Iterable, Optional
 
-# Actions that have no resource-level permissions: ``Resource: "*"`` is required, not a smell.
-# Patterns are matched case-insensitively against each action of a statement.
-STAR_ONLY_ACTIONS = (
-    "xray:PutTraceSegments",
-    "xray:PutTelemetryRecords",
-    "xray:GetSamplingRules",
-    "xray:GetSamplingTargets",
-    "xray:GetSamplingStatisticSummaries",
-    "cloudwatch:PutMetricData",
+# Which actions take no resource (only "*" can grant them) comes from AWS's data
+# (``rules._iam_data``). These accept resources, but AWS's own managed policy for Lambda in a VPC
+# (AWSLambdaVPCAccessExecutionRole, AWS managed policy reference) grants them on "*": Lambda
+# creates the network interfaces, so a function's role cannot know their ids. Likewise:
+ACCEPTED_ON_STAR = (
     "ec2:CreateNetworkInterface",
     "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
     "ec2:DeleteNetworkInterface",
     "ec2:AssignPrivateIpAddresses",
     "ec2:UnassignPrivateIpAddresses",
-    "ec2:Describe*",
-    "sts:GetCallerIdentity",
+    # AmazonS3ObjectLambdaExecutionRolePolicy (AWS managed policy reference) grants it on "*":
+    # the function answers a request by its route and token, not by an access point it names.
     "s3-object-lambda:WriteGetObjectResponse",
-    "iot:DescribeEndpoint",
-    "lambda:GetAccountSettings",
-    "comprehend:Detect*",
-    "comprehend:BatchDetect*",
-    "rekognition:Detect*",
-    "rekognition:CompareFaces",
-    "textract:AnalyzeDocument",
-    "textract:DetectDocumentText",
-    "textract:AnalyzeExpense",
-    "textract:AnalyzeID",
-    "translate:TranslateText",
-    "polly:SynthesizeSpeech",
-    "transcribe:StartTranscriptionJob",
-    "s3:ListAllMyBuckets",
-    "kms:ListAliases",
-    "kms:ListKeys",
-    "secretsmanager:GetRandomPassword",
-    "secretsmanager:ListSecrets",
-    "ssm:DescribeParameters",
-    "sns:ListTopics",
-    "sqs:ListQueues",
-    "dynamodb:ListTables",
-    "lambda:ListFunctions",
-    "states:ListStateMachines",
-    "cloudwatch:GetMetricData",
-    "cloudwatch:ListMetrics",
-    "cloudwatch:GetMetricStatistics",
-    "logs:DescribeLogGroups",
-    # Account-level reads and calls that name no resource.
-    "ce:GetCostAndUsage",
-    "ce:GetCostAndUsageWithResources",
-    "ce:GetCostForecast",
-    "ce:GetUsageForecast",
-    "ce:GetDimensionValues",
-    "ce:GetTags",
-    "ce:GetReservation*",
-    "ce:GetSavingsPlans*",
-    "ce:GetRightsizingRecommendation",
-    "pricing:*",
-    "iam:ListAccountAliases",
-    "iam:GetAccountSummary",
-    "iam:GetAccountPasswordPolicy",
-    "iam:GetAccountAuthorizationDetails",
-    "iam:GenerateCredentialReport",
-    "iam:GetCredentialReport",
-    "iam:ListRoles",
-    "iam:ListUsers",
-    "iam:ListPolicies",
-    "iam:ListGroups",
-    "organizations:DescribeOrganization",
-    "organizations:ListAccounts",
-    "ecr:GetAuthorizationToken",
-    "tag:GetResources",
-    "tag:GetTagKeys",
-    "tag:GetTagValues",
-    "autoscaling:Describe*",
-    "elasticloadbalancing:Describe*",
-    "route53:ListHostedZones",
-    "acm:ListCertificates",
-    "cloudformation:ListStacks",
-    "cloudtrail:LookupEvents",
-    "kms:CreateKey",
-    "kms:GenerateRandom",
-    "bedrock:ListFoundationModels",
-    "cognito-idp:ListUserPools",
-    "xray:GetTraceSummaries",
-    "xray:BatchGetTraces",
-    "xray:GetServiceGraph",
-    "dynamodb:DescribeLimits",
-    "dynamodb:DescribeEndpoints",
-    "lambda:ListEventSourceMappings",
-    "lambda:ListLayers",
-    "states:ListActivities",
 )
 
 # CloudWatch Logs actions AWS's own AWSLambdaBasicExecutionRole grants on "*". They accept
@@ -118,7 +45,7 @@ SERVICE_WILDCARD = re.compile(r"^[a-z0-9-]+:\*$", re.IGNORECASE)
 # A resource that means "every resource of its kind": "*", an ARN whose resource part is "*",
 # or "*" after a resource type (table/*, function:*). Region and account may be anything:
 # the scope is still the whole account (or every account). Prefixes (table/orders-*) are scoped.
-_ARN = re.compile(r"^arn:(?:aws|aws-cn|aws-us-gov|\*|\$\{AWS::Partition\}):([A-Za-z0-9-]+):"
+_ARN = re.compile(r"^arn:(?:aws|aws-cn|aws-us-gov|\*|\$\{AWS::Partition\}):([A-Za-z0-9*-]+):"
                   r"((?:\$\{[^}]*\}|[^:$])*):((?:\$\{[^}]*\}|[^:$])*):(.*)$")
 _TYPED_STAR = re.compile(r"^([A-Za-z-]+)[/:]\*$")
 RESOURCE_TYPES = frozenset({"table", "function", "key", "secret", "parameter", "stateMachine",
@@ -131,10 +58,20 @@ def _matches(action: str, patterns: Iterable[str]) -> bool:
 
 
 def is_star_only(action: str, allow_logs: bool = True) -> bool:
-    """True when granting ``action`` on "*" is required or accepted practice."""
-    if _matches(action, STAR_ONLY_ACTIONS):
+    """True when granting ``action`` on "*" is required (AWS's data: the action, or every action
+    a wildcard such as ``xray:Put*`` expands to, takes no resource) or accepted practice. An
+    action the data does not know is left to LL207."""
+    if _matches(action, ACCEPTED_ON_STAR) or (allow_logs and _matches(action, LOG_ACTIONS)):
         return True
-    return allow_logs and _matches(action, LOG_ACTIONS)
+    from lambdalint.rules import _iam_data
+
+    if action.strip() in ("*", "*:*"):
+        return False
+    expanded = _iam_data.expand(action)
+    if not expanded:
+        return True  # an unknown service or action: nothing to scope (LL207 reports it)
+    return all(a.star_only or _matches(a.full, ACCEPTED_ON_STAR)
+               or (allow_logs and _matches(a.full, LOG_ACTIONS)) for a in expanded)
 
 
 def is_wildcard_action(action: str) -> bool:
@@ -171,9 +108,11 @@ def star_resource_scope(resource: str) -> Optional[str]:
     if match is None:
         return None
     service, rest = match.group(1).lower(), match.group(4)
+    if service == "*":
+        return "every resource"
     if service == "s3":
         if rest == "*":
-            return "every bucket"
+            return "every bucket and object"
         if rest == "*/*":
             return "every object in every bucket"
         return None
@@ -183,3 +122,40 @@ def star_resource_scope(resource: str) -> Optional[str]:
     if typed and typed.group(1) in RESOURCE_TYPES:
         return f"every {service} {typed.group(1)}"
     return None
+
+
+# Condition keys that narrow a "*" to some resources or to calls made through one service
+# (Service Authorization Reference, "Condition keys"; IAM User Guide, "AWS global condition
+# context keys"). Matched case-insensitively: a key equal to an entry, or starting with an
+# entry that ends in "/".
+_PINNING_KEYS = (
+    "aws:resourcetag/", "aws:resourceaccount", "aws:resourceorgid", "aws:resourceorgpaths",
+    "aws:calledvia", "aws:calledviafirst", "aws:calledvialast",
+    "kms:viaservice", "kms:callerAccount", "kms:encryptioncontext:", "kms:encryptioncontextkeys",
+    "dynamodb:leadingkeys", "s3:prefix", "cloudwatch:namespace", "secretsmanager:secretid",
+    "secretsmanager:resourcetag/", "ssm:resourcetag/", "ec2:vpc", "ec2:subnet",
+    "lambda:functionarn", "iam:passedtoservice", "states:statemachinearn",
+)
+
+
+def pinning_keys(keys: Iterable[str]) -> list:
+    """The keys among ``keys`` that pin the resource or the calling service."""
+    out = []
+    for key in keys:
+        low = key.strip().lower()
+        for entry in _PINNING_KEYS:
+            entry = entry.lower()
+            if low == entry or (entry[-1] in "/:" and low.startswith(entry)):
+                out.append(key.strip())
+                break
+    return out
+
+
+def resource_service(resource: str) -> Optional[str]:
+    """The service an ARN belongs to (``logs`` of ``arn:aws:logs:*:*:*``); None for ``"*"`` and
+    ``arn:aws:*:...``, which reach every service. An action of another service is not granted
+    anything by the ARN."""
+    match = _ARN.match(resource.strip())
+    if match is None or match.group(1) == "*":
+        return None
+    return match.group(1).lower()

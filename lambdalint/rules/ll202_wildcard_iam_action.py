@@ -15,6 +15,7 @@ from lambdalint.dialects import dialect_of
 from lambdalint.findings import Finding
 from lambdalint.model import Function, IamStatement, ManagedPolicy, Project
 from lambdalint.rules._iam import Location, last_is, service, statements, text
+from lambdalint.rules._iam_calls import checked, unmapped_note
 from lambdalint.rules._iam_tables import is_full_access_policy, is_wildcard_action
 from lambdalint.rules._wording import indent, names, who
 from lambdalint.rules.base import ConfigRule
@@ -49,8 +50,10 @@ _EXAMPLE_ACTIONS = {
 }
 
 
-def _called(functions: List[Function], project: Project, of: Optional[str]) -> List[str]:
-    """The actions the linked handler code of ``functions`` calls (of service ``of`` if given)."""
+def _called(functions: List[Function], project: Project,
+            of: Optional[str]) -> Tuple[List[str], List[str]]:
+    """The actions the linked handler code of ``functions`` calls (of service ``of`` if given),
+    each one AWS's data has, and the calls that could not be mapped to one."""
     called: List[str] = []
     for function in functions:
         if not function.handler_file:
@@ -59,7 +62,7 @@ def _called(functions: List[Function], project: Project, of: Optional[str]) -> L
         for action in project.actions_by_file.get(key, []):
             if (of is None or service(action) == of) and action not in called:
                 called.append(action)
-    return called
+    return checked(called)
 
 
 def _actions(function: Function, actions: List[str], statement: Optional[IamStatement]) -> str:
@@ -73,7 +76,12 @@ def _least_privilege(functions: List[Function], project: Project, of: Optional[s
                      statement: IamStatement, wildcard: str) -> str:
     """The actions to grant instead of ``wildcard``: those the linked handler code calls."""
     first = functions[0]
-    called = _called(functions, project, of)
+    called, unmapped = _called(functions, project, of)
+    return _least_privilege_text(first, called, of, statement, wildcard) + unmapped_note(unmapped)
+
+
+def _least_privilege_text(first: Function, called: List[str], of: Optional[str],
+                          statement: IamStatement, wildcard: str) -> str:
     if called:
         return ("The handler code calls only these; grant exactly them (add any that other "
                 "modules call):\n" + _actions(first, called, statement))
@@ -86,6 +94,11 @@ def _least_privilege(functions: List[Function], project: Project, of: Optional[s
                 f"(the Service Authorization Reference names them).")
     return (f"List only the actions the function calls instead of {wildcard}, e.g.\n"
             + _actions(first, ["s3:GetObject", "dynamodb:PutItem"], statement))
+
+
+def _excludes_everything(statement: IamStatement) -> bool:
+    """``Allow`` + ``NotAction: "*"`` grants nothing: every action is excluded."""
+    return any(v.literal and text(v).strip() in ("*", "*:*") for v in statement.not_actions)
 
 
 def _scope_words(of: Optional[str]) -> str:
@@ -111,7 +124,7 @@ class WildcardIamAction(ConfigRule):
                     f"{statement.origin} allows {written} ({_scope_words(of)}){for_whom}",
                     _least_privilege(functions, project, of, statement, written),
                 )
-            if statement.not_actions:
+            if statement.not_actions and not _excludes_everything(statement):
                 first = statement.not_actions[0]
                 excluded = ", ".join(text(a) for a in statement.not_actions[:3]) + (
                     f" and {len(statement.not_actions) - 3} more"
@@ -152,13 +165,13 @@ def _managed_policies(project: Project, rule_id: str) -> List[Tuple[ManagedPolic
 
 def _managed_suggestion(functions: List[Function], project: Project) -> str:
     scoped = dialect_of(functions[0]).scoped_policy_hint()
-    called = _called(functions, project, None)
+    called, unmapped = _called(functions, project, None)
     suggestion = (f"Replace it with {scoped} that lists the actions and resources the function "
                   "needs.")
     if called:
         suggestion += ("\nThe handler code calls only these actions (add any that other modules "
                        "call):\n" + _actions(functions[0], called, None))
-    return suggestion
+    return suggestion + unmapped_note(unmapped)
 
 
 Rule = WildcardIamAction

@@ -469,3 +469,57 @@ class TestActionCdk:
                                            ("LL202", at("AWSLambda_FullAccess"))]
         assert 'actions=["s3:GetObject", "s3:PutObject"],' in findings[0]["suggestion"]
         assert "grant" in findings[1]["suggestion"]
+
+
+class TestNotActionAndServerlessRoles:
+    def test_allow_with_not_action_star_grants_nothing(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": sam_orders("""\
+            Policies:
+              - Statement:
+                  - Effect: Allow
+                    NotAction: "*"
+                    Resource: "*"
+                  - Effect: Allow
+                    NotAction: [iam:*]
+                    Resource: "*"
+            """)}, "LL202")
+        assert ids_and_lines(findings) == [
+            ("LL202", line_of(tmp_path / "template.yaml", "NotAction: [iam:*]"))]
+        assert "it allows every action except iam:*" in findings[0]["message"]
+
+    SERVERLESS = """\
+        service: orders
+        {plugins}
+        provider:
+          name: aws
+          timeout: 10
+          iam:
+            role:
+              statements:
+                - Effect: Allow
+                  Action: "*"
+                  Resource: "*"
+        functions:
+          create:
+            handler: src/orders.create
+            iamRoleStatements:
+              - Effect: Allow
+                Action: [sqs:*]
+                Resource: arn:aws:sqs:us-east-1:123456789012:orders
+        """
+
+    def test_function_statements_without_the_plugin_are_ignored(self, tmp_path):
+        # Serverless without serverless-iam-roles-per-function ignores iamRoleStatements on a
+        # function: it runs with the provider's role, whose Action "*" is reported.
+        findings = lint(tmp_path, {"serverless.yml": self.SERVERLESS.format(plugins="")},
+                        "LL0,LL202")
+        assert ids_and_lines(findings) == [
+            ("LL202", line_of(tmp_path / "serverless.yml", 'Action: "*"'))]
+        assert findings[0]["message"].endswith("for create")
+
+    def test_function_statements_with_the_plugin_make_a_role_of_its_own(self, tmp_path):
+        plugins = "plugins: [serverless-iam-roles-per-function]"
+        findings = lint(tmp_path, {"serverless.yml": self.SERVERLESS.format(plugins=plugins)},
+                        "LL0,LL202")
+        assert ids_and_lines(findings) == [
+            ("LL202", line_of(tmp_path / "serverless.yml", "Action: [sqs:*]"))]

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import textwrap
 
-from helpers import cdk_app, ids_and_lines, line_of, lint, sam
+import pytest
+
+from helpers import (cdk_app, cdk_role_statements, ids_and_lines, line_of, lint, sam,
+                     terraform_lambda_role)
 
 
 def _sam_statements(statements: str, extra: str = "") -> str:
@@ -38,7 +41,7 @@ class TestResourceSam:
             """)})
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml", 'Resource: "*"'))]
         assert findings[0]["message"] == (
-            'Policies of OrdersFunction grants dynamodb:GetItem, dynamodb:PutItem on * (every '
+            'Policies of OrdersFunction grants dynamodb:PutItem, dynamodb:GetItem on * (every '
             "resource); these actions can be limited to specific resources")
         assert "Resource: !GetAtt MyTable.Arn" in findings[0]["suggestion"]
 
@@ -109,7 +112,7 @@ class TestResourceSam:
         at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
         assert ids_and_lines(findings) == [("LL203", at("Resource: arn:aws:s3:::*")),
                                            ("LL203", at("Resource: arn:aws:s3:::*/*"))]
-        assert "(every bucket)" in findings[0]["message"]
+        assert "(every bucket and object)" in findings[0]["message"]
         assert "(every object in every bucket)" in findings[1]["message"]
 
     def test_every_table_arn_is_a_wildcard_a_prefix_is_not(self, tmp_path):
@@ -138,8 +141,8 @@ class TestResourceSam:
         assert ids_and_lines(findings) == [("LL203", at('BucketName: "*"')),
                                            ("LL203", at('TableName: "*"'))]
         assert findings[0]["message"].startswith(
-            "SAM policy template S3CrudPolicy of OrdersFunction grants s3:GetObject, "
-            's3:PutObject, s3:DeleteObject, s3:ListBucket on "*" (every bucket)')
+            "SAM policy template S3CrudPolicy of OrdersFunction grants s3:PutObject, "
+            's3:DeleteObject, s3:GetObject, s3:ListBucket on "*" (every bucket and object)')
         assert findings[0]["suggestion"] == (
             'Give the policy template the resource instead of "*":\n'
             "    - S3CrudPolicy:\n        BucketName: !Ref MyBucket")
@@ -274,6 +277,15 @@ class TestResourceOtherFormats:
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "app.py", 'resources=["*"]'))]
         assert "table.grant_read_write_data(fn)" in findings[0]["suggestion"]
 
+    def test_cdk_offers_a_grant_only_when_it_covers_the_actions(self, tmp_path):
+        findings = lint(tmp_path, cdk_role_statements(
+            'actions=["secretsmanager:CreateSecret"], resources=["*"]',
+            'actions=["secretsmanager:GetSecretValue"], resources=["*"]'), "LL203")
+        create, read = findings
+        assert "secret.secret_arn" in create["suggestion"]
+        assert "grant_read" not in create["suggestion"]  # it reads; CreateSecret writes
+        assert "secret.grant_read(fn)" in read["suggestion"]
+
 
 
 
@@ -302,3 +314,199 @@ def test_account_level_actions_on_star_are_silent(tmp_path):
             events:
               - schedule: cron(0 15 * * ? *)
         """}) == []
+
+
+class TestFromAwsData:
+    """Which actions take only "*" comes from AWS's data, not a hand-kept list."""
+
+    def test_actions_without_resource_types_are_silent(self, tmp_path):
+        assert lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action:
+                    - textract:StartDocumentAnalysis
+                    - rekognition:StartLabelDetection
+                    - sagemaker:ListEndpoints
+                    - ecs:ListClusters
+                    - health:DescribeEvents
+                    - xray:Put*
+                  Resource: "*"
+                # Seen in serverless-patterns: no resource types in AWS's data either.
+                - Effect: Allow
+                  Action: [rbin:ListRules, logs:DescribeExportTasks, ec2:WithdrawByoipCidr]
+                  Resource: "*"
+                # Scopable, but AWS's managed policy for Object Lambda grants it on "*".
+                - Effect: Allow
+                  Action: s3-object-lambda:WriteGetObjectResponse
+                  Resource: "*"
+            """)}) == []
+
+    def test_a_wildcard_with_one_scopable_action_is_reported(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [textract:Start*, rekognition:Start*]
+                  Resource: "*"
+            """)})
+        # Every textract:Start* takes only "*"; rekognition:StartFaceSearch takes a collection.
+        assert [f["rule"] for f in findings] == ["LL203"]
+        assert "grants rekognition:Start* on *" in findings[0]["message"]
+
+    def test_the_effective_scope_decides_whatever_the_spelling(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:*:s3:::*
+                - Effect: Allow
+                  Action: logs:GetLogEvents
+                  Resource: arn:aws:logs:*:*:*
+                - Effect: Allow
+                  Action: dynamodb:GetItem
+                  Resource: arn:aws:logs:*:*:*
+                - Effect: Allow
+                  Action: sqs:SendMessage
+                  Resource: arn:aws:*:*:*:*
+            """)})
+        at = lambda needle, nth=1: line_of(tmp_path / "template.yaml", needle, nth)  # noqa: E731
+        # dynamodb:GetItem on a logs ARN reaches no table: nothing to narrow.
+        assert ids_and_lines(findings) == [("LL203", at("Resource: arn:*:s3:::*")),
+                                           ("LL203", at("Resource: arn:aws:logs:*:*:*")),
+                                           ("LL203", at("Resource: arn:aws:*:*:*:*"))]
+        assert "(every bucket and object)" in findings[0]["message"]
+        assert "(every logs resource)" in findings[1]["message"]
+        assert "(every resource)" in findings[2]["message"]
+
+    def test_the_most_powerful_actions_are_named_first(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [s3:ListBucket, s3:GetObject, s3:PutBucketPolicy, s3:PutObject]
+                  Resource: "*"
+            """)})
+        # Permissions management, Write, Read, List (AWS's access levels)
+        assert ("grants s3:PutBucketPolicy, s3:PutObject, s3:GetObject, s3:ListBucket on *"
+                in findings[0]["message"])
+
+    def test_not_resource_grants_everything_else(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: dynamodb:PutItem
+                  NotResource: arn:aws:dynamodb:us-east-1:123456789012:table/audit
+            """)})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml",
+                                                              "NotResource:"))]
+        assert ("grants dynamodb:PutItem on NotResource (every resource except "
+                "arn:aws:dynamodb:us-east-1:123456789012:table/audit)") in findings[0]["message"]
+
+    def test_a_condition_that_pins_the_calling_service_lowers_it_to_a_note(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: kms:Decrypt
+                  Resource: "*"
+                  Condition:
+                    StringEquals:
+                      kms:ViaService: secretsmanager.us-east-1.amazonaws.com
+                - Effect: Allow
+                  Action: kms:Encrypt
+                  Resource: "*"
+                  Condition:
+                    Bool:
+                      aws:SecureTransport: "true"
+            """)})
+        assert [(f["rule"], f["severity"]) for f in findings] == [("LL203", "note"),
+                                                                  ("LL203", "warning")]
+        assert findings[0]["message"].endswith(
+            "grants kms:Decrypt on * (every resource), limited by the condition kms:ViaService")
+
+    def test_a_service_without_an_example_gets_its_own_arn_format(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [rds-data:ExecuteStatement, secretsmanager:GetSecretValue]
+                  Resource: "*"
+            """)})
+        suggestion = findings[0]["suggestion"]
+        assert ("rds-data:ExecuteStatement: arn:${Partition}:rds:${Region}:${Account}:cluster:"
+                in suggestion)
+        assert "secretsmanager:GetSecretValue:" not in suggestion  # the example covers it
+
+
+CONDITION_FILES = {
+    "cloudformation": {"template.json": """\
+        {"Resources": {
+          "Role": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Statement": [{"Effect": "Allow",
+              "Action": "sts:AssumeRole", "Principal": {"Service": "lambda.amazonaws.com"}}]},
+            "Policies": [{"PolicyName": "p", "PolicyDocument": {"Statement": [{
+              "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+              "Condition": {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}}]}}]}},
+          "Fn": {"Type": "AWS::Lambda::Function", "Properties": {
+            "Runtime": "python3.12", "Handler": "index.handler", "Timeout": 10,
+            "Role": {"Fn::GetAtt": ["Role", "Arn"]},
+            "Code": {"ZipFile": "def handler(e, c):\\n    return 1\\n"}}}}}
+        """},
+    "serverless": {"serverless.yml": """\
+        service: orders
+        provider:
+          name: aws
+          runtime: python3.12
+          timeout: 10
+          iam:
+            role:
+              statements:
+                - Effect: Allow
+                  Action: kms:Decrypt
+                  Resource: "*"
+                  Condition:
+                    StringEquals:
+                      kms:ViaService: s3.us-east-1.amazonaws.com
+        functions:
+          create:
+            handler: src/orders.create
+        """},
+    "terraform": {"main.tf": terraform_lambda_role("""\
+        data "aws_iam_policy_document" "app" {
+          statement {
+            actions   = ["kms:Decrypt"]
+            resources = ["*"]
+            condition {
+              test     = "StringEquals"
+              variable = "kms:ViaService"
+              values   = ["s3.us-east-1.amazonaws.com"]
+            }
+          }
+        }
+
+        resource "aws_iam_role_policy" "app" {
+          role   = aws_iam_role.app.id
+          policy = data.aws_iam_policy_document.app.json
+        }
+
+        resource "aws_iam_role_policy" "json" {
+          role   = aws_iam_role.app.id
+          policy = jsonencode({
+            Version   = "2012-10-17"
+            Statement = [{
+              Effect    = "Allow"
+              Action    = "kms:Encrypt"
+              Resource  = "*"
+              Condition = { StringEquals = { "kms:ViaService" = "s3.us-east-1.amazonaws.com" } }
+            }]
+          })
+        }
+        """)},
+    "cdk": cdk_role_statements(
+        'actions=["kms:Decrypt"], resources=["*"], '
+        'conditions={"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}'),
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(CONDITION_FILES))
+def test_each_format_reads_the_condition_keys(tmp_path, fmt):
+    findings = lint(tmp_path, CONDITION_FILES[fmt], "LL203")
+    assert len(findings) == (2 if fmt == "terraform" else 1), findings  # jsonencode and blocks
+    assert all(f["severity"] == "note" and "limited by the condition kms:ViaService"
+               in f["message"] for f in findings), findings

@@ -27,11 +27,12 @@ class _Iam:
             fields = {key: (value, value_env) for _, key, value, value_env in
                       (self._entries(*given) if given else []) if key}
             names = {"effect": "Effect", "actions": "Action", "not_actions": "NotAction",
-                     "resources": "Resource", "not_resources": "NotResource"}
+                     "resources": "Resource", "not_resources": "NotResource",
+                     "conditions": "Condition"}
         else:
             fields = args.keywords
             names = {k: k for k in ("effect", "actions", "not_actions", "resources",
-                                    "not_resources")}
+                                    "not_resources", "conditions")}
         effect = fields.get(names["effect"])
         if effect is not None:
             qual = self._qual(effect[0], effect[1]) or ""
@@ -43,6 +44,11 @@ class _Iam:
             given = fields.get(names[attribute])
             if given is not None:
                 getattr(statement, attribute).extend(self._values(*given))
+        conditions = fields.get(names["conditions"])
+        for _, _, operator, operator_env in (self._entries(*conditions) if conditions else []):
+            for _, key, _, _ in self._entries(operator, operator_env):
+                if key and key not in statement.condition_keys:
+                    statement.condition_keys.append(key)
         return statement
 
     def _statements(self, expr: cst.BaseExpression, env: _Env) -> List[IamStatement]:

@@ -226,6 +226,7 @@ class _Iam:
             resources=self._values(item, "Resource"),
             not_resources=self._values(item, "NotResource"),
             path=self.path, line=line, origin=origin, column=column,
+            condition_keys=condition_keys(item.get("Condition")),
         )
 
     def _values(self, container: Dict[Any, Any], key: str) -> List[Value]:
@@ -278,3 +279,15 @@ class _Iam:
                 not_resources=[], path=self.path, line=line, origin=origin, column=column,
                 template=name,
             ))
+
+
+def condition_keys(condition: Any) -> List[str]:
+    """The keys of a statement's ``Condition`` (``{StringEquals: {kms:ViaService: ...}}``),
+    in order; CloudFormation's and Serverless's statements are the same mappings."""
+    keys: List[str] = []
+    if not isinstance(condition, dict):
+        return keys
+    for operator in condition.values():
+        if isinstance(operator, dict):
+            keys.extend(str(key) for key in operator if str(key) not in keys)
+    return keys

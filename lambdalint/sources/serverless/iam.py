@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.model import Function, IamStatement, ManagedPolicy
 from lambdalint.sources import cloudformation
+from lambdalint.sources.cloudformation.iam import condition_keys
 from lambdalint.sources.serverless.values import (
     _dict,
     _field,
@@ -50,6 +51,7 @@ class _Iam:
                 "Deny" if effect_text.lower() == "deny" else "Allow",
                 lists["Action"], lists["NotAction"], lists["Resource"], lists["NotResource"],
                 self.path, line, origin, column,
+                condition_keys=condition_keys(_plain(item.get("Condition"))),
             ))
         return out
 
@@ -129,6 +131,17 @@ class _Iam:
             _unresolve(policy.name)
         return statements, managed
 
+    def per_function_roles(self) -> bool:
+        """Whether ``plugins`` declares serverless-iam-roles-per-function: without it
+        Serverless ignores a function's ``iamRoleStatements`` and the function runs with the
+        provider's role."""
+        plugins = self.data.get("plugins")
+        if isinstance(plugins, dict):
+            plugins = plugins.get("modules")
+        return any(isinstance(p, str) and not isinstance(p, Unresolved)
+                   and str(p).strip().rstrip("/").split("/")[-1] == PER_FUNCTION_PLUGIN
+                   for p in (plugins if isinstance(plugins, list) else []))
+
     def iam(self, function: Function, spec: Dict[Any, Any],
             provider_role: Tuple[Optional[Any], List[IamStatement], List[ManagedPolicy], str]) -> None:
         own_role = spec.get("role")
@@ -137,7 +150,7 @@ class _Iam:
             function.role = name or self.role_name(own_role)
             return
         external, statements, managed, label = provider_role
-        if "iamRoleStatements" in spec:
+        if "iamRoleStatements" in spec and self.per_function_roles():
             # serverless-iam-roles-per-function: the function gets a role of its own, cloned
             # from the service's (so its managed policies), with the provider's statements only
             # when it inherits them.

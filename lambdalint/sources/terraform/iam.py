@@ -99,9 +99,14 @@ class Iam:
             obj = self.m.obj(item)
             if obj is None:
                 continue
-            out.append(self.statement_of(
+            read = self.statement_of(
                 obj.get, obj.file.display, obj.line, obj.column, origin,
-                ("Effect", "Action", "NotAction", "Resource", "NotResource")))
+                ("Effect", "Action", "NotAction", "Resource", "NotResource"))
+            condition = obj.get("Condition")
+            for operator in (condition.entries if condition is not None else []):
+                inner = self.m.obj(operator.node)
+                read.condition_keys.extend(e.key for e in (inner.entries if inner else []))
+            out.append(read)
         return out
 
     def statement_of(self, get: Callable[[str], Optional[Node]], path: str, line: int,
@@ -132,10 +137,16 @@ class Iam:
         for key in ("source_json", "override_json"):
             out.extend(self.policy(block.get(key), block.address, depth + 1))
         for statement in block.children("statement"):
-            out.append(self.statement_of(statement.get, statement.file.display, statement.line,
-                                         statement.column, block.address,
-                                         ("effect", "actions", "not_actions", "resources",
-                                          "not_resources")))
+            read = self.statement_of(statement.get, statement.file.display, statement.line,
+                                     statement.column, block.address,
+                                     ("effect", "actions", "not_actions", "resources",
+                                      "not_resources"))
+            for condition in statement.children("condition"):
+                ok, key, _ = self.m.literal(condition.get("variable")) \
+                    if condition.get("variable") is not None else (False, None, None)
+                if ok and isinstance(key, str):
+                    read.condition_keys.append(key)
+            out.append(read)
         self._doc_cache[name] = out
         return out
 
