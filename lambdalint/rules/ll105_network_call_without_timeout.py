@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 
 import libcst as cst
 
-from lambdalint.rules._invoke_scope import Scope, build_scope
+from lambdalint.rules._bindings import NameValues
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import RuleMeta
 
@@ -80,7 +80,7 @@ DEFAULTS = {
 MAX_DEPTH = 4
 
 
-class NetworkCallWithoutTimeout(PythonRule):
+class NetworkCallWithoutTimeout(NameValues, PythonRule):
     """HTTP calls without a timeout in code a handler runs per invocation.
 
     A call that waits on a slow or silent server holds the invocation until the function's own
@@ -141,7 +141,6 @@ class NetworkCallWithoutTimeout(PythonRule):
     def __init__(self, ctx) -> None:
         super().__init__(ctx)
         self.active = bool(ctx.handlers.per_invocation)
-        self._scopes: Dict[int, Scope] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         if not self.active:
@@ -207,31 +206,12 @@ class NetworkCallWithoutTimeout(PythonRule):
                     return library if _timeout(expr) in ("none", "off") else ""
             return ""
         if isinstance(expr, cst.Name):
-            values = self._values(expr.value, where)
+            values = self.values(expr.value, where)
             if not values or any(v is None for v in values):
                 return ""
             found = {self._session(v, v, depth + 1) for v in values if v is not None}
             return found.pop() if len(found) == 1 else ""
         return ""
-
-    def _values(self, name: str, where: cst.CSTNode) -> List[Optional[cst.BaseExpression]]:
-        """What ``name`` may hold where ``where`` reads it: the innermost binding scope."""
-        current = self.parent(where)
-        while current is not None:
-            if isinstance(current, (cst.FunctionDef, cst.Lambda, cst.Module)):
-                scope = self._scope(current)
-                if name in scope.globals:
-                    return self._scope(self.ctx.wrapper.module).bindings.get(name, [])
-                if name in scope.bindings:
-                    return scope.bindings[name]
-            current = self.parent(current)
-        return []
-
-    def _scope(self, node: cst.CSTNode) -> Scope:
-        found = self._scopes.get(id(node))
-        if found is None:
-            found = self._scopes[id(node)] = build_scope(node)
-        return found
 
 
 def _timeout(call: cst.Call) -> str:
