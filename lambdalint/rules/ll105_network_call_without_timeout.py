@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 import libcst as cst
 
 from lambdalint.rules._bindings import NameValues
+from lambdalint.rules._syntax import last_name, short_code
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import RuleMeta
 
@@ -146,9 +147,7 @@ class NetworkCallWithoutTimeout(NameValues, PythonRule):
         if not self.active:
             return
         func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else (
-            func.value if isinstance(func, cst.Name) else "")
-        if last not in CALL_NAMES and not isinstance(func, cst.Name):
+        if last_name(func) not in CALL_NAMES and not isinstance(func, cst.Name):
             return
         if not self.runs_per_invocation(node):
             return
@@ -176,7 +175,7 @@ class NetworkCallWithoutTimeout(NameValues, PythonRule):
         timeout = _timeout(call)
         if timeout in ("maybe", "set"):
             return None
-        code = _short(func)
+        code = short_code(func)
         if names & (HTTPX_FUNCTIONS | HTTPX_CLIENTS):
             return ("httpx", f"{code}(...)") if timeout == "off" else None
         if names & REQUESTS_FUNCTIONS:
@@ -225,11 +224,6 @@ def _timeout(call: cst.Call) -> str:
                 return "off"
             return "set"
     return "none"
-
-
-def _short(func: cst.BaseExpression) -> str:
-    code = cst.Module([]).code_for_node(func)
-    return code if len(code) <= 40 else "..." + code[-37:]
 
 
 Rule = NetworkCallWithoutTimeout

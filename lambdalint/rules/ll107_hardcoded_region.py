@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple
 import libcst as cst
 
 from lambdalint.rules._invoke_scope import build_scope
+from lambdalint.rules._syntax import last_name, literal_string, short_code
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import RuleMeta
 
@@ -81,10 +82,10 @@ class HardcodedRegion(PythonRule):
         # Read from the environment, with a default for local runs.
         'import os, boto3\n\n'
         'sqs = boto3.client("sqs", region_name=os.environ.get("AWS_REGION", "us-east-1"))\n\n'
-        'def handler(event, context):\n    return sqs.list_queues()\n',
+        'def handler(event, context):\n    return sqs.get_queue_url(QueueName="q")\n',
         # CloudFront's certificates live in us-east-1 whatever the function's region.
         'import boto3\n\nacm = boto3.client("acm", region_name="us-east-1")\n\n'
-        'def handler(event, context):\n    return acm.list_certificates()\n',
+        'def handler(event, context):\n    return acm.describe_certificate(CertificateArn="a")\n',
         # Deliberately multi-region: two regions pinned in one file.
         'import boto3\n\nprimary = boto3.client("s3", region_name="us-east-1")\n'
         'replica = boto3.client("s3", region_name="eu-west-1")\n\n'
@@ -111,11 +112,11 @@ class HardcodedRegion(PythonRule):
         # A regional endpoint URL.
         'from boto3 import client as make\n\n'
         'sqs = make("sqs", endpoint_url="https://sqs.ap-southeast-2.amazonaws.com")\n\n'
-        'def handler(event, context):\n    return sqs.list_queues()\n',
+        'def handler(event, context):\n    return sqs.get_queue_url(QueueName="q")\n',
         # botocore's Config.
         'import boto3\nfrom botocore.config import Config\n\n'
         'ddb = boto3.client("dynamodb", config=Config(region_name="us-west-2"))\n\n'
-        'def handler(event, context):\n    return ddb.list_tables()\n',
+        'def handler(event, context):\n    return ddb.describe_table(TableName="t")\n',
     )
 
     def __init__(self, ctx) -> None:
@@ -139,13 +140,11 @@ class HardcodedRegion(PythonRule):
         if not self.active:
             return
         func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else (
-            func.value if isinstance(func, cst.Name) else "")
         names = self.qualified_names(func)
         if not (any(n.split(".")[0] in SDK_PACKAGES and n.rpartition(".")[2] in FACTORIES
                     for n in names)
-                or (isinstance(func, cst.Attribute) and last in ("client", "resource",
-                                                                  "create_client"))):
+                or (isinstance(func, cst.Attribute) and last_name(func) in (
+                    "client", "resource", "create_client"))):
             return
         service = self._service(node)
         for arg in node.args:
@@ -166,10 +165,7 @@ class HardcodedRegion(PythonRule):
                 continue
             if service is not None and region in HOME_REGIONS.get(service, ()):
                 continue
-            callee = cst.Module([]).code_for_node(func)
-            if len(callee) > 40:
-                callee = "..." + callee[-37:]
-            self.candidates.append((arg.value, region, keyword, callee))
+            self.candidates.append((arg.value, region, keyword, short_code(func)))
 
     def leave_Module(self, original_node: cst.Module) -> None:
         regions: Set[str] = {region for _, region, _, _ in self.candidates}
@@ -205,10 +201,7 @@ class HardcodedRegion(PythonRule):
             if len(values) != 1 or self._bound_locally(expr.value, where):
                 return None
             expr = values[0]
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            value = expr.evaluated_value
-            return value if isinstance(value, str) else None
-        return None
+        return literal_string(expr)
 
 
     def _bound_locally(self, name: str, where: cst.CSTNode) -> bool:

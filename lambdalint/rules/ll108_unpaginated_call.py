@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 import libcst as cst
 
 from lambdalint.rules._bindings import NameValues
+from lambdalint.rules._syntax import literal_string, short_code
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import RuleMeta
 
@@ -148,9 +149,7 @@ class UnpaginatedCall(NameValues, PythonRule):
 
     def _report(self, node: cst.Call, func: cst.Attribute, service: str, method: str,
                 reads: Tuple[str, ...]) -> None:
-        receiver = cst.Module([]).code_for_node(func.value)
-        if len(receiver) > 30:
-            receiver = receiver[:27] + "..."
+        receiver = short_code(func.value, 30)
         key = ("dynamodb" if service == TABLE else service, method)
         page = PAGE_LIMITS.get(key, "one page")
         token = " / ".join(reads) or "its continuation token"
@@ -246,11 +245,8 @@ class UnpaginatedCall(NameValues, PythonRule):
         for arg in call.args:
             if (arg.keyword is None and not arg.star) or (
                     arg.keyword is not None and arg.keyword.value == "service_name"):
-                value = arg.value
-                if isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
-                    text = value.evaluated_value
-                    return (kind, text) if isinstance(text, str) else None
-                return None
+                text = literal_string(arg.value)
+                return (kind, text) if text is not None else None
         return None
 
     def _is_session(self, name: cst.Name, where: cst.CSTNode) -> bool:

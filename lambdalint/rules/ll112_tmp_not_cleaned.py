@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional
 import libcst as cst
 
 from lambdalint.rules._bindings import NameValues
+from lambdalint.rules._syntax import literal_string, short_code
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import RuleMeta
 
@@ -116,9 +117,7 @@ class TmpNotCleaned(NameValues, PythonRule):
             return
         if not self.runs_per_invocation(node):
             return
-        code = cst.Module([]).code_for_node(path)
-        if len(code) > 40:
-            code = code[:37] + "..."
+        code = short_code(path)
         self.report(
             node,
             f"a file is written at `{code}` under /tmp, with a name that changes per invocation, "
@@ -161,8 +160,8 @@ class TmpNotCleaned(NameValues, PythonRule):
         if depth > MAX_DEPTH:
             return None
         if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            value = expr.evaluated_value
-            return CONSTANT if isinstance(value, str) and _under_tmp(value) else None
+            value = literal_string(expr)
+            return CONSTANT if value is not None and _under_tmp(value) else None
         if isinstance(expr, cst.FormattedString):
             head = expr.parts[0] if expr.parts else None
             if isinstance(head, cst.FormattedStringText) and _under_tmp(head.value):
@@ -177,7 +176,7 @@ class TmpNotCleaned(NameValues, PythonRule):
             if left is None:
                 return None
             if isinstance(expr.operator, (cst.Add, cst.Divide)):
-                right = self._string(expr.right)
+                right = literal_string(expr.right)
                 return CONSTANT if left == CONSTANT and right is not None else VARIABLE
             if isinstance(expr.operator, cst.Modulo):
                 return VARIABLE
@@ -201,20 +200,13 @@ class TmpNotCleaned(NameValues, PythonRule):
             base = self._tmp(call.args[0].value, where, depth + 1)
             if base is None:
                 return None
-            rest = [self._string(a.value) for a in call.args[1:]]
+            rest = [literal_string(a.value) for a in call.args[1:]]
             return CONSTANT if base == CONSTANT and all(r is not None for r in rest) else VARIABLE
         if names & {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath"} and call.args:
             return self._tmp(call.args[0].value, where, depth + 1)
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
             base = self._tmp(func.value, where, depth + 1)
             return VARIABLE if base is not None and call.args else base
-        return None
-
-    @staticmethod
-    def _string(expr: cst.BaseExpression) -> Optional[str]:
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
-            value = expr.evaluated_value
-            return value if isinstance(value, str) else None
         return None
 
 
