@@ -21,7 +21,7 @@ META = RuleMeta(
     severity="note",
     summary="An AWS client is created with a region written in the code instead of the runtime's.",
     kind="python",
-    tags=("portability",),
+    tags=("maintainability", "reliability"),
     reports="`region_name=\"us-east-1\"` or a regional endpoint URL in AWS client creation",
     covers=("yes", "inline code", "", "", "inline code"),
 )

@@ -20,7 +20,7 @@ META = RuleMeta(
     severity="warning",
     summary="A paged AWS list, scan or query call is used as complete: items past page one are lost.",
     kind="python",
-    tags=("reliability", "correctness"),
+    tags=("reliability",),
     reports="a boto3 `list_*`/`scan`/`query` call AWS pages, without a paginator or a loop on "
             "its continuation token",
     covers=("yes", "inline code", "", "", "inline code"),

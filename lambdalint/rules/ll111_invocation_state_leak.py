@@ -19,7 +19,7 @@ META = RuleMeta(
     severity="warning",
     summary="A module-level list, set or dict grows on every invocation and is never emptied.",
     kind="python",
-    tags=("reliability", "security"),
+    tags=("reliability", "performance"),
     reports="a module-level list, set or dict that handler code grows per invocation and "
             "nothing empties",
     covers=("yes", "inline code", "", "", "inline code"),
