@@ -27,20 +27,35 @@ META = RuleMeta(
 )
 
 LIBRARIES = ("requests", "httpx", "urlopen", "urllib3", "aiohttp")
+MODULES = ("requests", "httpx", "urllib", "urllib2", "urllib3", "aiohttp")
 # Last names of the calls the rule judges: module functions and session methods.
 CALL_NAMES = ("get", "post", "put", "patch", "delete", "head", "options", "request", "send",
               "urlopen", "stream", "ClientSession", "Client", "AsyncClient")
 
 
 def gate(text: Text, options: Dict[str, Any]) -> bool:
-    """False only when LL105 cannot report in the file: an HTTP library is named in it, and a
-    call of one of its functions or session methods (or of an alias) sits inside a function."""
+    """False only when LL105 cannot report in the file: an HTTP library is imported in it, and
+    a call of one of its functions or session methods (or of an alias) sits inside a function."""
     if not any(name in text.text for name in LIBRARIES):
         return False
     if text.is_test_path:
         return False
     facts = text.facts
-    if facts is None or facts.opaque_call_in_function:
+    if facts is None:
+        return True
+    import ast
+
+    imported = False
+    for node in ast.walk(text.tree):  # type: ignore[arg-type]
+        if isinstance(node, ast.Import):
+            imported = any(a.name.split(".")[0] in MODULES for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported = node.module.split(".")[0] in MODULES
+        if imported:
+            break
+    if not imported:
+        return False  # every call the rule judges resolves to one of these modules
+    if facts.opaque_call_in_function:
         return True
     return bool(facts.callees_in_functions & (set(CALL_NAMES) | facts.aliases))
 

@@ -26,28 +26,47 @@ META = RuleMeta(
 )
 
 CONTAINER_CALLS = ("list", "dict", "set", "defaultdict", "OrderedDict", "Counter", "deque")
+GROWERS = ("append", "extend", "insert", "appendleft", "extendleft", "add", "update",
+           "setdefault")
 
 
 def gate(text: Text, options: Dict[str, Any]) -> bool:
-    """False only when LL111 cannot report in the file: a module-level name is bound to an empty
-    or literal container (``[]``, ``{}``, ``set()``, ``defaultdict(list)``...)."""
+    """False only when LL111 cannot report in the file: a module-level name is bound to a
+    container (``[]``, ``{}``, ``set()``, ``defaultdict(list)``...) and a function calls a
+    growing method on that name or assigns an item of it."""
     import ast
 
     if text.is_test_path:
         return False
     tree = text.tree
-    if tree is None:
-        return True
+    if tree is None:  # LibCST will say what is wrong; the rule needs a growing call or store
+        return any(f".{grower}(" in text.text for grower in GROWERS) or "] =" in text.text
+    names = set()
     for node in tree.body:  # type: ignore[attr-defined]
         if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
             value = node.value
-            if isinstance(value, (ast.List, ast.Dict, ast.Set)):
-                return True
             if isinstance(value, ast.Call):
                 func = value.func
-                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-                if name in CONTAINER_CALLS:
-                    return True
+                called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if called not in CONTAINER_CALLS:
+                    continue
+            elif not isinstance(value, (ast.List, ast.Dict, ast.Set)):
+                continue
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    if not names:
+        return False
+    for func in ast.walk(tree):
+        if not isinstance(func, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        for node in ast.walk(func):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in GROWERS and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id in names):
+                return True
+            if (isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store)
+                    and isinstance(node.value, ast.Name) and node.value.id in names):
+                return True
     return False
 
 
