@@ -94,7 +94,7 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
         "from boto3 import resource\n\ndef table():\n    return resource('dynamodb').Table('t')\n\n"
         "def handler(event, context):\n    return table().scan()\n",
         "import requests\n\ndef handler(event, context):\n    with requests.Session() as http:\n"
-        "        return http.get('https://example.com').status_code\n",
+        "        return http.get('https://example.com', timeout=5).status_code\n",
         "import boto3\n\nsession = boto3.Session()\n\ndef handler(event, context):\n"
         "    return session.client('sqs').send_message(QueueUrl='q', MessageBody='m')\n",
         # Through an import alias: the gate cannot tell what ``c`` is, LibCST's names can.

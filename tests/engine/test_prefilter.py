@@ -217,7 +217,7 @@ GATE_CLEARS = [
     "def handler(event, context):\n    s3.put_object(Bucket='b', Body=b'x')\n"
     "    TABLE.put_item(Item={})\n    return s3.get_paginator('list_objects_v2')\n",
     _HEAD + "lam = boto3.client('lambda')\n\ndef handler(event, context):\n"
-    "    return lam.list_functions()\n",
+    "    return lam.get_account_settings()\n",
     _HEAD + "sfn = boto3.client(service_name='stepfunctions')\n\n"
     "def handler(event, context):\n    return sfn.start_execution(stateMachineArn='a')\n",
     _HEAD + "x = boto3.client('s3')\nx.invoke()\n\ndef handler(event, context):\n    return 1\n",
