@@ -22,6 +22,7 @@ from lambdalint.model import (
     Function,
     IamStatement,
     InlineCode,
+    LogGroup,
     ReadError,
     Timeout,
     Value,
@@ -37,6 +38,9 @@ SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does no
 _DURATION_FACTORS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "millis": 0.001}
 
 _EVENT_SOURCES = "aws_cdk.aws_lambda_event_sources."
+_LOGS = "aws_cdk.aws_logs."
+# lambda_.Tracing members -> the TracingConfig mode CloudFormation writes.
+_TRACING_MODES = {"ACTIVE": "Active", "PASS_THROUGH": "PassThrough", "DISABLED": "Disabled"}
 
 _CODE_ASSET = {"Code.from_asset", "Code.asset", "AssetCode"}
 _CODE_INLINE = {"Code.from_inline", "Code.inline", "InlineCode"}
@@ -100,7 +104,7 @@ class _Functions:
             args = _Args(unknown_splat=True)
         steps = (self._set_runtime, self._set_role, self._set_handler_and_code, self._set_timeout,
                  self._set_memory, self._set_environment, self._set_initial_policy,
-                 self._set_layers, self._set_events)
+                 self._set_layers, self._set_events, self._set_tracing, self._set_logs)
         for step in steps:
             try:
                 step(record, args, kind)
@@ -323,6 +327,42 @@ class _Functions:
         given = args.get("memory_size")
         if given is not None:
             record.function.memory = self._value(*given)
+
+    def _set_tracing(self, record: _Fn, args: _Args, kind: str) -> None:
+        """``tracing=lambda_.Tracing.ACTIVE`` read as the mode CloudFormation writes
+        (``Active``, ``PassThrough``, ``Disabled``)."""
+        given = args.get("tracing")
+        if given is None:
+            return
+        expr, env = given
+        value = self._value(expr, env)
+        target, target_env, _, _ = self._deref(expr, env)
+        qual = self._qual(target, target_env) if isinstance(target, cst.Attribute) else None
+        if qual and qual.startswith(_LAMBDA + "Tracing."):
+            member = qual.rsplit(".", 1)[1]
+            value.value = _TRACING_MODES.get(member, member)
+            value.literal = True
+        record.function.tracing = value
+
+    def _set_logs(self, record: _Fn, args: _Args, kind: str) -> None:
+        """``log_retention=logs.RetentionDays.ONE_MONTH`` (its member's name as the value), or
+        a ``log_group=``, whose retention is set where that group is made (not followed)."""
+        function = record.function
+        given = args.get("log_retention")
+        if given is not None:
+            expr, env = given
+            value = self._value(expr, env)
+            target, target_env, _, _ = self._deref(expr, env)
+            qual = self._qual(target, target_env) if isinstance(target, cst.Attribute) else None
+            if qual and qual.startswith(_LOGS + "RetentionDays."):
+                value.value = qual.rsplit(".", 1)[1]
+                value.literal = True
+            function.log_retention = value
+        group = args.get("log_group")
+        if group is not None:
+            line, _, _, _ = self._span(group[0])
+            function.log_group = LogGroup(self._text(group[0]), self.display, line,
+                                          retention=function.log_retention, followed=False)
 
     def _set_environment(self, record: _Fn, args: _Args, kind: str) -> None:
         given = args.get("environment")
