@@ -110,6 +110,10 @@ class Dialect:
         resource named after the function, or the format's own setting."""
         return f"a CloudWatch Logs group /aws/lambda/<function name> with a {days}-day retention"
 
+    def retention_setting(self, days: int) -> str:
+        """The retention setting of a log group resource the project already defines."""
+        return f"a retention of {days} days"
+
     def shared_log_retention(self, days: int) -> Optional[str]:
         """The lines that set the retention for every function of the file, where they
         exist (Serverless ``provider.logRetentionInDays``)."""

@@ -61,6 +61,9 @@ class CloudFormation(Dialect):
             return '"TracingConfig": {"Mode": "Active"}'
         return "TracingConfig:\n  Mode: Active"
 
+    def retention_setting(self, days: int) -> str:
+        return self._key("RetentionInDays", days)
+
     def log_retention(self, function: Function, days: int) -> str:
         """A log group named after the function (``!Ref`` of a function is its name)."""
         group = f"{function.name}LogGroup"

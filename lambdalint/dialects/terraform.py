@@ -55,6 +55,9 @@ class Terraform(Dialect):
             return 'tracing_mode          = "Active"\nattach_tracing_policy = true'
         return 'tracing_config {\n  mode = "Active"\n}'
 
+    def retention_setting(self, days: int) -> str:
+        return f"retention_in_days = {days}"
+
     def log_retention(self, function: Function, days: int) -> str:
         kind, _, name = function.name.rpartition(".")
         if kind == "module":

@@ -250,7 +250,8 @@ class Functions(Observability):
         function.code = self._module_code(block)
         function.tracing = self.module_tracing(block)
         function.log_group = self.module_log_group(block, function)
-        function.log_retention = function.log_group.retention
+        if function.log_group is not None:
+            function.log_retention = function.log_group.retention
         if m.flag(block.get("create_role"), default=True):
             statements, managed = self._module_policies(block)
             function.role = f"the role {block.address} creates"

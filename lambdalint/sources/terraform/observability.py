@@ -61,22 +61,39 @@ class Observability:
             if found is not None:
                 return self._group(found)
             return LogGroup(named.text, named.file.display, named.line, followed=False)
-        for group in self.m.of_type(LOG_GROUP):
+        groups = self.m.of_type(LOG_GROUP)
+        for group in groups:
             if self._names_function(group, block):
                 return self._group(group)
+        for group in groups:
+            if self._computed_lambda_name(group):
+                # /aws/lambda/ and a name built with count, for_each or a function call: it may
+                # be this function's group, and lambdalint cannot tell which function it names.
+                return LogGroup(group.address, group.file.display, group.line, followed=False)
         return None
 
-    def module_log_group(self, block: Block, function: Function) -> LogGroup:
-        """The group terraform-aws-modules/lambda creates (unless told to use an existing one),
-        with ``cloudwatch_logs_retention_in_days`` (null by default: never expire)."""
+    @staticmethod
+    def _computed_lambda_name(group: Block) -> bool:
+        name = group.get("name")
+        text = name.text if name is not None else ""
+        return text.startswith(LAMBDA_LOG_PREFIX) and \
+            any(mark in text for mark in ("(", "count.index", "each."))
+
+    def module_log_group(self, block: Block, function: Function) -> Optional[LogGroup]:
+        """The group terraform-aws-modules/lambda creates, with its
+        ``cloudwatch_logs_retention_in_days`` (null by default: never expire); None when it
+        sets none, so that the retention is missing on the module itself. A group made
+        elsewhere (``use_existing_cloudwatch_log_group``, ``logging_log_group``) is not
+        followed."""
         retention = block.get("cloudwatch_logs_retention_in_days")
-        group = LogGroup(f"the log group {block.address} creates", function.path, function.line)
         if retention is not None:
-            group.retention = self.m.value(retention)
-        elif self.m.flag(block.get("use_existing_cloudwatch_log_group")) \
+            return LogGroup(f"the log group {block.address} creates", function.path,
+                            function.line, retention=self.m.value(retention))
+        if self.m.flag(block.get("use_existing_cloudwatch_log_group")) \
                 or block.get("logging_log_group") is not None:
-            group.followed = False
-        return group
+            return LogGroup(f"the log group {block.address} uses", function.path,
+                            function.line, followed=False)
+        return None
 
     # -- matching a group to a function
 
