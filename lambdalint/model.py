@@ -227,5 +227,8 @@ class Project:
     # Resolved path of a linked handler file -> the AWS actions its code calls ("s3:GetObject"),
     # filled by the engine from the code analysis, for least-privilege suggestions.
     actions_by_file: Dict[str, List[str]] = field(default_factory=dict)
+    # Resolved path of a linked handler file -> what it imports, dotted (analysis.imports), filled
+    # the same way: config rules ask whether a function's code uses an SDK without reading it.
+    imports_by_file: Dict[str, List[str]] = field(default_factory=dict)
     # The real paths of the checked trees (lambdalint.confine): nothing outside them is read.
     roots: List[str] = field(default_factory=list)
