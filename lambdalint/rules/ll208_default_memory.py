@@ -25,7 +25,7 @@ META = RuleMeta(
                "Report a memory size at or below this many MB (and no memory size where the "
                "framework's default is at or below it)."),
     ),
-    tags=("performance", "cost"),
+    tags=("performance",),
     reports="no memory size on a 128 MB-default framework, or a memory size of 128 MB",
     covers=("", "yes", "yes", "yes", "yes"),
 )

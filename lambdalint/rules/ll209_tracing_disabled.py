@@ -26,7 +26,7 @@ META = RuleMeta(
         Option("require", "bool", False,
                "Report every untraced function as a warning, not a note."),
     ),
-    tags=("observability",),
+    tags=("reliability", "maintainability"),
     reports="X-Ray tracing not active, without an OpenTelemetry layer or SDK",
     covers=("", "yes", "yes", "yes", "yes"),
 )

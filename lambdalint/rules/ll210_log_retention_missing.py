@@ -25,7 +25,7 @@ META = RuleMeta(
                "accepted)."),
         Option("days", "int", 30, "The retention the suggestion writes."),
     ),
-    tags=("cost", "maintainability"),
+    tags=("maintainability",),
     reports="no log group with a retention for the function (logs kept forever)",
     covers=("", "yes", "yes", "yes", "yes"),
 )

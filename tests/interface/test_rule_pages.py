@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Tuple
 
 import pytest
 
-from helpers import REPO, run_cli
+from helpers import BASELINE, REPO, run_cli
 from lambdalint import docs, registry
 from lambdalint.config import RULE_OPTIONS
 
@@ -28,10 +28,9 @@ PAGES = REPO / "rules"
 HEADINGS = ["What it does", "Why is this bad?", "Example", "Use instead", "Fix", "Options",
             "References"]
 RULE_IDS = [r.id for r in registry.RULES]
-# Checklist rules that report what nearly every minimal function leaves unset (memory size,
-# tracing, log retention): a page's example is checked with them only on their own page, so that
-# every other page need not carry a memory size, a tracing mode and a log group to stay on topic.
-BASELINE = {"LL208", "LL209", "LL210"}
+# helpers.BASELINE: checklist rules that report what nearly every minimal function leaves unset
+# (memory size, tracing, log retention). A page's example is checked with them only on their own
+# page, so that every other page need not carry all three to stay on its topic.
 # rules/README.md is the contributors' note, not a page.
 PAGE_IDS = sorted(p.stem for p in PAGES.glob("LL*.md")) if PAGES.is_dir() else []
 

@@ -172,6 +172,20 @@ class TestCdk:
             findings[0]["suggestion"]
 
 
+    def test_a_mode_chosen_by_a_condition_is_left_alone(self, tmp_path):
+        # From aws-samples/serverless-patterns (ta-eventbridge-lambda-s3): the mode is ACTIVE or
+        # DISABLED by a parameter; the reader must not take the last assignment as the answer.
+        files = cdk_app("""\
+            enable_tracing = _lambda.Tracing.ACTIVE
+            if self.node.try_get_context("tracing") != "TRUE":
+                enable_tracing = _lambda.Tracing.DISABLED
+            _lambda.Function(self, "Chosen", runtime=_lambda.Runtime.PYTHON_3_12,
+                             handler="app.handler", code=_lambda.Code.from_asset("src"),
+                             tracing=enable_tracing)
+            """)
+        assert lint(tmp_path, files) == []
+
+
 class TestImportedNames:
     def test_dotted_names_absolute_only(self):
         import ast

@@ -346,8 +346,9 @@ class _Functions:
             return
         expr, env = given
         value = self._value(expr, env)
-        target, target_env, _, _ = self._deref(expr, env)
-        qual = self._qual(target, target_env) if isinstance(target, cst.Attribute) else None
+        target, target_env, _, ambiguous = self._deref(expr, env)
+        qual = self._qual(target, target_env) \
+            if isinstance(target, cst.Attribute) and not ambiguous else None
         if qual and qual.startswith(_LAMBDA + "Tracing."):
             member = qual.rsplit(".", 1)[1]
             value.value = _TRACING_MODES.get(member, member)
@@ -382,8 +383,9 @@ class _Functions:
     def _retention(self, expr: cst.BaseExpression, env: _Env) -> Value:
         """A retention as days: ``logs.RetentionDays.ONE_MONTH`` is 30, a number is itself."""
         value = self._value(expr, env)
-        target, target_env, _, _ = self._deref(expr, env)
-        qual = self._qual(target, target_env) if isinstance(target, cst.Attribute) else None
+        target, target_env, _, ambiguous = self._deref(expr, env)
+        qual = self._qual(target, target_env) \
+            if isinstance(target, cst.Attribute) and not ambiguous else None
         member = qual.rsplit(".", 1)[1] if qual else ""
         if qual and qual.startswith(_LOGS + "RetentionDays.") and member in _RETENTION_DAYS:
             value.value = _RETENTION_DAYS[member]
