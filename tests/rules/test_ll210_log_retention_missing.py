@@ -178,3 +178,5 @@ class TestCdk:
             """)
         findings = lint(tmp_path, files)
         assert ids_and_lines(findings) == [("LL210", line_of(files["app.py"], "CfnLogGroup"))]
+        assert findings[0]["message"].startswith(
+            "The log group LiteralLogs of Literal sets no retention")

@@ -63,6 +63,7 @@ class _LogGroup:
 
     line: int
     retention: Optional[Value]
+    label: str = "a log group"  # its construct id, for messages
     name: Optional[str] = None
     owner: Optional[_Fn] = None
 

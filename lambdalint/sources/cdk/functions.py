@@ -403,7 +403,7 @@ class _Functions:
                               self.display, line, column)
         else:
             retention = None
-        group = _LogGroup(line, retention)
+        group = _LogGroup(line, retention, label=self._construct_id(args, call))
         name = args.get("log_group_name")
         if name is not None:
             found = self._const(*name)
@@ -435,8 +435,7 @@ class _Functions:
         wanted = LAMBDA_LOG_PREFIX + record.function_name if record.function_name else None
         for group in self.log_groups:
             if group.owner is record or (wanted is not None and group.name == wanted):
-                function.log_group = LogGroup(f"the log group at line {group.line}",
-                                              self.display, group.line,
+                function.log_group = LogGroup(group.label, self.display, group.line,
                                               retention=group.retention)
                 function.log_retention = group.retention
                 return
