@@ -97,4 +97,4 @@ def given_functions(project: "Project", files: List[discovery.SourceFile]) -> "P
 
     return Project(functions=[f for f in project.functions if relevant(f)],
                    errors=list(project.errors), actions_by_file=project.actions_by_file,
-                   roots=project.roots)
+                   imports_by_file=project.imports_by_file, roots=project.roots)

@@ -238,36 +238,41 @@ def check_code(found: Discovered, links: Links, project: Optional["Project"],
                                      ctx.jobs)
         try:
             for index, outcome in zip(batch.missing, outcomes):
-                batch.keep(index, (outcome.findings, outcome.actions), _encode_python)
+                batch.keep(index, (outcome.findings, outcome.actions, outcome.imports),
+                           _encode_python)
         finally:
             # zip stops before the generator returns: close it so the worker pool ends now,
             # not when the generator is collected (idle workers outlived the fix phase).
             outcomes.close()
     findings = problems.findings
-    for file, (file_findings, actions) in zip(files, batch.results):
+    for file, (file_findings, actions, imports) in zip(files, batch.results):
         findings.extend(file_findings)
         if file.want_actions and actions and project is not None:
             project.actions_by_file[file.key] = list(actions)
+        if file.want_actions and imports and project is not None:
+            project.imports_by_file[file.key] = list(imports)
     return CodeResult(findings, problems.notes, len(files),
                       {f.source.display: f.data for f in files},
                       {f.source.display: f.source for f in files})
 
 
-def _encode_python(value: Tuple[List[Finding], List[str]]) -> list:
+def _encode_python(value: Tuple[List[Finding], List[str], List[str]]) -> list:
     from lambdalint import cache
 
-    findings, actions = value
-    return [cache.encode_findings(findings), actions]
+    findings, actions, imports = value
+    return [cache.encode_findings(findings), actions, imports]
 
 
-def _decode_python(value: Any) -> Tuple[List[Finding], List[str]]:
-    """A Python file's cache entry, ``[findings, actions]``; anything else raises (a miss)."""
+def _decode_python(value: Any) -> Tuple[List[Finding], List[str], List[str]]:
+    """A Python file's cache entry, ``[findings, actions, imports]``; anything else raises (a
+    miss)."""
     from lambdalint import cache
 
-    findings, actions = value
-    if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
-        raise cache.WrongShape("actions")
-    return cache.decode_findings(findings), actions
+    findings, actions, imports = value
+    for name, names in (("actions", actions), ("imports", imports)):
+        if not isinstance(names, list) or not all(isinstance(a, str) for a in names):
+            raise cache.WrongShape(name)
+    return cache.decode_findings(findings), actions, imports
 
 
 def _open_cache(config: Config, use_cache: bool, cache_dir: Optional[Path]) -> Optional["Cache"]:

@@ -150,6 +150,23 @@ class EventSource:
 
 
 @dataclass
+class LogGroup:
+    """The CloudWatch Logs group a function writes to, when the project defines or names it.
+
+    ``name`` is how the project names the group (a logical id, a Terraform address, a CDK
+    expression); ``path``/``line`` point at its definition. ``followed`` is false when the
+    function names a group lambdalint cannot follow (a CDK ``log_group=`` variable, a
+    ``LoggingConfig`` reference to a parameter): its retention is then unknown, not missing.
+    """
+
+    name: str
+    path: str
+    line: int
+    retention: Optional[Value] = None
+    followed: bool = True
+
+
+@dataclass
 class Function:
     name: str
     format: str
@@ -161,11 +178,23 @@ class Function:
     code: CodeLocation = field(default_factory=lambda: CodeLocation("unknown"))
     timeout: Optional[Timeout] = None
     memory: Optional[Value] = None
+    # The memory was not written anywhere and ``memory`` holds the framework's own default
+    # (Serverless' 1024 MB); formats whose default is Lambda's leave ``memory`` None instead.
+    memory_defaulted: bool = False
     environment: List[EnvVar] = field(default_factory=list)
     statements: List[IamStatement] = field(default_factory=list)
     managed_policies: List[ManagedPolicy] = field(default_factory=list)
     events: List[EventSource] = field(default_factory=list)
     layers: List[Value] = field(default_factory=list)
+    # X-Ray tracing mode as written (SAM/CFN ``Active``/``PassThrough``, Serverless ``true``,
+    # Terraform ``tracing_config.mode``, CDK ``Tracing.ACTIVE`` read as ``Active``); None: not set.
+    tracing: Optional[Value] = None
+    # How long the function's logs are kept: ``log_retention`` is the retention that applies
+    # wherever it is written (the log group's RetentionInDays / retention_in_days, Serverless
+    # logRetentionInDays, CDK log_retention); ``log_group`` is the group the project defines or
+    # names for the function, with or without a retention.
+    log_retention: Optional[Value] = None
+    log_group: Optional[LogGroup] = None
     role: Optional[str] = None  # the role's name as the format names it, for messages
     # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
     # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
@@ -201,5 +230,8 @@ class Project:
     # Resolved path of a linked handler file -> the AWS actions its code calls ("s3:GetObject"),
     # filled by the engine from the code analysis, for least-privilege suggestions.
     actions_by_file: Dict[str, List[str]] = field(default_factory=dict)
+    # Resolved path of a linked handler file -> what it imports, dotted (analysis.imports), filled
+    # the same way: config rules ask whether a function's code uses an SDK without reading it.
+    imports_by_file: Dict[str, List[str]] = field(default_factory=dict)
     # The real paths of the checked trees (lambdalint.confine): nothing outside them is read.
     roots: List[str] = field(default_factory=list)

@@ -7,12 +7,15 @@ needs, not before: a run whose files the pre-filter's gates all clear never impo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence
 
 from lambdalint import registry
 from lambdalint.findings import Finding
 from lambdalint.sources.python import PythonFile, PythonReadError, decode, parse, read
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from lambdalint import prefilter
 
 _rule_classes: Dict[str, type] = {}
 
@@ -110,31 +113,51 @@ class Outcome:
     findings: List[Finding]
     actions: List[str]  # AWS actions the code calls, when asked for
     parsed: bool  # False when the pre-filter showed that no rule can report in the file
+    # What the code imports (analysis.imports), asked for with the actions: a linked handler.
+    imports: List[str] = field(default_factory=list)
 
 
 def check_data(data: bytes, path: str, rule_ids: Sequence[str],
                options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = (),
                want_actions: bool = False, use_prefilter: bool = True) -> Outcome:
     """``check_source`` for the engine and its workers: findings, and the actions the code
-    calls when ``want_actions``; parses nothing when the pre-filter shows that no selected rule
-    can report in the file and Python's parser accepts it."""
+    calls and what it imports when ``want_actions``; parses nothing when the pre-filter shows
+    that no selected rule can report in the file and Python's parser accepts it."""
     try:
         text, encoding = decode(data)
     except PythonReadError as exc:
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
+    from lambdalint import prefilter
+
+    view = prefilter.Text(text, path)
+    imports: List[str] = []
+    if want_actions:
+        from lambdalint.analysis.imports import imported_names
+
+        imports = imported_names(view.tree)
+    outcome = _checked(view, text, encoding, path, rule_ids, options, handler_names,
+                       want_actions, use_prefilter)
+    outcome.imports = imports
+    return outcome
+
+
+def _checked(view: "prefilter.Text", text: str, encoding: str, path: str,
+             rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
+             handler_names: Iterable[str], want_actions: bool,
+             use_prefilter: bool) -> Outcome:
+    """The findings and actions of ``check_data`` for decoded ``text``."""
     needed = list(rule_ids)
     collect = want_actions
     found: Optional[List[str]] = None  # the actions, when the pre-filter read them from ast
     if use_prefilter:
-        from lambdalint import prefilter
-
-        view = prefilter.Text(text, path)
         # Only a file Python parses, not too deeply nested to analyse, is filtered: the others
         # go the full way, for exactly the LL001 finding they would get.
         if view.tree is not None and not view.deep():
-            needed = prefilter.rules_needed(view, rule_ids, options)
-            collect = want_actions and prefilter.might_collect_actions(view)
-            found = prefilter.actions_from_ast(view) if collect else None
+            from lambdalint import prefilter as gates
+
+            needed = gates.rules_needed(view, rule_ids, options)
+            collect = want_actions and gates.might_collect_actions(view)
+            found = gates.actions_from_ast(view) if collect else None
             if found is not None:  # the same actions without LibCST's scope analysis
                 if not needed:
                     return Outcome([], found, False)

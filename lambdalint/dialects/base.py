@@ -79,6 +79,46 @@ class Dialect:
         where the function's runtime is."""
         return f"the runtime {runtime}"
 
+    # -- memory, tracing, log retention (LL208, LL209, LL210) ---------------------------------
+
+    default_memory_mb = 128  # what the framework gives a function that sets no memory size
+
+    def function_setting(self, function: Function, setting: str) -> str:
+        """``setting`` (lines in the format's syntax) placed in this one function, with its
+        parents so that the user sees where it goes."""
+        return setting
+
+    def memory_setting(self, mb: int) -> str:
+        """The setting of a function's memory size."""
+        return f"a memory size of {mb} MB"
+
+    def shared_memory(self, mb: int) -> Optional[str]:
+        """The lines that set the memory of every function of the file, where the format has
+        them (SAM ``Globals``, Serverless ``provider``)."""
+        return None
+
+    def tracing_setting(self, function: Function) -> str:
+        """The setting that turns X-Ray tracing on for the function."""
+        return "X-Ray tracing in Active mode"
+
+    def shared_tracing(self) -> Optional[str]:
+        """The lines that turn tracing on for every function of the file, where they exist."""
+        return None
+
+    def log_retention(self, function: Function, days: int) -> str:
+        """What gives the function's log group a retention of ``days`` days: a log group
+        resource named after the function, or the format's own setting."""
+        return f"a CloudWatch Logs group /aws/lambda/<function name> with a {days}-day retention"
+
+    def retention_setting(self, days: int) -> str:
+        """The retention setting of a log group resource the project already defines."""
+        return f"a retention of {days} days"
+
+    def shared_log_retention(self, days: int) -> Optional[str]:
+        """The lines that set the retention for every function of the file, where they
+        exist (Serverless ``provider.logRetentionInDays``)."""
+        return None
+
     # -- IAM (LL202, LL203) ---------------------------------------------------------------------
 
     def statement_list(self, key: str, items: List[str],

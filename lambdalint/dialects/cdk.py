@@ -65,6 +65,11 @@ def _grant_covers(service: str, statement: IamStatement) -> bool:
     return True
 
 
+# Retention in days -> the member of aws_logs.RetentionDays that says it.
+_RETENTION_MEMBERS = {7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH", 90: "THREE_MONTHS",
+                      180: "SIX_MONTHS", 365: "ONE_YEAR"}
+
+
 class Cdk(Dialect):
     name = "cdk"
     label = "AWS CDK"
@@ -75,6 +80,22 @@ class Cdk(Dialect):
     def function_timeout(self, function: Function, seconds: int) -> str:
         return (f"timeout=Duration.seconds({seconds}),  # an argument of the {function.name} "
                 "construct; from aws_cdk import Duration")
+
+    def function_setting(self, function: Function, setting: str) -> str:
+        return f"{setting}  # an argument of the {function.name} construct"
+
+    def memory_setting(self, mb: int) -> str:
+        return f"memory_size={mb},"
+
+    def tracing_setting(self, function: Function) -> str:
+        return "tracing=lambda_.Tracing.ACTIVE,"
+
+    def log_retention(self, function: Function, days: int) -> str:
+        member = _RETENTION_MEMBERS.get(days, "ONE_MONTH")
+        return self.function_setting(
+            function, f'log_group=logs.LogGroup(self, "{function.name}Logs", '
+                      f"retention=logs.RetentionDays.{member}),") + \
+            "; from aws_cdk import aws_logs as logs"
 
     def runtime_setting(self, runtime: str) -> str:
         # python3.14 -> PYTHON_3_14, nodejs24.x -> NODEJS_24_X, provided.al2023 -> PROVIDED_AL2023

@@ -39,10 +39,41 @@ class CloudFormation(Dialect):
         self.json = json_syntax
 
     def function_timeout(self, function: Function, seconds: int) -> str:
+        return self.function_setting(function, self._key("Timeout", seconds))
+
+    def function_setting(self, function: Function, setting: str) -> str:
         if self.json:
-            return (f'"{function.name}": {{\n  "Properties": {{\n    "Timeout": {seconds}\n'
+            return (f'"{function.name}": {{\n  "Properties": {{\n{indent(setting)}\n'
                     "  }\n}")
-        return f"{function.name}:\n  Properties:\n    Timeout: {seconds}"
+        return f"{function.name}:\n  Properties:\n{indent(setting)}"
+
+    def _key(self, key: str, value: object) -> str:
+        """``Key: value`` in the template's syntax (a number, or a word JSON quotes)."""
+        if self.json:
+            return f'"{key}": {json.dumps(value)}'
+        return f"{key}: {value}"
+
+    def memory_setting(self, mb: int) -> str:
+        return self._key("MemorySize", mb)
+
+    def tracing_setting(self, function: Function) -> str:
+        if self.json:
+            return '"TracingConfig": {"Mode": "Active"}'
+        return "TracingConfig:\n  Mode: Active"
+
+    def retention_setting(self, days: int) -> str:
+        return self._key("RetentionInDays", days)
+
+    def log_retention(self, function: Function, days: int) -> str:
+        """A log group named after the function (``!Ref`` of a function is its name)."""
+        group = f"{function.name}LogGroup"
+        if self.json:
+            return (f'"{group}": {{\n  "Type": "AWS::Logs::LogGroup",\n  "Properties": {{\n'
+                    f'    "LogGroupName": {{"Fn::Sub": "/aws/lambda/${{{function.name}}}"}},\n'
+                    f'    "RetentionInDays": {days}\n  }}\n}}')
+        return (f"{group}:\n  Type: AWS::Logs::LogGroup\n  Properties:\n"
+                f"    LogGroupName: !Sub /aws/lambda/${{{function.name}}}\n"
+                f"    RetentionInDays: {days}")
 
     def runtime_setting(self, runtime: str) -> str:
         if self.json:

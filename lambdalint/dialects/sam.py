@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
+from lambdalint.dialects.base import indent
 from lambdalint.dialects.cloudformation import CloudFormation
 from lambdalint.model import Function, IamStatement
 
@@ -39,9 +40,22 @@ class Sam(CloudFormation):
     per_function_build = True
 
     def shared_timeout(self, seconds: int) -> Optional[str]:
+        return self._globals(self._key("Timeout", seconds))
+
+    def _globals(self, setting: str) -> str:
+        """``setting`` under ``Globals.Function``: every function of the template gets it."""
         if self.json:
-            return f'"Globals": {{\n  "Function": {{\n    "Timeout": {seconds}\n  }}\n}}'
-        return f"Globals:\n  Function:\n    Timeout: {seconds}"
+            return f'"Globals": {{\n  "Function": {{\n{indent(setting)}\n  }}\n}}'
+        return f"Globals:\n  Function:\n{indent(setting)}"
+
+    def shared_memory(self, mb: int) -> Optional[str]:
+        return self._globals(self.memory_setting(mb))
+
+    def tracing_setting(self, function: Function) -> str:
+        return self._key("Tracing", "Active")
+
+    def shared_tracing(self) -> Optional[str]:
+        return self._globals(self._key("Tracing", "Active"))
 
     def scoped_policy_hint(self) -> str:
         return ("a SAM policy template scoped to one resource (S3ReadPolicy: {BucketName: "

@@ -56,11 +56,34 @@ class Serverless(Dialect):
     image_option = "the function's image, built from provider.ecr.images"
     config_store = "SSM Parameter Store or AWS AppConfig, and pass only its name"
 
+    default_memory_mb = 1024
+
     def function_timeout(self, function: Function, seconds: int) -> str:
-        return f"functions:\n  {function.name}:\n    timeout: {seconds}"
+        return self.function_setting(function, f"timeout: {seconds}")
 
     def shared_timeout(self, seconds: int) -> Optional[str]:
         return f"provider:\n  timeout: {seconds}"
+
+    def function_setting(self, function: Function, setting: str) -> str:
+        return f"functions:\n  {function.name}:\n{indent(setting)}"
+
+    def memory_setting(self, mb: int) -> str:
+        return f"memorySize: {mb}"
+
+    def shared_memory(self, mb: int) -> Optional[str]:
+        return f"provider:\n  memorySize: {mb}"
+
+    def tracing_setting(self, function: Function) -> str:
+        return "tracing: Active"
+
+    def shared_tracing(self) -> Optional[str]:
+        return "provider:\n  tracing:\n    lambda: true"
+
+    def log_retention(self, function: Function, days: int) -> str:
+        return self.function_setting(function, f"logRetentionInDays: {days}")
+
+    def shared_log_retention(self, days: int) -> Optional[str]:
+        return f"provider:\n  logRetentionInDays: {days}"
 
     def runtime_setting(self, runtime: str) -> str:
         return f"runtime: {runtime}"

@@ -37,12 +37,34 @@ class Terraform(Dialect):
     direct_upload_zip = True  # `filename`: the zip goes to Lambda itself, not through S3
 
     def function_timeout(self, function: Function, seconds: int) -> str:
+        return self.function_setting(function, f"timeout = {seconds}")
+
+    def function_setting(self, function: Function, setting: str) -> str:
         kind, _, name = function.name.rpartition(".")
         if kind == "module":
-            return f'module "{name}" {{\n  timeout = {seconds}\n}}'
+            return f'module "{name}" {{\n{indent(setting, 2)}\n}}'
         if kind:
-            return f'resource "{kind}" "{name}" {{\n  timeout = {seconds}\n}}'
-        return f"timeout = {seconds}"
+            return f'resource "{kind}" "{name}" {{\n{indent(setting, 2)}\n}}'
+        return setting
+
+    def memory_setting(self, mb: int) -> str:
+        return f"memory_size = {mb}"
+
+    def tracing_setting(self, function: Function) -> str:
+        if function.name.startswith("module."):
+            return 'tracing_mode          = "Active"\nattach_tracing_policy = true'
+        return 'tracing_config {\n  mode = "Active"\n}'
+
+    def retention_setting(self, days: int) -> str:
+        return f"retention_in_days = {days}"
+
+    def log_retention(self, function: Function, days: int) -> str:
+        kind, _, name = function.name.rpartition(".")
+        if kind == "module":
+            return self.function_setting(function, f"cloudwatch_logs_retention_in_days = {days}")
+        return (f'resource "aws_cloudwatch_log_group" "{name or "function"}" {{\n'
+                f'  name              = "/aws/lambda/${{{function.name}.function_name}}"\n'
+                f"  retention_in_days = {days}\n}}")
 
     def runtime_setting(self, runtime: str) -> str:
         return f'runtime = "{runtime}"'

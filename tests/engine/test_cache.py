@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from helpers import (HANDLER_BY_CONFIG_ONLY, TERRAFORM_FILE_POLICY, age, findings_of, run_cli,
-                     sam_template, where, write)
+                     sam_template, where, without_baseline, write)
 from lambdalint import cache
 
 POLICIES = """\
@@ -113,8 +113,9 @@ def test_two_runs_at_once_share_a_cache(tmp_path):
     for i in range(12):  # enough files for both runs to write at the same time
         write(root, {f"src/mod{i}.py": APP.replace("process", f"process{i}")})
     fresh = findings_of(root, "--no-cache", ".")
-    command = [sys.executable, "-m", "lambdalint", "check", "--format", "json", "--exit-zero",
-               "--cache-dir", str(tmp_path / "shared-cache"), "."]
+    command = [sys.executable, "-m", "lambdalint", *without_baseline([
+        "check", "--format", "json", "--exit-zero", "--cache-dir", str(tmp_path / "shared-cache"),
+        "."])]
     runs = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True) for _ in range(2)]
     outputs = [run.communicate(timeout=300) for run in runs]

@@ -817,3 +817,32 @@ def test_cli_timeouts_against_api_gateway_and_sqs(tmp_path):
         ("LL206", at(text, "Duration.seconds(10)")),  # queue hides messages 30 s < 6 x 10 s
         ("LL201", at(text, "timeout=SHORT")),  # 3 s through a constant, at the reference
     ])
+
+
+def test_tracing_and_log_retention(tmp_path):
+    text = stack("""
+        from aws_cdk import aws_logs as logs
+        traced = lambda_.Function(self, "Traced", runtime=lambda_.Runtime.PYTHON_3_12,
+                                  handler="app.handler", code=lambda_.Code.from_asset("lambda"),
+                                  tracing=lambda_.Tracing.ACTIVE,
+                                  log_retention=logs.RetentionDays.TWO_WEEKS)
+        shared = logs.LogGroup(self, "Shared")
+        grouped = lambda_.Function(self, "Grouped", runtime=lambda_.Runtime.PYTHON_3_12,
+                                   handler="app.handler", code=lambda_.Code.from_asset("lambda"),
+                                   tracing=lambda_.Tracing.PASS_THROUGH, log_group=shared)
+        named = lambda_.Function(self, "Named", runtime=lambda_.Runtime.PYTHON_3_12,
+                                 handler="app.handler", code=lambda_.Code.from_asset("lambda"))
+        logs.CfnLogGroup(self, "NamedLogs", log_group_name=f"/aws/lambda/{named.function_name}",
+                         retention_in_days=7)
+        """)
+    functions = read(tmp_path, text)
+    traced, grouped, named = functions["Traced"], functions["Grouped"], functions["Named"]
+    assert (traced.tracing.value, traced.tracing.line) == ("Active", at(text, "Tracing.ACTIVE"))
+    assert (traced.log_retention.value, traced.log_retention.line) == \
+        (14, at(text, "TWO_WEEKS"))
+    assert traced.log_group is None
+    assert grouped.tracing.value == "PassThrough"
+    assert (grouped.log_group.line, grouped.log_group.followed) == (at(text, '"Shared"'), True)
+    assert (grouped.log_retention.value, grouped.log_retention.literal) == (731, True)
+    assert (named.log_retention.value, named.log_group.line) == (7, at(text, "CfnLogGroup"))
+    assert named.tracing is None and named.memory is None

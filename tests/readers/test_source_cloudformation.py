@@ -1494,3 +1494,62 @@ def test_template_in_yaml_flow_style_is_still_read(tmp_path):
         '{"Resources": {"Fn": {"Type": "AWS::Lambda::Function",\n'
         '  "Properties": {"Runtime": "python3.12", "Handler": "app.handler",}}}}\n')})
     assert [(f["rule"], f["line"]) for f in check_json(["."], tmp_path)] == [("LL201", 1)]
+
+
+# -- memory, tracing and log groups (LL208, LL209, LL210) ---------------------------------------
+
+def test_memory_tracing_and_log_groups(tmp_path):
+    functions = read(tmp_path, """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Function:
+    MemorySize: 256
+    Tracing: Active
+Resources:
+  FromGlobals:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.h
+      CodeUri: src/
+  Own:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.h
+      CodeUri: src/
+      FunctionName: own-fn
+      MemorySize: 1024
+      Tracing: PassThrough
+  OwnLogs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: /aws/lambda/own-fn
+  FromGlobalsLogs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${FromGlobals}
+      RetentionInDays: 14
+  Plain:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: app.h
+      Code: src/
+      TracingConfig:
+        Mode: Active
+      LoggingConfig:
+        LogGroup: /elsewhere
+""")
+    shared = functions["FromGlobals"]
+    assert (shared.memory.value, shared.memory.line) == (256, line(tmp_path, "MemorySize: 256"))
+    assert (shared.tracing.value, shared.tracing.line) == ("Active", line(tmp_path, "Tracing: A"))
+    assert (shared.log_group.name, shared.log_group.line) == \
+        ("FromGlobalsLogs", line(tmp_path, "FromGlobalsLogs:"))
+    assert (shared.log_retention.value, shared.log_retention.line) == \
+        (14, line(tmp_path, "RetentionInDays: 14"))
+    own = functions["Own"]
+    assert (own.memory.value, own.tracing.value) == (1024, "PassThrough")
+    assert own.log_group.name == "OwnLogs" and own.log_group.retention is None
+    assert own.log_retention is None
+    plain = functions["Plain"]
+    assert plain.memory is None  # SAM Globals apply to AWS::Serverless::Function only
+    assert plain.tracing.value == "Active"
+    assert (plain.log_group.name, plain.log_group.followed) == ("/elsewhere", False)

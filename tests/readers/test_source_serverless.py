@@ -898,3 +898,30 @@ def test_timeout_written_as_a_string_is_a_number(tmp_path):
     assert found[("LL206", 11)].startswith("a has a 900 s timeout but is called through API Gateway")
     assert found[("LL206", 16)].startswith("b has a 600 s timeout but is called through API Gateway")
     assert found[("LL201", 7)].startswith("c runs with a 3 s timeout set once under provider")
+
+
+def test_memory_tracing_and_log_retention(tmp_path):
+    functions = read(tmp_path, """\
+service: a
+provider:
+  name: aws
+  tracing:
+    lambda: true
+  logRetentionInDays: 14
+functions:
+  plain:
+    handler: h.f
+  own:
+    handler: h.g
+    memorySize: 512
+    tracing: PassThrough
+    logRetentionInDays: 7
+""")
+    plain, own = functions["plain"], functions["own"]
+    assert (plain.memory.value, plain.memory_defaulted) == (1024, True)
+    assert (own.memory.value, own.memory_defaulted) == (512, False)
+    assert (plain.tracing.value, plain.tracing.line) == (True, 5)
+    assert (own.tracing.value, own.tracing.line) == ("PassThrough", 13)
+    assert (plain.log_retention.value, plain.log_retention.line) == (14, 6)
+    assert (own.log_retention.value, own.log_retention.line) == (7, 14)
+    assert plain.log_group is None

@@ -1180,3 +1180,58 @@ def test_timeout_written_as_a_string_is_a_number(tmp_path):
     assert (timeout.seconds, timeout.origin, timeout.line) == (3, "function", 8)
     assert ids_and_lines([f for f in check_json(["."], tmp_path) if f["rule"] == "LL201"]) == [
         ("LL201", 8)]
+
+
+def test_memory_tracing_and_log_groups(tmp_path):
+    write(tmp_path, {"main.tf": """\
+variable "name" {}
+resource "aws_lambda_function" "traced" {
+  function_name = var.name
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+  memory_size   = 512
+  tracing_config {
+    mode = "Active"
+  }
+}
+resource "aws_cloudwatch_log_group" "traced" {
+  name              = "/aws/lambda/${var.name}"
+  retention_in_days = 14
+}
+resource "aws_lambda_function" "plain" {
+  function_name = "plain"
+  handler       = "app.handler"
+  runtime       = "python3.12"
+  filename      = "fn.zip"
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.shared.name
+  }
+}
+resource "aws_cloudwatch_log_group" "shared" {
+  name = "shared"
+}
+module "orders" {
+  source                            = "terraform-aws-modules/lambda/aws"
+  function_name                     = "orders"
+  handler                           = "app.handler"
+  runtime                           = "python3.12"
+  source_path                       = "src"
+  tracing_mode                      = "PassThrough"
+  cloudwatch_logs_retention_in_days = 30
+}
+"""})
+    functions, errors = read(tmp_path)
+    assert errors == []
+    traced = functions["aws_lambda_function.traced"]
+    assert (traced.memory.value, traced.tracing.value, traced.tracing.line) == (512, "Active", 9)
+    assert (traced.log_group.name, traced.log_group.line) == ("aws_cloudwatch_log_group.traced", 12)
+    assert (traced.log_retention.value, traced.log_retention.line) == (14, 14)
+    plain = functions["aws_lambda_function.plain"]
+    assert plain.memory is None and plain.tracing is None
+    assert (plain.log_group.name, plain.log_group.retention) == ("aws_cloudwatch_log_group.shared",
+                                                                 None)
+    orders = functions["module.orders"]
+    assert (orders.tracing.value, orders.log_retention.value, orders.log_retention.line) == \
+        ("PassThrough", 30, 36)

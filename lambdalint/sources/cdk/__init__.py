@@ -35,7 +35,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from lambdalint import files, suppressions
 from lambdalint.discovery import SourceFile
 from lambdalint.model import CDK, Function, ReadError, Timeout
-from lambdalint.sources.cdk.constructs import _Fn
+from lambdalint.sources.cdk.constructs import _Fn, _LogGroup
 from lambdalint.sources.cdk.effects import _Effects
 from lambdalint.sources.cdk.functions import (
     DEFAULT_TIMEOUT,
@@ -92,6 +92,7 @@ class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects):
         self.version = 0
         self.objects: Dict[int, Any] = {}  # id(call node) -> what the call builds
         self.functions: List[_Fn] = []
+        self.log_groups: List[_LogGroup] = []  # logs.LogGroup constructs, for LL210
         self.deferred: List[Tuple[cst.FunctionDef, _Scope, _Scope]] = []
         self.policy_names: Dict[int, str] = {}  # id(_Policy) -> "iam.Policy AppPolicy"
         self.steps_left = MAX_STEPS  # refilled for each value evaluated (_const)
@@ -111,6 +112,7 @@ class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects):
                 continue
         result = []
         for record in self.functions:
+            self._match_log_group(record)
             function = record.function
             role = record.role
             statements = list(role.statements)

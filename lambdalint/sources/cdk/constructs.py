@@ -25,6 +25,10 @@ _FUNCTION_CLASSES = {
 
 _QUEUE = "aws_cdk.aws_sqs.Queue"
 
+_LOGS = "aws_cdk.aws_logs."
+# Log group constructors -> the argument that sets their retention.
+_LOG_GROUP_CLASSES = {_LOGS + "LogGroup": "retention", _LOGS + "CfnLogGroup": "retention_in_days"}
+
 
 @dataclass
 class _Policy:
@@ -47,6 +51,21 @@ class _Fn:
     function: Function
     role: _Role
     python: Optional[bool] = None  # runtime family known to be Python (True) / not (False)
+    function_name: Optional[str] = None  # the literal function_name=, when given
+
+
+@dataclass
+class _LogGroup:
+    """A ``logs.LogGroup`` or ``logs.CfnLogGroup``: where it is, its retention (a LogGroup
+    without one keeps logs two years, the CDK default; a CfnLogGroup forever), and whose logs it
+    holds: a literal ``log_group_name``, or the function whose ``function_name`` its name
+    interpolates (``f"/aws/lambda/{fn.function_name}"``)."""
+
+    line: int
+    retention: Optional[Value]
+    label: str = "a log group"  # its construct id, for messages
+    name: Optional[str] = None
+    owner: Optional[_Fn] = None
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import Any, Callable, Dict, List, Tuple
 import libcst as cst
 
 from lambdalint.model import EnvVar, EventSource, IamStatement, Value
-from lambdalint.sources.cdk.constructs import _FUNCTION_CLASSES, _IAM, _QUEUE, _Fn, _Policy, _Role
+from lambdalint.sources.cdk.constructs import (_FUNCTION_CLASSES, _IAM, _LOG_GROUP_CLASSES, _QUEUE,
+                                               _Fn, _Policy, _Role)
 from lambdalint.sources.cdk.scope import _SKIP, _Env
 
 # Integrations that put a function behind API Gateway or a load balancer: qualified name ->
@@ -78,7 +79,8 @@ class _Effects:
     def _on_call(self, call: cst.Call, env: _Env) -> None:
         qual = self._qual(call.func, env)
         if qual is not None:
-            if qual in _FUNCTION_CLASSES or qual.startswith(_IAM) or qual == _QUEUE:
+            if qual in _FUNCTION_CLASSES or qual.startswith(_IAM) or qual == _QUEUE \
+                    or qual in _LOG_GROUP_CLASSES:
                 self._built_by(call, env)  # built where it is written, even if never named
             elif qual in _API_INTEGRATIONS:
                 self._api_integration(call, env, qual)

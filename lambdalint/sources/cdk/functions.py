@@ -22,11 +22,12 @@ from lambdalint.model import (
     Function,
     IamStatement,
     InlineCode,
+    LogGroup,
     ReadError,
     Timeout,
     Value,
 )
-from lambdalint.sources.cdk.constructs import _LAMBDA, _Fn, _Queue, _Role
+from lambdalint.sources.cdk.constructs import _LAMBDA, _LOGS, _Fn, _LogGroup, _Queue, _Role
 from lambdalint.sources.cdk.scope import _SKIP, _Env
 from lambdalint.sources.cdk.values import _Args, _Const, _number
 
@@ -37,6 +38,19 @@ SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does no
 _DURATION_FACTORS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "millis": 0.001}
 
 _EVENT_SOURCES = "aws_cdk.aws_lambda_event_sources."
+LOG_GROUP_DEFAULT_DAYS = 731  # logs.LogGroup without retention=: RetentionDays.TWO_YEARS
+LAMBDA_LOG_PREFIX = "/aws/lambda/"
+# aws_logs.RetentionDays members -> days (INFINITE is 9999, as the CDK writes it).
+_RETENTION_DAYS = {
+    "ONE_DAY": 1, "THREE_DAYS": 3, "FIVE_DAYS": 5, "ONE_WEEK": 7, "TWO_WEEKS": 14,
+    "ONE_MONTH": 30, "TWO_MONTHS": 60, "THREE_MONTHS": 90, "FOUR_MONTHS": 120,
+    "FIVE_MONTHS": 150, "SIX_MONTHS": 180, "ONE_YEAR": 365, "THIRTEEN_MONTHS": 400,
+    "EIGHTEEN_MONTHS": 545, "TWO_YEARS": 731, "THREE_YEARS": 1096, "FIVE_YEARS": 1827,
+    "SIX_YEARS": 2192, "SEVEN_YEARS": 2557, "EIGHT_YEARS": 2922, "NINE_YEARS": 3288,
+    "TEN_YEARS": 3653, "INFINITE": 9999,
+}
+# lambda_.Tracing members -> the TracingConfig mode CloudFormation writes.
+_TRACING_MODES = {"ACTIVE": "Active", "PASS_THROUGH": "PassThrough", "DISABLED": "Disabled"}
 
 _CODE_ASSET = {"Code.from_asset", "Code.asset", "AssetCode"}
 _CODE_INLINE = {"Code.from_inline", "Code.inline", "InlineCode"}
@@ -100,7 +114,7 @@ class _Functions:
             args = _Args(unknown_splat=True)
         steps = (self._set_runtime, self._set_role, self._set_handler_and_code, self._set_timeout,
                  self._set_memory, self._set_environment, self._set_initial_policy,
-                 self._set_layers, self._set_events)
+                 self._set_layers, self._set_events, self._set_tracing, self._set_logs)
         for step in steps:
             try:
                 step(record, args, kind)
@@ -323,6 +337,108 @@ class _Functions:
         given = args.get("memory_size")
         if given is not None:
             record.function.memory = self._value(*given)
+
+    def _set_tracing(self, record: _Fn, args: _Args, kind: str) -> None:
+        """``tracing=lambda_.Tracing.ACTIVE`` read as the mode CloudFormation writes
+        (``Active``, ``PassThrough``, ``Disabled``)."""
+        given = args.get("tracing")
+        if given is None:
+            return
+        expr, env = given
+        value = self._value(expr, env)
+        target, target_env, _, ambiguous = self._deref(expr, env)
+        qual = self._qual(target, target_env) \
+            if isinstance(target, cst.Attribute) and not ambiguous else None
+        if qual and qual.startswith(_LAMBDA + "Tracing."):
+            member = qual.rsplit(".", 1)[1]
+            value.value = _TRACING_MODES.get(member, member)
+            value.literal = True
+        record.function.tracing = value
+
+    def _set_logs(self, record: _Fn, args: _Args, kind: str) -> None:
+        """``log_retention=logs.RetentionDays.ONE_MONTH`` (its days as the value), or a
+        ``log_group=``: followed when it is a ``logs.LogGroup`` built here, else not."""
+        function = record.function
+        name = args.get("function_name")
+        found = self._const(*name) if name is not None else None
+        if found is not None and isinstance(found.value, str):
+            record.function_name = found.value
+        given = args.get("log_retention")
+        if given is not None:
+            function.log_retention = self._retention(*given)
+        group = args.get("log_group")
+        if group is not None:
+            target, target_env, _, _ = self._deref(*group)
+            built = self._built_by(target, target_env) \
+                if isinstance(target, cst.Call) and target_env is not None else None
+            line, _, _, _ = self._span(group[0])
+            if isinstance(built, _LogGroup):
+                function.log_group = LogGroup(self._text(group[0]), self.display, built.line,
+                                              retention=built.retention)
+                function.log_retention = built.retention
+            else:
+                function.log_group = LogGroup(self._text(group[0]), self.display, line,
+                                              retention=function.log_retention, followed=False)
+
+    def _retention(self, expr: cst.BaseExpression, env: _Env) -> Value:
+        """A retention as days: ``logs.RetentionDays.ONE_MONTH`` is 30, a number is itself."""
+        value = self._value(expr, env)
+        target, target_env, _, ambiguous = self._deref(expr, env)
+        qual = self._qual(target, target_env) \
+            if isinstance(target, cst.Attribute) and not ambiguous else None
+        member = qual.rsplit(".", 1)[1] if qual else ""
+        if qual and qual.startswith(_LOGS + "RetentionDays.") and member in _RETENTION_DAYS:
+            value.value = _RETENTION_DAYS[member]
+            value.literal = True
+        return value
+
+    def _make_log_group(self, call: cst.Call, env: _Env, retention_arg: str) -> _LogGroup:
+        args = self._arguments(call, env)
+        line, column, _, _ = self._span(call)
+        given = args.get(retention_arg)
+        if given is not None:
+            retention: Optional[Value] = self._retention(*given)
+        elif retention_arg == "retention":  # logs.LogGroup keeps two years unless told
+            retention = Value(LOG_GROUP_DEFAULT_DAYS, "the logs.LogGroup default (two years)",
+                              self.display, line, column)
+        else:
+            retention = None
+        group = _LogGroup(line, retention, label=self._construct_id(args, call))
+        name = args.get("log_group_name")
+        if name is not None:
+            found = self._const(*name)
+            if found is not None and isinstance(found.value, str):
+                group.name = found.value
+            elif isinstance(name[0], cst.FormattedString):
+                group.owner = self._interpolated_function(name[0], name[1])
+        self.log_groups.append(group)
+        return group
+
+    def _interpolated_function(self, text: cst.FormattedString, env: _Env) -> Optional[_Fn]:
+        """The function whose ``function_name`` an f-string interpolates, if it is one."""
+        for part in text.parts:
+            expr = getattr(part, "expression", None)
+            if isinstance(expr, cst.Attribute) and expr.attr.value == "function_name":
+                target, target_env, _, _ = self._deref(expr.value, env)
+                if isinstance(target, cst.Call) and target_env is not None:
+                    built = self._built_by(target, target_env)
+                    if isinstance(built, _Fn):
+                        return built
+        return None
+
+    def _match_log_group(self, record: _Fn) -> None:
+        """A ``logs.LogGroup`` built apart from the function that holds its logs: named
+        ``/aws/lambda/<its function_name>`` or interpolating ``fn.function_name``."""
+        function = record.function
+        if function.log_group is not None or function.log_retention is not None:
+            return
+        wanted = LAMBDA_LOG_PREFIX + record.function_name if record.function_name else None
+        for group in self.log_groups:
+            if group.owner is record or (wanted is not None and group.name == wanted):
+                function.log_group = LogGroup(group.label, self.display, group.line,
+                                              retention=group.retention)
+                function.log_retention = group.retention
+                return
 
     def _set_environment(self, record: _Fn, args: _Args, kind: str) -> None:
         given = args.get("environment")

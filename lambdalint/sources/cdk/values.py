@@ -15,7 +15,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from lambdalint.model import Value
-from lambdalint.sources.cdk.constructs import _FUNCTION_CLASSES, _IAM, _QUEUE, _Fn, _Unknown
+from lambdalint.sources.cdk.constructs import (_FUNCTION_CLASSES, _IAM, _LOG_GROUP_CLASSES, _QUEUE,
+                                               _Fn, _Unknown)
 from lambdalint.sources.cdk.scope import _Env
 
 MAX_DEPTH = 40  # name -> value -> name ... chains followed before giving up
@@ -534,6 +535,8 @@ class _Values:
             built = self._managed_reference(call, env, qual.rsplit(".", 1)[1])
         elif qual == _QUEUE:
             built = self._make_queue(call, env)
+        elif qual in _LOG_GROUP_CLASSES:
+            built = self._make_log_group(call, env, _LOG_GROUP_CLASSES[qual])
         elif qual.startswith(_IAM + "Role.from_"):
             built = _Unknown(self._text(call))
         self.objects[key] = built

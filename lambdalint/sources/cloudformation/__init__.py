@@ -42,7 +42,8 @@ Choices the rules depend on:
   a JSON string or a ``!Join`` of lines cannot be mapped, so it is kind "inline" without text.
 
 The reader is one class, ``_Template``, put together from mixins by concern: ``template``
-(resources, values, functions, code, suppression), ``iam``, ``events``; the value helpers they
+(resources, values, functions, code, suppression), ``iam``, ``events``,
+``observability`` (tracing, log groups); the value helpers they
 share are in ``intrinsics``.
 """
 
@@ -59,6 +60,7 @@ from lambdalint.sources.cloudformation.events import (
     _Events,
 )
 from lambdalint.sources.cloudformation.iam import POLICY_TEMPLATES, _Iam
+from lambdalint.sources.cloudformation.observability import _Observability
 from lambdalint.sources.cloudformation.template import (
     DEFAULT_TIMEOUT,
     FUNCTION_TYPES,
@@ -83,7 +85,7 @@ __all__ = [
 ]
 
 
-class _Template(_Core, _Code, _Iam, _Events):
+class _Template(_Core, _Code, _Iam, _Events, _Observability):
     """One template being read (see ``_Core``); each mixin is one concern of the reader."""
 
 

@@ -261,6 +261,10 @@ class _Core:
         function.timeout = self._timeout(props, sam, function)
         function.environment = self._environment(props, sam)
         function.layers = self._layers(props, sam)
+        function.tracing = self._tracing(props, sam)
+        function.log_group = self._log_group_of(logical_id, props, sam, function)
+        if function.log_group is not None:
+            function.log_retention = function.log_group.retention
         function.code = self._code(props, sam, function)
         self._iam(logical_id, props, sam, function)
         function.events = self._sam_events(props) if sam else []

@@ -172,7 +172,10 @@ class _Core:
             self.field_value(self.provider, "runtime")
         function.handler = self.field_value(spec, "handler")
         function.timeout = self.timeout(spec, line)
-        function.memory = self.memory(spec, line)
+        function.memory, function.memory_defaulted = self.memory(spec, line)
+        function.tracing = self.tracing(spec)
+        function.log_retention = self.field_value(spec, "logRetentionInDays") or \
+            self.field_value(self.provider, "logRetentionInDays")
         function.environment = self.environment(spec)
         function.code = self.code(spec)
         runtime = function.runtime
@@ -200,15 +203,25 @@ class _Core:
             return Timeout(seconds, origin, self.path, value.line)
         return Timeout(DEFAULT_TIMEOUT, "default", self.path, line)
 
-    def memory(self, spec: Dict[Any, Any], line: int) -> Value:
+    def memory(self, spec: Dict[Any, Any], line: int) -> Tuple[Value, bool]:
+        """The memory size that applies, and whether it is Serverless' default (nothing set)."""
         for mapping in (spec, self.provider):
             value = self.field_value(mapping, "memorySize")
             if value is not None:
                 number = _number(value)
                 if number is not None:
                     value.value = number
-                return value
-        return Value(DEFAULT_MEMORY, f"{DEFAULT_MEMORY} (Serverless default)", self.path, line)
+                return value, False
+        return Value(DEFAULT_MEMORY, f"{DEFAULT_MEMORY} (Serverless default)", self.path,
+                     line), True
+
+    def tracing(self, spec: Dict[Any, Any]) -> Optional[Value]:
+        """The function's ``tracing`` (Active, PassThrough), else ``provider.tracing.lambda``
+        (true, or a mode)."""
+        own = self.field_value(spec, "tracing")
+        if own is not None:
+            return own
+        return self.field_value(_dict(self.provider.get("tracing")), "lambda")
 
     def environment(self, spec: Dict[Any, Any]) -> List[EnvVar]:
         found: Dict[str, EnvVar] = {}

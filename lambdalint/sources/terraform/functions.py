@@ -17,6 +17,7 @@ from lambdalint.model import (TERRAFORM, CodeLocation, EnvVar, Function,
 from lambdalint.sources.terraform.hcl import OBJ, TUP, Block, Node
 from lambdalint.sources.terraform.iam import dedupe, guard
 from lambdalint.sources.terraform.module import Budget, as_number, target_of
+from lambdalint.sources.terraform.observability import Observability
 
 if TYPE_CHECKING:
     from lambdalint.sources.terraform.iam import Iam
@@ -34,8 +35,9 @@ _LAMBDA_MODULE = re.compile(
 )
 
 
-class Functions:
-    """Reading the function blocks of ``self.m``; the events come from ``self.events``."""
+class Functions(Observability):
+    """Reading the function blocks of ``self.m``; the events come from ``self.events``, tracing
+    and log groups from ``Observability``."""
 
     m: "Module"
     iam: "Iam"
@@ -164,6 +166,10 @@ class Functions:
         environments = [e.get("variables") for e in block.children("environment")]
         self._settings(function, block, environments)
         function.code = self._resource_code(block)
+        function.tracing = self.resource_tracing(block)
+        function.log_group = self.resource_log_group(block)
+        if function.log_group is not None:
+            function.log_retention = function.log_group.retention
         statements, managed = self._given_role(function, block.get("role"))
         function.statements = dedupe(statements)
         function.managed_policies = managed
@@ -242,6 +248,10 @@ class Functions:
         function = self._base(block)
         self._settings(function, block, [block.get("environment_variables")])
         function.code = self._module_code(block)
+        function.tracing = self.module_tracing(block)
+        function.log_group = self.module_log_group(block, function)
+        if function.log_group is not None:
+            function.log_retention = function.log_group.retention
         if m.flag(block.get("create_role"), default=True):
             statements, managed = self._module_policies(block)
             function.role = f"the role {block.address} creates"
