@@ -126,7 +126,7 @@ def test_credential_kind_by_shape(value, kind):
     SECRET_KEY,  # a secret access key needs a name
     "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
     "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PUBLIC KEY-----\n" + PEM.splitlines()[1],
-    "postgresql://user:password@db.internal/app", "postgresql://app:Pg83kd7@localhost/dev",
+    "postgresql://user:password@db/app", "postgresql://app:Pg83kd7@localhost/dev",
     "postgresql://app:Pg83kd7@127.0.0.1:5432/dev", "mysql://app:Pg83kd7@db.example.com/app",
     "amqp://guest:guest@rabbit:5672", "postgresql://app:{}@db.internal/app",
     "postgresql://app:${DB_PASSWORD}@db.internal/app", "postgresql://app@db.internal/app",
@@ -135,6 +135,57 @@ def test_credential_kind_by_shape(value, kind):
 ])
 def test_no_credential_by_shape(value):
     assert secrets.credential_kind(value) is None
+
+
+@pytest.mark.parametrize("value, kind", [
+    ("postgresql://app:password@orders.abc123.eu-west-1.rds.amazonaws.com/orders",
+     "connection URL with an inline password"),  # a weak password to a real endpoint
+    ("postgresql://user:password@db.internal/app", "connection URL with an inline password"),
+    ("https://api.internal/report?user=ops&pwd=Zq81kd", "password inside a string"),
+    ("Server=db.prod;Database=orders;User Id=sa;Password=maria2019;", "password inside a string"),
+    ("host=db.prod port=5432 user=app password=maria2019", "password inside a string"),
+    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9x", "Authorization header credential"),
+])
+def test_credentials_inside_strings(value, kind):
+    found = secrets.find_credential(value)
+    assert found is not None and found.kind == kind
+    assert "maria2019" not in found.masked and "Zq81kd" not in found.masked
+    assert secrets.find_credential(value, urls=False) is None  # a docstring documents them
+
+
+@pytest.mark.parametrize("value", [
+    "https://api.internal/report?user=ops&pwd=%s", "Password={password};", "password=${DB_PASS}",
+    "Authorization: Bearer <token>", "Authorization: Bearer {}", "token=NextToken&page=2",
+    "?api_key=YOUR_API_KEY", "Server=db;Password=;",
+])
+def test_no_credential_inside_strings(value):
+    assert secrets.find_credential(value) is None
+
+
+@pytest.mark.parametrize("value", [
+    "", "  ", "${DB_PASSWORD}", "{{ db_password }}", "%(password)s", "<password>", "!Ref DbPass",
+    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", "your-api-key-here",
+    "changeme", "xxxxxxxx", "****", "PASSWORD_MIN_LENGTH", "/var/task/key.pem",
+    "https://auth.internal/oauth2/token", "SecureString", "INSERT_KEY_HERE", "none",
+])
+def test_not_a_value(value):
+    assert secrets.not_a_value(value)
+
+
+@pytest.mark.parametrize("value", ["secret", "maria2019", "4321", "banana", "admin", "password",
+                                   "P@55w0rd!", "test123", "s3cure-ish"])
+def test_weak_values_are_values(value):
+    """Secret words inside a value no longer make it a placeholder on their own."""
+    assert not secrets.not_a_value(value)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("the_password_for_smtp", "password"), ("userPasswordValue", "password"),
+    ("SIGNING_SECRET_V2", "secret"), ("db_pass", "weak password"), ("token_of_bot", "token"),
+    ("password_field", None), ("SECRET_ARN", None), ("secret_name_for_db", None),
+])
+def test_credential_words_inside_names(name, expected):
+    assert secrets.secret_category(name) == expected
 
 
 def test_strong_only_and_without_urls():
@@ -158,21 +209,23 @@ def test_strong_only_and_without_urls():
     ("x-api-key", "a9F3kq0Zt7Lm2Pw8", "API key"),
     ("access_token", "ya29.a0AfH6SMBx9k3", "token"),
     ("token", "Bearer", None),
-    ("token", "identifier", None),
+    ("token", "identifier", "token"),  # no longer a placeholder: a word is a weak value
     ("token", "STRING_LITERAL", None),
     ("token", r"[^\W\d]\w*", None),
     ("client_secret", "Qx7Tb9Lm2Zr8", "secret"),
-    ("JWT_SECRET", "supersecretvalue", None),
+    ("JWT_SECRET", "supersecretvalue", "secret"),
     ("SECRET_KEY", "django-insecure-9f8a7b6c5d4e3f2a1b0c", "secret key"),
     ("aws_secret_access_key", SECRET_KEY, "AWS secret access key"),
     ("AWS_SECRET", SECRET_KEY, "AWS secret access key"),
     ("GITHUB_SECRET", SECRET_KEY, "secret"),
     ("CHECKSUM", SECRET_KEY, None),
-    ("aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None),
+    ("aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", secrets.AWS_EXAMPLE),
+    ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", secrets.AWS_EXAMPLE),
+    ("aws_access_key_id", "ASIAX", None),  # a prefix in a table, not a key
     ("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2ln", "Authorization header credential"),
     ("Authorization", "Bearer {token}", None),
     ("Authorization", "Basic YXBwOlhrMjktcXBMN3pXbQ==", "Authorization header credential"),
-    ("Authorization", "Basic dXNlcjpwYXNzd29yZA==", None),  # user:password
+    ("Authorization", "Basic dXNlcjpwYXNzd29yZA==", "Authorization header credential"),
     ("Authorization", "Basic Z3Vlc3Q6Z3Vlc3Q=", None),  # guest:guest
     ("Authorization", "Bearer", None),
     ("password", "Enter your password", None),
