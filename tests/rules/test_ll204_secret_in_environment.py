@@ -412,3 +412,43 @@ def test_a_weak_password_through_self_custom(tmp_path):
         """}, "LL204")
     assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "serverless.yml", "DB_PASSWORD"))]
     assert findings[0]["message"].endswith("(****, through ${self:custom.db.password})")
+
+
+_FILE_SERVICE = """\
+    service: orders
+    provider: {name: aws, runtime: python3.12, timeout: 10}
+    functions:
+      create:
+        handler: src/orders.create
+        environment:
+          DB_PASSWORD: ${file(./config/secrets.yml):db.password}
+          API_TOKEN: ${file(config/secrets.json):token}
+          OUTSIDE_KEY: ${file(../outside.yml):key}
+          LINKED_KEY: ${file(config/linked.yml):key}
+          SCRIPT_KEY: ${file(config/keys.js):key}
+          BIG_KEY: ${file(config/big.yml):key}
+          MISSING_PASSWORD: ${file(config/nothere.yml):x, 'changeme'}
+    """
+
+
+def test_file_variables_inside_the_service_feed_ll204(tmp_path):
+    """``${file(...)}`` is read below the service's directory only (after symlinks), YAML or
+    JSON, through the size limit; anything else stays unknown, so it is not reported."""
+    (tmp_path / "outside.yml").write_text("key: Zq8xLm3Vt9Bc4Hd6\n", encoding="utf-8")
+    service = tmp_path / "svc"
+    (service / "config").mkdir(parents=True)
+    (service / "config" / "linked.yml").symlink_to(tmp_path / "outside.yml")
+    big = "key: Zq8xLm3Vt9Bc4Hd6\n" + "# padding\n" * 40_000
+    findings = lint(service, {
+        "serverless.yml": _FILE_SERVICE,
+        "config/secrets.yml": "db:\n  password: maria2019\n",
+        "config/secrets.json": '{"token": "Zq8xLm3Vt9Bc4Hd6Wp2"}',
+        "config/keys.js": "module.exports = {key: 'Zq8xLm3Vt9Bc4Hd6'}\n",
+        "config/big.yml": big,
+    }, "LL204")
+    at = lambda needle: line_of(service / "serverless.yml", needle)  # noqa: E731
+    assert ids_and_lines(findings) == [("LL204", at("DB_PASSWORD")), ("LL204", at("API_TOKEN"))]
+    assert findings[0]["message"].endswith(
+        "holds a password in plain text (****, through ${file(./config/secrets.yml):db.password})")
+    text = json.dumps(findings)
+    assert "maria2019" not in text and "Zq8xLm3Vt9Bc4Hd6" not in text
