@@ -827,6 +827,15 @@ def find_secrets_in_text(text: str) -> List[SecretSpan]:
                 found.append(SecretSpan(offset, offset + len(password), "****"))
             elif not colon and _token_user(user):
                 found.append(SecretSpan(start, start + len(user), mask(user)))
+    if "=" in text:  # ?user=ops&pwd=..., Password=...; (unquoted, inside a longer string)
+        for match in _INLINE_PAIR.finditer(text):
+            if (secret_category(match.group("name")) is not None
+                    and _maskable_value(match.group("value"))):
+                found.append(SecretSpan(match.start("value"), match.end("value"), "****"))
+    if "uthorization" in text:
+        for match in _INLINE_AUTH.finditer(text):
+            if _maskable_value(match.group("value")):
+                found.append(SecretSpan(match.start("value"), match.end("value"), "****"))
     for match in (_TEXT_PAIR_VALUE.finditer(text) if "'" in text or '"' in text else ()):
         value = match.group("value")
         name = _name_before(text, match.start())

@@ -291,3 +291,14 @@ def test_the_gate_skips_plain_code():
     assert not gate("import json\n\ndef handler(event, context):\n    return json.dumps(event)\n")
     assert not gate("DATABASE_DSN = 'x'\n") and gate("DATABASE_DSN = 'x'\n", ["dsn"])
     assert gate(f"ID = '{KEY_ID}'\n")
+
+
+def test_masking_hides_credentials_inside_strings():
+    from lambdalint.redact import mask_text
+
+    text = ('URL = "https://api.internal/r?user=ops&pwd=Zq81kd" and '
+            '"Server=db;Password=maria2019;" and "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9x"')
+    masked = mask_text(text)
+    assert "Zq81kd" not in masked and "maria2019" not in masked and "eyJhbG" not in masked
+    assert "pwd=****" in masked and "Password=****;" in masked and "Bearer ****" in masked
+    assert mask_text(masked) == masked
