@@ -301,7 +301,11 @@ def _url_credential(value: str) -> Optional[Credential]:
 # ``?user=ops&pwd=...``, ``Server=db;Password=...;``, ``host=db password=... dbname=x``: a
 # credential name and its value inside a longer string.
 _INLINE_PAIR = re.compile(
-    r"(?:^|(?<=[?&;\s]))(?P<name>[A-Za-z][\w\-.]{0,40})\s?=\s?(?P<value>[^&;\s'\"]{4,})")
+    r"(?:^|(?<=[?&;\s]))(?P<name>[A-Za-z][\w\-.]{0,40})=(?P<value>[^&;\s'\"()\[\]]{4,})")
+# The same, for masking any text (a message quoting code): only after ``?``, ``&`` or ``;``,
+# where a pair is a query or connection string and not ``name=expression`` in code.
+_TEXT_INLINE_PAIR = re.compile(
+    r"(?<=[?&;])(?P<name>[A-Za-z][\w\-.]{0,40})=(?P<value>[^&;\s'\"()\[\]]{4,})")
 _INLINE_AUTH = re.compile(
     r"\bAuthorization\s*:\s*(?P<scheme>Bearer|Basic|Token|Bot)\s+(?P<value>[^\s'\"]+)", re.I)
 
@@ -828,7 +832,7 @@ def find_secrets_in_text(text: str) -> List[SecretSpan]:
             elif not colon and _token_user(user):
                 found.append(SecretSpan(start, start + len(user), mask(user)))
     if "=" in text:  # ?user=ops&pwd=..., Password=...; (unquoted, inside a longer string)
-        for match in _INLINE_PAIR.finditer(text):
+        for match in _TEXT_INLINE_PAIR.finditer(text):
             if (secret_category(match.group("name")) is not None
                     and _maskable_value(match.group("value"))):
                 found.append(SecretSpan(match.start("value"), match.end("value"), "****"))

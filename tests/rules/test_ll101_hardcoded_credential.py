@@ -524,6 +524,24 @@ def test_test_files_with_placeholder_credentials(tmp_path):
     assert [(f["path"], f["line"]) for f in found] == [("orders_test.py", 2)]
 
 
+def test_a_tests_directory_of_a_layer_or_package_is_still_test_code(tmp_path):
+    """Weak passwords, example keys and credentials inside strings are not reported there; a
+    real access key id still is."""
+    fixture = f"""
+        DB_PASSWORD = "maria2019"
+        s3 = client(aws_access_key_id="AKIAIOSFODNN7EXAMPLE")
+        URL = "https://api.internal/r?user=ops&pwd=Zq81kd"
+        assert password == "hunter22"
+        KEY = "{KEY_ID}"
+    """
+    found = ll101(tmp_path, {"layers/shared/python/shared/tests/fixtures.py": fixture,
+                             "src/orders/testing/data.py": fixture,
+                             "src/orders/handler.py": 'SMTP_PASSWORD = "secret"\n'})
+    assert [(f["path"], f["line"]) for f in found] == [
+        ("layers/shared/python/shared/tests/fixtures.py", 5), ("src/orders/handler.py", 1),
+        ("src/orders/testing/data.py", 5)]
+
+
 # -- output ------------------------------------------------------------------------------------
 
 SECRETS_FILE = f"""
