@@ -222,6 +222,11 @@ _INSTRUCTION_FRAGMENTS = ("changeme", "change_me", "change-me", "replaceme", "re
                           "yoursecret", "yourapi", "placeholder", "redacted", "xxxx", "****",
                           "...", "example", "sample", "dummy", "notreal", "not_real", "not-real",
                           "fake_", "fake-", "-here", "_here")
+# Words a made-up value declares itself with: a value made only of placeholder words and
+# digits, one of them among these, is a fixture (``TESTACCESSKEY12345``, ``ABCSECRETKEY``,
+# ``foo``), not a credential. ``admin``, ``secret``, ``password`` are not among them.
+_MADE_UP_WORDS = frozenset({"test", "testing", "tests", "abc", "xyz", "foo", "bar", "baz", "qux",
+                            "foobar", "mock", "mocked", "stub", "fake", "dummy", "sample"})
 _NOT_VALUES = frozenset({"n/a", "na", "-", "?", "none", "null", "nil", "undefined", "todo",
                          "tbd", "fixme", "unset", "notset", "empty", "blank", "fake", "secret_here"})
 
@@ -258,6 +263,10 @@ def not_a_value(value: str) -> bool:
         return True
     if (words and any(w in _INSTRUCTION_WORDS for w in words)
             and all(_placeholder_word(w) for w in words) and not any(c.isdigit() for c in v)):
+        return True
+    if words and all(_placeholder_word(w) for w in words) and any(
+            w in _MADE_UP_WORDS or any(w.startswith(m) or w.endswith(m) for m in ("test", "abc"))
+            for w in words):
         return True
     return looks_like_reference(v)
 
@@ -551,6 +560,9 @@ def _names_a_secret(value: str, name: str = "") -> bool:
     words = _words(value)
     if len([w for w in words if not w.isdigit()]) < 2:
         return False  # "secret", "Password1": a weak value, not a field's name
+    if is_aws_key_name(value) or (words[-1] in ("id", "arn", "name") and any(
+            w in ("key", "secret", "token", "password", "credential") for w in words)):
+        return True  # ACCESS_KEY = "AWSAccessKeyId": the field a key goes in
     category = secret_category(value)
     return (category is not None and category != WEAK_PASSWORD) or any(
         w in _PASSWORD_WORDS or w in ("secret", "token") for w in words)

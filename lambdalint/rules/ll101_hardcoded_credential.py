@@ -234,6 +234,13 @@ class HardcodedCredential(PythonRule):
         # PyMySQL's connect takes keywords only: no positional signature to read.
         'import pymysql\nconn = pymysql.connect(host="db.internal", user="app")\n'
         'value = "not a secret"\nprint(value)\n',
+        # Seen in botocore and moto (the third-party corpus): a field name as the value, a mocked
+        # STS response with AWS's example key, made-up fixture values.
+        "ACCESS_KEY = 'AWSAccessKeyId'\nSECRET_KEY = 'AWSSecretKey'\n"
+        'RESULT = {"Credentials": {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE",\n'
+        '                          "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"}}\n'
+        'FAKE = {"AccessKeyId": "TESTACCESSKEY12345", "SecretKey": "ABCSECRETKEY",\n'
+        '        "SessionToken": "ABC12345"}\n',
         # A connection URL to a container's default, not to a real endpoint.
         'LOCAL = "postgresql://postgres:postgres@db:5432/app"\n',
         'def handler(event, context):\n    return page(NextToken="eyJ2IjoxLCJrIjoiYWJjIn0x")\n',
@@ -398,6 +405,8 @@ class HardcodedCredential(PythonRule):
             return
         masked = found.masked if found is not None else secrets.mask(flat.text)
         if kind == secrets.AWS_EXAMPLE:
+            if how == "dict" and "aws" not in secrets.squash(name):
+                return  # {"AccessKeyId": ...}: a (mocked) API response, not keys passed in
             masked = secrets.mask_prefix(flat.text)
         self._emit(value, kind, masked, _Site(how, name, self._code(target)))
 

@@ -328,6 +328,7 @@ def test_known_token_shapes_under_any_name(tmp_path):
     "none", "null", "N/A", "...", "example", "fake-password", "placeholder", "redacted",
     "[REDACTED]", "0000", "__PASSWORD__", "abc", "!Ref DbPassword",
     "my-secret-value",  # names a secret (as "db_password" does), does not hold one
+    "test", "test123", "foo", "TESTACCESSKEY12345",  # made up, and say so
 ])
 def test_values_that_are_not_values_are_silent(tmp_path, value):
     source = (f"DB_PASSWORD = {value!r}\nAPI_KEY = {value!r}\nconnect(password={value!r})\n"
@@ -336,7 +337,7 @@ def test_values_that_are_not_values_are_silent(tmp_path, value):
 
 
 @pytest.mark.parametrize("value", [
-    "test", "test123", "Password1", "secret", "123456", "pass", "admin",
+    "Password1", "secret", "123456", "pass", "admin", "hunter22",
     "root", "P@55w0rd!", "maria2019", "banana",
 ])
 def test_weak_passwords_under_credential_names_are_reported(tmp_path, value):
