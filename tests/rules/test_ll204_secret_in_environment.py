@@ -11,7 +11,7 @@ from typing import List
 
 import pytest
 
-from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_orders
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_orders, terraform_function
 
 
 SECRETS = {
@@ -295,42 +295,31 @@ _CFN_JSON = """\
 }
 """ % (EXAMPLE_ID, EXAMPLE_SECRET)
 
+def _sls_env(variables: str) -> str:
+    """A service whose one function ``create`` has the environment ``variables`` (continuation
+    lines indented by six spaces)."""
+    return ("service: orders\nprovider: {name: aws, runtime: python3.12, timeout: 10}\n"
+            "functions:\n  create:\n    handler: src/orders.create\n    environment:\n"
+            f"      {variables}\n")
+
+
 _FORMATS = {
     "sam": ("template.yaml", _sam_env(
         f"AWS_ACCESS_KEY_ID: {EXAMPLE_ID}\n          AWS_SECRET_ACCESS_KEY: {EXAMPLE_SECRET}\n"
         "          SMTP_PASSWORD: secret")),
     "cloudformation-json": ("template.json", _CFN_JSON),
-    "serverless": ("serverless.yml", f"""\
-        service: orders
-        provider:
-          name: aws
-          runtime: python3.12
-          timeout: 10
-        functions:
-          create:
-            handler: src/orders.create
-            environment:
-              AWS_ACCESS_KEY_ID: {EXAMPLE_ID}
-              AWS_SECRET_ACCESS_KEY: {EXAMPLE_SECRET}
-              SMTP_PASSWORD: secret
-        """),
-    "terraform": ("main.tf", f"""\
-        resource "aws_lambda_function" "api" {{
-          function_name = "api"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          filename      = "app.zip"
-          role          = "arn:aws:iam::123456789012:role/api"
-          timeout       = 10
-          environment {{
-            variables = {{
-              AWS_ACCESS_KEY_ID     = "{EXAMPLE_ID}"
-              AWS_SECRET_ACCESS_KEY = "{EXAMPLE_SECRET}"
-              SMTP_PASSWORD         = "secret"
-            }}
+    "serverless": ("serverless.yml", _sls_env(
+        f"AWS_ACCESS_KEY_ID: {EXAMPLE_ID}\n      AWS_SECRET_ACCESS_KEY: {EXAMPLE_SECRET}\n"
+        "      SMTP_PASSWORD: secret")),
+    "terraform": ("main.tf", terraform_function(body=f"""\
+        environment {{
+          variables = {{
+            AWS_ACCESS_KEY_ID     = "{EXAMPLE_ID}"
+            AWS_SECRET_ACCESS_KEY = "{EXAMPLE_SECRET}"
+            SMTP_PASSWORD         = "secret"
           }}
         }}
-        """),
+        """)),
 }
 
 
@@ -387,15 +376,7 @@ def test_a_non_reserved_aws_key_name_gets_the_role_advice(tmp_path):
 @pytest.mark.parametrize("value", ["changeme", "'${ssm:/orders/db-password}'", "''",
                                    "'<password>'", "your-password-here"])
 def test_not_a_value_in_an_environment_is_silent(tmp_path, value):
-    assert lint(tmp_path, {"serverless.yml": f"""\
-        service: orders
-        provider: {{name: aws, runtime: python3.12, timeout: 10}}
-        functions:
-          create:
-            handler: src/orders.create
-            environment:
-              DB_PASSWORD: {value}
-        """}, "LL204") == []
+    assert lint(tmp_path, {"serverless.yml": _sls_env(f"DB_PASSWORD: {value}")}, "LL204") == []
 
 
 def test_a_weak_password_through_self_custom(tmp_path):
