@@ -262,6 +262,9 @@ class HardcodedCredential(PythonRule):
         # Weak but real passwords under credential names: the worst kind.
         'db_pass = "maria2019"\nSMTP_PASSWORD = "secret"\nSECRET_KEY = "banana"\n'
         'CFG = {"pwd": "4321"}\n',
+        # bandit's own examples: a word compared with a password, a default, a passphrase.
+        'def login(user, password="Admin"):\n    if password == "root":\n        return True\n'
+        'passphrase = "1234"\n',
         # A common word as the password of a real endpoint.
         'DSN = "postgresql://app:password@orders.abc123.eu-west-1.rds.amazonaws.com/orders"\n',
         # AWS's documentation keys: the pattern (long-term keys in code) is the defect.
@@ -397,9 +400,9 @@ class HardcodedCredential(PythonRule):
         kind = secrets.classify(name, flat.text, self._extra)
         if kind is None:
             return
-        if how == "compare" and not (any(c.isdigit() for c in flat.text)
-                                     and any(c.isalpha() for c in flat.text)):
-            return  # token == "#group", password == "PASSWORD": dispatch, not a check
+        if how == "compare" and kind != "password" and not (
+                any(c.isdigit() for c in flat.text) and any(c.isalpha() for c in flat.text)):
+            return  # token == "#group", key == "up": dispatch, not a check
         found = secrets.find_credential(flat.text)
         if found is not None and found.text in self._allowed:
             return
