@@ -224,7 +224,8 @@ _INSTRUCTION_FRAGMENTS = ("changeme", "change_me", "change-me", "replaceme", "re
                           "fake_", "fake-", "-here", "_here")
 # Words a made-up value declares itself with: a value made only of placeholder words and
 # digits, one of them among these, is a fixture (``TESTACCESSKEY12345``, ``ABCSECRETKEY``,
-# ``foo``), not a credential. ``admin``, ``secret``, ``password`` are not among them.
+# ``foo``), not a credential. ``admin``, ``secret``, ``password`` are not among them, and a
+# symbol makes it a crafted password again (``TestPassword123!``).
 _MADE_UP_WORDS = frozenset({"test", "testing", "tests", "abc", "xyz", "foo", "bar", "baz", "qux",
                             "foobar", "mock", "mocked", "stub", "fake", "dummy", "sample"})
 _NOT_VALUES = frozenset({"n/a", "na", "-", "?", "none", "null", "nil", "undefined", "todo",
@@ -264,7 +265,7 @@ def not_a_value(value: str) -> bool:
     if (words and any(w in _INSTRUCTION_WORDS for w in words)
             and all(_placeholder_word(w) for w in words) and not any(c.isdigit() for c in v)):
         return True
-    if words and all(_placeholder_word(w) for w in words) and any(
+    if re.fullmatch(r"[\w\-]+", v) and all(_placeholder_word(w) for w in words) and any(
             w in _MADE_UP_WORDS or any(w.startswith(m) or w.endswith(m) for m in ("test", "abc"))
             for w in words):
         return True

@@ -167,13 +167,14 @@ def test_no_credential_inside_strings(value):
     "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", "your-api-key-here",
     "changeme", "xxxxxxxx", "****", "PASSWORD_MIN_LENGTH", "/var/task/key.pem",
     "https://auth.internal/oauth2/token", "SecureString", "INSERT_KEY_HERE", "none",
+    "TESTACCESSKEY12345", "ABCSECRETKEY", "ABC12345", "test123", "foo",
 ])
 def test_not_a_value(value):
     assert secrets.not_a_value(value)
 
 
 @pytest.mark.parametrize("value", ["secret", "maria2019", "4321", "banana", "admin", "password",
-                                   "P@55w0rd!", "s3cure-ish", "letmein"])
+                                   "P@55w0rd!", "s3cure-ish", "letmein", "TestPassword123!"])
 def test_weak_values_are_values(value):
     """Secret words inside a value no longer make it a placeholder on their own."""
     assert not secrets.not_a_value(value)
