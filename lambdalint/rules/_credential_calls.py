@@ -14,6 +14,8 @@ from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
+_BOTO3_CLIENT_KEYS = ((6, "aws_access_key_id"), (7, "aws_secret_access_key"),
+                      (8, "aws_session_token"))
 # callee attribute or name -> (required base module or None, ((index, parameter name), ...)).
 # The parameter name is the one the checks classify (jwt's ``key`` is a signing key).
 POSITIONAL_SECRETS: Dict[str, Tuple[Optional[Tuple[str, ...]], Tuple[Tuple[int, str], ...]]] = {
@@ -27,11 +29,18 @@ POSITIONAL_SECRETS: Dict[str, Tuple[Optional[Tuple[str, ...]], Tuple[Tuple[int, 
     "HTTPDigestAuth": (None, ((1, "password"),)),
     "HTTPProxyAuth": (None, ((1, "password"),)),
     "BasicAuth": (None, ((1, "password"),)),  # aiohttp.BasicAuth(login, password)
+    # boto3 client/resource(service_name, region_name, api_version, use_ssl, verify,
+    # endpoint_url, aws_access_key_id, aws_secret_access_key, aws_session_token, config), on
+    # boto3 or a Session; boto3.Session(aws_access_key_id, aws_secret_access_key, token, ...).
+    "client": (None, _BOTO3_CLIENT_KEYS),
+    "resource": (None, _BOTO3_CLIENT_KEYS),
+    "Session": (("boto3", "session"), ((0, "aws_access_key_id"), (1, "aws_secret_access_key"),
+                                       (2, "aws_session_token"))),
 }
 
 # Lower-case text one of the callees above needs (LL101's gate): ``HTTPBasicAuth`` and ``auth=``
 # hold "auth", ``pg.DB`` "pg.".
-GATE_WORDS = ("redis", "jwt", "login", "auth", "pg.")
+GATE_WORDS = ("redis", "jwt", "login", "auth", "pg.", "boto3")
 
 
 def _base_name(func: cst.BaseExpression) -> Optional[str]:
@@ -78,24 +87,43 @@ def decoded(value: cst.BaseExpression) -> cst.BaseExpression:
     return value
 
 
+class _Literals(cst.CSTVisitor):
+    """Counts the plain-name assignments of a module, in every scope, keeping string values."""
+
+    def __init__(self) -> None:
+        self.seen: Dict[str, int] = {}
+        self.found: Dict[str, cst.BaseExpression] = {}
+
+    def _bind(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
+        if isinstance(target, cst.Name):
+            self.seen[target.value] = self.seen.get(target.value, 0) + 1
+            if value is not None and isinstance(decoded(value), (cst.SimpleString,
+                                                                 cst.ConcatenatedString)):
+                self.found[target.value] = decoded(value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(element.value, None)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind(node.target, None)
+
+    def visit_Param(self, node: cst.Param) -> None:
+        self._bind(node.name, None)  # a parameter of that name: the value is the caller's
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind(node.target, None)
+
+
 def module_literals(module: cst.Module) -> Dict[str, cst.BaseExpression]:
-    """Names assigned exactly once at module level, to a string literal: ``value = "..."``."""
-    seen: Dict[str, int] = {}
-    found: Dict[str, cst.BaseExpression] = {}
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign):
-                targets = [t.target for t in small.targets]
-                value = small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                targets, value = [small.target], small.value
-            else:
-                continue
-            for target in targets:
-                if isinstance(target, cst.Name):
-                    seen[target.value] = seen.get(target.value, 0) + 1
-                    if isinstance(decoded(value), (cst.SimpleString, cst.ConcatenatedString)):
-                        found[target.value] = decoded(value)
-    return {name: value for name, value in found.items() if seen[name] == 1}
+    """Names bound exactly once in the whole module (any scope), to a string literal:
+    ``access_key = "..."`` before ``boto3.client(aws_access_key_id=access_key)``."""
+    literals = _Literals()
+    module.visit(literals)
+    return {name: value for name, value in literals.found.items() if literals.seen[name] == 1}

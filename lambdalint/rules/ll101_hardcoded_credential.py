@@ -394,11 +394,13 @@ class HardcodedCredential(PythonRule):
         flat = flatten(value)
         if flat.dynamic or not flat.has_literal:
             return  # built at run time; shapes inside are still checked per literal
-        self._done.update(id(n) for n in flat.nodes)
-        if flat.text in self._allowed:
-            return
         kind = secrets.classify(name, flat.text, self._extra)
-        if kind is None:
+        if kind is None and flat.text not in self._allowed:
+            # Not judged yet for good: the same literal may reach a credential argument through
+            # a neutral name (access_key = "..."; client(aws_access_key_id=access_key)).
+            return
+        self._done.update(id(n) for n in flat.nodes)
+        if kind is None or flat.text in self._allowed:
             return
         if how == "compare" and kind != "password" and not (
                 any(c.isdigit() for c in flat.text) and any(c.isalpha() for c in flat.text)):

@@ -707,3 +707,47 @@ def test_odd_strings_never_crash(tmp_path):
 
 def test_rule_class_is_documented():
     assert HardcodedCredential.__doc__
+
+
+def test_long_term_keys_passed_to_boto3_every_way(tmp_path):
+    """Sonar's long-term access key cases: keywords, positions, sessions, local names, a key
+    cut short; and what stays silent (keys read at run time or from another call)."""
+    found = ll101(tmp_path, {"app.py": """
+        import os
+
+        import boto3
+
+
+        def by_keyword():
+            return boto3.client("s3", aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE")
+
+
+        def by_position():
+            return boto3.resource("s3", None, None, None, None, None, "AKIAIOSFODNN7EXAMPLE")
+
+
+        def by_session():
+            session = boto3.Session("AKIAIOSFODNN7EXAMPLE")
+            return session.client("ec2", None, None, None, None, None, None,
+                                  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+        def by_local_name():
+            access_key = "AKIAIOSFODNN7EXAMPLE"
+            return boto3.client("lambda", aws_access_key_id=access_key)
+
+
+        def helper():
+            return "AKIAIOSFODNN7EXAMPLE"
+
+
+        def silent(credentials, key_id):
+            key = helper()
+            boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=key_id)
+            boto3.client("s3", aws_access_key_id=os.getenv("AWS_ACCESS_KEY_ID"),
+                         aws_session_token=credentials["SessionToken"])
+    """})
+    assert lines(found) == [7, 11, 15, 17, 21]
+    assert all("AWS's example key" in f["message"] for f in found)
+    assert found[1]["message"].startswith(
+        "the aws_access_key_id argument of boto3.resource gets AWS's example key")
