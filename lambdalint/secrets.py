@@ -10,15 +10,16 @@ id, a private key block, a prefixed token) is a secret under any name. AWS's doc
 are reported under AWS key names (the long-term keys are the defect, not the key).
 
 Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_category`` /
-``is_secret_name`` (name alone), ``looks_like_placeholder`` / ``looks_like_reference``,
-``classify`` (a name and a value together) and ``mask``;
+``is_secret_name`` / ``is_aws_key_name`` (name alone), ``not_a_value``, ``aws_example_key``,
+``looks_like_placeholder`` / ``looks_like_reference``, ``classify`` (a name and a value
+together), ``mask`` and ``mask_prefix``;
 ``SHAPE_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
 ``find_secrets_in_text`` (every secret inside a message or a diff, for ``lambdalint.redact``).
 
-Some 650 lines in one module on purpose: the three parts (a value's shape, a name's meaning,
+Some 870 lines in one module on purpose: the three parts (a value's shape, a name's meaning,
 secrets inside any text) read the same tables (the shapes, the secret words, the placeholder and
-reference vocabulary) with opposite leanings, reporting towards silence and masking towards
-hiding. Apart, each would import the others' private tables, and a new shape added to one
+reference vocabulary, the inline ``name=value`` pairs) with opposite leanings, reporting only
+what is a value and masking whatever might be one. Apart, each would import the others' private tables, and a new shape added to one
 would be missed by the other.
 """
 
