@@ -13,7 +13,7 @@ Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_ca
 ``is_secret_name`` / ``is_aws_key_name`` (name alone), ``not_a_value``, ``aws_example_key``,
 ``looks_like_placeholder`` / ``looks_like_reference``, ``classify`` (a name and a value
 together), ``mask`` and ``mask_prefix``;
-``SHAPE_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
+``SHAPE_HINT``, ``PREFIX_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
 ``find_secrets_in_text`` (every secret inside a message or a diff, for ``lambdalint.redact``).
 
 Some 870 lines in one module on purpose: the three parts (a value's shape, a name's meaning,
@@ -58,9 +58,13 @@ _TOKENS: Tuple[Tuple[str, "re.Pattern[str]", int], ...] = (
 )
 
 # Cheap test run before the patterns above: every shape contains one of these.
+_SHAPE_PREFIXES = (r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|"
+                   r"xox[abposr]-|k_live_|SG\.")
 SHAPE_HINT = re.compile(
-    r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.|"
-    r"(?i:pass|pwd|secret|token|key|authorization)[\w\-]*\s*[=:]")
+    _SHAPE_PREFIXES + r"|(?i:pass|pwd|secret|token|key|authorization)[\w\-]*\s*[=:]")
+# The same without credentials after their name inside strings: what a test file can hold
+# that LL101 reports there (it judges no name in tests).
+PREFIX_HINT = re.compile(_SHAPE_PREFIXES)
 # Hosts of URLs that only ever carry example or local-development credentials.
 _LOCAL_HOST = re.compile(
     r"^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|host\.docker\.internal|"

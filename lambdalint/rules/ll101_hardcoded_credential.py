@@ -51,21 +51,25 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     """False only when LL101 cannot report in the file (see ``prefilter``): no secret-like word, no
     configured name fragment and no credential's shape, in the text or in what its strings and
     names spell once escapes and concatenation are resolved."""
-    from lambdalint.rules._credential_calls import GATE_WORDS
-    from lambdalint.secrets import SECRET_WORDS, SHAPE_HINT, squash
+    from lambdalint.secrets import PREFIX_HINT, SECRET_WORDS, SHAPE_HINT, squash
+
+    # Lower-case text a callee of the positional table (rules/_credential_calls.py) needs:
+    # HTTPBasicAuth and auth= hold "auth", pg.DB "pg.". Written here: that module imports LibCST.
+    # Not "boto3" (every handler has it): keys passed to boto3 by position are AWS key ids.
+    positional_words = ("redis", "jwt", "login", "auth", "pg.")
 
     extra = [squash(str(e)) for e in options.get("extra-secret-names", ()) or ()]
     if any(e == "" for e in extra):
         return True
     if text.is_test_path:
         # In a test file LL101 judges no name, only strings by their shape (strong shapes).
-        return bool(SHAPE_HINT.search(text.text) or SHAPE_HINT.search(text.strings_and_names))
+        return bool(PREFIX_HINT.search(text.text) or PREFIX_HINT.search(text.strings_and_names))
 
     def hit(candidate: str) -> bool:
         lowered = candidate.lower()
         if any(word in lowered for word in SECRET_WORDS) or SHAPE_HINT.search(candidate):
             return True
-        if any(word in lowered for word in GATE_WORDS):
+        if any(word in lowered for word in positional_words):
             return True  # a positional credential (redis.Redis(h, p, 0, "pw"))
         return bool(extra) and any(e in squash(candidate) for e in extra)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -303,3 +305,18 @@ def test_masking_hides_credentials_inside_strings():
     assert "Zq81kd" not in masked and "maria2019" not in masked and "eyJhbG" not in masked
     assert "pwd=****" in masked and "Password=****;" in masked and "Bearer ****" in masked
     assert mask_text(masked) == masked
+
+
+def test_the_gate_knows_every_callee_of_the_positional_table():
+    """The gate cannot import the table (LibCST); its copy of the words must cover each callee."""
+    from lambdalint.rules import ll101_hardcoded_credential as ll101
+    from lambdalint.rules._credential_calls import GATE_WORDS, POSITIONAL_SECRETS
+
+    source = Path(ll101.__file__).read_text(encoding="utf-8")
+    assert "positional_words = " + repr(GATE_WORDS).replace("'", "\"") in source
+    for callee, (bases, _) in POSITIONAL_SECRETS.items():
+        module = bases[0] if bases else "lib"
+        args = "a, b, c, d, e, f, g, h"
+        if module in ("lib", "boto3", "session") and callee in ("client", "resource", "Session"):
+            args = "'s3', None, None, None, None, None, 'AKIAIOSFODNN7EXAMPLE'"  # a key id's shape
+        assert gate(f"import {module}\nx = {module}.{callee}({args})\n"), callee
