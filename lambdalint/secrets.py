@@ -2,20 +2,24 @@
 
 Shared by LL101 (literals in Python code) and LL204 (environment variables in deployment
 configs), so it works on names and values alone and knows nothing about LibCST or YAML.
-Every check leans towards silence: a finding on a fake or example value costs the user more
-than a missed one, so a value must both sit under a secret-like name *and* look like a real
-secret, unless its shape alone proves it (an AWS access key id, a private key block...).
+A literal under a credential name is a secret unless it is clearly *not a value*
+(``not_a_value``: empty, a template or reference, an instruction to the reader such as
+``your-api-key-here``, a path, a URL without userinfo, an environment variable name): a weak
+password is still a password in the repository. A value whose shape proves it (an AWS access key
+id, a private key block, a prefixed token) is a secret under any name. AWS's documentation keys
+are reported under AWS key names (the long-term keys are the defect, not the key).
 
 Public API: ``find_credential`` / ``credential_kind`` (value alone), ``secret_category`` /
-``is_secret_name`` (name alone), ``looks_like_placeholder`` / ``looks_like_reference``,
-``classify`` (a name and a value together) and ``mask``;
-``SHAPE_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
+``is_secret_name`` / ``is_aws_key_name`` (name alone), ``not_a_value``, ``aws_example_key``,
+``looks_like_placeholder`` / ``looks_like_reference``, ``classify`` (a name and a value
+together), ``mask`` and ``mask_prefix``;
+``SHAPE_HINT``, ``PREFIX_HINT``, ``SECRET_WORDS`` and ``squash`` for LL101's pre-filter gate;
 ``find_secrets_in_text`` (every secret inside a message or a diff, for ``lambdalint.redact``).
 
-Some 650 lines in one module on purpose: the three parts (a value's shape, a name's meaning,
+Some 870 lines in one module on purpose: the three parts (a value's shape, a name's meaning,
 secrets inside any text) read the same tables (the shapes, the secret words, the placeholder and
-reference vocabulary) with opposite leanings, reporting towards silence and masking towards
-hiding. Apart, each would import the others' private tables, and a new shape added to one
+reference vocabulary, the inline ``name=value`` pairs) with opposite leanings, reporting only
+what is a value and masking whatever might be one. Apart, each would import the others' private tables, and a new shape added to one
 would be missed by the other.
 """
 
@@ -54,8 +58,13 @@ _TOKENS: Tuple[Tuple[str, "re.Pattern[str]", int], ...] = (
 )
 
 # Cheap test run before the patterns above: every shape contains one of these.
+_SHAPE_PREFIXES = (r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|"
+                   r"xox[abposr]-|k_live_|SG\.")
 SHAPE_HINT = re.compile(
-    r"A(?:KIA|SIA|BIA|CCA|3T)|PRIVATE KEY|://|gh[pousr]_|github_pat_|xox[abposr]-|k_live_|SG\.")
+    _SHAPE_PREFIXES + r"|(?i:pass|pwd|secret|token|key|authorization)[\w\-]*\s*[=:]")
+# The same without credentials after their name inside strings: what a test file can hold
+# that LL101 reports there (it judges no name in tests).
+PREFIX_HINT = re.compile(_SHAPE_PREFIXES)
 # Hosts of URLs that only ever carry example or local-development credentials.
 _LOCAL_HOST = re.compile(
     r"^(?:localhost|127\.\d+\.\d+\.\d+|0\.0\.0\.0|\[::1?\]|host\.docker\.internal|"
@@ -204,6 +213,70 @@ def looks_like_reference(value: str) -> bool:
     return False
 
 
+# Words that tell the reader to put a value there, or say the value is not one: a value made
+# only of placeholder words with one of these (``your-api-key-here``, ``enter_password``,
+# ``put-token-here``) is an instruction. Secret words alone (``secret``, ``password``,
+# ``admin``) are not: ``SMTP_PASSWORD = "secret"`` is a weak password, the worst kind.
+_INSTRUCTION_WORDS = frozenset("""
+    your here enter insert put fill replace replaceme change changeme changeit goes setme todo
+    fixme tbd xxx redacted removed hidden masked omitted placeholder dummy fake example examples
+    sample samples none null nil undefined empty blank unset notset missing
+""".split())
+_INSTRUCTION_FRAGMENTS = ("changeme", "change_me", "change-me", "replaceme", "replace_me",
+                          "replace-me", "your_", "your-", "yourpass", "yourtoken", "yourkey",
+                          "yoursecret", "yourapi", "placeholder", "redacted", "xxxx", "****",
+                          "...", "example", "sample", "dummy", "notreal", "not_real", "not-real",
+                          "fake_", "fake-", "-here", "_here")
+# Words a made-up value declares itself with: a value made only of placeholder words and
+# digits, one of them among these, is a fixture (``TESTACCESSKEY12345``, ``ABCSECRETKEY``,
+# ``foo``), not a credential. ``admin``, ``secret``, ``password`` are not among them, and a
+# symbol makes it a crafted password again (``TestPassword123!``).
+_MADE_UP_WORDS = frozenset({"test", "testing", "tests", "abc", "xyz", "foo", "bar", "baz", "qux",
+                            "foobar", "mock", "mocked", "stub", "fake", "dummy", "sample"})
+_NOT_VALUES = frozenset({"n/a", "na", "-", "?", "none", "null", "nil", "undefined", "todo",
+                         "tbd", "fixme", "unset", "notset", "empty", "blank", "fake", "secret_here"})
+
+
+# A value made only of these names a type or a setting, not a secret: ``"SecureString"``,
+# ``"write_only"``, ``"argon2"``, ``"Bearer"``.
+_TYPE_WORDS = frozenset("""
+    string str securestring secure text bool boolean int integer number float write read only
+    writeonly readonly required optional input field type char varchar hash hashed bcrypt md5
+    sha argon scrypt pbkdf encrypted uuid email url uri date datetime binary json object array
+    list dict true false yes no on off enabled disabled auto always never bearer basic plain
+""".split())
+
+
+def not_a_value(value: str) -> bool:
+    """A value that is clearly not a credential: empty, a template or reference (``${X}``,
+    ``{{x}}``, ``%(x)s``, ``<password>``, ``!Ref X``), masked (``****``, ``xxxxxxxx``), an
+    instruction to the reader (``your-api-key-here``, ``changeme``), a path, a URL without
+    userinfo, an environment variable name, or punctuation only. Anything else under a
+    credential name is reported, however weak: ``"secret"``, ``"maria2019"``, ``"4321"``."""
+    v = value.strip()
+    if not v or not any(c.isalnum() for c in v):
+        return True
+    if _TEMPLATE.search(v) or v.startswith("!"):
+        return True
+    if set(v) <= _MASK_CHARS or (len(v) >= 4 and len(set(v.lower())) <= 1):
+        return True
+    lowered = v.lower()
+    if lowered in _NOT_VALUES or any(f in lowered for f in _INSTRUCTION_FRAGMENTS):
+        return True
+    words = re.findall(r"[a-z]+", lowered)
+    typed = [w.lower() for w in _WORD.findall(v) if not w.isdigit()]
+    if typed and all(w in _TYPE_WORDS for w in typed):
+        return True
+    if (words and any(w in _INSTRUCTION_WORDS for w in words)
+            and all(_placeholder_word(w) for w in words) and not any(c.isdigit() for c in v)):
+        return True
+    if re.fullmatch(r"[\w\-]+", v) and all(_placeholder_word(w) for w in words) and any(
+            w in _MADE_UP_WORDS or any(w.startswith(m) or w.endswith(m) for m in ("test", "abc"))
+            for w in words):
+        return True
+    return looks_like_reference(v)
+
+
 # -- the value alone ---------------------------------------------------------------------------
 
 _PEM_HEADER_LINE = re.compile(r"^[A-Za-z-]+:.*$", re.M)
@@ -217,17 +290,58 @@ def _private_key_body_ok(body: str) -> bool:
     return len(data) >= 64 and len(set(data)) >= 16 and not _has_sequence(data, 10)
 
 
+def _real_host(host: str) -> bool:
+    """A host name that reaches a real endpoint: dotted, not an IP-less single label (``db``,
+    a container name) and not a reserved example or local host."""
+    return "." in host.strip("[]") and not _LOCAL_HOST.match(host)
+
+
 def _url_credential(value: str) -> Optional[Credential]:
     for match in _URL_PASSWORD.finditer(value):
         password = match.group("password")
         user = match.group("user")
         host = match.group("host")
-        if (looks_like_placeholder(password) or password == user or len(password) < 3
-                or password.lower() in _PLACEHOLDER_WORDS or _LOCAL_HOST.match(host)):
+        if not_a_value(password) or len(password) < 3 or _LOCAL_HOST.match(host):
             continue
+        weak = (looks_like_placeholder(password) or password == user
+                or password.lower() in _PLACEHOLDER_WORDS)
+        if weak and not _real_host(host):
+            continue  # postgres:postgres@db: a container's default, not an endpoint's password
         masked = f"{match.group('scheme')}://{user}:****@{host}"
         return Credential("connection URL with an inline password", match.group(0), masked,
                           strong=False)
+    return None
+
+
+# ``?user=ops&pwd=...``, ``Server=db;Password=...;``, ``host=db password=... dbname=x``: a
+# credential name and its value inside a longer string.
+_INLINE_PAIR = re.compile(
+    r"(?:^|(?<=[?&;\s]))(?P<name>[A-Za-z][\w\-.]{0,40})=(?P<value>[^&;\s'\"()\[\]]{4,})")
+# The same, for masking any text (a message quoting code): only after ``?``, ``&`` or ``;``,
+# where a pair is a query or connection string and not ``name=expression`` in code.
+_TEXT_INLINE_PAIR = re.compile(
+    r"(?<=[?&;])(?P<name>[A-Za-z][\w\-.]{0,40})=(?P<value>[^&;\s'\"()\[\]]{4,})")
+_INLINE_AUTH = re.compile(
+    r"\bAuthorization\s*:\s*(?P<scheme>Bearer|Basic|Token|Bot)\s+(?P<value>[^\s'\"]+)", re.I)
+
+
+def _inline_credential(value: str) -> Optional[Credential]:
+    """A secret written inside a string after its name: query strings, connection strings,
+    header lines. The name must be a credential name and the value a value."""
+    if "=" in value and (";" in value or "&" in value or "?" in value or " " in value):
+        for match in _INLINE_PAIR.finditer(value):
+            name, secret = match.group("name"), match.group("value")
+            category = secret_category(name)
+            if (category is None or category == AUTHORIZATION or not_a_value(secret)
+                    or _names_a_secret(secret) or secret.startswith(("%", "{", "$", ":"))):
+                continue
+            kind = "password" if category in (PASSWORD, WEAK_PASSWORD) else category
+            return Credential(f"{kind} inside a string", secret, f"{name}=****", strong=False)
+    if ":" in value:
+        match = _INLINE_AUTH.search(value)
+        if match and len(match.group("value")) >= 8 and not not_a_value(match.group("value")):
+            return Credential("Authorization header credential", match.group("value"),
+                              f"Authorization: {match.group('scheme')} ****", strong=False)
     return None
 
 
@@ -237,7 +351,8 @@ def find_credential(value: str, strong_only: bool = False,
 
     ``strong_only`` keeps the prefixed shapes fixtures hardly ever contain by accident (AWS key
     ids, GitHub/Slack/Stripe/SendGrid tokens): for test files. ``urls=False`` skips connection
-    URLs: for docstrings, where ``postgresql://user:pw@host/db`` is documentation.
+    URLs and credentials inside strings (``?pwd=...``, ``Password=...;``): for docstrings, where
+    ``postgresql://user:pw@host/db`` is documentation.
     """
     if not value or not SHAPE_HINT.search(value):
         return None
@@ -261,8 +376,10 @@ def find_credential(value: str, strong_only: bool = False,
             return Credential("private key", match.group(0),
                               f"-----BEGIN {label}PRIVATE KEY-----****", strong=False)
     if urls and "://" in value:
-        return _url_credential(value)
-    return None
+        found = _url_credential(value)
+        if found is not None:
+            return found
+    return _inline_credential(value) if urls else None
 
 
 def credential_kind(value: str) -> Optional[str]:
@@ -329,6 +446,26 @@ _NOT_CREDENTIAL_TOKENS = frozenset({
     "output", "type", "marker", "cursor", "continue", "paging", "resumption", "nonce", "update",
     "verification", "sequence", "upload", "change"})
 
+# A secret word followed by one of these still names the secret: ``the_password_for_smtp``,
+# ``token_of_bot``, ``SIGNING_SECRET_V2`` (``v`` then a number).
+_PREPOSITIONS = frozenset({"for", "of", "to", "in", "on", "at", "from", "with", "by"})
+
+
+def _secret_end(words: List[str]) -> int:
+    """Where the secret word of a name ends: after dropping neutral words, version numbers and
+    a tail introduced by a preposition (``password_for_smtp`` -> after ``password``)."""
+    for i, word in enumerate(words):
+        if i > 0 and word in _PREPOSITIONS:
+            words = words[:i]
+            break
+    end = len(words)
+    while end > 0 and (words[end - 1] in _NEUTRAL_TAIL or words[end - 1].isdigit()
+                       or (words[end - 1] == "v" and end < len(words)
+                           and words[end].isdigit())):
+        end -= 1
+    return end
+
+
 PASSWORD = "password"
 WEAK_PASSWORD = "weak password"  # pwd, pw, pass: the value must look random
 SECRET = "secret"
@@ -354,9 +491,7 @@ def secret_category(name: str, extra_names: Tuple[str, ...] = ()) -> Optional[st
     if not name or len(name) > 80 or not _NAME.fullmatch(name):
         return None  # "AWS::IAM::AccessKey", "Enter your password": not a variable or key
     words = _words(name.rpartition(".")[2] or name)
-    end = len(words)
-    while end > 0 and (words[end - 1] in _NEUTRAL_TAIL or words[end - 1].isdigit()):
-        end -= 1
+    end = _secret_end(words)
     if end == 0:
         return None
     if words[0] in _NEGATIVE_HEAD and end > 1:
@@ -420,13 +555,23 @@ def _looks_random(value: str, min_length: int = 8) -> bool:
     return len(value) >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
 
 
-def _names_a_secret(value: str) -> bool:
-    """``"db_password"``, ``"apiKey"``: the value is the name of a field, not its content."""
+def _names_a_secret(value: str, name: str = "") -> bool:
+    """``"db_password"``, ``"apiKey"``, ``password="PASSWORD"``: the value is the name of a
+    field, not its content. A single secret word under another name (``SMTP_PASSWORD =
+    "secret"``) is a weak value, not a field name."""
     if not re.fullmatch(r"[A-Za-z]+(?:[_.\-]?[A-Za-z]+)*[0-9]*", value):
         return False
+    if name and squash(value) == squash(name.rpartition(".")[2]):
+        return True
+    words = _words(value)
+    if len([w for w in words if not w.isdigit()]) < 2:
+        return False  # "secret", "Password1": a weak value, not a field's name
+    if is_aws_key_name(value) or (words[-1] in ("id", "arn", "name") and any(
+            w in ("key", "secret", "token", "password", "credential") for w in words)):
+        return True  # ACCESS_KEY = "AWSAccessKeyId": the field a key goes in
     category = secret_category(value)
     return (category is not None and category != WEAK_PASSWORD) or any(
-        w in _PASSWORD_WORDS or w in ("secret", "token") for w in _words(value))
+        w in _PASSWORD_WORDS or w in ("secret", "token") for w in words)
 
 
 def _b64_text(data: str) -> str:
@@ -444,42 +589,114 @@ def is_aws_credential_name(name: str) -> bool:
         "access" in words and "key" in words)
 
 
+# The names boto3, the AWS CLI and the SDKs give long-term keys: a value under one is a key,
+# whatever it looks like (``aws_access_key_id="AKIAIOSFODNN7EXAMPLE"``, ``="testing"``).
+_AWS_KEY_NAMES = ("awsaccesskeyid", "accesskeyid", "awssecretaccesskey", "secretaccesskey",
+                  "awssessiontoken", "awssecretkey", "awsaccesskey")
+# AWS's documentation keys (IAM user guide, "Manage access keys for IAM users").
+AWS_EXAMPLE_KEYS = frozenset({"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"})
+AWS_EXAMPLE = "AWS example key"
+AWS_EXAMPLE_ADVICE = ("the code passes long-term keys where the execution role should sign; "
+                      "use the execution role")
+
+
+def is_aws_key_name(name: str) -> bool:
+    """The name of an AWS long-term key or session token: ``aws_access_key_id``,
+    ``AWS_SECRET_ACCESS_KEY``, ``secretAccessKey``, ``aws_session_token``."""
+    joined = squash(name.rpartition(".")[2] or name)
+    return any(joined.endswith(n) for n in _AWS_KEY_NAMES)
+
+
+def aws_example_key(value: str) -> bool:
+    """One of AWS's documentation keys, or an ``...EXAMPLE...`` key of that alphabet and at
+    least 16 characters (``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE``, cut short in Sonar's)."""
+    v = value.strip()
+    if v in AWS_EXAMPLE_KEYS:
+        return True
+    return "EXAMPLE" in v and len(v) >= 16 and bool(re.fullmatch(r"[A-Za-z0-9/+=]+", v))
+
+
+def _aws_key_kind(name: str, value: str) -> Optional[str]:
+    """A value under an AWS key name: the example key, a secret access key, a key id, a
+    session token; anything that is a value at all counts."""
+    if aws_example_key(value):
+        return AWS_EXAMPLE
+    if not_a_value(value) or _names_a_secret(value, name) or any(c.isspace() for c in value):
+        return None
+    if len(value) < 16:
+        return None  # "ASIAX": a prefix in a table, not a key
+    joined = squash(name)
+    if joined.endswith("keyid") or joined.endswith("accesskey") and "secret" not in joined:
+        return "AWS access key id"
+    if joined.endswith("sessiontoken"):
+        return "AWS session token"
+    return "AWS secret access key"
+
+
+# Words before ``pass`` / ``pw`` that make it a password (``db_pass``, ``smtpPw``), not a pass
+# of a compiler (``first_pass``) or a directory (``pwd``).
+_LOGIN_CONTEXT = frozenset({"db", "database", "user", "smtp", "mail", "email", "admin", "root",
+                            "login", "ftp", "sftp", "ssh", "sql", "mysql", "postgres", "pg",
+                            "redis", "ldap", "app", "api", "my", "account", "proxy", "auth",
+                            "rabbit", "mq", "mongo", "es", "server", "client", "service"})
+
+
+def _weak_word_is_password(name: str, value: str) -> bool:
+    """``pwd``, ``pw``, ``pass``: a password when the value has a digit or a symbol, or the word
+    before says what logs in (``db_pass = "maria"``)."""
+    if any(not c.isalpha() for c in value):
+        return True
+    words = _words(name.rpartition(".")[2] or name)
+    end = _secret_end(words)
+    return end >= 2 and words[end - 2] in _LOGIN_CONTEXT
+
+
 def classify(name: Optional[str], value: str, extra_names: Iterable[str] = ()) -> Optional[str]:
     """Why ``name = value`` is a secret, as the kind of secret ("password", "AWS access key id",
-    "connection URL with an inline password"...), or None when it is not one."""
+    "connection URL with an inline password", ``AWS_EXAMPLE``...), or None when it is not one.
+
+    By shape, any name. By name, any value that is a value (``not_a_value``): a weak password
+    under a password name is reported. Left alone: sentences, regular expressions, the name of
+    the field itself, and a ``*_token`` holding an upper-case symbol (a lexer's token type)."""
     found = find_credential(value)
     if found is not None:
         return found.kind
     if not name:
         return None
+    v = value.strip()
+    if is_aws_key_name(name):
+        return _aws_key_kind(name, v)
     category = secret_category(name, tuple(extra_names))
     if category is None:
         return None
-    v = value.strip()
     if category == AUTHORIZATION:
         scheme = _AUTH_SCHEME.match(v)
         credential = scheme.group(1) if scheme else v
-        if (looks_like_placeholder(credential) or looks_like_reference(credential)
-                or not _looks_random(credential)):
+        if not_a_value(credential) or len(credential) < 8 or any(c.isspace() for c in credential):
             return None
         if v.lower().startswith("basic"):  # base64 of "user:password": judge the password
             user, _, password = _b64_text(credential).partition(":")
-            if not password or password == user or looks_like_placeholder(password):
+            if not password or password == user or not_a_value(password):
                 return None
         return "Authorization header credential"
-    if (any(c.isspace() for c in v) or looks_like_placeholder(v) or looks_like_reference(v)
-            or _names_a_secret(v) or _REGEX.search(v)):
+    if (any(c.isspace() for c in v) or len(v) < 4 or not_a_value(v)
+            or _names_a_secret(v, name) or _REGEX.search(v)):
         return None
+    if aws_example_key(v) and is_aws_credential_name(name):
+        return AWS_EXAMPLE
     if AWS_SECRET_ACCESS_KEY.fullmatch(v) and is_aws_credential_name(name) and (
             any(c.isupper() for c in v) and any(c.islower() for c in v)
             and any(c.isdigit() or c in "/+" for c in v)):
         return "AWS secret access key"
-    if category in (PASSWORD, CUSTOM):
-        return "password" if category == PASSWORD and len(v) >= 4 else (
-            "secret" if len(v) >= 4 else None)
-    if category == WEAK_PASSWORD:
-        return "password" if _looks_random(v, 6) else None
-    return category if _looks_random(v) else None
+    if category == WEAK_PASSWORD and not _weak_word_is_password(name, v):
+        return None
+    if category in (PASSWORD, WEAK_PASSWORD):
+        return "password"
+    if category == CUSTOM:
+        return "secret"
+    if category == TOKEN and re.fullmatch(r"[A-Z][A-Z_]*", v):
+        return None  # token = "NAME": a lexer's token type
+    return category
 
 
 # -- showing it --------------------------------------------------------------------------------
@@ -489,6 +706,13 @@ def mask(value: str) -> str:
     ``ghp_****``), a URL with its password starred, else ``****``. Never the secret."""
     found = find_credential(value)
     return found.masked if found is not None else "****"
+
+
+def mask_prefix(value: str) -> str:
+    """A public value's first four characters and its length (AWS's example key: ``AKIA****,
+    20 characters``): enough to recognise, nothing more."""
+    v = value.strip()
+    return f"{v[:4]}****, {len(v)} characters"
 
 
 # -- secrets inside any text: what the reporters mask -------------------------------------------
@@ -625,6 +849,15 @@ def find_secrets_in_text(text: str) -> List[SecretSpan]:
                 found.append(SecretSpan(offset, offset + len(password), "****"))
             elif not colon and _token_user(user):
                 found.append(SecretSpan(start, start + len(user), mask(user)))
+    if "=" in text:  # ?user=ops&pwd=..., Password=...; (unquoted, inside a longer string)
+        for match in _TEXT_INLINE_PAIR.finditer(text):
+            if (secret_category(match.group("name")) is not None
+                    and _maskable_value(match.group("value"))):
+                found.append(SecretSpan(match.start("value"), match.end("value"), "****"))
+    if "uthorization" in text:
+        for match in _INLINE_AUTH.finditer(text):
+            if _maskable_value(match.group("value")):
+                found.append(SecretSpan(match.start("value"), match.end("value"), "****"))
     for match in (_TEXT_PAIR_VALUE.finditer(text) if "'" in text or '"' in text else ()):
         value = match.group("value")
         name = _name_before(text, match.start())

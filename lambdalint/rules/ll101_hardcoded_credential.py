@@ -18,6 +18,9 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, Tuple, Union
 import libcst as cst
 
 from lambdalint import secrets
+from lambdalint.rules._credential_calls import (POSITIONAL_SECRETS, decoded as _decoded,
+                                                module_literals, positional_secrets,
+                                                reads_environment as _reads_environment)
 from lambdalint.rules.base import PythonRule
 from lambdalint.rules.meta import Option, RuleMeta
 
@@ -48,19 +51,26 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     """False only when LL101 cannot report in the file (see ``prefilter``): no secret-like word, no
     configured name fragment and no credential's shape, in the text or in what its strings and
     names spell once escapes and concatenation are resolved."""
-    from lambdalint.secrets import SECRET_WORDS, SHAPE_HINT, squash
+    from lambdalint.secrets import PREFIX_HINT, SECRET_WORDS, SHAPE_HINT, squash
+
+    # Lower-case text a callee of the positional table (rules/_credential_calls.py) needs:
+    # HTTPBasicAuth and auth= hold "auth", pg.DB "pg.". Written here: that module imports LibCST.
+    # Not "boto3" (every handler has it): keys passed to boto3 by position are AWS key ids.
+    positional_words = ("redis", "jwt", "login", "auth", "pg.")
 
     extra = [squash(str(e)) for e in options.get("extra-secret-names", ()) or ()]
     if any(e == "" for e in extra):
         return True
     if text.is_test_path:
         # In a test file LL101 judges no name, only strings by their shape (strong shapes).
-        return bool(SHAPE_HINT.search(text.text) or SHAPE_HINT.search(text.strings_and_names))
+        return bool(PREFIX_HINT.search(text.text) or PREFIX_HINT.search(text.strings_and_names))
 
     def hit(candidate: str) -> bool:
         lowered = candidate.lower()
         if any(word in lowered for word in SECRET_WORDS) or SHAPE_HINT.search(candidate):
             return True
+        if any(word in lowered for word in positional_words):
+            return True  # a positional credential (redis.Redis(h, p, 0, "pw"))
         return bool(extra) and any(e in squash(candidate) for e in extra)
 
     return hit(text.text) or hit(text.strings_and_names)
@@ -70,6 +80,7 @@ _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _STRING_PARTS = (cst.ConcatenatedString, cst.BinaryOperation, cst.FormattedString)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _SETTERS = frozenset({"setdefault", "putenv"})
+_GETTERS = frozenset({"getenv", "get", "environ_get"})
 _MAX_DISPLAY = 60
 
 # Environment variable names for a secret found by shape alone, with no name in the code.
@@ -185,7 +196,7 @@ def _env_name(name: Optional[str], kind: str, masked: str) -> str:
 class _Site:
     """Where the literal sits: how it is bound, to what name, and the code to rebuild the line."""
 
-    how: str  # assign, keyword, dict, param, compare, setenv, literal
+    how: str  # assign, keyword, dict, param, compare, setenv, fallback, positional, auth, literal
     name: Optional[str] = None
     code: str = ""  # the target / key / other operand, as written
 
@@ -208,8 +219,34 @@ class HardcodedCredential(PythonRule):
         'secret_name = "prod/db"\n',
         'TOKEN_TYPE = "Bearer"\npassword_field = "password"\nPASSWORD_MIN_LENGTH = 8\n',
         'DB_PASSWORD = ""\nAPI_KEY = "<your-api-key>"\nTOKEN = "${TOKEN}"\nPASSWORD = "changeme"\n',
-        'AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"\n'
-        'AWS_SECRET_ACCESS_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n',
+        # Not a value: references and templates.
+        'DB_PASSWORD = "{{resolve:secretsmanager:prod/db:SecretString:password}}"\n'
+        'API_TOKEN = "{{ api_token }}"\nSMTP_PASSWORD = "%(smtp_password)s"\n'
+        'password = "<password>"\nDB_SECRET = "!Ref DbSecret"\n'
+        'DB_SECRET_ID = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf"\n',
+        # Not a value: instructions to the reader.
+        'API_KEY = "your-api-key-here"\nSECRET_KEY = "changeme"\nTOKEN = "xxxxxxxx"\n'
+        'password = "****"\nSLACK_TOKEN = "INSERT_TOKEN_HERE"\n',
+        # Not a value by type: numbers, token types, paths, URLs without userinfo, env var names.
+        'PASSWORD_MIN_LENGTH = 12\nTOKEN_TYPE = "Bearer"\nPRIVATE_KEY = "/var/task/key.pem"\n'
+        'TOKEN_URL = "https://auth.internal/oauth2/token"\nDB_PASSWORD = "DB_PASSWORD_PARAM"\n'
+        'FIELD_TYPES = {"password": "SecureString", "token": "write_only"}\n',
+        # Named for what it points at, not holding it; the field's name as its value.
+        'SECRET_NAME_FOR_DB = "prod/db"\nfields = {"password": "password", "api_key": "apiKey"}\n',
+        # A weak-looking value under "pass" / "pwd" that is no password: a compiler pass, a dir.
+        'first_pass = "tokenize"\npwd = "/home/app"\n',
+        # PyMySQL's connect takes keywords only: no positional signature to read.
+        'import pymysql\nconn = pymysql.connect(host="db.internal", user="app")\n'
+        'value = "not a secret"\nprint(value)\n',
+        # Seen in botocore and moto (the third-party corpus): a field name as the value, a mocked
+        # STS response with AWS's example key, made-up fixture values.
+        "ACCESS_KEY = 'AWSAccessKeyId'\nSECRET_KEY = 'AWSSecretKey'\n"
+        'RESULT = {"Credentials": {"AccessKeyId": "AKIAIOSFODNN7EXAMPLE",\n'
+        '                          "SecretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY"}}\n'
+        'FAKE = {"AccessKeyId": "TESTACCESSKEY12345", "SecretKey": "ABCSECRETKEY",\n'
+        '        "SessionToken": "ABC12345"}\n',
+        # A connection URL to a container's default, not to a real endpoint.
+        'LOCAL = "postgresql://postgres:postgres@db:5432/app"\n',
         'def handler(event, context):\n    return page(NextToken="eyJ2IjoxLCJrIjoiYWJjIn0x")\n',
         'LOCAL_DB = "postgresql://postgres:postgres@localhost:5432/dev"\n',
     )
@@ -226,6 +263,40 @@ class HardcodedCredential(PythonRule):
         'ID = "AK" + "IA2E3MQ4R5T6Y7U2I3"\n',
         # A weak password word between others (DB_PW_PROD).
         'DB_PW_PROD = "Vq8#zL2m!x9"\n',
+        # Weak but real passwords under credential names: the worst kind.
+        'db_pass = "maria2019"\nSMTP_PASSWORD = "secret"\nSECRET_KEY = "banana"\n'
+        'CFG = {"pwd": "4321"}\n',
+        # bandit's own examples: a word compared with a password, a default, a passphrase.
+        'def login(user, password="Admin"):\n    if password == "root":\n        return True\n'
+        'passphrase = "1234"\n',
+        # A common word as the password of a real endpoint.
+        'DSN = "postgresql://app:password@orders.abc123.eu-west-1.rds.amazonaws.com/orders"\n',
+        # AWS's documentation keys: the pattern (long-term keys in code) is the defect.
+        'import boto3\ns3 = boto3.client("s3", aws_access_key_id="AKIAIOSFODNN7EXAMPLE",\n'
+        '                  aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")\n',
+        # Credential words inside names, and in keys of dicts, dict(), app.config[...], update().
+        'the_password_for_smtp = "hunter22"\nuserPasswordValue = "hunter22"\n'
+        'SIGNING_SECRET_V2 = "k9-signing"\n',
+        'app.config["SECRET_KEY"] = "kiwi-fruit"\nsettings.update({"api_token": "abcd1234"})\n'
+        'creds = dict(password="plum42")\n',
+        # Literal fallbacks of environment reads.
+        'import os\nDB = os.getenv("DB_PASS", "s3cure-ish")\n'
+        'KEY = os.environ.get("API_KEY", "fallback99")\n',
+        # Secrets inside strings: query strings, connection strings, headers.
+        'URL = "https://api.internal/report?user=ops&pwd=Zq81kd"\n'
+        'CONN = "Server=db.prod;Database=orders;User Id=sa;Password=maria2019;"\n'
+        'HEADER = "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9x"\n',
+        # Positional credentials from the signature table.
+        'import jwt, redis, smtplib\nr = redis.Redis("cache.internal", 6379, 0, "r3dis-pw")\n'
+        't = jwt.encode({"sub": 1}, "jwt-key-1")\n'
+        'smtplib.SMTP("smtp.internal").login("ops", "mailpw1")\n',
+        'import requests\nfrom requests.auth import HTTPBasicAuth\n'
+        'requests.get("https://api.internal", auth=("user", "pw12345"))\n'
+        'requests.get("https://api.internal", auth=HTTPBasicAuth("u", "basicpw9"))\n',
+        # A neutral name carrying a literal into a credential argument; bytes decoded; escapes.
+        'import boto3\nvalue = "Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q"\n'
+        'c = boto3.client("s3", aws_secret_access_key=value)\n',
+        'DB_PASSWORD = b"bytes-pw1".decode()\nAPI_TOKEN = "tok\\x2d9f8a7b"\n',
     )
 
     def __init__(self, ctx) -> None:
@@ -235,6 +306,12 @@ class HardcodedCredential(PythonRule):
         self._test_file = ctx.handlers.is_test_file
         self._done: Set[int] = set()  # ids of string nodes already judged
         self._docstrings: Set[int] = set()
+        # Module-level names bound once to a string literal: the value a neutral name carries
+        # into a credential argument (``value = "..."; client(aws_secret_access_key=value)``).
+        self._module_literals: Dict[str, cst.BaseExpression] = {}
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._module_literals = module_literals(node)
 
     # -- binding sites: a secret-like name bound to a literal ----------------------------------
 
@@ -281,39 +358,65 @@ class HardcodedCredential(PythonRule):
                         self._check_binding(name, other, "compare", named)
 
     def visit_Call(self, node: cst.Call) -> None:
-        """``os.environ.setdefault("DB_PASSWORD", "...")``, ``os.putenv(...)``."""
+        """``os.environ.setdefault("DB_PASSWORD", "...")``, ``os.putenv(...)``; the literal
+        fallback of ``os.getenv("DB_PASS", "...")`` / ``os.environ.get(...)``; a positional
+        credential of an API in the signature table (``redis.Redis(h, p, 0, "pw")``)."""
         func = node.func
         attr = func.attr.value if isinstance(func, cst.Attribute) else (
             func.value if isinstance(func, cst.Name) else "")
+        positional = [a for a in node.args if a.keyword is None and not a.star]
         if attr in _SETTERS and len(node.args) == 2 and node.args[0].keyword is None:
             name = _string_key(node.args[0].value)
             if name is not None:
                 self._check_binding(name, node.args[1].value, "setenv", node.args[0].value)
+        elif attr in _GETTERS and len(positional) == 2 and _reads_environment(func):
+            name = _string_key(positional[0].value)
+            if name is not None:
+                self._check_binding(name, positional[1].value, "fallback", positional[0].value)
+        elif attr in POSITIONAL_SECRETS:
+            for index, param in positional_secrets(func, attr, len(positional)):
+                self._check_binding(param, positional[index].value, "positional", func)
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "auth" and isinstance(
+                    arg.value, cst.Tuple) and len(arg.value.elements) == 2:
+                self._check_binding("password", arg.value.elements[1].value, "auth", arg.keyword)
 
     def _check_binding(self, name: str, value: cst.BaseExpression, how: str,
                        target: cst.CSTNode) -> None:
-        if self._test_file or not isinstance(value, _STRINGS + (cst.BinaryOperation,)):
+        value = _decoded(value)
+        if self._test_file:
             return
-        if secrets.secret_category(name, self._extra) is None:
+        if isinstance(value, cst.Name) and how in ("keyword", "positional", "auth"):
+            value = self._module_literals.get(value.value, value)  # value = "..."; f(key=value)
+        if not isinstance(value, _STRINGS + (cst.BinaryOperation,)):
+            return
+        if (secrets.secret_category(name, self._extra) is None
+                and not secrets.is_aws_key_name(name)):
             return  # the literal visits still look at the value's shape
         if id(value) in self._done:
             return
         flat = flatten(value)
         if flat.dynamic or not flat.has_literal:
             return  # built at run time; shapes inside are still checked per literal
-        self._done.update(id(n) for n in flat.nodes)
-        if flat.text in self._allowed:
-            return
         kind = secrets.classify(name, flat.text, self._extra)
-        if kind is None:
+        if kind is None and flat.text not in self._allowed:
+            # Not judged yet for good: the same literal may reach a credential argument through
+            # a neutral name (access_key = "..."; client(aws_access_key_id=access_key)).
             return
-        if how == "compare" and not (any(c.isdigit() for c in flat.text)
-                                     and any(c.isalpha() for c in flat.text)):
-            return  # token == "#group", password == "PASSWORD": dispatch, not a check
+        self._done.update(id(n) for n in flat.nodes)
+        if kind is None or flat.text in self._allowed:
+            return
+        if how == "compare" and kind != "password" and not (
+                any(c.isdigit() for c in flat.text) and any(c.isalpha() for c in flat.text)):
+            return  # token == "#group", key == "up": dispatch, not a check
         found = secrets.find_credential(flat.text)
         if found is not None and found.text in self._allowed:
             return
         masked = found.masked if found is not None else secrets.mask(flat.text)
+        if kind == secrets.AWS_EXAMPLE:
+            if how == "dict" and "aws" not in secrets.squash(name):
+                return  # {"AccessKeyId": ...}: a (mocked) API response, not keys passed in
+            masked = secrets.mask_prefix(flat.text)
         self._emit(value, kind, masked, _Site(how, name, self._code(target)))
 
     # -- every other string: credentials by shape -----------------------------------------------
@@ -399,18 +502,30 @@ class HardcodedCredential(PythonRule):
             where = f"{shown} is compared with"
         elif site.how == "setenv":
             where = f"environment variable {site.name} is set to"
+        elif site.how == "fallback":
+            where = f"the fallback of environment variable {site.name} is"
+        elif site.how == "positional":
+            where = f"the {site.name} argument of {site.code or 'the call'} gets"
+        elif site.how == "auth":
+            where = "the password of auth= is"
         else:
             where = "string literal holds"
-        message = f"{where} a hardcoded {kind} ({masked})"
+        if kind == secrets.AWS_EXAMPLE:
+            message = f"{where} AWS's example key ({masked}): {secrets.AWS_EXAMPLE_ADVICE}"
+        else:
+            message = f"{where} a hardcoded {kind} ({masked})"
         self.report(node, message, self._suggestion(kind, masked, site))
 
     def _suggestion(self, kind: str, masked: str, site: _Site) -> str:
         words = [w.lower() for w in _WORD.findall(site.name or "")]
         if kind.startswith("AWS") or "aws" in words:
-            return ("Remove the key from the code: in Lambda, boto3 signs requests with the "
+            role = ("Remove the key from the code: in Lambda, boto3 signs requests with the "
                     "execution role's temporary credentials, so create clients without keys, "
-                    "e.g. boto3.client(\"s3\"), and grant the role the permissions it needs.\n"
-                    "Deactivate this key in IAM now: it stays in the repository history.")
+                    "e.g. boto3.client(\"s3\"), and grant the role the permissions it needs.")
+            if kind == secrets.AWS_EXAMPLE:
+                return role + ("\nA real key written the same way would be in the repository "
+                               "history and the deployment package.")
+            return role + "\nDeactivate this key in IAM now: it stays in the repository history."
         env = _env_name(site.name, kind, masked)
         arn_env = (env[:-len("_SECRET")] if env.endswith("_SECRET") else env) + "_SECRET_ARN"
         from_env = f'os.environ["{env}"]'
@@ -434,6 +549,9 @@ class HardcodedCredential(PythonRule):
                            f'    secrets_client = boto3.client("secretsmanager")\n'
                            f"    {line(from_sm)}\n")
         closing = "Then rotate the exposed value: it stays in the repository history."
+        if site.how == "fallback":
+            return (f'Drop the fallback: read os.environ["{site.name}"], so a missing variable '
+                    "fails at start instead of running with a secret from the code.\n" + closing)
         if site.how == "setenv" or (site.how == "assign" and "environ" in site.code):
             return "Read it from Secrets Manager instead, " + secrets_manager + closing
         return ("Read it at run time instead of writing it in the code; from the environment:\n"

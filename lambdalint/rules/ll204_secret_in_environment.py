@@ -17,6 +17,8 @@ from lambdalint.findings import Finding
 from lambdalint.model import EnvVar, Function, Project
 from lambdalint.rules._wording import article, indent, names
 from lambdalint.rules.base import ConfigRule
+from lambdalint.rules.ll214_reserved_environment_variable import CREDENTIALS as RESERVED_CREDENTIALS
+from lambdalint.rules.ll214_reserved_environment_variable import suggestion as reserved_suggestion
 from lambdalint.rules.meta import Option, RuleMeta
 
 META = RuleMeta(
@@ -58,6 +60,18 @@ def suggestion(function: Function, name: str) -> str:
     return dialect_of(function).secret_reference(name, slug, arn_name, runtime) + rotate
 
 
+def role_advice(name: str) -> str:
+    """For AWS keys: the execution role, never a Secrets Manager reference under the same name.
+    Lambda reserves AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY... (LL214), so the advice is
+    LL214's own for those names: both findings on the line say the same thing."""
+    if name in RESERVED_CREDENTIALS:
+        return reserved_suggestion(name)
+    return (f"Remove {name}: the function's execution role provides temporary credentials, and "
+            "boto3 uses them without configuration. Grant the role what the code needs; for "
+            "another account, let the code assume a role there (sts:AssumeRole). If the value "
+            "was a real key, deactivate and rotate it: it is in the repository history.")
+
+
 def _via(var: EnvVar) -> str:
     """`` (through var.api_key)``: the reference a resolved value came from, never the value."""
     value = var.value
@@ -91,6 +105,8 @@ class SecretInEnvironment(ConfigRule):
                     why = found_shape.kind if found_shape is not None else None
                 elif not isinstance(value.value, str) or REFERENCE.search(value.value.strip()):
                     continue
+                elif secrets.aws_example_key(value.value):
+                    why = secrets.AWS_EXAMPLE  # any name: long-term keys in the configuration
                 else:
                     why = secrets.classify(var.name, value.value, extra)
                 if why is None:
@@ -104,16 +120,21 @@ class SecretInEnvironment(ConfigRule):
             value = var.value
             via = _via(var)
             text = value.value if value.literal else value.text
-            advice = suggestion(functions[0], var.name)
+            aws = why.startswith("AWS") or secrets.is_aws_key_name(var.name)
+            advice = role_advice(var.name) if aws else suggestion(functions[0], var.name)
             if via:
                 advice += (f"\nThe value is written where {via[len(', through '):]} points: "
                            "delete it there too.")
-            yield self.finding(
-                None, value.path, value.line, value.column,
-                f"{var.name} in the environment of {names(functions)} holds {article(why)} "
-                f"{why} in plain text ({secrets.mask(text)}{via})",
-                advice, value.end_line, value.end_column,
-            )
+            where = f"{var.name} in the environment of {names(functions)}"
+            if why == secrets.AWS_EXAMPLE:
+                message = (f"{where} holds AWS's example key ({secrets.mask_prefix(text)}{via}): "
+                           "the configuration passes long-term keys where the execution role "
+                           "should sign; use the execution role")
+            else:
+                message = (f"{where} holds {article(why)} {why} in plain text "
+                           f"({secrets.mask(text)}{via})")
+            yield self.finding(None, value.path, value.line, value.column, message,
+                               advice, value.end_line, value.end_column)
 
 
 Rule = SecretInEnvironment

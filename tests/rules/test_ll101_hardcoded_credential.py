@@ -324,15 +324,30 @@ def test_known_token_shapes_under_any_name(tmp_path):
 @pytest.mark.parametrize("value", [
     "", " ", "changeme", "change-me", "<your-password>", "<PASSWORD>", "${DB_PASSWORD}",
     "{{ db_password }}", "{password}", "%(password)s", "$DB_PASSWORD", "xxx", "XXXXXXXX", "***",
-    "********", "TODO", "FIXME", "dummy", "test", "test123", "password", "Password1", "secret",
-    "your-api-key-here", "INSERT_KEY_HERE", "replace-me", "none", "null", "N/A", "...",
-    "example", "my-secret-value", "fake-password", "placeholder", "redacted", "[REDACTED]",
-    "123456", "0000", "__PASSWORD__", "pass", "abc", "admin", "root",
+    "********", "TODO", "FIXME", "dummy", "your-api-key-here", "INSERT_KEY_HERE", "replace-me",
+    "none", "null", "N/A", "...", "example", "fake-password", "placeholder", "redacted",
+    "[REDACTED]", "0000", "__PASSWORD__", "abc", "!Ref DbPassword",
+    "my-secret-value",  # names a secret (as "db_password" does), does not hold one
+    "test", "test123", "foo", "TESTACCESSKEY12345",  # made up, and say so
 ])
-def test_placeholders_are_silent(tmp_path, value):
+def test_values_that_are_not_values_are_silent(tmp_path, value):
     source = (f"DB_PASSWORD = {value!r}\nAPI_KEY = {value!r}\nconnect(password={value!r})\n"
               f"CONFIG = {{'token': {value!r}}}\n")
     assert ll101(tmp_path, {"app.py": source}) == []
+
+
+@pytest.mark.parametrize("value", [
+    "Password1", "secret", "123456", "pass", "admin", "hunter22",
+    "root", "P@55w0rd!", "maria2019", "banana",
+])
+def test_weak_passwords_under_credential_names_are_reported(tmp_path, value):
+    """A weak password is still a password in the repository, and the worst kind."""
+    source = (f"DB_PASSWORD = {value!r}\nAPI_KEY = {value!r}\nconnect(password={value!r})\n"
+              f"CONFIG = {{'token': {value!r}}}\n")
+    found = ll101(tmp_path, {"app.py": source})
+    assert lines(found) == [1, 2, 3, 4]
+    assert all(f"({value})" not in f["message"] and f'"{value}"' not in f["suggestion"]
+               for f in found)
 
 
 def test_values_read_at_run_time_are_silent(tmp_path):
@@ -417,7 +432,6 @@ def test_names_that_only_look_secret_are_silent(tmp_path):
                          "AWS::SecretsManager::Secret": "af318b77aaceeeaa"}
         update_token = "1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d"
         result = {"VerificationToken": "QTKknzFg2J4ygwa+XvHAxUl1hyHoY0gVfZdfjIedHZ0="}
-        credentials = {"username": "admin", "password": "P@55w0rd!"}
         FIELD_TYPES = {"password": "SecureString", "token": "write_only"}
 
 
@@ -428,8 +442,9 @@ def test_names_that_only_look_secret_are_silent(tmp_path):
     """}) == []
 
 
-def test_aws_documentation_example_keys_are_silent(tmp_path):
-    assert ll101(tmp_path, {"app.py": """
+def test_aws_documentation_example_keys_are_reported_as_such(tmp_path):
+    """The key may be fake, the pattern (long-term keys instead of the execution role) is not."""
+    found = ll101(tmp_path, {"app.py": """
         import boto3
 
         s3 = boto3.client(
@@ -441,7 +456,15 @@ def test_aws_documentation_example_keys_are_silent(tmp_path):
         SECRET = "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
         SEQUENCE = "AKIA1234567890ABCDEF"
         MASKED = "AKIAXXXXXXXXXXXXXXXX"
-    """}) == []
+        AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+    """})
+    assert lines(found) == [5, 6, 12]
+    assert found[0]["message"] == (
+        "keyword argument aws_access_key_id= gets AWS's example key (AKIA****, 20 characters): "
+        "the code passes long-term keys where the execution role should sign; use the "
+        "execution role")
+    assert "wJalrXUtnFEMI" not in json.dumps(found)
+    assert all("execution role" in f["suggestion"] for f in found)
 
 
 def test_length_alone_is_not_a_signal(tmp_path):
@@ -500,6 +523,24 @@ def test_test_files_with_placeholder_credentials(tmp_path):
         "orders_test.py": f'SIGNING_KEY = "k3y-f0r-jwt-s1gning"\nKEY = "{KEY_ID}"\n',
     })
     assert [(f["path"], f["line"]) for f in found] == [("orders_test.py", 2)]
+
+
+def test_a_tests_directory_of_a_layer_or_package_is_still_test_code(tmp_path):
+    """Weak passwords, example keys and credentials inside strings are not reported there; a
+    real access key id still is."""
+    fixture = f"""
+        DB_PASSWORD = "maria2019"
+        s3 = client(aws_access_key_id="AKIAIOSFODNN7EXAMPLE")
+        URL = "https://api.internal/r?user=ops&pwd=Zq81kd"
+        assert password == "hunter22"
+        KEY = "{KEY_ID}"
+    """
+    found = ll101(tmp_path, {"layers/shared/python/shared/tests/fixtures.py": fixture,
+                             "src/orders/testing/data.py": fixture,
+                             "src/orders/handler.py": 'SMTP_PASSWORD = "secret"\n'})
+    assert [(f["path"], f["line"]) for f in found] == [
+        ("layers/shared/python/shared/tests/fixtures.py", 5), ("src/orders/handler.py", 1),
+        ("src/orders/testing/data.py", 5)]
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -666,3 +707,47 @@ def test_odd_strings_never_crash(tmp_path):
 
 def test_rule_class_is_documented():
     assert HardcodedCredential.__doc__
+
+
+def test_long_term_keys_passed_to_boto3_every_way(tmp_path):
+    """Sonar's long-term access key cases: keywords, positions, sessions, local names, a key
+    cut short; and what stays silent (keys read at run time or from another call)."""
+    found = ll101(tmp_path, {"app.py": """
+        import os
+
+        import boto3
+
+
+        def by_keyword():
+            return boto3.client("s3", aws_secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLE")
+
+
+        def by_position():
+            return boto3.resource("s3", None, None, None, None, None, "AKIAIOSFODNN7EXAMPLE")
+
+
+        def by_session():
+            session = boto3.Session("AKIAIOSFODNN7EXAMPLE")
+            return session.client("ec2", None, None, None, None, None, None,
+                                  "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+
+
+        def by_local_name():
+            access_key = "AKIAIOSFODNN7EXAMPLE"
+            return boto3.client("lambda", aws_access_key_id=access_key)
+
+
+        def helper():
+            return "AKIAIOSFODNN7EXAMPLE"
+
+
+        def silent(credentials, key_id):
+            key = helper()
+            boto3.client("s3", aws_access_key_id=key, aws_secret_access_key=key_id)
+            boto3.client("s3", aws_access_key_id=os.getenv("AWS_ACCESS_KEY_ID"),
+                         aws_session_token=credentials["SessionToken"])
+    """})
+    assert lines(found) == [7, 11, 15, 17, 21]
+    assert all("AWS's example key" in f["message"] for f in found)
+    assert found[1]["message"].startswith(
+        "the aws_access_key_id argument of boto3.resource gets AWS's example key")

@@ -6,9 +6,12 @@ that no message shows the secret, and whether its suggestions can be pasted.
 
 from __future__ import annotations
 
+import json
 from typing import List
 
-from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_orders
+import pytest
+
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_orders, terraform_function
 
 
 SECRETS = {
@@ -59,6 +62,7 @@ class TestSecretSam:
             ("LL204", at("STRIPE_API_KEY:"), 27),
             ("LL204", at("UPSTREAM_ID:"), 24),
             ("LL204", at("DATABASE_URL:"), 25),
+            ("LL204", at("EXAMPLE_KEY_ID:"), 27),
         ]
         assert [f["message"] for f in findings] == [
             "DB_PASSWORD in the environment of OrdersFunction holds a password in plain text (****)",
@@ -68,6 +72,9 @@ class TestSecretSam:
             "text (AKIA****)",
             "DATABASE_URL in the environment of OrdersFunction holds a connection URL with an "
             "inline password in plain text (postgres://orders:****@db.internal.acme.io)",
+            "EXAMPLE_KEY_ID in the environment of OrdersFunction holds AWS's example key "
+            "(AKIA****, 20 characters): the configuration passes long-term keys where the "
+            "execution role should sign; use the execution role",
         ]
         _no_secret_shown(findings)
         assert ("DB_PASSWORD_SECRET_ARN: !Ref DbPasswordSecret" in findings[0]["suggestion"])
@@ -260,3 +267,169 @@ class TestSecretCdk:
         assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "app.py", '"DB_PASSWORD"'))]
         assert '"DB_PASSWORD_SECRET_ARN": secret.secret_arn,' in findings[0]["suggestion"]
         _no_secret_shown(findings)
+
+
+# -- AWS keys and weak passwords in every format (checkov's fixtures put AWS's example keys in
+# Lambda environments); LL214 reports the reserved names on the same lines, with the same advice.
+
+EXAMPLE_ID = "AKIAIOSFODNN7EXAMPLE"
+EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+_CFN_JSON = """\
+{
+  "Resources": {
+    "OrdersFunction": {
+      "Type": "AWS::Lambda::Function",
+      "Properties": {
+        "Handler": "app.handler", "Runtime": "python3.12", "Timeout": 10,
+        "Role": "arn:aws:iam::123456789012:role/orders",
+        "Code": {"S3Bucket": "b", "S3Key": "k.zip"},
+        "Environment": {"Variables": {
+          "AWS_ACCESS_KEY_ID": "%s",
+          "AWS_SECRET_ACCESS_KEY": "%s",
+          "SMTP_PASSWORD": "secret"
+        }}
+      }
+    }
+  }
+}
+""" % (EXAMPLE_ID, EXAMPLE_SECRET)
+
+def _sls_env(variables: str) -> str:
+    """A service whose one function ``create`` has the environment ``variables`` (continuation
+    lines indented by six spaces)."""
+    return ("service: orders\nprovider: {name: aws, runtime: python3.12, timeout: 10}\n"
+            "functions:\n  create:\n    handler: src/orders.create\n    environment:\n"
+            f"      {variables}\n")
+
+
+_FORMATS = {
+    "sam": ("template.yaml", _sam_env(
+        f"AWS_ACCESS_KEY_ID: {EXAMPLE_ID}\n          AWS_SECRET_ACCESS_KEY: {EXAMPLE_SECRET}\n"
+        "          SMTP_PASSWORD: secret")),
+    "cloudformation-json": ("template.json", _CFN_JSON),
+    "serverless": ("serverless.yml", _sls_env(
+        f"AWS_ACCESS_KEY_ID: {EXAMPLE_ID}\n      AWS_SECRET_ACCESS_KEY: {EXAMPLE_SECRET}\n"
+        "      SMTP_PASSWORD: secret")),
+    "terraform": ("main.tf", terraform_function(body=f"""\
+        environment {{
+          variables = {{
+            AWS_ACCESS_KEY_ID     = "{EXAMPLE_ID}"
+            AWS_SECRET_ACCESS_KEY = "{EXAMPLE_SECRET}"
+            SMTP_PASSWORD         = "secret"
+          }}
+        }}
+        """)),
+}
+
+
+def _cdk_files() -> dict:
+    return cdk_app(f"""\
+        _lambda.Function(
+            self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
+            handler="app.handler", code=_lambda.Code.from_asset("src"),
+            timeout=Duration.seconds(10),
+            environment={{
+                "AWS_ACCESS_KEY_ID": "{EXAMPLE_ID}",
+                "AWS_SECRET_ACCESS_KEY": "{EXAMPLE_SECRET}",
+                "SMTP_PASSWORD": "secret",
+            }},
+        )
+        """)
+
+
+@pytest.mark.parametrize("fmt", [*_FORMATS, "cdk"])
+def test_example_keys_and_weak_passwords_in_every_format(tmp_path, fmt):
+    if fmt == "cdk":
+        files, name = _cdk_files(), "app.py"
+    else:
+        name, text = _FORMATS[fmt]
+        files = {name: text}
+    findings = lint(tmp_path, files, "LL204,LL214")
+    at = lambda needle: line_of(tmp_path / name, needle)  # noqa: E731
+    ll204 = [f for f in findings if f["rule"] == "LL204"]
+    ll214 = [f for f in findings if f["rule"] == "LL214"]
+    assert [f["line"] for f in ll204] == [
+        at("AWS_ACCESS_KEY_ID"), at("AWS_SECRET_ACCESS_KEY"), at("SMTP_PASSWORD")]
+    assert [f["line"] for f in ll214] == [at("AWS_ACCESS_KEY_ID"), at("AWS_SECRET_ACCESS_KEY")]
+    assert "AWS's example key (AKIA****, 20 characters)" in ll204[0]["message"]
+    assert "AWS's example key (wJal****, 40 characters)" in ll204[1]["message"]
+    assert ll204[2]["message"].endswith("holds a password in plain text (****)")
+    # The two rules on one line agree: remove the key, rely on the execution role.
+    for mine, reserved in zip(ll204, ll214):
+        assert mine["suggestion"] == reserved["suggestion"]
+        assert "execution role" in mine["suggestion"]
+    text = json.dumps(findings)
+    assert EXAMPLE_SECRET not in text and EXAMPLE_ID not in text and '"secret"' not in text
+
+
+def test_a_non_reserved_aws_key_name_gets_the_role_advice(tmp_path):
+    findings = lint(tmp_path, {"template.yaml": _sam_env(
+        "PARTNER_AWS_SECRET_ACCESS_KEY: Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q")},
+        "LL204,LL214")
+    assert ids_and_lines(findings) == [
+        ("LL204", line_of(tmp_path / "template.yaml", "PARTNER_AWS"))]
+    assert "execution role" in findings[0]["suggestion"]
+    assert "secretsmanager" not in findings[0]["suggestion"].lower()
+
+
+@pytest.mark.parametrize("value", ["changeme", "'${ssm:/orders/db-password}'", "''",
+                                   "'<password>'", "your-password-here"])
+def test_not_a_value_in_an_environment_is_silent(tmp_path, value):
+    assert lint(tmp_path, {"serverless.yml": _sls_env(f"DB_PASSWORD: {value}")}, "LL204") == []
+
+
+def test_a_weak_password_through_self_custom(tmp_path):
+    findings = lint(tmp_path, {"serverless.yml": """\
+        service: orders
+        custom:
+          db: {password: maria2019}
+        provider: {name: aws, runtime: python3.12, timeout: 10}
+        functions:
+          create:
+            handler: src/orders.create
+            environment:
+              DB_PASSWORD: ${self:custom.db.password}
+        """}, "LL204")
+    assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "serverless.yml", "DB_PASSWORD"))]
+    assert findings[0]["message"].endswith("(****, through ${self:custom.db.password})")
+
+
+_FILE_SERVICE = """\
+    service: orders
+    provider: {name: aws, runtime: python3.12, timeout: 10}
+    functions:
+      create:
+        handler: src/orders.create
+        environment:
+          DB_PASSWORD: ${file(./config/secrets.yml):db.password}
+          API_TOKEN: ${file(config/secrets.json):token}
+          OUTSIDE_KEY: ${file(../outside.yml):key}
+          LINKED_KEY: ${file(config/linked.yml):key}
+          SCRIPT_KEY: ${file(config/keys.js):key}
+          BIG_KEY: ${file(config/big.yml):key}
+          MISSING_PASSWORD: ${file(config/nothere.yml):x, 'changeme'}
+    """
+
+
+def test_file_variables_inside_the_service_feed_ll204(tmp_path):
+    """``${file(...)}`` is read below the service's directory only (after symlinks), YAML or
+    JSON, through the size limit; anything else stays unknown, so it is not reported."""
+    (tmp_path / "outside.yml").write_text("key: Zq8xLm3Vt9Bc4Hd6\n", encoding="utf-8")
+    service = tmp_path / "svc"
+    (service / "config").mkdir(parents=True)
+    (service / "config" / "linked.yml").symlink_to(tmp_path / "outside.yml")
+    big = "key: Zq8xLm3Vt9Bc4Hd6\n" + "# padding\n" * 40_000
+    findings = lint(service, {
+        "serverless.yml": _FILE_SERVICE,
+        "config/secrets.yml": "db:\n  password: maria2019\n",
+        "config/secrets.json": '{"token": "Zq8xLm3Vt9Bc4Hd6Wp2"}',
+        "config/keys.js": "module.exports = {key: 'Zq8xLm3Vt9Bc4Hd6'}\n",
+        "config/big.yml": big,
+    }, "LL204")
+    at = lambda needle: line_of(service / "serverless.yml", needle)  # noqa: E731
+    assert ids_and_lines(findings) == [("LL204", at("DB_PASSWORD")), ("LL204", at("API_TOKEN"))]
+    assert findings[0]["message"].endswith(
+        "holds a password in plain text (****, through ${file(./config/secrets.yml):db.password})")
+    text = json.dumps(findings)
+    assert "maria2019" not in text and "Zq8xLm3Vt9Bc4Hd6" not in text

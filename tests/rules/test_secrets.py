@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -126,7 +128,7 @@ def test_credential_kind_by_shape(value, kind):
     SECRET_KEY,  # a secret access key needs a name
     "-----BEGIN RSA PRIVATE KEY-----\n...\n-----END RSA PRIVATE KEY-----",
     "-----BEGIN RSA PRIVATE KEY-----", "-----BEGIN PUBLIC KEY-----\n" + PEM.splitlines()[1],
-    "postgresql://user:password@db.internal/app", "postgresql://app:Pg83kd7@localhost/dev",
+    "postgresql://user:password@db/app", "postgresql://app:Pg83kd7@localhost/dev",
     "postgresql://app:Pg83kd7@127.0.0.1:5432/dev", "mysql://app:Pg83kd7@db.example.com/app",
     "amqp://guest:guest@rabbit:5672", "postgresql://app:{}@db.internal/app",
     "postgresql://app:${DB_PASSWORD}@db.internal/app", "postgresql://app@db.internal/app",
@@ -135,6 +137,58 @@ def test_credential_kind_by_shape(value, kind):
 ])
 def test_no_credential_by_shape(value):
     assert secrets.credential_kind(value) is None
+
+
+@pytest.mark.parametrize("value, kind", [
+    ("postgresql://app:password@orders.abc123.eu-west-1.rds.amazonaws.com/orders",
+     "connection URL with an inline password"),  # a weak password to a real endpoint
+    ("postgresql://user:password@db.internal/app", "connection URL with an inline password"),
+    ("https://api.internal/report?user=ops&pwd=Zq81kd", "password inside a string"),
+    ("Server=db.prod;Database=orders;User Id=sa;Password=maria2019;", "password inside a string"),
+    ("host=db.prod port=5432 user=app password=maria2019", "password inside a string"),
+    ("Authorization: Bearer eyJhbGciOiJIUzI1NiJ9x", "Authorization header credential"),
+])
+def test_credentials_inside_strings(value, kind):
+    found = secrets.find_credential(value)
+    assert found is not None and found.kind == kind
+    assert "maria2019" not in found.masked and "Zq81kd" not in found.masked
+    assert secrets.find_credential(value, urls=False) is None  # a docstring documents them
+
+
+@pytest.mark.parametrize("value", [
+    "https://api.internal/report?user=ops&pwd=%s", "Password={password};", "password=${DB_PASS}",
+    "Authorization: Bearer <token>", "Authorization: Bearer {}", "token=NextToken&page=2",
+    "?api_key=YOUR_API_KEY", "Server=db;Password=;",
+])
+def test_no_credential_inside_strings(value):
+    assert secrets.find_credential(value) is None
+
+
+@pytest.mark.parametrize("value", [
+    "", "  ", "${DB_PASSWORD}", "{{ db_password }}", "%(password)s", "<password>", "!Ref DbPass",
+    "arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbCdEf", "your-api-key-here",
+    "changeme", "xxxxxxxx", "****", "PASSWORD_MIN_LENGTH", "/var/task/key.pem",
+    "https://auth.internal/oauth2/token", "SecureString", "INSERT_KEY_HERE", "none",
+    "TESTACCESSKEY12345", "ABCSECRETKEY", "ABC12345", "test123", "foo",
+])
+def test_not_a_value(value):
+    assert secrets.not_a_value(value)
+
+
+@pytest.mark.parametrize("value", ["secret", "maria2019", "4321", "banana", "admin", "password",
+                                   "P@55w0rd!", "s3cure-ish", "letmein", "TestPassword123!"])
+def test_weak_values_are_values(value):
+    """Secret words inside a value no longer make it a placeholder on their own."""
+    assert not secrets.not_a_value(value)
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("the_password_for_smtp", "password"), ("userPasswordValue", "password"),
+    ("SIGNING_SECRET_V2", "secret"), ("db_pass", "weak password"), ("token_of_bot", "token"),
+    ("password_field", None), ("SECRET_ARN", None), ("secret_name_for_db", None),
+])
+def test_credential_words_inside_names(name, expected):
+    assert secrets.secret_category(name) == expected
 
 
 def test_strong_only_and_without_urls():
@@ -158,21 +212,23 @@ def test_strong_only_and_without_urls():
     ("x-api-key", "a9F3kq0Zt7Lm2Pw8", "API key"),
     ("access_token", "ya29.a0AfH6SMBx9k3", "token"),
     ("token", "Bearer", None),
-    ("token", "identifier", None),
+    ("token", "identifier", "token"),  # no longer a placeholder: a word is a weak value
     ("token", "STRING_LITERAL", None),
     ("token", r"[^\W\d]\w*", None),
     ("client_secret", "Qx7Tb9Lm2Zr8", "secret"),
-    ("JWT_SECRET", "supersecretvalue", None),
+    ("JWT_SECRET", "supersecretvalue", "secret"),
     ("SECRET_KEY", "django-insecure-9f8a7b6c5d4e3f2a1b0c", "secret key"),
     ("aws_secret_access_key", SECRET_KEY, "AWS secret access key"),
     ("AWS_SECRET", SECRET_KEY, "AWS secret access key"),
     ("GITHUB_SECRET", SECRET_KEY, "secret"),
     ("CHECKSUM", SECRET_KEY, None),
-    ("aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None),
+    ("aws_secret_access_key", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", secrets.AWS_EXAMPLE),
+    ("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE", secrets.AWS_EXAMPLE),
+    ("aws_access_key_id", "ASIAX", None),  # a prefix in a table, not a key
     ("Authorization", "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiJ9.c2ln", "Authorization header credential"),
     ("Authorization", "Bearer {token}", None),
     ("Authorization", "Basic YXBwOlhrMjktcXBMN3pXbQ==", "Authorization header credential"),
-    ("Authorization", "Basic dXNlcjpwYXNzd29yZA==", None),  # user:password
+    ("Authorization", "Basic dXNlcjpwYXNzd29yZA==", "Authorization header credential"),
     ("Authorization", "Basic Z3Vlc3Q6Z3Vlc3Q=", None),  # guest:guest
     ("Authorization", "Bearer", None),
     ("password", "Enter your password", None),
@@ -238,3 +294,29 @@ def test_the_gate_skips_plain_code():
     assert not gate("import json\n\ndef handler(event, context):\n    return json.dumps(event)\n")
     assert not gate("DATABASE_DSN = 'x'\n") and gate("DATABASE_DSN = 'x'\n", ["dsn"])
     assert gate(f"ID = '{KEY_ID}'\n")
+
+
+def test_masking_hides_credentials_inside_strings():
+    from lambdalint.redact import mask_text
+
+    text = ('URL = "https://api.internal/r?user=ops&pwd=Zq81kd" and '
+            '"Server=db;Password=maria2019;" and "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9x"')
+    masked = mask_text(text)
+    assert "Zq81kd" not in masked and "maria2019" not in masked and "eyJhbG" not in masked
+    assert "pwd=****" in masked and "Password=****;" in masked and "Bearer ****" in masked
+    assert mask_text(masked) == masked
+
+
+def test_the_gate_knows_every_callee_of_the_positional_table():
+    """The gate cannot import the table (LibCST); its copy of the words must cover each callee."""
+    from lambdalint.rules import ll101_hardcoded_credential as ll101
+    from lambdalint.rules._credential_calls import GATE_WORDS, POSITIONAL_SECRETS
+
+    source = Path(ll101.__file__).read_text(encoding="utf-8")
+    assert "positional_words = " + repr(GATE_WORDS).replace("'", "\"") in source
+    for callee, (bases, _) in POSITIONAL_SECRETS.items():
+        module = bases[0] if bases else "lib"
+        args = "a, b, c, d, e, f, g, h"
+        if module in ("lib", "boto3", "session") and callee in ("client", "resource", "Session"):
+            args = "'s3', None, None, None, None, None, 'AKIAIOSFODNN7EXAMPLE'"  # a key id's shape
+        assert gate(f"import {module}\nx = {module}.{callee}({args})\n"), callee

@@ -74,7 +74,7 @@ class _Core:
         self.raw = raw
         self.source = source
         self.text = text
-        self.data = resolve(raw, len(text))
+        self.data = resolve(raw, len(text), source.path.parent)
         self.path = source.display
         directory = source.path.parent
         self.base = Path(os.path.abspath(str(directory)))

@@ -9,8 +9,11 @@ with one scanner, ``_tokens``, so quotes, parentheses and nested ``${`` are hand
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
+from lambdalint import files
+from lambdalint.sources import yamlload
 from lambdalint.sources.yamlload import YDict, YFloat, YInt, YList, YStr
 
 _OK, _MISSING, _INPUT, _UNKNOWN = "ok", "missing", "input", "unknown"
@@ -94,11 +97,12 @@ def _as_text(value: Any) -> Optional[str]:
 class _Resolver:
     """Resolves Serverless variables against the file itself, with a budget and cycle guard."""
 
-    def __init__(self, data: Dict[Any, Any], budget: int) -> None:
+    def __init__(self, data: Dict[Any, Any], budget: int, base: Optional[Path] = None) -> None:
         self.data = data
         self.budget = budget
         self.active: Set[str] = set()
         self.cache: Dict[str, _Result] = {}
+        self.files = _Included(base)
 
     def string(self, text: str) -> _Result:
         """Every variable in ``text`` resolved: (ok, value, how) or (unknown, None, "")."""
@@ -195,6 +199,10 @@ class _Resolver:
         source, rest = match.group(1), match.group(3).strip()
         if source == "self":
             return self._self(rest)
+        if source == "file" and match.group(2):
+            document = self.files.load(match.group(2)[1:-1].strip())
+            return _UNKNOWN_RESULT if document is None else self._walk(
+                document, rest, f"from file({match.group(2)[1:-1].strip()})")
         if source in _INPUT_SOURCES:
             return (_INPUT, None, "")
         if source == "sls" and rest == "stage":
@@ -202,7 +210,10 @@ class _Resolver:
         return _UNKNOWN_RESULT
 
     def _self(self, address: str) -> _Result:
-        node: Any = self.data
+        return self._walk(self.data, address, "")
+
+    def _walk(self, node: Any, address: str, origin: str) -> _Result:
+        """The value at ``address`` (``custom.db.password``) inside ``node``."""
         segments = address.split(".") if address else []
         for segment in segments:
             if isinstance(node, str) and "${" in node:
@@ -226,7 +237,48 @@ class _Resolver:
             status, node, _ = self.string(node)
             if status != _OK:
                 return _UNKNOWN_RESULT
-        return (_OK, node, f"from {address or 'the file'}")
+        return (_OK, node, origin or f"from {address or 'the file'}")
+
+
+class _Included:
+    """The documents ``${file(...)}`` names, read once each: only YAML or JSON files inside the
+    service's own directory (after symlinks), each through ``lambdalint.files`` under a small
+    size limit, a few per service. Anything else is unknown, as before."""
+
+    MAX_BYTES = 256 * 1024
+    MAX_FILES = 16
+
+    def __init__(self, base: Optional[Path]) -> None:
+        self.base = base
+        self.loaded: Dict[str, Any] = {}
+
+    def load(self, name: str) -> Any:
+        """The document of file ``name`` (relative to the service), or None."""
+        if len(name) >= 2 and name[0] in "'\"" and name[-1] == name[0]:
+            name = name[1:-1]
+        if self.base is None or not name or "${" in name:
+            return None
+        if name in self.loaded:
+            return self.loaded[name]
+        if len(self.loaded) >= self.MAX_FILES:
+            return None
+        self.loaded[name] = None
+        try:
+            root = self.base.resolve()
+            path = (root / name).resolve()
+            if not path.is_relative_to(root) or path.suffix.lower() not in (
+                    ".yml", ".yaml", ".json") or not path.is_file():
+                return None
+        except (OSError, ValueError, RuntimeError):
+            return None
+        text = files.read_text(path, self.MAX_BYTES)
+        if not isinstance(text, str):
+            return None
+        try:
+            self.loaded[name] = yamlload.load(text)
+        except (yamlload.YamlError, RecursionError, ValueError):
+            return None
+        return self.loaded[name]
 
 
 class Unresolved(YStr):
@@ -327,10 +379,11 @@ class _Materializer:
         return out
 
 
-def resolve(data: Dict[Any, Any], size: int = 0) -> Dict[Any, Any]:
+def resolve(data: Dict[Any, Any], size: int = 0, base: Optional[Path] = None) -> Dict[Any, Any]:
     """``data`` with its Serverless variables resolved; ``size`` (the text's length) sets the
-    budget so a hostile file cannot make resolution explode."""
-    resolver = _Resolver(data, 20_000 + size)
+    budget so a hostile file cannot make resolution explode. ``base``, the service's directory,
+    lets ``${file(...)}`` read YAML and JSON files below it."""
+    resolver = _Resolver(data, 20_000 + size, base)
     out = _Materializer(resolver, 100_000 + size).copy(data)
     return out if isinstance(out, dict) else {}
 
