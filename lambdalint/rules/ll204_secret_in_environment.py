@@ -17,8 +17,8 @@ from lambdalint.findings import Finding
 from lambdalint.model import EnvVar, Function, Project
 from lambdalint.rules._wording import article, indent, names
 from lambdalint.rules.base import ConfigRule
-from lambdalint.rules.ll214_reserved_environment_variable import CREDENTIALS as RESERVED_CREDENTIALS
-from lambdalint.rules.ll214_reserved_environment_variable import suggestion as reserved_suggestion
+from lambdalint.rules._reserved_env import CREDENTIALS as RESERVED_CREDENTIALS
+from lambdalint.rules._reserved_env import suggestion as reserved_suggestion
 from lambdalint.rules.meta import Option, RuleMeta
 
 META = RuleMeta(
@@ -53,7 +53,7 @@ def suggestion(function: Function, name: str) -> str:
     """How to reference the secret instead, in the function's own format."""
     slug = _slug(name)
     arn_name = f"{name}_ARN" if name.upper().endswith("SECRET") else f"{name}_SECRET_ARN"
-    runtime = (f"and read it once per execution environment, at module scope:\n"
+    runtime = ("and read it once per execution environment, at module scope:\n"
                + indent(f'{name.lower()} = boto3.client("secretsmanager").get_secret_value(\n'
                          f'    SecretId=os.environ["{arn_name}"])["SecretString"]'))
     rotate = "\nThen rotate the secret: the old value stays in the repository history."
