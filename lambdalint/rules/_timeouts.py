@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Optional
 
 from lambdalint.dialects import dialect_of
-from lambdalint.model import EventSource, Function
+from lambdalint.model import EventSource, Function, Timeout
 from lambdalint.rules._wording import indent
 
 LAMBDA_DEFAULT_SECONDS = 3
@@ -44,3 +44,14 @@ def api_limit(event: EventSource, rest_limit: int = API_GATEWAY_LIMIT_SECONDS) -
     """How long the API in front of the function waits: an HTTP API 30 s, REST and WebSocket
     APIs (and an API lambdalint cannot tell apart) ``rest_limit``."""
     return HTTP_API_LIMIT_SECONDS if event.http_api else rest_limit
+
+
+def known_timeout(function: Function) -> Optional[Timeout]:
+    """The function's timeout when lambdalint knows its number of seconds (written, resolved or
+    the framework's default); None for one it cannot evaluate."""
+    timeout = function.timeout
+    if timeout is None or timeout.seconds is None or timeout.origin == "unknown":
+        return None
+    if isinstance(timeout.seconds, bool):
+        return None
+    return timeout

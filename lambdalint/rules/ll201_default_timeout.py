@@ -9,8 +9,8 @@ from typing import Iterator, List, Optional, Tuple
 from lambdalint.dialects import dialect_of
 from lambdalint.findings import Finding
 from lambdalint.model import Function, Project, Timeout
-from lambdalint.rules._timeouts import (LAMBDA_DEFAULT_SECONDS, SQS_VISIBILITY_FACTOR, visibility,
-                                        where_to_set)
+from lambdalint.rules._timeouts import (LAMBDA_DEFAULT_SECONDS, SQS_VISIBILITY_FACTOR,
+                                        known_timeout, visibility, where_to_set)
 from lambdalint.rules._wording import indent, names
 from lambdalint.rules._wording import seconds as _seconds
 from lambdalint.rules.base import ConfigRule
@@ -56,10 +56,8 @@ class DefaultTimeout(ConfigRule):
         # parameter's default used in Globals) is one finding naming them all: one line to edit.
         at_three: "OrderedDict[Tuple[str, int], List[Function]]" = OrderedDict()
         for function in project.functions:
-            timeout = function.timeout
-            if timeout is None or timeout.seconds is None or timeout.origin == "unknown":
-                continue
-            if isinstance(timeout.seconds, bool):
+            timeout = known_timeout(function)
+            if timeout is None:
                 continue
             if timeout.origin == "default":
                 yield self._no_timeout(function, timeout)

@@ -14,7 +14,8 @@ from lambdalint.dialects import dialect_of
 from lambdalint.findings import Finding
 from lambdalint.model import EventSource, Function, Project, Timeout
 from lambdalint.rules._timeouts import (API_GATEWAY_LIMIT_SECONDS, SQS_VISIBILITY_FACTOR,
-                                        api_limit, visibility, where_to_set)
+                                        api_limit, known_timeout, visibility,
+                                        where_to_set)
 from lambdalint.rules._wording import indent
 from lambdalint.rules._wording import seconds as _seconds
 from lambdalint.rules.base import ConfigRule
@@ -52,10 +53,8 @@ class TimeoutExceedsTrigger(ConfigRule):
         rest_limit = int(self.options.get("api-gateway-limit", API_GATEWAY_LIMIT_SECONDS))
         factor = int(self.options.get("sqs-visibility-factor", SQS_VISIBILITY_FACTOR))
         for function in project.functions:
-            timeout = function.timeout
-            if timeout is None or timeout.seconds is None or timeout.origin == "unknown":
-                continue
-            if isinstance(timeout.seconds, bool):
+            timeout = known_timeout(function)
+            if timeout is None:
                 continue
             yield self._api(function, timeout, rest_limit)
             for event in function.events:
