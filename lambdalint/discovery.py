@@ -191,8 +191,37 @@ def vendored_names(directory: Path, names: Sequence[str],
     owned: Set[str] = set()
     for info in infos:
         owned |= _distribution_files(directory / info, seen)
+    if "requirements.txt" in names:
+        owned |= _required_here(directory, names, owned, seen)
     owned.add("__pycache__")
     return owned
+
+
+_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
+
+
+def _required_here(directory: Path, names: Sequence[str], owned: Set[str],
+                   seen: Optional["_Seen"] = None) -> Set[str]:
+    """In a ``pip install -t`` target, packages its own ``requirements.txt`` names whose
+    ``.dist-info`` was left out (copied in by hand, or pruned to save space): a package directory
+    or module whose name is exactly a requirement's is installed code too, not the project's."""
+    from lambdalint.confine import read_text  # capped, regular files only
+
+    if seen is not None:
+        seen.file(str(directory / "requirements.txt"))
+    try:
+        text = read_text(directory / "requirements.txt", 1024 * 1024)
+    except OSError:
+        return set()
+    wanted = {re.sub(r"[-.]+", "_", m.group(1)).lower() for m in _REQUIREMENT_NAME.finditer(text)}
+    found: Set[str] = set()
+    for name in names:
+        if name in owned:
+            continue
+        stem = name[:-3] if name.endswith(".py") else name
+        if stem.lower() in wanted:
+            found.add(name)
+    return found
 
 
 def _join(rel: str, name: str) -> str:

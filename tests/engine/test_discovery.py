@@ -95,6 +95,21 @@ def test_own_code_next_to_pip_install_target_is_read(tmp_path):
     assert _found(tmp_path)[0] == ["fn/config/settings.py", "fn/handler.py", "fn/template.yaml"]
 
 
+def test_package_without_dist_info_named_by_the_targets_requirements_is_installed(tmp_path):
+    # serverless-patterns' rabbitmq layer: `pip install -r requirements.txt -t .`, then pika's
+    # .dist-info lost; its connection.py holds DEFAULT_PASSWORD = 'guest' (an LL101 finding
+    # in someone else's code). A directory the requirements do not name is still the project's.
+    write(tmp_path, {
+        **{f"dependencies/python/{k}": v for k, v in _installed("requests").items()},
+        "dependencies/python/requirements.txt": "pika==1.3.1  # AMQP\nrequests\n-r extra.txt\n",
+        "dependencies/python/pika/__init__.py": "", "dependencies/python/pika/connection.py": "",
+        "dependencies/python/helpers/__init__.py": "",
+        "fn/requirements.txt": "pika\n", "fn/pika_consumer.py": "", "fn/pika/__init__.py": "",
+    })
+    assert _found(tmp_path)[0] == ["dependencies/python/helpers/__init__.py",
+                                   "fn/pika/__init__.py", "fn/pika_consumer.py"]
+
+
 def test_distribution_without_record_uses_top_level_or_its_name(tmp_path):
     write(tmp_path, {
         "fn/yaml/__init__.py": "", "fn/_yaml/__init__.py": "",
