@@ -129,6 +129,11 @@ def fingerprint(unit: Unit, cache_dir: Optional[Path] = None) -> Optional[List[A
                                                            source.display):
             return None
         parts += [source.display, str(source.path), data]
+        if unit.kind == DOCUMENT and b"${file(" in data:
+            included = _included_fingerprint(source.path, data.decode("utf-8", "replace"))
+            if included is None:
+                return None
+            parts.append(included)
     if unit.kind == MODULE:
         module = (_module_fingerprint(unit.directory, cache_dir) if reads_files
                   else _tfvars_fingerprint(unit.directory))
@@ -137,6 +142,29 @@ def fingerprint(unit: Unit, cache_dir: Optional[Path] = None) -> Optional[List[A
         parts += ["reads files" if reads_files else "tfvars only", module]
     elif unit.kind == APP:
         parts.append(_app_root(unit.files[0].path))
+    return parts
+
+
+_SERVERLESS_FILE = re.compile(r"\$\{file\(([^()]*)\)")
+
+
+def _included_fingerprint(path: Path, text: str) -> Optional[List[Any]]:
+    """The bytes of the files a Serverless ``${file(...)}`` of ``text`` reads (relative to the
+    service's directory, as ``serverless.variables`` reads them), so that a cached result goes
+    stale when one of them changes; None (not cached) when a name is built from variables."""
+    parts: List[Any] = []
+    for match in _SERVERLESS_FILE.finditer(text):
+        name = match.group(1).strip().strip("'\"")
+        if "$" in name:
+            return None
+        try:  # the reader reads nothing outside the service's directory: neither does this
+            base = path.parent.resolve()
+            target = (base / name).resolve()
+            inside = target.is_relative_to(base) and target.is_file()
+        except (OSError, ValueError, RuntimeError):
+            inside = False
+        data = files.read_bytes(target) if inside else "not read"
+        parts += [name, data if isinstance(data, bytes) else str(data)]
     return parts
 
 

@@ -253,6 +253,35 @@ def test_terraform_module_reading_a_file_is_read_again_when_the_file_changes(tmp
     assert findings_of(root, ".") == fresh
 
 
+SERVICE_WITH_FILE = """\
+service: s
+provider:
+  name: aws
+  runtime: python3.12
+  timeout: 10
+  environment:
+    DB_PASSWORD: ${file(./config/secrets.yml):password}
+functions:
+  a:
+    handler: h.a
+"""
+
+
+def test_serverless_file_variable_is_read_again_when_the_file_changes(tmp_path):
+    # ${file(...)} feeds LL204 a value from another file: a cached result of serverless.yml
+    # must go stale when that file changes (the first run of this test kept the old finding).
+    root = write(tmp_path, {"serverless.yml": SERVICE_WITH_FILE,
+                            "config/secrets.yml": "password: Sup3rS3cretValue9\n"})
+    secret = findings_of(root, "--no-cache", "--select", "LL204", ".")
+    assert [f["rule"] for f in secret] == ["LL204"]
+    assert findings_of(root, "--select", "LL204", ".") == secret
+    write(root, {"config/secrets.yml": 'password: "{{resolve:secretsmanager:db}}"\n'})
+    assert findings_of(root, "--no-cache", "--select", "LL204", ".") == []
+    assert findings_of(root, "--select", "LL204", ".") == []
+    write(root, {"config/secrets.yml": "password: Sup3rS3cretValue9\n"})
+    assert findings_of(root, "--select", "LL204", ".") == secret
+
+
 # -- Cache.memo: a stage wrapped by the cache ---------------------------------------------------
 
 def test_memo_computes_once_and_serves_what_decodes(tmp_path):
