@@ -254,11 +254,6 @@ _FACTORIES = frozenset({"client", "resource", "create_client"})
 _SIMPLE_STRING = re.compile(r"""[rRuU]?(?:"([A-Za-z0-9_.:/-]*)"|'([A-Za-z0-9_.:/-]*)')\Z""")
 
 
-def _last(qualified: str) -> str:
-    parts = [p for p in str(qualified).strip().split(".") if p]
-    return parts[-1] if parts else ""
-
-
 class _NeedsLibCST(Exception):
     """The answer depends on what only LibCST's qualified names know."""
 
@@ -289,7 +284,7 @@ class _Actions:
         # ``from m import client as mk``: ``mk(...)`` may resolve to ``boto3.client``.
         self.factory_aliases = {
             alias.asname for node in ast.walk(tree) if isinstance(node, (ast.Import, ast.ImportFrom))
-            for alias in node.names if alias.asname and _last(alias.name) in _FACTORIES}
+            for alias in node.names if alias.asname and alias.name.rpartition(".")[2] in _FACTORIES}
 
     def run(self, tree: ast.AST) -> List[str]:
         self._block(tree.body)  # type: ignore[attr-defined]

@@ -153,11 +153,11 @@ def _checked(view: "prefilter.Text", text: str, encoding: str, path: str,
         # Only a file Python parses, not too deeply nested to analyse, is filtered: the others
         # go the full way, for exactly the LL001 finding they would get.
         if view.tree is not None and not view.deep():
-            from lambdalint import prefilter as gates
+            from lambdalint import prefilter
 
-            needed = gates.rules_needed(view, rule_ids, options)
-            collect = want_actions and gates.might_collect_actions(view)
-            found = gates.actions_from_ast(view) if collect else None
+            needed = prefilter.rules_needed(view, rule_ids, options)
+            collect = want_actions and prefilter.might_collect_actions(view)
+            found = prefilter.actions_from_ast(view) if collect else None
             if found is not None:  # the same actions without LibCST's scope analysis
                 if not needed:
                     return Outcome([], found, False)

@@ -120,14 +120,20 @@ def _positional(params: cst.Parameters) -> List[cst.Param]:
     return list(params.posonly_params) + list(params.params)
 
 
-def _annotation_name(param: cst.Param) -> str:
-    if param.annotation is None:
+def annotation_name(annotation: Optional[cst.Annotation]) -> str:
+    """The last name of a type annotation (``LambdaContext`` for ``context: LambdaContext``,
+    for ``lambda_context.LambdaContext`` and for the forward reference ``"LambdaContext"``)."""
+    if annotation is None:
         return ""
-    expr = param.annotation.annotation
+    expr = annotation.annotation
     if isinstance(expr, cst.SimpleString):  # "LambdaContext" as a forward reference
         value = expr.evaluated_value
         return value.rpartition(".")[2].strip() if isinstance(value, str) else ""
     return (dotted_name(expr) or "").rpartition(".")[2]
+
+
+def _annotation_name(param: cst.Param) -> str:
+    return annotation_name(param.annotation)
 
 
 def has_handler_signature(func: cst.FunctionDef, method: bool = False) -> bool:

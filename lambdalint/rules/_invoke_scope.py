@@ -12,6 +12,7 @@ from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 
+from lambdalint.analysis.handlers import annotation_name as annotation
 from lambdalint.analysis.handlers import dotted_name, walk
 
 
@@ -59,16 +60,6 @@ def bind_target(scope: Scope, target: cst.BaseExpression,
             scope.stores.setdefault(target.value.value, []).append((key.value, value))
         else:
             scope.mutated.add(target.value.value)
-
-
-def annotation(node: Optional[cst.Annotation]) -> str:
-    if node is None:
-        return ""
-    expr = node.annotation
-    if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value.rpartition(".")[2].strip() if isinstance(value, str) else ""
-    return (dotted_name(expr) or "").rpartition(".")[2]
 
 
 def build_scope(node: cst.CSTNode) -> Scope:

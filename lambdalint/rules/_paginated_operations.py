@@ -1,7 +1,7 @@
 """Operations that AWS pages, per boto3 service: generated, do not edit.
 
 Source: botocore 1.44.18, ``botocore/data/*/*/paginators-1.json`` (the newest API
-version of each service), written by ``python -m lambdalint.rules._gen_paginated``.
+version of each service), written by ``python tools/gen_paginated.py``.
 Kept: ``list_*``, ``scan``, ``query`` and ``get_parameters_by_path``. Each operation
 maps to (input tokens, what a continuation loop reads from the response, limit key).
 """

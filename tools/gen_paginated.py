@@ -2,7 +2,7 @@
 
 Run with a Python that has botocore installed (never at lint time)::
 
-    python -m lambdalint.rules._gen_paginated > lambdalint/rules/_paginated_operations.py
+    python tools/gen_paginated.py > lambdalint/rules/_paginated_operations.py
 
 It reads every ``botocore/data/<service>/<version>/paginators-1.json`` (the newest version of each
 service) and keeps the operations LL108 judges: ``list_*``, ``scan``, ``query`` and
@@ -73,7 +73,7 @@ def main() -> None:
     out = sys.stdout
     out.write('"""Operations that AWS pages, per boto3 service: generated, do not edit.\n\n')
     out.write(f"Source: botocore {version}, ``botocore/data/*/*/paginators-1.json`` (the newest API\n")
-    out.write("version of each service), written by ``python -m lambdalint.rules._gen_paginated``.\n")
+    out.write("version of each service), written by ``python tools/gen_paginated.py``.\n")
     out.write("Kept: ``list_*``, ``scan``, ``query`` and ``get_parameters_by_path``. Each operation\n")
     out.write("maps to (input tokens, what a continuation loop reads from the response, limit key).\n")
     out.write('"""\n\n')
