@@ -205,15 +205,7 @@ class TestResourceOtherFormats:
             "create; these actions can be limited to specific resources")
 
     def test_terraform(self, tmp_path):
-        findings = lint(tmp_path, {"main.tf": """\
-            resource "aws_iam_role" "app" {
-              name = "app"
-              assume_role_policy = jsonencode({
-                Version   = "2012-10-17"
-                Statement = [{ Effect = "Allow", Action = "sts:AssumeRole", Principal = { Service = "lambda.amazonaws.com" } }]
-              })
-            }
-
+        findings = lint(tmp_path, {"main.tf": terraform_lambda_role("""\
             resource "aws_iam_role_policy" "app" {
               role = aws_iam_role.app.id
               policy = jsonencode({
@@ -243,16 +235,7 @@ class TestResourceOtherFormats:
               role   = aws_iam_role.app.id
               policy = data.aws_iam_policy_document.tracing.json
             }
-
-            resource "aws_lambda_function" "api" {
-              function_name = "api"
-              role          = aws_iam_role.app.arn
-              handler       = "app.handler"
-              runtime       = "python3.12"
-              filename      = "app.zip"
-              timeout       = 10
-            }
-            """})
+            """)})
         at = lambda needle, nth=1: line_of(tmp_path / "main.tf", needle, nth)  # noqa: E731
         assert ids_and_lines(findings) == [("LL203", at('Resource = "*"')),
                                            ("LL203", at('resources = ["*"]', 2))]
