@@ -80,6 +80,7 @@ class Timeout:
     origin: str
     path: str
     line: int
+    column: int = 1
 
 
 @dataclass
@@ -174,6 +175,9 @@ class Function:
     line: int
     end_line: int
     runtime: Optional[Value] = None
+    # The column of the function's name where it is defined (the resource's key, the CDK call),
+    # so that a finding about the whole function points at the name, not at column 1.
+    column: int = 1
     handler: Optional[Value] = None
     code: CodeLocation = field(default_factory=lambda: CodeLocation("unknown"))
     timeout: Optional[Timeout] = None

@@ -139,13 +139,14 @@ class _Core:
         self.raw_resources = raw if isinstance(raw, dict) else {}
         self.types: Dict[str, str] = {}
         self.lines: Dict[str, int] = {}
+        self.columns: Dict[str, int] = {}
         for key, resource in self.raw_resources.items():
             if isinstance(resource, dict):
                 logical_id = str(key)
                 self.resources[logical_id] = resource
                 kind = resource.get("Type")
                 self.types[logical_id] = kind.strip() if isinstance(kind, str) else ""
-                self.lines[logical_id] = _key_pos(self.raw_resources, key)[0]
+                self.lines[logical_id], self.columns[logical_id] = _key_pos(self.raw_resources, key)
         self.roles: Set[str] = set(self.ids_of(ROLE))
         self.parameters = _as_dict(data.get("Parameters"))
         self.sam = _is_sam_transform(data.get("Transform"))
@@ -252,7 +253,8 @@ class _Core:
         fmt = self.forced_format or (SAM if self.sam or sam else CLOUDFORMATION)
         line = self.line_of(logical_id)
         function = Function(name=logical_id, format=fmt, path=self.path, line=line,
-                            end_line=max(line, _end_line(resource)))
+                            end_line=max(line, _end_line(resource)),
+                            column=self.columns.get(logical_id, 1))
         for key, attribute in (("Runtime", "runtime"), ("Handler", "handler"),
                                ("MemorySize", "memory")):
             node, container, _ = self.setting(props, key, sam)
@@ -279,12 +281,13 @@ class _Core:
             return Timeout(None, "unknown", function.path, getattr(props, "line", function.line))
         node, container, where = self.setting(props, "Timeout", sam)
         if container is None:
-            return Timeout(DEFAULT_TIMEOUT, "default", function.path, function.line)
+            return Timeout(DEFAULT_TIMEOUT, "default", function.path, function.line, function.column)
         value, how = self.value(node, _pos(container, "Timeout"))
         seconds = _number(value)
         if seconds is None:
-            return Timeout(None, "unknown", value.path, value.line)
-        return Timeout(seconds, "parameter" if how == "parameter" else where, value.path, value.line)
+            return Timeout(None, "unknown", value.path, value.line, value.column)
+        return Timeout(seconds, "parameter" if how == "parameter" else where, value.path, value.line,
+                       value.column)
 
     def _environment(self, props: Dict[Any, Any], sam: bool) -> List[EnvVar]:
         merged: Dict[str, EnvVar] = {}

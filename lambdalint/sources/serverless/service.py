@@ -138,8 +138,8 @@ class _Core:
 
     # -- functions ------------------------------------------------------------------------------
 
-    def function_entries(self) -> Iterator[Tuple[str, Any, Any, int]]:
-        """(name, resolved definition, written definition, line of the name)."""
+    def function_entries(self) -> Iterator[Tuple[str, Any, Any, int, int]]:
+        """(name, resolved definition, written definition, line and column of the name)."""
         functions = self.data.get("functions")
         raw_functions = self.raw.get("functions")
         if isinstance(functions, dict):
@@ -156,22 +156,22 @@ class _Core:
             for key, definition in group.items():
                 if not isinstance(definition, dict) or _intrinsic(definition):
                     continue
-                line = group.key_positions.get(key, (getattr(definition, "line", 1), 1))[0] \
-                    if isinstance(group, YDict) else getattr(definition, "line", 1)
+                line, column = group.key_positions.get(key, (getattr(definition, "line", 1), 1)) \
+                    if isinstance(group, YDict) else (getattr(definition, "line", 1), 1)
                 written = raw_group.get(key) if isinstance(raw_group, dict) else None
-                yield scalar_text(key), definition, written, line
+                yield scalar_text(key), definition, written, line, column
 
     def read_function(self, name: str, spec: Dict[Any, Any], written: Any, line: int,
                       provider_role: Tuple[Optional[Any], List[IamStatement],
-                                           List[ManagedPolicy], str]) -> Function:
+                                           List[ManagedPolicy], str], column: int = 1) -> Function:
         end_line = max(line, _max_line(written if written is not None else spec, [50_000]))
         function = Function(name=name, format=SERVERLESS, path=self.path, line=line,
-                             end_line=end_line)
+                             end_line=end_line, column=column)
         function.ignored_rules = set(self.ignores.get(line, frozenset()))
         function.runtime = self.field_value(spec, "runtime") or \
             self.field_value(self.provider, "runtime")
         function.handler = self.field_value(spec, "handler")
-        function.timeout = self.timeout(spec, line)
+        function.timeout = self.timeout(spec, line, column)
         function.memory, function.memory_defaulted = self.memory(spec, line)
         function.tracing = self.tracing(spec)
         function.log_retention = self.field_value(spec, "logRetentionInDays") or \
@@ -192,16 +192,16 @@ class _Core:
         self.iam(function, spec, provider_role)
         return function
 
-    def timeout(self, spec: Dict[Any, Any], line: int) -> Timeout:
+    def timeout(self, spec: Dict[Any, Any], line: int, column: int = 1) -> Timeout:
         for mapping, origin in ((spec, "function"), (self.provider, "provider")):
             value = self.field_value(mapping, "timeout")
             if value is None:
                 continue
             seconds = _number(value)
             if seconds is None:
-                return Timeout(None, "unknown", self.path, value.line)
-            return Timeout(seconds, origin, self.path, value.line)
-        return Timeout(DEFAULT_TIMEOUT, "default", self.path, line)
+                return Timeout(None, "unknown", self.path, value.line, value.column)
+            return Timeout(seconds, origin, self.path, value.line, value.column)
+        return Timeout(DEFAULT_TIMEOUT, "default", self.path, line, column)
 
     def memory(self, spec: Dict[Any, Any], line: int) -> Tuple[Value, bool]:
         """The memory size that applies, and whether it is Serverless' default (nothing set)."""

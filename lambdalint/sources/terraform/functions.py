@@ -139,9 +139,9 @@ class Functions(Observability):
         ok, value, how = self.m.literal(node)
         seconds = as_number(value) if ok else None
         if seconds is None:
-            return Timeout(None, "unknown", node.file.display, node.line)
+            return Timeout(None, "unknown", node.file.display, node.line, node.column)
         return Timeout(seconds, "variable" if how in ("default", "local") or how.endswith(".tfvars")
-                       else "function", node.file.display, node.line)
+                       else "function", node.file.display, node.line, node.column)
 
     def _environment(self, node: Optional[Node]) -> List[EnvVar]:
         variables = self.m.obj(node) if node is not None else None
