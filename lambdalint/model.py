@@ -151,6 +151,17 @@ class EventSource:
 
 
 @dataclass
+class ResourceRef:
+    """A resource of the project that a function's settings name (its environment passes the
+    table's name, the bucket's ARN...): least-privilege advice then names that resource instead
+    of a placeholder. ``name`` is how the format names it (a logical id, a Terraform address),
+    ``type`` its type as written there (``AWS::S3::Bucket``, ``aws_s3_bucket``)."""
+
+    name: str
+    type: str
+
+
+@dataclass
 class LogGroup:
     """The CloudWatch Logs group a function writes to, when the project defines or names it.
 
@@ -200,6 +211,8 @@ class Function:
     log_retention: Optional[Value] = None
     log_group: Optional[LogGroup] = None
     role: Optional[str] = None  # the role's name as the format names it, for messages
+    # Resources of the project its settings name, in the order written (see ResourceRef).
+    resources: List[ResourceRef] = field(default_factory=list)
     # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
     # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
     ignored_rules: Set[str] = field(default_factory=set)

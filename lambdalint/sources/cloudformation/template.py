@@ -41,6 +41,7 @@ from lambdalint.sources.cloudformation.intrinsics import (
     _pseudo_only,
     _short,
     _sub_form,
+    referenced_resources,
 )
 from lambdalint.sources.yamlload import YStr, scalar_text
 
@@ -262,6 +263,7 @@ class _Core:
                 setattr(function, attribute, self.value(node, _pos(container, key))[0])
         function.timeout = self._timeout(props, sam, function)
         function.environment = self._environment(props, sam)
+        function.resources = referenced_resources(self._environment_nodes(props, sam), self.types)
         function.layers = self._layers(props, sam)
         function.tracing = self._tracing(props, sam)
         function.log_group = self._log_group_of(logical_id, props, sam, function)
@@ -289,11 +291,18 @@ class _Core:
         return Timeout(seconds, "parameter" if how == "parameter" else where, value.path, value.line,
                        value.column)
 
-    def _environment(self, props: Dict[Any, Any], sam: bool) -> List[EnvVar]:
-        merged: Dict[str, EnvVar] = {}
+    def _variables(self, props: Dict[Any, Any], sam: bool) -> List[Dict[Any, Any]]:
+        """The environment's variables: SAM Globals' first, then the function's own."""
         sources = [_as_dict(_as_dict(self.globals.get("Environment")).get("Variables"))] if sam else []
         sources.append(_as_dict(_as_dict(props.get("Environment")).get("Variables")))
-        for variables in sources:
+        return sources
+
+    def _environment_nodes(self, props: Dict[Any, Any], sam: bool) -> List[Any]:
+        return [node for variables in self._variables(props, sam) for node in variables.values()]
+
+    def _environment(self, props: Dict[Any, Any], sam: bool) -> List[EnvVar]:
+        merged: Dict[str, EnvVar] = {}
+        for variables in self._variables(props, sam):
             for key, node in variables.items():
                 value, _ = self.value(node, _pos(variables, key))
                 line, column = _key_pos(variables, key)

@@ -22,10 +22,12 @@ from lambdalint.model import (
     Function,
     IamStatement,
     ManagedPolicy,
+    ResourceRef,
     Timeout,
     Value,
 )
 from lambdalint.sources import cloudformation
+from lambdalint.sources.cloudformation.intrinsics import referenced_resources
 from lambdalint.sources.serverless.iam import PER_FUNCTION_PLUGIN
 from lambdalint.sources.serverless.values import (
     _dict,
@@ -177,6 +179,7 @@ class _Core:
         function.log_retention = self.field_value(spec, "logRetentionInDays") or \
             self.field_value(self.provider, "logRetentionInDays")
         function.environment = self.environment(spec)
+        function.resources = self.referenced_resources(spec)
         function.code = self.code(spec)
         runtime = function.runtime
         python = runtime is not None and runtime.literal and \
@@ -241,6 +244,14 @@ class _Core:
                     value.value = scalar_text(value.value)  # Lambda sees every value as text
                 found[name] = EnvVar(name, value, key_line, key_column)
         return list(found.values())
+
+    def referenced_resources(self, spec: Dict[Any, Any]) -> List[ResourceRef]:
+        """The resources of ``resources:`` that the function's environment names."""
+        types = {str(k): v.get("Type") for k, v in self.resources.items()
+                 if isinstance(v, dict) and isinstance(v.get("Type"), str)}
+        nodes = [node for mapping in (self.provider, spec)
+                 for node in _dict(mapping.get("environment")).values()]
+        return referenced_resources(nodes, types)
 
     def code(self, spec: Dict[Any, Any]) -> CodeLocation:
         image = spec.get("image")

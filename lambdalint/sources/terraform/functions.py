@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from lambdalint import suppressions
 from lambdalint.model import (TERRAFORM, CodeLocation, EnvVar, Function,
-                              IamStatement, ManagedPolicy, ReadError, Timeout, Value)
+                              IamStatement, ManagedPolicy, ReadError, ResourceRef, Timeout,
+                              Value)
 from lambdalint.sources.terraform.hcl import OBJ, TUP, Block, Node
 from lambdalint.sources.terraform.iam import dedupe, guard
 from lambdalint.sources.terraform.module import Budget, as_number, target_of
@@ -27,6 +28,23 @@ DEFAULT_TIMEOUT = 3  # aws_lambda_function and terraform-aws-modules/lambda/aws 
 
 # terraform-aws-modules/lambda/aws from the registry (any host, any version pin) or from git;
 # a "//..." subpath is one of its other modules (alias, deploy, docker-build, wrappers).
+# A reference to a managed resource of the module (``aws_s3_bucket.uploads.id``), not to a data
+# source (``data.aws_s3_bucket.x``) or an attribute of something else.
+_RESOURCE_REFERENCE = re.compile(r"(?<![\w.])(aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
+
+
+def _referenced_resources(environment: List[EnvVar]) -> List[ResourceRef]:
+    """The resources the environment's expressions name, in the order written, each once."""
+    found: Dict[str, ResourceRef] = {}
+    for variable in environment:
+        if variable.value.literal:
+            continue
+        for match in _RESOURCE_REFERENCE.finditer(variable.value.text):
+            address = f"{match.group(1)}.{match.group(2)}"
+            found.setdefault(address, ResourceRef(address, match.group(1)))
+    return list(found.values())
+
+
 _LAMBDA_MODULE = re.compile(
     r"^(?:[\w.-]+\.[a-z]+/)?terraform-aws-modules/lambda/aws(?P<sub>//[^?]*)?(?:\?.*)?$"
     r"|^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/"
@@ -131,6 +149,7 @@ class Functions(Observability):
         function.timeout = self._timeout(function, block.get("timeout"))
         for node in environments:
             function.environment.extend(self._environment(node))
+        function.resources = _referenced_resources(function.environment)
         function.layers = self.m.values(block.get("layers"))
 
     def _timeout(self, function: Function, node: Optional[Node]) -> Timeout:
