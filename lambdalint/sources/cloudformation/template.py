@@ -162,6 +162,7 @@ class _Core:
         self._attached: Optional[Dict[str, List[str]]] = None
         self._role_cache: Dict[str, Tuple[List[IamStatement], List[ManagedPolicy]]] = {}
         self._events: Optional[Dict[str, List[EventSource]]] = None
+        self._invoke_configs: Optional[Dict[str, List[Dict[Any, Any]]]] = None
         self._assumable: Dict[str, bool] = {}
 
     # -- lookups
@@ -273,6 +274,7 @@ class _Core:
         self._iam(logical_id, props, sam, function)
         function.events = self._sam_events(props) if sam else []
         function.events.extend(self.attached_events().get(logical_id, []))
+        function.async_config = self.async_config(logical_id, props, sam)
         function.ignored_rules = self._ignored(resource, line)
         function.build = _build_method(resource)
         return function

@@ -18,7 +18,6 @@ from lambdalint.model import (
     SERVERLESS,
     CodeLocation,
     EnvVar,
-    EventSource,
     Function,
     IamStatement,
     ManagedPolicy,
@@ -28,27 +27,22 @@ from lambdalint.model import (
 )
 from lambdalint.sources import cloudformation
 from lambdalint.sources.cloudformation.intrinsics import referenced_resources
+from lambdalint.sources.serverless.events import _Events
 from lambdalint.sources.serverless.iam import PER_FUNCTION_PLUGIN
 from lambdalint.sources.serverless.values import (
     _dict,
     _field,
     _intrinsic,
-    _logical_id,
     _max_line,
     _number,
     _unresolve,
     _unresolve_function,
 )
 from lambdalint.sources.serverless.variables import Unresolved, resolve
-from lambdalint.sources.yamlload import YDict, YList, scalar_text
+from lambdalint.sources.yamlload import YDict, scalar_text
 
 DEFAULT_TIMEOUT = 6  # seconds: Serverless's own default, not Lambda's 3
 DEFAULT_MEMORY = 1024  # MB
-
-# Event keys that put API Gateway (REST, HTTP API) in front of the function, with its 29 s
-# integration timeout. An ``alb`` trigger is kind "alb", as the CloudFormation reader has it:
-# a load balancer does not stop waiting at 29 s.
-_API_EVENTS = {"http", "httpapi"}
 
 # Plugins that bundle Node.js functions (esbuild or webpack) instead of zipping the service.
 BUNDLER_PLUGINS = ("serverless-esbuild", "serverless-webpack", "serverless-bundle")
@@ -69,7 +63,7 @@ def _bundler(plugins: Any) -> Optional[str]:
     return None
 
 
-class _Core:
+class _Core(_Events):
     """The resolved service and what is read once for all its functions."""
 
     def __init__(self, raw: Dict[Any, Any], source: SourceFile, text: str) -> None:
@@ -192,6 +186,7 @@ class _Core:
         if isinstance(layers, list):
             function.layers = self.values(layers, layers_line, layers_column)
         function.events = self.events(spec)
+        function.async_config = self.async_config(name, spec)
         self.iam(function, spec, provider_role)
         return function
 
@@ -293,39 +288,3 @@ class _Core:
             return CodeLocation("zip", path=os.path.normpath(str(self.base / text)),
                                 includes=includes, excludes=excludes, line=artifact_line)
         return CodeLocation("local", path=str(self.base), includes=includes, excludes=excludes)
-
-    def events(self, spec: Dict[Any, Any]) -> List[EventSource]:
-        events = spec.get("events")
-        out: List[EventSource] = []
-        if not isinstance(events, list):
-            return out
-        for index, item in enumerate(events):
-            if not isinstance(item, dict) or not item:
-                continue
-            line = events.pos(index)[0] if isinstance(events, YList) else getattr(item, "line", 1)
-            key, body = next(iter(item.items()))
-            if not isinstance(key, str):
-                continue
-            word = key.lower()
-            if word in _API_EVENTS:
-                out.append(EventSource(
-                    "api", line, http_api=str(key) == "httpApi",
-                    asynchronous=isinstance(body, dict) and body.get("async") is True))
-            elif word == "sqs":
-                out.append(self.sqs_event(body, line))
-            else:
-                out.append(EventSource(word, line))
-        return out
-
-    def sqs_event(self, body: Any, line: int) -> EventSource:
-        arn = body.get("arn") if isinstance(body, dict) and not _intrinsic(body) else body
-        event = EventSource("sqs", line)
-        visibility = self.visibility_timeout(arn)
-        if visibility is not None:
-            event.visibility = visibility
-            event.visibility_defaulted = visibility.text == cloudformation.SQS_DEFAULT_TEXT
-            event.queue = _logical_id(arn)
-        if isinstance(body, dict) and not _intrinsic(body):
-            event.batch_size = self.field_value(body, "batchSize")
-            event.batching_window = self.field_value(body, "maximumBatchingWindow")
-        return event

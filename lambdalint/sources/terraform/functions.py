@@ -89,6 +89,7 @@ class Functions(Observability):
         events = guard(lambda: self.events(functions), {})
         for function in functions:
             function.events.extend(events.get(id(function), []))
+        guard(lambda: self.async_configs(functions))
         return functions
 
     def _read_one(self, block: Block, build: Callable[[Block], Optional[Function]]
