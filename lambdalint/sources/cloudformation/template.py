@@ -254,7 +254,7 @@ class _Core:
         function = Function(name=logical_id, format=fmt, path=self.path, line=line,
                             end_line=max(line, _end_line(resource)))
         for key, attribute in (("Runtime", "runtime"), ("Handler", "handler"),
-                               ("MemorySize", "memory")):
+                               ("MemorySize", "memory"), ("FunctionName", "function_name")):
             node, container, _ = self.setting(props, key, sam)
             if container is not None:
                 setattr(function, attribute, self.value(node, _pos(container, key))[0])
