@@ -9,7 +9,7 @@ cannot know (``!Ref``, ``${ssm:...}``, ``var.x`` without a default...).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 # Formats, as they appear in Function.format and in messages.
 SAM = "sam"
@@ -294,6 +294,9 @@ class Function:
     resources: List[ResourceRef] = field(default_factory=list)
     # Where failed asynchronous invocations go (destination, dead-letter queue, retry bounds).
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
+    # The deployed function's name as written (SAM/CFN FunctionName, Terraform function_name,
+    # CDK function_name=), when the config writes one; None when AWS or the framework names it.
+    function_name: Optional[Value] = None
     # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
     # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
     ignored_rules: Set[str] = field(default_factory=set)
@@ -333,3 +336,47 @@ class Project:
     imports_by_file: Dict[str, List[str]] = field(default_factory=dict)
     # The real paths of the checked trees (lambdalint.confine): nothing outside them is read.
     roots: List[str] = field(default_factory=list)
+
+
+# -- what the code rules learn about the functions that run a handler ------------------------
+
+@dataclass(frozen=True)
+class LinkedTrigger:
+    """One trigger of a linked function, as far as a code rule asks: what invokes the handler.
+
+    Frozen and made of plain values: it crosses into worker processes and into the cache key of
+    the handler's file."""
+
+    kind: str  # EventSource.kind: api, sqs, kinesis, dynamodb, s3, url, ...
+    line: int
+    http_api: bool = False
+    asynchronous: bool = False
+    # sqs/kinesis/dynamodb: the mapping's FunctionResponseTypes holds ReportBatchItemFailures
+    # (True), does not (False), or lambdalint cannot tell (None).
+    report_batch_failures: Optional[bool] = None
+
+
+@dataclass(frozen=True)
+class LinkedFunction:
+    """A deployed function whose handler is a function of the file being checked: what the code
+    rules may say about it (``PythonContext.linked``), built by ``linking.linked_functions``."""
+
+    name: str  # as the project names it (SAM logical id, Terraform address, CDK construct id)
+    path: str  # the config file that defines it, as reported
+    line: int
+    # The timeout in seconds when lambdalint knows it (written, resolved or the framework's
+    # default), with its origin (Timeout.origin) and where it is written.
+    timeout: Optional[float] = None
+    timeout_origin: str = "unknown"
+    timeout_path: str = ""
+    timeout_line: int = 0
+    triggers: Tuple[LinkedTrigger, ...] = ()
+    # The deployed function name when the config writes it as a literal (FunctionName,
+    # function_name=), and the environment variables whose literal value is that name.
+    function_name: Optional[str] = None
+    name_variables: Tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``Fn (template.yaml:12)``, for messages."""
+        return f"{self.name} ({self.path}:{self.line})"

@@ -366,6 +366,8 @@ class _Functions(_EventSources):
         found = self._const(*name) if name is not None else None
         if found is not None and isinstance(found.value, str):
             record.function_name = found.value
+        if name is not None:
+            function.function_name = self._value(*name)
         given = args.get("log_retention")
         if given is not None:
             function.log_retention = self._retention(*given)

@@ -258,7 +258,7 @@ class _Core:
                             end_line=max(line, _end_line(resource)),
                             column=self.columns.get(logical_id, 1))
         for key, attribute in (("Runtime", "runtime"), ("Handler", "handler"),
-                               ("MemorySize", "memory")):
+                               ("MemorySize", "memory"), ("FunctionName", "function_name")):
             node, container, _ = self.setting(props, key, sam)
             if container is not None:
                 setattr(function, attribute, self.value(node, _pos(container, key))[0])

@@ -143,7 +143,8 @@ class Functions(Observability):
         memory, timeout, environment variables (the resource's ``environment { variables }``
         blocks, the module's ``environment_variables``) and layers, evaluated in this order
         (the order the evaluation budget is spent in)."""
-        for key, attr in (("runtime", "runtime"), ("handler", "handler"), ("memory", "memory_size")):
+        for key, attr in (("runtime", "runtime"), ("handler", "handler"), ("memory", "memory_size"),
+                          ("function_name", "function_name")):
             node = block.get(attr)
             if node is not None:
                 setattr(function, key, self.m.value(node))
