@@ -7,6 +7,7 @@ looks at which files exist now, so it is redone on every run, after reading or a
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -55,10 +56,48 @@ def linked_handlers(project: Project) -> Dict[str, Set[str]]:
     return linked
 
 
-def _trigger(event: EventSource) -> LinkedTrigger:
+def _reports_batch_failures(event: EventSource) -> Optional[bool]:
+    """The mapping's ReportBatchItemFailures setting as a bool; None when not known."""
+    written = event.report_batch_failures
+    if written is None:
+        return False if event.kind in ("sqs", "kinesis", "dynamodb") else None
+    return written.value if written.literal and isinstance(written.value, bool) else None
+
+
+# What writing to a trigger's resource takes: kind -> the IAM action (LL217's loop).
+WRITE_ACTIONS = {"s3": "s3:PutObject", "sqs": "sqs:SendMessage", "sns": "sns:Publish"}
+
+
+def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
+    source = event.source
+    variables: Tuple[str, ...] = ()
+    if source:
+        variables = tuple(sorted(
+            var.name for var in function.environment
+            if source in var.refers or (var.value.literal and var.value.value == source)))
     return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
                          asynchronous=event.asynchronous,
-                         report_batch_failures=getattr(event, "report_batch_failures", None))
+                         report_batch_failures=_reports_batch_failures(event),
+                         source=source, source_variables=variables, key_filter=event.key_filter,
+                         writes_allowed=_allows(function, WRITE_ACTIONS.get(event.kind)))
+
+
+def _allows(function: Function, action: Optional[str]) -> Optional[bool]:
+    """Whether the function's own statements allow ``action`` (on any resource); None when
+    that cannot be told: no action asked, or managed policies or an unread role may grant it."""
+    if action is None:
+        return None
+    for statement in function.statements:
+        if statement.effect != "Allow" or statement.not_actions:
+            continue
+        for written in statement.actions:
+            if not written.literal or not isinstance(written.value, str):
+                return None
+            if fnmatch.fnmatchcase(action.lower(), written.value.strip().lower()):
+                return True
+    if function.managed_policies or not function.statements:
+        return None
+    return False
 
 
 def _seconds(function: Function) -> Tuple[Optional[float], str, str, int]:
@@ -84,7 +123,7 @@ def linked_function(function: Function) -> LinkedFunction:
         var.name for var in function.environment
         if literal_name and var.value.literal and var.value.value == literal_name))
     return LinkedFunction(function.name, function.path, function.line, seconds, origin, path,
-                          line, tuple(_trigger(e) for e in function.events), literal_name,
+                          line, tuple(_trigger(e, function) for e in function.events), literal_name,
                           variables)
 
 

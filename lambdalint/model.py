@@ -89,6 +89,9 @@ class EnvVar:
     value: Value
     line: int
     column: int = 1
+    # The project's resources the value names (logical ids, Terraform addresses): a handler
+    # that reads this variable reaches that resource (LL217).
+    refers: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -181,6 +184,11 @@ class EventSource:
     # sqs: the trigger's batch size and batching window as written, when written.
     batch_size: Optional[Value] = None
     batching_window: Optional[Value] = None
+    # s3, sqs, sns: the bucket, queue or topic that invokes the function, as the project names
+    # it (a logical id, a Terraform address, a Serverless bucket or topic name), when known;
+    # s3: whether the notification filters keys by prefix or suffix (input kept apart).
+    source: Optional[str] = None
+    key_filter: bool = False
     # sqs, kinesis, dynamodb: ``FunctionResponseTypes: [ReportBatchItemFailures]`` of the
     # mapping (SAM event Properties, AWS::Lambda::EventSourceMapping, Serverless
     # ``functionResponseType``, Terraform ``function_response_types``, CDK
@@ -354,6 +362,13 @@ class LinkedTrigger:
     # sqs/kinesis/dynamodb: the mapping's FunctionResponseTypes holds ReportBatchItemFailures
     # (True), does not (False), or lambdalint cannot tell (None).
     report_batch_failures: Optional[bool] = None
+    # s3/sqs/sns: the environment variables that name the bucket, queue or topic that invokes
+    # the function (EventSource.source), whether an S3 notification filters keys, and whether
+    # the function's role lets it write there (None: the role is not known).
+    source: Optional[str] = None
+    source_variables: Tuple[str, ...] = ()
+    key_filter: bool = False
+    writes_allowed: Optional[bool] = None
 
 
 @dataclass(frozen=True)

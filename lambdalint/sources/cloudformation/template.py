@@ -39,6 +39,7 @@ from lambdalint.sources.cloudformation.intrinsics import (
     _number,
     _pos,
     _pseudo_only,
+    _references,
     _short,
     _sub_form,
     referenced_resources,
@@ -308,7 +309,8 @@ class _Core:
             for key, node in variables.items():
                 value, _ = self.value(node, _pos(variables, key))
                 line, column = _key_pos(variables, key)
-                merged[str(key)] = EnvVar(str(key), value, line, column)
+                refers = sorted(r for r in _references(node) if self.types.get(r))
+                merged[str(key)] = EnvVar(str(key), value, line, column, refers)
         return list(merged.values())
 
     def _layers(self, props: Dict[Any, Any], sam: bool) -> List[Value]:
