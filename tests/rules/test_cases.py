@@ -19,14 +19,14 @@ from lambdalint import pycheck, registry
 from lambdalint.findings import Finding
 from lambdalint.fixes import apply_edits
 
-CODE_RULES = [info for info in registry.RULES if info.kind == "python"]
+CODE_RULES = [info for info in registry.RULES if info.checks_code]
 CODE_IDS = [info.id for info in CODE_RULES]
 
 
 def _cases(kind: str) -> list:
     return [pytest.param(info.id, source, id=f"{info.id}-{kind}-{n}")
             for info in CODE_RULES
-            for n, source in enumerate(getattr(info.load(), kind))]
+            for n, source in enumerate(getattr(info.load_code(), kind))]
 
 
 def check(source: str, use_prefilter: bool = True) -> List[Finding]:
@@ -44,7 +44,7 @@ def both_ways(source: str) -> List[Finding]:
 def test_every_code_rule_has_cases():
     assert {"LL101", "LL102", "LL103"} <= set(CODE_IDS)  # the registry found the code rules
     for info in CODE_RULES:
-        cls = info.load()
+        cls = info.load_code()
         assert cls.ID == info.id
         assert len(cls.VALID) >= 5 and len(cls.INVALID) >= 3, info.id
 
@@ -78,5 +78,5 @@ def test_fixes_apply_parse_and_silence_the_rule(rule, source):
 def test_some_invalid_case_of_each_fixable_rule_has_a_fix():
     for info in CODE_RULES:
         if info.fixable:
-            assert any(f.fix is not None for source in info.load().INVALID
+            assert any(f.fix is not None for source in info.load_code().INVALID
                        for f in check(source)), info.id
