@@ -35,7 +35,7 @@ def _test_programs() -> List[str]:
     for info in registry.RULES:
         if info.checks_code:
             cls = info.load_code()
-            found.extend(cls.VALID + cls.INVALID)
+            found.extend(c if isinstance(c, str) else c[0] for c in cls.VALID + cls.INVALID)
     for page in sorted((REPO / "rules").glob("LL*.md")):
         text = page.read_text(encoding="utf-8")
         found.extend(re.findall(r"```python[^\n]*\n(.*?)```", text, re.S))
