@@ -55,10 +55,24 @@ def linked_handlers(project: Project) -> Dict[str, Set[str]]:
     return linked
 
 
-def _trigger(event: EventSource) -> LinkedTrigger:
+BATCH_KINDS = ("sqs", "kinesis", "dynamodb")
+
+
+def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
+    """The trigger as a code rule sees it; whether the mapping reports batch item failures is
+    True, False (not written, or written without them) or None (a reference: unknown)."""
+    written = event.report_batch_failures
+    reports: Optional[bool] = None
+    path, line = function.path, event.line
+    if event.kind in BATCH_KINDS:
+        if written is None:
+            reports = False
+        elif written.literal and isinstance(written.value, bool):
+            reports = written.value
+            path, line = written.path or function.path, written.line
     return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
-                         asynchronous=event.asynchronous,
-                         report_batch_failures=getattr(event, "report_batch_failures", None))
+                         asynchronous=event.asynchronous, report_batch_failures=reports,
+                         path=path, report_line=line)
 
 
 def _seconds(function: Function) -> Tuple[Optional[float], str, str, int]:
@@ -84,7 +98,7 @@ def linked_function(function: Function) -> LinkedFunction:
         var.name for var in function.environment
         if literal_name and var.value.literal and var.value.value == literal_name))
     return LinkedFunction(function.name, function.path, function.line, seconds, origin, path,
-                          line, tuple(_trigger(e) for e in function.events), literal_name,
+                          line, tuple(_trigger(e, function) for e in function.events), literal_name,
                           variables)
 
 

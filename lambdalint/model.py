@@ -80,6 +80,7 @@ class Timeout:
     origin: str
     path: str
     line: int
+    column: int = 1
 
 
 @dataclass
@@ -122,9 +123,42 @@ class ManagedPolicy:
     origin: str
 
 
+# EventSource.kind: one vocabulary for every reader.
+#   api          API Gateway REST, HTTP and WebSocket APIs (synchronous)
+#   alb          an Application Load Balancer target (synchronous)
+#   sqs          an SQS queue (event source mapping: polled)
+#   kinesis      a Kinesis data stream (event source mapping: polled, in order per shard)
+#   dynamodb     a DynamoDB stream (event source mapping: polled, in order per shard)
+#   kafka        Amazon MSK or self-managed Kafka (event source mapping)
+#   mq           Amazon MQ, ActiveMQ or RabbitMQ (event source mapping)
+#   documentdb   a DocumentDB change stream (event source mapping)
+#   s3           S3 event notifications (asynchronous)
+#   sns          an SNS subscription (asynchronous)
+#   eventbridge  an EventBridge / CloudWatch Events rule on events (asynchronous)
+#   schedule     a schedule: a rule with a schedule expression, EventBridge Scheduler
+#                (asynchronous)
+#   iot          an IoT topic rule (asynchronous)
+#   ses          an SES receipt rule's Lambda action (asynchronous)
+#   logs         a CloudWatch Logs subscription filter (asynchronous)
+#   cognito      a Cognito user pool trigger (synchronous)
+#   alexa        an Alexa skill or smart home trigger (synchronous)
+#   other        anything else (CloudFront, a service this reader does not know)
+EVENT_KINDS = ("api", "alb", "sqs", "kinesis", "dynamodb", "kafka", "mq", "documentdb", "s3",
+               "sns", "eventbridge", "schedule", "iot", "ses", "logs", "cognito", "alexa",
+               "other")
+# Kinds whose service invokes the function asynchronously (InvocationType Event): Lambda queues
+# the event, retries a failed invocation twice, keeps it up to six hours, then drops it unless
+# an on-failure destination or a dead-letter queue takes it.
+ASYNC_EVENT_KINDS = frozenset({"s3", "sns", "eventbridge", "schedule", "iot", "ses", "logs"})
+# Kinds read in order per shard by an event source mapping: a failing batch is retried, and
+# blocks its shard, until it succeeds or its records expire, unless the mapping bounds it.
+STREAM_EVENT_KINDS = frozenset({"kinesis", "dynamodb"})
+
+
 @dataclass
 class EventSource:
-    """A trigger of the function. ``kind`` is api (REST/HTTP API, ALB), sqs, or another word.
+    """A trigger of the function. ``kind`` is one word of ``EVENT_KINDS`` (see there; which are
+    asynchronous is ``ASYNC_EVENT_KINDS``); ``line`` is the trigger's own line.
 
     The other fields are typed facts a reader fills where its format says them, so that rules
     never parse a format's own names back.
@@ -147,6 +181,63 @@ class EventSource:
     # sqs: the trigger's batch size and batching window as written, when written.
     batch_size: Optional[Value] = None
     batching_window: Optional[Value] = None
+    # sqs, kinesis, dynamodb: ``FunctionResponseTypes: [ReportBatchItemFailures]`` of the
+    # mapping (SAM event Properties, AWS::Lambda::EventSourceMapping, Serverless
+    # ``functionResponseType``, Terraform ``function_response_types``, CDK
+    # ``report_batch_item_failures``). None: not written. Otherwise ``value`` is True when the
+    # mapping reports item failures, False when the setting is written without them (an empty
+    # list, ``=False``), and ``literal`` is False when it cannot be known (a reference).
+    report_batch_failures: Optional[Value] = None
+    # kinesis, dynamodb: the mapping's failure handling as written, None when not written (the
+    # service's default: no destination, no bisect, retry until the record expires (-1)).
+    # ``on_failure`` is the destination (an SQS queue, SNS topic, S3 bucket) as written.
+    on_failure: Optional[Value] = None
+    bisect: Optional[Value] = None  # BisectBatchOnFunctionError (value True/False when literal)
+    max_retries: Optional[Value] = None  # MaximumRetryAttempts (-1: until the record expires)
+    max_record_age: Optional[Value] = None  # MaximumRecordAgeInSeconds (-1: unbounded)
+    # sqs: whether the queue, when the project defines it, has a redrive policy (a dead-letter
+    # queue): True or False; None when the queue is not defined in the project (unknown).
+    # ``queue_path``/``queue_line`` point at the queue's definition when it is.
+    redrive: Optional[bool] = None
+    queue_path: Optional[str] = None
+    queue_line: int = 0
+
+
+@dataclass
+class AsyncConfig:
+    """What happens to a failed asynchronous invocation of a function, as written.
+
+    ``on_failure``: the on-failure destination (SAM ``EventInvokeConfig``,
+    ``AWS::Lambda::EventInvokeConfig``, Serverless ``destinations.onFailure``,
+    ``aws_lambda_function_event_invoke_config``, CDK ``on_failure``). ``dead_letter``: the
+    dead-letter queue or topic (SAM ``DeadLetterQueue``, CFN ``DeadLetterConfig``, Serverless
+    ``onError``, Terraform ``dead_letter_config``, CDK ``dead_letter_queue``/``_topic``/
+    ``dead_letter_queue_enabled``). ``max_retries`` / ``max_event_age``: the retry bounds
+    (Lambda's defaults: 2 retries, 6 hours). ``unknown``: the reader saw a setting it cannot
+    follow (a ``**kwargs``, properties chosen by a condition), so nothing is known missing.
+    """
+
+    on_failure: Optional[Value] = None
+    dead_letter: Optional[Value] = None
+    max_retries: Optional[Value] = None
+    max_event_age: Optional[Value] = None
+    unknown: bool = False
+
+    def handled(self) -> bool:
+        """Whether a failed event goes somewhere (or may: ``unknown``) instead of being
+        dropped."""
+        return self.unknown or self.on_failure is not None or self.dead_letter is not None
+
+
+@dataclass
+class ResourceRef:
+    """A resource of the project that a function's settings name (its environment passes the
+    table's name, the bucket's ARN...): least-privilege advice then names that resource instead
+    of a placeholder. ``name`` is how the format names it (a logical id, a Terraform address),
+    ``type`` its type as written there (``AWS::S3::Bucket``, ``aws_s3_bucket``)."""
+
+    name: str
+    type: str
 
 
 @dataclass
@@ -174,6 +265,9 @@ class Function:
     line: int
     end_line: int
     runtime: Optional[Value] = None
+    # The column of the function's name where it is defined (the resource's key, the CDK call),
+    # so that a finding about the whole function points at the name, not at column 1.
+    column: int = 1
     handler: Optional[Value] = None
     code: CodeLocation = field(default_factory=lambda: CodeLocation("unknown"))
     timeout: Optional[Timeout] = None
@@ -199,6 +293,10 @@ class Function:
     # The deployed function's name as written (SAM/CFN FunctionName, Terraform function_name,
     # CDK function_name=), when the config writes one; None when AWS or the framework names it.
     function_name: Optional[Value] = None
+    # Resources of the project its settings name, in the order written (see ResourceRef).
+    resources: List[ResourceRef] = field(default_factory=list)
+    # Where failed asynchronous invocations go (destination, dead-letter queue, retry bounds).
+    async_config: AsyncConfig = field(default_factory=AsyncConfig)
     # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
     # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
     ignored_rules: Set[str] = field(default_factory=set)
@@ -254,8 +352,12 @@ class LinkedTrigger:
     http_api: bool = False
     asynchronous: bool = False
     # sqs/kinesis/dynamodb: the mapping's FunctionResponseTypes holds ReportBatchItemFailures
-    # (True), does not (False), or lambdalint cannot tell (None).
+    # (True), does not or is not written (False), or lambdalint cannot tell (None, and for
+    # triggers that have no such setting). ``path``/``report_line``: the setting when written,
+    # else the trigger.
     report_batch_failures: Optional[bool] = None
+    path: str = ""
+    report_line: int = 0
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,12 @@ class _ManagedRef:
 
 @dataclass
 class _Queue:
+    """An ``sqs.Queue``: its visibility timeout, whether it has a ``dead_letter_queue`` (None:
+    a ``**kwargs`` may set one), and its line."""
+
     visibility: Optional[Value]
+    redrive: Optional[bool] = None
+    line: int = 0
 
 
 @dataclass

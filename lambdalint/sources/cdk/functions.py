@@ -18,7 +18,6 @@ from lambdalint.model import (
     CDK,
     CodeLocation,
     EnvVar,
-    EventSource,
     Function,
     IamStatement,
     InlineCode,
@@ -27,17 +26,19 @@ from lambdalint.model import (
     Timeout,
     Value,
 )
-from lambdalint.sources.cdk.constructs import _LAMBDA, _LOGS, _Fn, _LogGroup, _Queue, _Role
+from lambdalint.sources.cdk.constructs import _LAMBDA, _LOGS, _Fn, _LogGroup, _Role
+from lambdalint.sources.cdk.events import (  # noqa: F401 - re-exported by the package
+    SQS_DEFAULT_TEXT,
+    SQS_DEFAULT_VISIBILITY,
+    _EventSources,
+)
 from lambdalint.sources.cdk.scope import _SKIP, _Env
 from lambdalint.sources.cdk.values import _Args, _Const, _number
 
 DEFAULT_TIMEOUT = 3  # seconds: a CDK function with no timeout gets the Lambda default
-SQS_DEFAULT_VISIBILITY = 30
-SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does not set
 
 _DURATION_FACTORS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "millis": 0.001}
 
-_EVENT_SOURCES = "aws_cdk.aws_lambda_event_sources."
 LOG_GROUP_DEFAULT_DAYS = 731  # logs.LogGroup without retention=: RetentionDays.TWO_YEARS
 LAMBDA_LOG_PREFIX = "/aws/lambda/"
 # aws_logs.RetentionDays members -> days (INFINITE is 9999, as the CDK writes it).
@@ -90,7 +91,7 @@ def _runtime_id(member: str) -> Tuple[Optional[str], Optional[str]]:
     return None, None
 
 
-class _Functions:
+class _Functions(_EventSources):
     """Function constructs and their settings, ``Code`` and event sources."""
 
     def _make_function(self, call: cst.Call, env: _Env, kind: str) -> _Fn:
@@ -99,7 +100,7 @@ class _Functions:
         and an LL001, never the function."""
         line, column, end_line, _ = self._span(call)
         function = Function(name=self._text(call.func), format=CDK, path=self.display,
-                            line=line, end_line=end_line)
+                            line=line, end_line=end_line, column=column)
         ignored = self.ignores.get(line)
         if ignored:
             function.ignored_rules = set(ignored)
@@ -114,7 +115,8 @@ class _Functions:
             args = _Args(unknown_splat=True)
         steps = (self._set_runtime, self._set_role, self._set_handler_and_code, self._set_timeout,
                  self._set_memory, self._set_environment, self._set_initial_policy,
-                 self._set_layers, self._set_events, self._set_tracing, self._set_logs)
+                 self._set_layers, self._set_events, self._set_tracing, self._set_logs,
+                 self._set_async)
         for step in steps:
             try:
                 step(record, args, kind)
@@ -300,20 +302,21 @@ class _Functions:
                 function.timeout = Timeout(None, "unknown", self.display, function.line)
             else:
                 function.timeout = Timeout(DEFAULT_TIMEOUT, "default", self.display,
-                                           function.line)
+                                           function.line, function.column)
             return
         expr, env = given
-        line = self._line(expr)
+        line, column = self._span(expr)[:2]
         found = self._const(expr, env)
         if found is not None and found.value is None:  # timeout=None: the default
-            function.timeout = Timeout(DEFAULT_TIMEOUT, "default", self.display, function.line)
+            function.timeout = Timeout(DEFAULT_TIMEOUT, "default", self.display, function.line,
+                                       function.column)
             return
         seconds, via = self._duration(expr, env)
         if seconds is None:
-            function.timeout = Timeout(None, "unknown", self.display, line)
+            function.timeout = Timeout(None, "unknown", self.display, line, column)
         else:
             function.timeout = Timeout(seconds, "variable" if via else "function", self.display,
-                                       line)
+                                       line, column)
 
     def _duration(self, expr: cst.BaseExpression, env: _Env) -> Tuple[Optional[float], bool]:
         """Seconds of a ``Duration.seconds(30)`` / ``minutes(...)`` expression, and whether a
@@ -474,45 +477,11 @@ class _Functions:
                     return self._value(*arn)
         return self._value(expr, env)
 
+    def _set_async(self, record: _Fn, args: _Args, kind: str) -> None:
+        self._async_arguments(record.function.async_config, args)
+
     def _set_events(self, record: _Fn, args: _Args, kind: str) -> None:
         for item, env in self._listed(args, "events"):
             event = self._event_source(item, env)
             if event is not None:
                 record.function.events.append(event)
-
-    def _event_source(self, expr: cst.BaseExpression, env: _Env) -> Optional[EventSource]:
-        target, target_env, _, _ = self._deref(expr, env)
-        if not isinstance(target, cst.Call) or target_env is None:
-            return None
-        qual = self._qual(target.func, target_env) or ""
-        if not qual.startswith(_EVENT_SOURCES):
-            return None
-        name = qual[len(_EVENT_SOURCES):]
-        kind = name.replace("EventSource", "").lower() or "unknown"
-        if kind == "api":
-            return EventSource("api", self._line(target))
-        event = EventSource(kind, self._line(target))
-        if kind == "sqs":
-            queue_arg = self._arguments(target, target_env).get("queue", 0)
-            queue = self._object(*queue_arg) if queue_arg else None
-            if isinstance(queue, _Queue) and queue.visibility is not None:
-                event.visibility = queue.visibility
-                event.visibility_defaulted = queue.visibility.text == SQS_DEFAULT_TEXT
-        return event
-
-    def _make_queue(self, call: cst.Call, env: _Env) -> _Queue:
-        args = self._arguments(call, env)
-        given = args.get("visibility_timeout")
-        if given is None:
-            if args.unknown_splat:
-                return _Queue(None)
-            line, column, _, _ = self._span(call)
-            return _Queue(Value(SQS_DEFAULT_VISIBILITY, SQS_DEFAULT_TEXT, self.display, line, column))
-        seconds, via = self._duration(*given)
-        line, column, end_line, end_column = self._span(given[0])
-        text = self._text(given[0])
-        if seconds is None:
-            return _Queue(Value(None, text, self.display, line, column, False, end_line,
-                                end_column))
-        return _Queue(Value(seconds, f"{text} (= {seconds} s)", self.display, line, column, True,
-                            end_line, end_column))

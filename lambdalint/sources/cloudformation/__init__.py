@@ -55,6 +55,7 @@ from typing import Any, List, Optional, Tuple
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function, IamStatement, ManagedPolicy, Value
 from lambdalint.sources.cloudformation.events import (
+    EVENT_INVOKE_CONFIG,
     SQS_DEFAULT_TEXT,
     SQS_DEFAULT_VISIBILITY,
     _Events,
@@ -78,9 +79,9 @@ from lambdalint.sources.cloudformation.template import (
 )
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "FUNCTION_TYPES", "LAMBDA_FUNCTION", "MANAGED_POLICY", "POLICY",
+    "DEFAULT_TIMEOUT", "EVENT_INVOKE_CONFIG", "FUNCTION_TYPES", "LAMBDA_FUNCTION", "MANAGED_POLICY", "POLICY",
     "POLICY_TEMPLATES", "QUEUE", "ROLE", "ROLE_POLICY", "SAM_FUNCTION", "SAM_TRANSFORM",
-    "SQS_DEFAULT_TEXT", "SQS_DEFAULT_VISIBILITY", "is_template", "queue_visibility",
+    "SQS_DEFAULT_TEXT", "SQS_DEFAULT_VISIBILITY", "is_template", "queue_redrive", "queue_visibility",
     "read_template", "role_permissions",
 ]
 
@@ -137,3 +138,14 @@ def queue_visibility(data: Any, source: SourceFile, queue: Any) -> Optional[Valu
     if not isinstance(data, dict):
         return None
     return _Template(data, source, "", None, None).queue_visibility(queue)
+
+
+def queue_redrive(data: Any, source: SourceFile, queue: Any) -> Optional[Tuple[bool, int]]:
+    """Whether the ``AWS::SQS::Queue`` in ``data`` that ``queue`` names has a ``RedrivePolicy``,
+    and the queue's line; None when the queue is not defined there."""
+    if not isinstance(data, dict):
+        return None
+    event = _Template(data, source, "", None, None).sqs_event(queue, 0)
+    if event.redrive is None:
+        return None
+    return event.redrive, event.queue_line

@@ -1,17 +1,25 @@
-"""The triggers of a function: SAM ``Events``, event source mappings and API Gateway integrations.
+"""The triggers of a function: SAM ``Events``, event source mappings, API Gateway integrations,
+and the resources that invoke a function asynchronously (S3 notifications, SNS subscriptions,
+EventBridge rules and schedules, IoT topic rules, SES receipt rules, log subscriptions).
 
 A mixin of ``_Template`` (package ``__init__``). An SQS trigger carries the queue's visibility
-timeout when the queue is defined in the same template (SQS's default when it sets none).
+timeout and whether it has a redrive policy when the queue is defined in the same template
+(SQS's default visibility when it sets none); a mapping carries its failure handling
+(``DestinationConfig``, ``BisectBatchOnFunctionError``, retry bounds, ``FunctionResponseTypes``);
+a function carries its asynchronous-invocation config (``DeadLetterQueue``/``DeadLetterConfig``,
+SAM ``EventInvokeConfig``, ``AWS::Lambda::EventInvokeConfig``).
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
-from lambdalint.model import EventSource, Value
+from lambdalint.model import AsyncConfig, EventSource, Value
 from lambdalint.sources.cloudformation.intrinsics import (
     _as_dict,
     _intrinsic,
+    _is_no_value,
+    _items,
     _key_pos,
     _number,
     _pos,
@@ -22,6 +30,23 @@ from lambdalint.sources.cloudformation.template import FUNCTION_TYPES, QUEUE
 
 SQS_DEFAULT_VISIBILITY = 30
 SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does not set
+REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+
+# SAM event Type (lower case) -> EventSource.kind (model.EVENT_KINDS).
+SAM_EVENT_KINDS = {
+    "api": "api", "httpapi": "api", "sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb",
+    "msk": "kafka", "selfmanagedkafka": "kafka", "mq": "mq", "documentdb": "documentdb",
+    "s3": "s3", "sns": "sns", "cloudwatchevent": "eventbridge", "eventbridgerule": "eventbridge",
+    "schedule": "schedule", "schedulev2": "schedule", "iotrule": "iot", "cloudwatchlogs": "logs",
+    "cognito": "cognito", "alexaskill": "alexa",
+}
+# The service of an event source ARN (arn:aws:<service>:...) or resource type -> kind.
+SERVICE_KINDS = {
+    "sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "kafka",
+    "msk": "kafka", "mq": "mq", "amazonmq": "mq", "docdb": "documentdb", "rds": "documentdb",
+    "documentdb": "documentdb",
+}
+EVENT_INVOKE_CONFIG = "AWS::Lambda::EventInvokeConfig"
 
 
 class _Events:
@@ -38,20 +63,74 @@ class _Events:
                 continue
             line = _key_pos(events, name)[0]
             kind = kind.strip()
-            if kind in ("Api", "HttpApi"):
+            word = SAM_EVENT_KINDS.get(kind.lower(), "other")
+            properties = _as_dict(_as_dict(event).get("Properties"))
+            if word == "api":
                 out.append(EventSource("api", line, http_api=kind == "HttpApi"))
-            elif kind == "SQS":
-                queue = _as_dict(_as_dict(event).get("Properties")).get("Queue")
-                out.append(self.sqs_event(queue, line))
+                continue
+            if word == "sqs":
+                found = self.sqs_event(properties.get("Queue"), line)
             else:
-                out.append(EventSource(kind.lower(), line))
+                found = EventSource(word, line)
+            self.mapping_facts(found, properties)
+            out.append(found)
         return out
 
     def sqs_event(self, queue: Any, line: int) -> EventSource:
         """An SQS trigger on the queue a value names, with its visibility when defined here."""
         visibility = self.queue_visibility(queue)
         defaulted = visibility is not None and visibility.text == SQS_DEFAULT_TEXT
-        return EventSource("sqs", line, visibility=visibility, visibility_defaulted=defaulted)
+        event = EventSource("sqs", line, visibility=visibility, visibility_defaulted=defaulted)
+        queue_id = self.queue_defined(queue)
+        if queue_id is not None:
+            props = self.properties(queue_id)
+            event.redrive = "RedrivePolicy" in props and not _is_no_value(props["RedrivePolicy"])
+            event.queue_path, event.queue_line = self.path, self.line_of(queue_id)
+        return event
+
+    def queue_defined(self, queue: Any) -> Optional[str]:
+        """The logical id of the ``AWS::SQS::Queue`` of this template a value names, if any."""
+        for queue_id in sorted(_references(queue)):
+            if self.type_of(queue_id) == QUEUE:
+                return queue_id
+        return None
+
+    def mapping_facts(self, event: EventSource, props: Dict[Any, Any]) -> None:
+        """What a mapping (SAM event Properties, an ``AWS::Lambda::EventSourceMapping``) says
+        about failures: batch item failures, destination, bisect, retry bounds."""
+        if "FunctionResponseTypes" in props:
+            event.report_batch_failures = self._response_types(props)
+        destination = _as_dict(_as_dict(_as_dict(props.get("DestinationConfig"))
+                                         .get("OnFailure")))
+        if "Destination" in destination and not _is_no_value(destination["Destination"]):
+            event.on_failure = self.value(destination["Destination"],
+                                          _pos(destination, "Destination"))[0]
+        for key, attribute in (("BisectBatchOnFunctionError", "bisect"),
+                               ("MaximumRetryAttempts", "max_retries"),
+                               ("MaximumRecordAgeInSeconds", "max_record_age")):
+            if key in props and not _is_no_value(props[key]):
+                value = self.value(props[key], _pos(props, key))[0]
+                number = _number(value) if attribute != "bisect" else None
+                if number is not None:
+                    value.value = number
+                setattr(event, attribute, value)
+
+    def _response_types(self, props: Dict[Any, Any]) -> Value:
+        """``FunctionResponseTypes``: True when it lists ReportBatchItemFailures."""
+        node = props["FunctionResponseTypes"]
+        value = self.value(node, _pos(props, "FunctionResponseTypes"))[0]
+        if not isinstance(node, list) or _is_no_value(node):
+            if value.literal:  # a lone string
+                value.value = str(value.value).strip() == REPORT_BATCH_ITEM_FAILURES
+            return value
+        items = list(_items(node))
+        if not all(isinstance(item, str) for item, _ in items):
+            return Value(None, value.text, value.path, value.line, value.column, literal=False)
+        for item, pos in items:
+            if item.strip() == REPORT_BATCH_ITEM_FAILURES:
+                return Value(True, item.strip(), self.path, pos[0], pos[1])
+        line, column = _key_pos(props, "FunctionResponseTypes")
+        return Value(False, "[]" if not items else ", ".join(items), self.path, line, column)
 
     def queue_visibility(self, queue: Any) -> Optional[Value]:
         """The visibility timeout of the queue a value names, when the queue is defined here."""
@@ -69,11 +148,9 @@ class _Events:
                          self.line_of(queue_id))
         return None
 
-    def attached_events(self) -> Dict[str, List[EventSource]]:
-        """Function logical id -> triggers defined as resources of their own."""
-        if self._events is not None:
-            return self._events
-        self._events = {}
+    def _function_targets(self) -> Callable[[Any], Set[str]]:
+        """A function of a value: the logical ids of this template's functions it names (a
+        reference, or an ARN or name ending in a function's ``FunctionName``)."""
         functions = set(self.ids_of(*FUNCTION_TYPES))
         by_name = {str(n): rid for rid in functions
                    for n in [self.properties(rid).get("FunctionName")] if isinstance(n, str)}
@@ -86,14 +163,32 @@ class _Events:
                     found.add(by_name[name])
             return found
 
+        return targets
+
+    def attached_events(self) -> Dict[str, List[EventSource]]:
+        """Function logical id -> triggers defined as resources of their own."""
+        if self._events is not None:
+            return self._events
+        self._events = {}
+        functions = set(self.ids_of(*FUNCTION_TYPES))
+        targets = self._function_targets()
+
+        def add(node: Any, event: EventSource) -> None:
+            for function_id in sorted(targets(node)):
+                self._events.setdefault(function_id, []).append(event)
+
         for rid in list(self.resources):
             kind = self.type_of(rid)
             props = self.properties(rid)
             line = self.line_of(rid)
             if kind == "AWS::Lambda::EventSourceMapping":
                 event = self._mapping_event(props.get("EventSourceArn"), line)
-                for function_id in targets(props.get("FunctionName")):
-                    self._events.setdefault(function_id, []).append(event)
+                self.mapping_facts(event, props)
+                add(props.get("FunctionName"), event)
+                continue
+            if kind in ASYNC_RESOURCES:
+                for node, word, at in ASYNC_RESOURCES[kind](props):
+                    add(node, EventSource(word, getattr(at, "line", 0) or line))
                 continue
             if kind == "AWS::ApiGateway::Method":
                 uri = _as_dict(props.get("Integration")).get("Uri")
@@ -117,7 +212,131 @@ class _Events:
             if kind == QUEUE:
                 return self.sqs_event(arn, line)
             if kind:
-                return EventSource(kind.split("::")[1].lower(), line)
+                service = kind.split("::")[1].lower()
+                return EventSource(SERVICE_KINDS.get(service, "other"), line)
         text = _sub_form(arn)
         service = text.split(":")[2].lower() if text.startswith("arn:") and text.count(":") > 2 else ""
-        return EventSource(service if service and "$" not in service else "stream", line)
+        return EventSource(SERVICE_KINDS.get(service, "other"), line)
+
+    # -- asynchronous invocations
+
+    def async_config(self, logical_id: str, props: Dict[Any, Any], sam: bool) -> AsyncConfig:
+        """Where failed asynchronous invocations of the function go: its own dead-letter
+        settings, SAM ``EventInvokeConfig`` (Globals too), and ``AWS::Lambda::EventInvokeConfig``
+        resources that name it."""
+        config = AsyncConfig()
+        if _intrinsic(props) is not None or "Fn::Transform" in props:
+            config.unknown = True
+            return config
+        for key in ("DeadLetterQueue", "DeadLetterConfig"):
+            node, container, _ = self.setting(props, key, sam)
+            if container is None:
+                continue
+            target = _as_dict(node)
+            if "TargetArn" in target and not _is_no_value(target["TargetArn"]):
+                config.dead_letter = self.value(target["TargetArn"], _pos(target, "TargetArn"))[0]
+            elif _intrinsic(node) is not None:  # chosen by a condition
+                config.dead_letter = self.value(node, _pos(container, key))[0]
+        node, container, _ = self.setting(props, "EventInvokeConfig", sam)
+        if container is not None:
+            self._invoke_config(_as_dict(node), config)
+        for own in self.invoke_configs().get(logical_id, []):
+            self._invoke_config(own, config)
+        return config
+
+    def invoke_configs(self) -> Dict[str, List[Dict[Any, Any]]]:
+        """Function logical id -> the Properties of the ``AWS::Lambda::EventInvokeConfig``
+        resources that name it (found once per template)."""
+        if self._invoke_configs is None:
+            self._invoke_configs = {}
+            targets = self._function_targets()
+            for rid in self.ids_of(EVENT_INVOKE_CONFIG):
+                own = self.properties(rid)
+                for function_id in sorted(targets(own.get("FunctionName"))):
+                    self._invoke_configs.setdefault(function_id, []).append(own)
+        return self._invoke_configs
+
+    def _invoke_config(self, props: Dict[Any, Any], config: AsyncConfig) -> None:
+        """An event invoke config (SAM's property or the resource): destination and bounds."""
+        if _intrinsic(props) is not None:
+            config.unknown = True
+            return
+        failure = _as_dict(_as_dict(props.get("DestinationConfig")).get("OnFailure"))
+        for key in ("Destination", "Type"):  # SAM creates the queue or topic a Type names
+            if key in failure and not _is_no_value(failure[key]):
+                config.on_failure = self.value(failure[key], _pos(failure, key))[0]
+                break
+        for key, attribute in (("MaximumRetryAttempts", "max_retries"),
+                               ("MaximumEventAgeInSeconds", "max_event_age")):
+            if key in props and not _is_no_value(props[key]):
+                value = self.value(props[key], _pos(props, key))[0]
+                number = _number(value)
+                if number is not None:
+                    value.value = number
+                setattr(config, attribute, value)
+
+
+# Resources that invoke a function asynchronously: type -> a function of its Properties giving
+# (the value that names the function, the kind, a node whose line the trigger is on).
+AsyncTargets = Iterator[Tuple[Any, str, Any]]
+
+
+def _s3_targets(props: Dict[Any, Any]) -> AsyncTargets:
+    notification = _as_dict(props.get("NotificationConfiguration"))
+    for item, _ in _items(notification.get("LambdaConfigurations")):
+        yield _as_dict(item).get("Function"), "s3", item
+
+
+def _sns_subscription(props: Dict[Any, Any]) -> AsyncTargets:
+    protocol = props.get("Protocol")
+    if isinstance(protocol, str) and protocol.strip().lower() == "lambda":
+        yield props.get("Endpoint"), "sns", None
+
+
+def _sns_topic(props: Dict[Any, Any]) -> AsyncTargets:
+    for item, _ in _items(props.get("Subscription")):
+        for endpoint, word, _ in _sns_subscription(_as_dict(item)):
+            yield endpoint, word, item
+
+
+def _rule_targets(props: Dict[Any, Any]) -> AsyncTargets:
+    word = "schedule" if props.get("ScheduleExpression") is not None else "eventbridge"
+    for item, _ in _items(props.get("Targets")):
+        yield _as_dict(item).get("Arn"), word, item
+
+
+def _schedule_target(props: Dict[Any, Any]) -> AsyncTargets:
+    target = _as_dict(props.get("Target"))
+    yield target.get("Arn"), "schedule", target
+
+
+def _iot_rule(props: Dict[Any, Any]) -> AsyncTargets:
+    payload = _as_dict(props.get("TopicRulePayload"))
+    for item, _ in _items(payload.get("Actions")):
+        action = _as_dict(_as_dict(item).get("Lambda"))
+        yield action.get("FunctionArn"), "iot", item
+
+
+def _ses_rule(props: Dict[Any, Any]) -> AsyncTargets:
+    for item, _ in _items(_as_dict(props.get("Rule")).get("Actions")):
+        action = _as_dict(_as_dict(item).get("LambdaAction"))
+        invocation = action.get("InvocationType")
+        if isinstance(invocation, str) and invocation.strip() == "RequestResponse":
+            continue  # SES waits for the answer: not an asynchronous invocation
+        yield action.get("FunctionArn"), "ses", item
+
+
+def _log_subscription(props: Dict[Any, Any]) -> AsyncTargets:
+    yield props.get("DestinationArn"), "logs", None
+
+
+ASYNC_RESOURCES: Dict[str, Callable[[Dict[Any, Any]], AsyncTargets]] = {
+    "AWS::S3::Bucket": _s3_targets,
+    "AWS::SNS::Subscription": _sns_subscription,
+    "AWS::SNS::Topic": _sns_topic,
+    "AWS::Events::Rule": _rule_targets,
+    "AWS::Scheduler::Schedule": _schedule_target,
+    "AWS::IoT::TopicRule": _iot_rule,
+    "AWS::SES::ReceiptRule": _ses_rule,
+    "AWS::Logs::SubscriptionFilter": _log_subscription,
+}

@@ -18,35 +18,31 @@ from lambdalint.model import (
     SERVERLESS,
     CodeLocation,
     EnvVar,
-    EventSource,
     Function,
     IamStatement,
     ManagedPolicy,
+    ResourceRef,
     Timeout,
     Value,
 )
 from lambdalint.sources import cloudformation
+from lambdalint.sources.cloudformation.intrinsics import referenced_resources
+from lambdalint.sources.serverless.events import _Events
 from lambdalint.sources.serverless.iam import PER_FUNCTION_PLUGIN
 from lambdalint.sources.serverless.values import (
     _dict,
     _field,
     _intrinsic,
-    _logical_id,
     _max_line,
     _number,
     _unresolve,
     _unresolve_function,
 )
 from lambdalint.sources.serverless.variables import Unresolved, resolve
-from lambdalint.sources.yamlload import YDict, YList, scalar_text
+from lambdalint.sources.yamlload import YDict, scalar_text
 
 DEFAULT_TIMEOUT = 6  # seconds: Serverless's own default, not Lambda's 3
 DEFAULT_MEMORY = 1024  # MB
-
-# Event keys that put API Gateway (REST, HTTP API) in front of the function, with its 29 s
-# integration timeout. An ``alb`` trigger is kind "alb", as the CloudFormation reader has it:
-# a load balancer does not stop waiting at 29 s.
-_API_EVENTS = {"http", "httpapi"}
 
 # Plugins that bundle Node.js functions (esbuild or webpack) instead of zipping the service.
 BUNDLER_PLUGINS = ("serverless-esbuild", "serverless-webpack", "serverless-bundle")
@@ -67,7 +63,7 @@ def _bundler(plugins: Any) -> Optional[str]:
     return None
 
 
-class _Core:
+class _Core(_Events):
     """The resolved service and what is read once for all its functions."""
 
     def __init__(self, raw: Dict[Any, Any], source: SourceFile, text: str) -> None:
@@ -138,8 +134,8 @@ class _Core:
 
     # -- functions ------------------------------------------------------------------------------
 
-    def function_entries(self) -> Iterator[Tuple[str, Any, Any, int]]:
-        """(name, resolved definition, written definition, line of the name)."""
+    def function_entries(self) -> Iterator[Tuple[str, Any, Any, int, int]]:
+        """(name, resolved definition, written definition, line and column of the name)."""
         functions = self.data.get("functions")
         raw_functions = self.raw.get("functions")
         if isinstance(functions, dict):
@@ -156,27 +152,28 @@ class _Core:
             for key, definition in group.items():
                 if not isinstance(definition, dict) or _intrinsic(definition):
                     continue
-                line = group.key_positions.get(key, (getattr(definition, "line", 1), 1))[0] \
-                    if isinstance(group, YDict) else getattr(definition, "line", 1)
+                line, column = group.key_positions.get(key, (getattr(definition, "line", 1), 1)) \
+                    if isinstance(group, YDict) else (getattr(definition, "line", 1), 1)
                 written = raw_group.get(key) if isinstance(raw_group, dict) else None
-                yield scalar_text(key), definition, written, line
+                yield scalar_text(key), definition, written, line, column
 
     def read_function(self, name: str, spec: Dict[Any, Any], written: Any, line: int,
                       provider_role: Tuple[Optional[Any], List[IamStatement],
-                                           List[ManagedPolicy], str]) -> Function:
+                                           List[ManagedPolicy], str], column: int = 1) -> Function:
         end_line = max(line, _max_line(written if written is not None else spec, [50_000]))
         function = Function(name=name, format=SERVERLESS, path=self.path, line=line,
-                             end_line=end_line)
+                             end_line=end_line, column=column)
         function.ignored_rules = set(self.ignores.get(line, frozenset()))
         function.runtime = self.field_value(spec, "runtime") or \
             self.field_value(self.provider, "runtime")
         function.handler = self.field_value(spec, "handler")
-        function.timeout = self.timeout(spec, line)
+        function.timeout = self.timeout(spec, line, column)
         function.memory, function.memory_defaulted = self.memory(spec, line)
         function.tracing = self.tracing(spec)
         function.log_retention = self.field_value(spec, "logRetentionInDays") or \
             self.field_value(self.provider, "logRetentionInDays")
         function.environment = self.environment(spec)
+        function.resources = self.referenced_resources(spec)
         function.code = self.code(spec)
         runtime = function.runtime
         python = runtime is not None and runtime.literal and \
@@ -189,19 +186,20 @@ class _Core:
         if isinstance(layers, list):
             function.layers = self.values(layers, layers_line, layers_column)
         function.events = self.events(spec)
+        function.async_config = self.async_config(name, spec)
         self.iam(function, spec, provider_role)
         return function
 
-    def timeout(self, spec: Dict[Any, Any], line: int) -> Timeout:
+    def timeout(self, spec: Dict[Any, Any], line: int, column: int = 1) -> Timeout:
         for mapping, origin in ((spec, "function"), (self.provider, "provider")):
             value = self.field_value(mapping, "timeout")
             if value is None:
                 continue
             seconds = _number(value)
             if seconds is None:
-                return Timeout(None, "unknown", self.path, value.line)
-            return Timeout(seconds, origin, self.path, value.line)
-        return Timeout(DEFAULT_TIMEOUT, "default", self.path, line)
+                return Timeout(None, "unknown", self.path, value.line, value.column)
+            return Timeout(seconds, origin, self.path, value.line, value.column)
+        return Timeout(DEFAULT_TIMEOUT, "default", self.path, line, column)
 
     def memory(self, spec: Dict[Any, Any], line: int) -> Tuple[Value, bool]:
         """The memory size that applies, and whether it is Serverless' default (nothing set)."""
@@ -241,6 +239,14 @@ class _Core:
                     value.value = scalar_text(value.value)  # Lambda sees every value as text
                 found[name] = EnvVar(name, value, key_line, key_column)
         return list(found.values())
+
+    def referenced_resources(self, spec: Dict[Any, Any]) -> List[ResourceRef]:
+        """The resources of ``resources:`` that the function's environment names."""
+        types = {str(k): v.get("Type") for k, v in self.resources.items()
+                 if isinstance(v, dict) and isinstance(v.get("Type"), str)}
+        nodes = [node for mapping in (self.provider, spec)
+                 for node in _dict(mapping.get("environment")).values()]
+        return referenced_resources(nodes, types)
 
     def code(self, spec: Dict[Any, Any]) -> CodeLocation:
         image = spec.get("image")
@@ -282,39 +288,3 @@ class _Core:
             return CodeLocation("zip", path=os.path.normpath(str(self.base / text)),
                                 includes=includes, excludes=excludes, line=artifact_line)
         return CodeLocation("local", path=str(self.base), includes=includes, excludes=excludes)
-
-    def events(self, spec: Dict[Any, Any]) -> List[EventSource]:
-        events = spec.get("events")
-        out: List[EventSource] = []
-        if not isinstance(events, list):
-            return out
-        for index, item in enumerate(events):
-            if not isinstance(item, dict) or not item:
-                continue
-            line = events.pos(index)[0] if isinstance(events, YList) else getattr(item, "line", 1)
-            key, body = next(iter(item.items()))
-            if not isinstance(key, str):
-                continue
-            word = key.lower()
-            if word in _API_EVENTS:
-                out.append(EventSource(
-                    "api", line, http_api=str(key) == "httpApi",
-                    asynchronous=isinstance(body, dict) and body.get("async") is True))
-            elif word == "sqs":
-                out.append(self.sqs_event(body, line))
-            else:
-                out.append(EventSource(word, line))
-        return out
-
-    def sqs_event(self, body: Any, line: int) -> EventSource:
-        arn = body.get("arn") if isinstance(body, dict) and not _intrinsic(body) else body
-        event = EventSource("sqs", line)
-        visibility = self.visibility_timeout(arn)
-        if visibility is not None:
-            event.visibility = visibility
-            event.visibility_defaulted = visibility.text == cloudformation.SQS_DEFAULT_TEXT
-            event.queue = _logical_id(arn)
-        if isinstance(body, dict) and not _intrinsic(body):
-            event.batch_size = self.field_value(body, "batchSize")
-            event.batching_window = self.field_value(body, "maximumBatchingWindow")
-        return event

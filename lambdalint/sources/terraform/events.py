@@ -1,18 +1,21 @@
 """Triggers of Terraform functions: what invokes each function of the module.
 
-Read from event source mappings (SQS with its queue's visibility timeout, Kinesis, DynamoDB,
-Kafka, MQ), API Gateway integrations and permissions, ALB target attachments, EventBridge
-targets, SNS subscriptions and S3 notifications, and from the Lambda module's own
-``event_source_mapping`` and ``allowed_triggers``. ``Events`` is that part of the module
-reader (``terraform._Reader``).
+Read from event source mappings (SQS with its queue's visibility timeout and redrive policy,
+Kinesis, DynamoDB, Kafka, MQ, each with its failure handling), API Gateway integrations and
+permissions, ALB target attachments, EventBridge targets and schedules, SNS subscriptions, S3
+notifications, log subscription filters, IoT topic rules and SES receipt rules, and from the
+Lambda module's own ``event_source_mapping`` and ``allowed_triggers``. Each function's
+asynchronous-invocation config (``dead_letter_config``, ``aws_lambda_function_event_invoke_config``,
+the module's ``dead_letter_target_arn`` / ``destination_on_failure``) is read here too.
+``Events`` is that part of the module reader (``terraform._Reader``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
-from lambdalint.model import EventSource, Function, Value
-from lambdalint.sources.terraform.hcl import Node
+from lambdalint.model import AsyncConfig, EventSource, Function, Value
+from lambdalint.sources.terraform.hcl import Block, Node
 from lambdalint.sources.terraform.iam import guard
 from lambdalint.sources.terraform.module import as_number, target_of
 
@@ -21,6 +24,22 @@ if TYPE_CHECKING:
 
 SQS_DEFAULT_VISIBILITY = 30
 SQS_DEFAULT_TEXT = "SQS default"  # Value.text of a visibility the queue does not set
+REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
+
+# The resource type an event source ARN names -> EventSource.kind (model.EVENT_KINDS).
+SOURCE_KINDS = {"aws_sqs_queue": "sqs", "aws_kinesis_stream": "kinesis",
+                "aws_dynamodb_table": "dynamodb", "aws_msk_cluster": "kafka",
+                "aws_msk_serverless_cluster": "kafka", "aws_mq_broker": "mq",
+                "aws_docdb_cluster": "documentdb"}
+# The service of a literal ARN (arn:aws:<service>:...) -> kind.
+SERVICE_KINDS = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "kafka",
+                 "mq": "mq", "rds": "documentdb"}
+# Mapping facts: (resource argument, module event_source_mapping key, EventSource attribute).
+MAPPING_FACTS = (("bisect_batch_on_function_error", "bisect"),
+                 ("maximum_retry_attempts", "max_retries"),
+                 ("maximum_record_age_in_seconds", "max_record_age"))
+
+Getter = Callable[[str], Optional[Node]]
 
 
 class Events:
@@ -45,6 +64,8 @@ class Events:
             function = self._function_of(block.get("function_name"), by_address)
             event = guard(lambda: self._mapping(block.get("event_source_arn"), block.line))
             if event:
+                guard(lambda: self._mapping_facts(event, block.get, self._block_destination(
+                    block, "destination_config", "on_failure", "destination_arn")))
                 add(function, event)
         for block in self.m.of_type("aws_lambda_permission"):
             ok, principal, _ = self.m.literal(block.get("principal"))
@@ -60,11 +81,19 @@ class Events:
                                      ("eventbridge", "aws_cloudwatch_event_target", "arn"),
                                      ("sns", "aws_sns_topic_subscription", "endpoint")):
             for block in self.m.of_type(resource):
-                add(self._function_of(block.get(attr), by_address), EventSource(kind, block.line))
+                word = "schedule" if kind == "eventbridge" and self._scheduled(block) else kind
+                add(self._function_of(block.get(attr), by_address), EventSource(word, block.line))
         for block in self.m.of_type("aws_s3_bucket_notification"):
             for target in block.children("lambda_function"):
                 add(self._function_of(target.get("lambda_function_arn"), by_address),
                     EventSource("s3", target.line))
+        for kind, resource, child, attr in ASYNC_BLOCKS:
+            for block in self.m.of_type(resource):
+                for target in block.children(child) if child else [block]:
+                    if self._synchronous(target):
+                        continue
+                    add(self._function_of(target.get(attr), by_address),
+                        EventSource(kind, target.line))
         for name, block in self.m.modules.items():
             function = by_address.get(block.address)
             if function is None:
@@ -75,6 +104,9 @@ class Events:
                 if obj is not None:
                     event = guard(lambda: self._mapping(obj.get("event_source_arn"), entry.line))
                     if event:
+                        destination = obj.get("destination_arn_on_failure")
+                        guard(lambda: self._mapping_facts(
+                            event, obj.get, self.m.value(destination) if destination else None))
                         add(function, event)
             triggers = self.m.obj(block.get("allowed_triggers"))
             for entry in triggers.entries if triggers is not None else []:
@@ -135,13 +167,156 @@ class Events:
                     if number is not None:
                         value.value = number
                     event.visibility = value
+                event.redrive = self._redriven(queue, found.name)
+                event.queue_path, event.queue_line = queue.file.display, queue.line
             return event
-        if found is not None and found.kind == "resource":
-            kind = {"aws_kinesis_stream": "kinesis", "aws_dynamodb_table": "dynamodb",
-                    "aws_msk_cluster": "kafka", "aws_mq_broker": "mq"}.get(found.type)
+        if found is not None and found.kind in ("resource", "data"):
+            kind = SOURCE_KINDS.get(found.type)
             return EventSource(kind, line) if kind else None
         ok, value, _ = self.m.literal(arn)
         if ok and isinstance(value, str) and value.startswith("arn:"):
             service = value.split(":")[2] if value.count(":") >= 2 else ""
-            return EventSource(service or "unknown", line)
+            return EventSource(SERVICE_KINDS.get(service, "other"), line)
         return None
+
+    def _redriven(self, queue: Block, name: str) -> bool:
+        """Whether the queue has a redrive policy: its ``redrive_policy``, or an
+        ``aws_sqs_queue_redrive_policy`` whose ``queue_url`` names it."""
+        if queue.get("redrive_policy") is not None:
+            return True
+        for policy in self.m.of_type("aws_sqs_queue_redrive_policy"):
+            node = policy.get("queue_url")
+            found = target_of(node) if node is not None else None
+            if found is not None and found.type == "aws_sqs_queue" and found.name == name:
+                return True
+        return False
+
+    def _synchronous(self, action: Block) -> bool:
+        """An SES ``lambda_action`` with ``invocation_type = "RequestResponse"``: SES waits."""
+        ok, value, _ = self.m.literal(action.get("invocation_type"))
+        return ok and isinstance(value, str) and value.strip() == "RequestResponse"
+
+    def _scheduled(self, target: Block) -> bool:
+        """An ``aws_cloudwatch_event_target`` whose rule runs on a schedule expression."""
+        node = target.get("rule")
+        found = target_of(node) if node is not None else None
+        rule = self.m.block_of(found) if found is not None and found.kind == "resource" else None
+        return rule is not None and rule.get("schedule_expression") is not None
+
+    def _mapping_facts(self, event: EventSource, get: Getter,
+                       on_failure: Optional[Value]) -> None:
+        """Failure handling of a mapping (a resource, or an entry of the module's
+        ``event_source_mapping``: ``get`` reads an argument)."""
+        node = get("function_response_types")
+        if node is not None:
+            event.report_batch_failures = self._response_types(node)
+        for key, attribute in MAPPING_FACTS:
+            node = get(key)
+            if node is not None:
+                value = self.m.value(node)
+                number = as_number(value.value) if value.literal and attribute != "bisect" \
+                    else None
+                if number is not None:
+                    value.value = number
+                setattr(event, attribute, value)
+        event.on_failure = on_failure
+
+    def _response_types(self, node: Node) -> Value:
+        """``function_response_types``: True when it lists ReportBatchItemFailures."""
+        items = self.m.values(node)
+        whole = self.m.value(node)
+        if not all(v.literal for v in items):
+            return Value(None, whole.text, whole.path, whole.line, whole.column, False)
+        for item in items:
+            if str(item.value).strip() == REPORT_BATCH_ITEM_FAILURES:
+                return Value(True, item.text, item.path, item.line, item.column)
+        return Value(False, whole.text, whole.path, whole.line, whole.column)
+
+    def _block_destination(self, block: Block, outer: str, inner: str,
+                           attr: str) -> Optional[Value]:
+        """``outer { inner { attr = ... } }`` of a block as a Value; a ``dynamic "outer"``
+        block is a destination that cannot be read (non-literal)."""
+        for config in block.children(outer):
+            for failure in config.children(inner):
+                node = failure.get(attr)
+                if node is not None:
+                    return self.m.value(node)
+        for dynamic in block.children("dynamic"):
+            if dynamic.labels[:1] == [outer]:
+                return Value(None, f'dynamic "{outer}"', block.file.display, dynamic.line,
+                             dynamic.column, False)
+        return None
+
+    # -- asynchronous invocations ------------------------------------------------------------
+
+    def async_configs(self, functions: List[Function]) -> None:
+        """Each function's ``async_config``: the resource's ``dead_letter_config``, the
+        module's dead-letter and async-event arguments, and the
+        ``aws_lambda_function_event_invoke_config`` blocks that name the function."""
+        by_address = {f.name: f for f in functions}
+        for function in functions:
+            kind, _, name = function.name.partition(".")
+            if kind == "module":
+                block = self.m.modules.get(name)
+                if block is not None:
+                    guard(lambda: self._module_async(function.async_config, block))
+            elif kind == "aws_lambda_function":
+                block = self.m.resources.get(("aws_lambda_function", name))
+                if block is not None:
+                    function.async_config.dead_letter = self._dead_letter(block)
+        for block in self.m.of_type("aws_lambda_function_event_invoke_config"):
+            function = self._function_of(block.get("function_name"), by_address)
+            if function is not None:
+                guard(lambda: self._invoke_config(function.async_config, block))
+
+    def _dead_letter(self, block: Block) -> Optional[Value]:
+        for config in block.children("dead_letter_config"):
+            node = config.get("target_arn")
+            if node is not None:
+                return self.m.value(node)
+        for dynamic in block.children("dynamic"):
+            if dynamic.labels[:1] == ["dead_letter_config"]:
+                return Value(None, 'dynamic "dead_letter_config"', block.file.display,
+                             dynamic.line, dynamic.column, False)
+        return None
+
+    def _invoke_config(self, config: AsyncConfig, block: Block) -> None:
+        destination = self._block_destination(block, "destination_config", "on_failure",
+                                              "destination")
+        if destination is not None:
+            config.on_failure = destination
+        self._bounds(config, block.get, "maximum_retry_attempts", "maximum_event_age_in_seconds")
+
+    def _module_async(self, config: AsyncConfig, block: Block) -> None:
+        node = block.get("dead_letter_target_arn")
+        if node is not None:
+            config.dead_letter = self.m.value(node)
+        node = block.get("destination_on_failure")
+        if node is not None:
+            create = block.get("create_async_event_config")
+            ok, value, _ = self.m.literal(create) if create is not None else (True, False, "")
+            if not ok:
+                config.unknown = True
+            elif value is True or (isinstance(value, str) and value.strip() == "true"):
+                config.on_failure = self.m.value(node)
+        self._bounds(config, block.get, "maximum_retry_attempts", "maximum_event_age_in_seconds")
+
+    def _bounds(self, config: AsyncConfig, get: Getter, retries: str, age: str) -> None:
+        for key, attribute in ((retries, "max_retries"), (age, "max_event_age")):
+            node = get(key)
+            if node is not None:
+                value = self.m.value(node)
+                number = as_number(value.value) if value.literal else None
+                if number is not None:
+                    value.value = number
+                setattr(config, attribute, value)
+
+
+# Resources that invoke a function asynchronously: (kind, resource type, the child block that
+# names the function or "" for the resource itself, the argument naming it).
+ASYNC_BLOCKS: Tuple[Tuple[str, str, str, str], ...] = (
+    ("logs", "aws_cloudwatch_log_subscription_filter", "", "destination_arn"),
+    ("iot", "aws_iot_topic_rule", "lambda", "function_arn"),
+    ("ses", "aws_ses_receipt_rule", "lambda_action", "function_arn"),
+    ("schedule", "aws_scheduler_schedule", "target", "arn"),
+)
