@@ -73,8 +73,8 @@ class Context:
 
         enabled = config.enabled_rules()
         return cls(config=config, enabled_ids={r.id for r in enabled},
-                   python_ids=[r.id for r in enabled if r.kind == "python"],
-                   config_ids=[r.id for r in enabled if r.kind == "config"],
+                   python_ids=[r.id for r in enabled if r.checks_code],
+                   config_ids=[r.id for r in enabled if r.checks_config],
                    options={r.id: config.rule_options(r.id) for r in enabled},
                    use_prefilter=prefilter.enabled(),
                    store=_open_cache(config, use_cache, cache_dir), jobs=jobs)

@@ -56,19 +56,23 @@ def linked_handlers(project: Project) -> Dict[str, Set[str]]:
     return linked
 
 
-def _reports_batch_failures(event: EventSource) -> Optional[bool]:
-    """The mapping's ReportBatchItemFailures setting as a bool; None when not known."""
-    written = event.report_batch_failures
-    if written is None:
-        return False if event.kind in ("sqs", "kinesis", "dynamodb") else None
-    return written.value if written.literal and isinstance(written.value, bool) else None
-
-
+BATCH_KINDS = ("sqs", "kinesis", "dynamodb")
 # What writing to a trigger's resource takes: kind -> the IAM action (LL217's loop).
 WRITE_ACTIONS = {"s3": "s3:PutObject", "sqs": "sqs:SendMessage", "sns": "sns:Publish"}
 
 
 def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
+    """The trigger as a code rule sees it; whether the mapping reports batch item failures is
+    True, False (not written, or written without them) or None (a reference: unknown)."""
+    written = event.report_batch_failures
+    reports: Optional[bool] = None
+    path, line = function.path, event.line
+    if event.kind in BATCH_KINDS:
+        if written is None:
+            reports = False
+        elif written.literal and isinstance(written.value, bool):
+            reports = written.value
+            path, line = written.path or function.path, written.line
     source = event.source
     variables: Tuple[str, ...] = ()
     if source:
@@ -76,9 +80,9 @@ def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
             var.name for var in function.environment
             if source in var.refers or (var.value.literal and var.value.value == source)))
     return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
-                         asynchronous=event.asynchronous,
-                         report_batch_failures=_reports_batch_failures(event),
-                         source=source, source_variables=variables, key_filter=event.key_filter,
+                         asynchronous=event.asynchronous, report_batch_failures=reports,
+                         path=path, report_line=line, source=source,
+                         source_variables=variables, key_filter=event.key_filter,
                          writes_allowed=_allows(function, WRITE_ACTIONS.get(event.kind)))
 
 

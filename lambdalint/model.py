@@ -360,8 +360,12 @@ class LinkedTrigger:
     http_api: bool = False
     asynchronous: bool = False
     # sqs/kinesis/dynamodb: the mapping's FunctionResponseTypes holds ReportBatchItemFailures
-    # (True), does not (False), or lambdalint cannot tell (None).
+    # (True), does not or is not written (False), or lambdalint cannot tell (None, and for
+    # triggers that have no such setting). ``path``/``report_line``: the setting when written,
+    # else the trigger.
     report_batch_failures: Optional[bool] = None
+    path: str = ""
+    report_line: int = 0
     # s3/sqs/sns: the environment variables that name the bucket, queue or topic that invokes
     # the function (EventSource.source), whether an S3 notification filters keys, and whether
     # the function's role lets it write there (None: the role is not known).

@@ -231,8 +231,8 @@ def gate_of(rule_id: str) -> Optional[Gate]:
 
         info = registry.get(rule_id)
         gate = None
-        if info is not None and info.kind == "python":
-            module = info.module
+        if info is not None and info.checks_code:
+            module = info.code_module
             path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules",
                                 module.rsplit(".", 1)[-1] + ".py")
             with open(path, encoding="utf-8") as handle:

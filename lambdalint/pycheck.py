@@ -47,7 +47,7 @@ def rule_classes(rule_ids: Iterable[str]) -> List[type]:
     classes = []
     for rule_id in rule_ids:
         if rule_id not in _rule_classes:
-            _rule_classes[rule_id] = registry.get(rule_id).load()
+            _rule_classes[rule_id] = registry.get(rule_id).load_code()
         classes.append(_rule_classes[rule_id])
     return classes
 

@@ -65,7 +65,8 @@ class PythonRule(cst.BatchableCSTVisitor):
 
     ``VALID`` and ``INVALID`` hold small programs next to the rule, Fixit-style: the generic
     harness (tests/rules/test_cases.py) runs them, INVALID ones must fire this rule (and only it)
-    and VALID ones must not. A rule module may also define ``gate(text, options)``, the
+    and VALID ones must not. A case may be a pair (program, SAM template) when the rule judges the
+    code against the function its config runs it in (``PythonContext.linked``). A rule module may also define ``gate(text, options)``, the
     pre-filter's test (see ``lambdalint.prefilter``).
     """
 
