@@ -57,6 +57,11 @@ class Sam(CloudFormation):
     def shared_tracing(self) -> Optional[str]:
         return self._globals(self._key("Tracing", "Active"))
 
+    def url_auth_setting(self, function: Function) -> str:
+        if self.json:
+            return '"FunctionUrlConfig": {"AuthType": "AWS_IAM"}'
+        return "FunctionUrlConfig:\n  AuthType: AWS_IAM"
+
     def scoped_policy_hint(self) -> str:
         return ("a SAM policy template scoped to one resource (S3ReadPolicy: {BucketName: "
                 "!Ref MyBucket}, DynamoDBCrudPolicy: {TableName: !Ref MyTable}) or a statement")

@@ -1,0 +1,132 @@
+"""What a template says about who can reach a function (LL215, LL216, LL218).
+
+- URL: SAM ``FunctionUrlConfig`` (the function's, else ``Globals.Function``), or an
+  ``AWS::Lambda::Url`` whose ``TargetFunctionArn`` names the function (``!GetAtt Fn.Arn``,
+  ``!Ref Fn``, an ARN or name ending in its ``FunctionName``).
+- Invoke permissions: ``AWS::Lambda::Permission`` resources whose ``FunctionName`` names the
+  function the same way. SAM's own permissions for ``Events`` are not resources of the template,
+  so they are never here.
+- VPC: ``VpcConfig`` (SAM: also ``Globals.Function.VpcConfig``), with the EFS mount
+  (``FileSystemConfigs``) that needs it. A ``VpcConfig`` with an empty literal ``SubnetIds`` list
+  attaches nothing; one chosen by ``!If`` (often ``!Ref AWS::NoValue`` in one branch) is not
+  known to attach anything and is left out.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from lambdalint.model import Function, FunctionUrl, InvokePermission, Value, VpcAttachment
+from lambdalint.sources.cloudformation.intrinsics import (
+    _as_dict,
+    _intrinsic,
+    _is_no_value,
+    _key_pos,
+    _pos,
+    _references,
+    _short,
+)
+
+URL = "AWS::Lambda::Url"
+PERMISSION = "AWS::Lambda::Permission"
+
+
+class _Exposure:
+    """URL, invoke permissions and VPC of one function; a mixin of ``_Template``."""
+
+    def _exposure(self, logical_id: str, props: Dict[Any, Any], sam: bool,
+                  function: Function) -> None:
+        """Fill ``function.url``, ``invoke_permissions`` and ``vpc`` (one call from
+        ``_Core.function``)."""
+        function.url = self._sam_url(props, sam) or self._url_resource(logical_id, props)
+        function.invoke_permissions = self._permissions(logical_id, props)
+        function.vpc = self._vpc(props, sam)
+
+    # -- which resources name the function
+
+    def _names_function(self, node: Any, logical_id: str, props: Dict[Any, Any]) -> bool:
+        """Whether ``node`` (a ``FunctionName`` / ``TargetFunctionArn``) is this function."""
+        if node is None or _is_no_value(node):
+            return False
+        if logical_id in _references(node):
+            return True
+        written = props.get("FunctionName")
+        if not isinstance(node, str) or not isinstance(written, str):
+            return False
+        name = node.rsplit(":function:", 1)[-1].split(":")[0]
+        return name == str(written)
+
+    def _naming(self, kind: str, key: str, logical_id: str,
+                props: Dict[Any, Any]) -> List[str]:
+        return [rid for rid in self.ids_of(kind)
+                if self._names_function(self.properties(rid).get(key), logical_id, props)]
+
+    # -- URL
+
+    def _sam_url(self, props: Dict[Any, Any], sam: bool) -> Optional[FunctionUrl]:
+        if not sam:
+            return None
+        node, container, _ = self.setting(props, "FunctionUrlConfig", sam)
+        if container is None:
+            return None
+        line = _key_pos(container, "FunctionUrlConfig")[0]
+        config = _as_dict(node)
+        if "AuthType" not in config:
+            auth = Value(None, _short(node), self.path, line, literal=False)
+        else:
+            auth = self.value(config["AuthType"], _pos(config, "AuthType"))[0]
+        return FunctionUrl(auth, "FunctionUrlConfig", self.path, line)
+
+    def _url_resource(self, logical_id: str, props: Dict[Any, Any]) -> Optional[FunctionUrl]:
+        for rid in self._naming(URL, "TargetFunctionArn", logical_id, props):
+            url = self.properties(rid)
+            line = self.line_of(rid)
+            if "AuthType" in url:
+                auth = self.value(url["AuthType"], _pos(url, "AuthType"))[0]
+            else:
+                auth = Value(None, "no AuthType", self.path, line, literal=False)
+            return FunctionUrl(auth, f"{URL} {rid}", self.path, line)
+        return None
+
+    # -- invoke permissions
+
+    def _permissions(self, logical_id: str, props: Dict[Any, Any]) -> List[InvokePermission]:
+        found: List[InvokePermission] = []
+        for rid in self._naming(PERMISSION, "FunctionName", logical_id, props):
+            permission = self.properties(rid)
+            if "Principal" not in permission or _is_no_value(permission["Principal"]):
+                continue
+            found.append(InvokePermission(
+                self.value(permission["Principal"], _pos(permission, "Principal"))[0],
+                f"{PERMISSION} {rid}", self.path, self.line_of(rid),
+                action=self._written(permission, "Action"),
+                source_arn=self._written(permission, "SourceArn"),
+                source_account=self._written(permission, "SourceAccount"),
+                principal_org_id=self._written(permission, "PrincipalOrgID"),
+                event_source_token=self._written(permission, "EventSourceToken"),
+                url_auth_type=self._written(permission, "FunctionUrlAuthType")))
+        return found
+
+    def _written(self, props: Dict[Any, Any], key: str) -> Optional[Value]:
+        if key not in props or _is_no_value(props[key]):
+            return None
+        return self.value(props[key], _pos(props, key))[0]
+
+    # -- VPC
+
+    def _vpc(self, props: Dict[Any, Any], sam: bool) -> Optional[VpcAttachment]:
+        node, container, _ = self.setting(props, "VpcConfig", sam)
+        if container is None or _intrinsic(node) is not None:
+            return None
+        config = _as_dict(node)
+        subnets = config.get("SubnetIds")
+        if subnets is None or _is_no_value(subnets) or (isinstance(subnets, list) and not subnets):
+            return None
+        line = _key_pos(container, "VpcConfig")[0]
+        vpc = VpcAttachment("VpcConfig", self.path, line)
+        mounts = props.get("FileSystemConfigs")
+        if isinstance(mounts, list) and mounts:
+            vpc.file_system = Value(None, "FileSystemConfigs", self.path,
+                                    _key_pos(props, "FileSystemConfigs")[0], literal=False)
+        return vpc
+
