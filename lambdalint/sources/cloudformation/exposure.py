@@ -115,7 +115,7 @@ class _Exposure:
     # -- VPC
 
     def _vpc(self, props: Dict[Any, Any], sam: bool) -> Optional[VpcAttachment]:
-        node, container, _ = self.setting(props, "VpcConfig", sam)
+        node, container, where = self.setting(props, "VpcConfig", sam)
         if container is None or _intrinsic(node) is not None:
             return None
         config = _as_dict(node)
@@ -123,7 +123,8 @@ class _Exposure:
         if subnets is None or _is_no_value(subnets) or (isinstance(subnets, list) and not subnets):
             return None
         line = _key_pos(container, "VpcConfig")[0]
-        vpc = VpcAttachment("VpcConfig", self.path, line)
+        vpc = VpcAttachment("Globals.Function.VpcConfig" if where == "globals" else "VpcConfig",
+                            self.path, line)
         mounts = props.get("FileSystemConfigs")
         if isinstance(mounts, list) and mounts:
             vpc.file_system = Value(None, "FileSystemConfigs", self.path,
