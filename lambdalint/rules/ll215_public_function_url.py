@@ -25,7 +25,7 @@ META = RuleMeta(
                "More modules whose import by the handler file means it checks a signature or "
                "token itself (your own auth module), so its public URL is not reported."),
     ),
-    tags=("security",),
+    tags=("security", "external/cwe/cwe-306"),
     security_severity="6.5",
     reports="a function URL with auth type NONE, in code that verifies no signature or token",
     covers=("", "yes", "yes", "yes", "yes"),

@@ -19,8 +19,8 @@ META = RuleMeta(
     summary="An invoke permission for any principal, or for a service without a source ARN or "
             "account (confused deputy).",
     kind="config",
-    tags=("security",),
-    security_severity="7.5",
+    tags=("security", "external/cwe/cwe-284", "external/cwe/cwe-441"),
+    security_severity="7.0",
     reports="an invoke permission for `*` (error) or a service principal without "
             "SourceArn/SourceAccount (warning)",
     covers=("", "yes", "yes", "yes", "yes"),

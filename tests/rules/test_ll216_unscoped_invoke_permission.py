@@ -167,3 +167,23 @@ class TestCdk:
                         + "fn.grant_invoke(role)\n"
                         + 'fn.add_permission("Acct", principal=iam.AccountPrincipal("210987654321"))\n')
         assert lint(tmp_path, files) == []
+
+
+class TestCache:
+    def test_a_warm_cache_gives_the_same_findings(self, tmp_path):
+        """The exposure records survive the cache (cache.encode_record / check_record)."""
+        text = sam("Resources:\n" + FUNCTION.replace(
+            "      Timeout: 10\n", "      Timeout: 10\n      FunctionUrlConfig:\n"
+                                  "        AuthType: NONE\n      VpcConfig:\n"
+                                  "        SubnetIds: [subnet-1]\n")
+                   + permission("Anyone", '"*"', "      SourceAccount: !Ref AWS::AccountId\n")
+                   + permission("Topic", "sns.amazonaws.com"))
+        write(tmp_path, {"lambdalint.toml": "", "template.yaml": text,
+                         "src/app.py": "import boto3\n\ndef handler(event, context):\n    pass\n"})
+        cold = check_json(["."], tmp_path, "--select", "LL215,LL216,LL218")
+        assert list((tmp_path / ".lambdalint_cache").rglob("*"))
+        warm = check_json(["."], tmp_path, "--select", "LL215,LL216,LL218")
+        assert severities(cold) == severities(warm) == [
+            ("LL215", line_of(text, "AuthType: NONE"), "warning"),
+            ("LL218", line_of(text, "VpcConfig:"), "note"),
+            ("LL216", line_of(text, "Principal: sns.amazonaws.com"), "warning")]

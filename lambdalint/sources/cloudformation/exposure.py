@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Set, Tuple
 
 from lambdalint.model import Function, FunctionUrl, InvokePermission, Value, VpcAttachment
 from lambdalint.sources.cloudformation.intrinsics import (
@@ -31,6 +31,21 @@ URL = "AWS::Lambda::Url"
 PERMISSION = "AWS::Lambda::Permission"
 
 
+# InvokePermission field -> the AWS::Lambda::Permission property that says it.
+PERMISSION_KEYS = (("action", "Action"), ("source_arn", "SourceArn"),
+                   ("source_account", "SourceAccount"), ("principal_org_id", "PrincipalOrgID"),
+                   ("event_source_token", "EventSourceToken"),
+                   ("url_auth_type", "FunctionUrlAuthType"))
+
+
+def permission_of(principal: Value, origin: str, path: str, line: int,
+                  written: Callable[[str], Optional[Value]]) -> InvokePermission:
+    """An ``AWS::Lambda::Permission`` as the model holds it; ``written(key)`` reads one of its
+    properties (None when not written)."""
+    return InvokePermission(principal, origin, path, line,
+                            **{field: written(key) for field, key in PERMISSION_KEYS})
+
+
 class _Exposure:
     """URL, invoke permissions and VPC of one function; a mixin of ``_Template``."""
 
@@ -44,22 +59,29 @@ class _Exposure:
 
     # -- which resources name the function
 
-    def _names_function(self, node: Any, logical_id: str, props: Dict[Any, Any]) -> bool:
-        """Whether ``node`` (a ``FunctionName`` / ``TargetFunctionArn``) is this function."""
-        if node is None or _is_no_value(node):
-            return False
-        if logical_id in _references(node):
-            return True
-        written = props.get("FunctionName")
-        if not isinstance(node, str) or not isinstance(written, str):
-            return False
-        name = node.rsplit(":function:", 1)[-1].split(":")[0]
-        return name == str(written)
+    _targets: Optional[Dict[str, List[Tuple[str, Set[str], str]]]] = None
 
     def _naming(self, kind: str, key: str, logical_id: str,
                 props: Dict[Any, Any]) -> List[str]:
-        return [rid for rid in self.ids_of(kind)
-                if self._names_function(self.properties(rid).get(key), logical_id, props)]
+        """The resources of ``kind`` whose ``key`` (``FunctionName``, ``TargetFunctionArn``)
+        names this function: refers to its logical id, or is its written ``FunctionName`` (or
+        an ARN ending in it). What each resource names is worked out once per template."""
+        if self._targets is None:
+            self._targets = {}
+        if kind not in self._targets:
+            found = []
+            for rid in self.ids_of(kind):
+                node = self.properties(rid).get(key)
+                if node is None or _is_no_value(node):
+                    continue
+                name = node.rsplit(":function:", 1)[-1].split(":")[0] \
+                    if isinstance(node, str) else ""
+                found.append((rid, _references(node), name))
+            self._targets[kind] = found
+        written = props.get("FunctionName")
+        written = str(written) if isinstance(written, str) else None
+        return [rid for rid, refs, name in self._targets[kind]
+                if logical_id in refs or (written is not None and name == written)]
 
     # -- URL
 
@@ -96,15 +118,10 @@ class _Exposure:
             permission = self.properties(rid)
             if "Principal" not in permission or _is_no_value(permission["Principal"]):
                 continue
-            found.append(InvokePermission(
+            found.append(permission_of(
                 self.value(permission["Principal"], _pos(permission, "Principal"))[0],
                 f"{PERMISSION} {rid}", self.path, self.line_of(rid),
-                action=self._written(permission, "Action"),
-                source_arn=self._written(permission, "SourceArn"),
-                source_account=self._written(permission, "SourceAccount"),
-                principal_org_id=self._written(permission, "PrincipalOrgID"),
-                event_source_token=self._written(permission, "EventSourceToken"),
-                url_auth_type=self._written(permission, "FunctionUrlAuthType")))
+                lambda key: self._written(permission, key)))  # noqa: B023 - called at once
         return found
 
     def _written(self, props: Dict[Any, Any], key: str) -> Optional[Value]:

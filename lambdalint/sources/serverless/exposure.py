@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional
 
 from lambdalint.model import Function, FunctionUrl, InvokePermission, Value, VpcAttachment
+from lambdalint.sources.cloudformation.exposure import permission_of
 from lambdalint.sources.cloudformation.intrinsics import _references
 from lambdalint.sources.serverless.values import _dict, _field
 from lambdalint.sources.yamlload import YDict
@@ -85,14 +86,9 @@ class _Exposure:
             if principal is None:
                 continue
             line = _key_line(resources, rid, getattr(resource, "line", 1))
-            found.append(InvokePermission(
+            found.append(permission_of(
                 principal, f"{PERMISSION} {rid}", self.path, line,
-                action=self.field_value(props, "Action"),
-                source_arn=self.field_value(props, "SourceArn"),
-                source_account=self.field_value(props, "SourceAccount"),
-                principal_org_id=self.field_value(props, "PrincipalOrgID"),
-                event_source_token=self.field_value(props, "EventSourceToken"),
-                url_auth_type=self.field_value(props, "FunctionUrlAuthType")))
+                lambda key: self.field_value(props, key)))  # noqa: B023 - called at once
         return found
 
     def _vpc(self, spec: Dict[Any, Any]) -> Optional[VpcAttachment]:
