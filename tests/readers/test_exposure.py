@@ -207,3 +207,39 @@ class TestCdk:
         assert hook.vpc is not None and hook.vpc.line == line_of(app, "vpc=vpc")
         assert permissions(other) == [("*", line_of(app, "CfnPermission"), None)]
         assert other.url is None and other.vpc is None
+
+
+class TestOddShapes:
+    def test_odd_values_cost_the_fact_not_the_function(self, tmp_path):
+        text = sam("""\
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.handler
+                  CodeUri: src/
+                  Timeout: 10
+                  FunctionUrlConfig: bogus
+                  VpcConfig: [subnet-1]
+              Odd:
+                Type: AWS::Lambda::Permission
+                Properties:
+                  FunctionName: !Ref Fn
+                  Principal: [a, b]
+              Url:
+                Type: AWS::Lambda::Url
+                Properties:
+                  TargetFunctionArn: [Fn]
+            """)
+        fn = by_name(read_unit(tmp_path, {"template.yaml": text}))["Fn"]
+        assert fn.timeout is not None and fn.timeout.seconds == 10
+        assert fn.url is not None and not fn.url.auth_type.literal  # a URL of unknown auth
+        assert fn.vpc is None
+        assert [p.principal.literal for p in fn.invoke_permissions] == [False]
+
+    def test_serverless_odd_url_and_vpc(self, tmp_path):
+        text = ("service: s\nprovider:\n  name: aws\n  runtime: python3.12\n  vpc: yes\n"
+                "functions:\n  f:\n    handler: app.handler\n    url: [1]\n")
+        fn = by_name(read_unit(tmp_path, {"serverless.yml": text}))["f"]
+        assert fn.url is None and fn.vpc is None and fn.handler is not None

@@ -53,9 +53,14 @@ class _Exposure:
                   function: Function) -> None:
         """Fill ``function.url``, ``invoke_permissions`` and ``vpc`` (one call from
         ``_Core.function``)."""
-        function.url = self._sam_url(props, sam) or self._url_resource(logical_id, props)
-        function.invoke_permissions = self._permissions(logical_id, props)
-        function.vpc = self._vpc(props, sam)
+        for attribute, read in (
+                ("url", lambda: self._sam_url(props, sam) or self._url_resource(logical_id, props)),
+                ("invoke_permissions", lambda: self._permissions(logical_id, props)),
+                ("vpc", lambda: self._vpc(props, sam))):
+            try:
+                setattr(function, attribute, read())
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError):
+                continue  # an odd shape costs this fact, never the function
 
     # -- which resources name the function
 

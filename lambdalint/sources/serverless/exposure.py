@@ -42,9 +42,13 @@ class _Exposure:
     def exposure(self, function: Function, name: str, spec: Dict[Any, Any]) -> None:
         """Fill ``function.url``, ``invoke_permissions`` and ``vpc`` (one call from
         ``read_function``)."""
-        function.url = self._url(spec, function.line)
-        function.invoke_permissions = self._permissions(name, spec)
-        function.vpc = self._vpc(spec)
+        for attribute, read in (("url", lambda: self._url(spec, function.line)),
+                                ("invoke_permissions", lambda: self._permissions(name, spec)),
+                                ("vpc", lambda: self._vpc(spec))):
+            try:
+                setattr(function, attribute, read())
+            except (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError):
+                continue  # an odd shape costs this fact, never the function
 
     def _url(self, spec: Dict[Any, Any], line: int) -> Optional[FunctionUrl]:
         url, url_line, url_column = _field(spec, "url")
