@@ -243,3 +243,18 @@ class TestOddShapes:
                 "functions:\n  f:\n    handler: app.handler\n    url: [1]\n")
         fn = by_name(read_unit(tmp_path, {"serverless.yml": text}))["f"]
         assert fn.url is None and fn.vpc is None and fn.handler is not None
+
+
+def test_cdk_constructs_naming_a_function_held_by_the_stack(tmp_path):
+    """``function=self.fn`` and ``self.fn.function_name`` name the function too."""
+    files = cdk_app(
+        'self.fn = _lambda.Function(self, "Hook", runtime=_lambda.Runtime.PYTHON_3_12,\n'
+        '                           handler="app.handler", code=_lambda.Code.from_asset("src"))\n'
+        '_lambda.FunctionUrl(self, "Url", function=self.fn,\n'
+        '                    auth_type=_lambda.FunctionUrlAuthType.NONE)\n'
+        '_lambda.CfnPermission(self, "P", function_name=self.fn.function_name,\n'
+        '                      action="lambda:InvokeFunction", principal="sns.amazonaws.com")\n')
+    hook = by_name(read_unit(tmp_path, files))["Hook"]
+    assert hook.url is not None and hook.url.auth_type.value == "NONE"
+    assert permissions(hook) == [("sns.amazonaws.com", line_of(files["app.py"], "CfnPermission"),
+                                  None)]

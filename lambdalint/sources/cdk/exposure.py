@@ -91,10 +91,11 @@ class _Exposure:
         key = {"FunctionUrl": "function", "CfnUrl": "target_function_arn",
                "CfnPermission": "function_name"}[name]
         given = args.get(key)
-        target = given[0] if given else None
-        if isinstance(target, cst.Attribute):
-            target = target.value  # fn.function_arn, fn.function_name
-        owner = self._object(target, given[1]) if given and target is not None else None
+        if given is None:
+            return
+        owner = self._object(*given)  # function=fn, function=self.fn
+        if not isinstance(owner, _Fn) and isinstance(given[0], cst.Attribute):
+            owner = self._object(given[0].value, given[1])  # fn.function_arn, fn.function_name
         if not isinstance(owner, _Fn):
             return
         label = f"lambda_.{name} {self._construct_id(args, call)}"
