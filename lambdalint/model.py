@@ -311,6 +311,7 @@ class VpcAttachment:
     path: str
     line: int
     file_system: Optional[Value] = None
+    column: int = 1
 
 
 @dataclass

@@ -113,13 +113,14 @@ class UnneededVpc(ConfigRule):
         vpc = function.vpc
         assert vpc is not None
         shared = not function.line <= vpc.line <= function.end_line
-        path, line = (function.path, function.line) if shared else (vpc.path, vpc.line)
+        path, line, column = (function.path, function.line, function.column) if shared \
+            else (vpc.path, vpc.line, vpc.column)
         shown = sorted({_top(name) for name in imported if _top(name) not in _STDLIB})
         uses = ", ".join(shown[:4]) + (" and more" if len(shown) > 4 else "")
         code = (f"imports only {uses} and the standard library" if shown
                 else "imports only the standard library")
         return self.finding(
-            function, path, line, 1,
+            function, path, line, column,
             f"{function.name} is attached to a VPC ({vpc.text}"
             f"{f' at line {vpc.line}' if shared and vpc.path == path else ''}), but its "
             f"handler code reaches nothing that lives in one: it {code}",

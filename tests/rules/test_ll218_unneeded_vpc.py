@@ -35,6 +35,7 @@ class TestSam:
         text = sam("Resources:\n" + sam_fn())
         findings = lint(tmp_path, {"template.yaml": text, "src/app.py": PUBLIC})
         assert ids_and_lines(findings) == [("LL218", line_of(text, "VpcConfig:"))]
+        assert findings[0]["column"] == 7  # the VpcConfig key
         assert findings[0]["severity"] == "note"
         assert findings[0]["message"] == (
             "ExportFunction is attached to a VPC (VpcConfig), but its handler code reaches "
@@ -67,6 +68,7 @@ class TestSam:
         findings = lint(tmp_path, {"template.yaml": text, "src/export.py": PUBLIC,
                                    "src/db.py": handler("pymysql")})
         assert ids_and_lines(findings) == [("LL218", line_of(text, "Export:"))]
+        assert findings[0]["column"] == 3  # the function's name
         assert f"(Globals.Function.VpcConfig at line {line_of(text, 'VpcConfig:')})" in \
             findings[0]["message"]
         assert "Move VpcConfig out of Globals" in findings[0]["suggestion"]

@@ -48,8 +48,8 @@ class _Exposure:
         found = self._const(*given)
         if found is not None and found.value is None:
             return  # vpc=None
-        line = self._line(given[0])
-        vpc = VpcAttachment(f"vpc={self._text(given[0])}", self.display, line)
+        line, column, _, _ = self._span(given[0])
+        vpc = VpcAttachment(f"vpc={self._text(given[0])}", self.display, line, column=column)
         mount = args.get("filesystem")
         if mount is not None:
             vpc.file_system = self._value(*mount)

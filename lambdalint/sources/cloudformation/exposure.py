@@ -144,9 +144,9 @@ class _Exposure:
         subnets = config.get("SubnetIds")
         if subnets is None or _is_no_value(subnets) or (isinstance(subnets, list) and not subnets):
             return None
-        line = _key_pos(container, "VpcConfig")[0]
+        line, column = _key_pos(container, "VpcConfig")
         vpc = VpcAttachment("Globals.Function.VpcConfig" if where == "globals" else "VpcConfig",
-                            self.path, line)
+                            self.path, line, column=column)
         mounts = props.get("FileSystemConfigs")
         if isinstance(mounts, list) and mounts:
             vpc.file_system = Value(None, "FileSystemConfigs", self.path,

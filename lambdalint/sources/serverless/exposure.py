@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.model import Function, FunctionUrl, InvokePermission, Value, VpcAttachment
 from lambdalint.sources.cloudformation.exposure import permission_of
@@ -30,10 +30,14 @@ def logical_id(name: str) -> str:
     return normalized[:1].upper() + normalized[1:] + "LambdaFunction"
 
 
-def _key_line(mapping: Any, key: str, default: int) -> int:
+def _key_pos(mapping: Any, key: str, default: int) -> Tuple[int, int]:
     if isinstance(mapping, YDict):
-        return mapping.key_positions.get(key, mapping.pos(key))[0]
-    return default
+        return mapping.key_positions.get(key, mapping.pos(key))
+    return default, 1
+
+
+def _key_line(mapping: Any, key: str, default: int) -> int:
+    return _key_pos(mapping, key, default)[0]
 
 
 class _Exposure:
@@ -103,7 +107,8 @@ class _Exposure:
             subnets = _dict(config).get("subnetIds")
             if not subnets:
                 return None  # `vpc: ~` or no subnets: not attached (a function's own overrides)
-            vpc = VpcAttachment(where, self.path, _key_line(mapping, "vpc", 1))
+            line, column = _key_pos(mapping, "vpc", 1)
+            vpc = VpcAttachment(where, self.path, line, column=column)
             mount = _dict(spec.get("fileSystemConfig"))
             if mount:
                 vpc.file_system = Value(None, "fileSystemConfig", self.path,

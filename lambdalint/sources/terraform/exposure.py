@@ -88,7 +88,8 @@ class Exposure:
             subnets = config.get("subnet_ids")
             if subnets is None or (subnets.kind == TUP and not subnets.items):
                 continue
-            vpc = VpcAttachment("vpc_config", config.file.display, config.line)
+            vpc = VpcAttachment("vpc_config", config.file.display, config.line,
+                                column=config.column)
             for mount in block.children("file_system_config"):
                 vpc.file_system = Value(None, "file_system_config", mount.file.display,
                                         mount.line, literal=False)
@@ -110,7 +111,7 @@ class Exposure:
             ok, value, _ = m.literal(subnets)
             if not (ok and value is None):
                 function.vpc = VpcAttachment("vpc_subnet_ids", subnets.file.display,
-                                             subnets.line)
+                                             subnets.line, column=subnets.column)
                 mount = block.get("file_system_arn")
                 if mount is not None:
                     function.vpc.file_system = m.value(mount)
