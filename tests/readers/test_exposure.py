@@ -10,6 +10,15 @@ def by_name(project):
     return {f.name: f for f in project.functions}
 
 
+def one_function(properties: str) -> str:
+    """``Resources`` with the SAM function ``Fn`` (10 s, src/app.handler) and more
+    ``properties`` (lines under ``Properties``, each written with a two-space indent)."""
+    return ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            "      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: src/\n"
+            "      Timeout: 10\n" + "".join("    " + line + "\n"
+                                         for line in properties.splitlines()))
+
+
 def permissions(function):
     """(principal value or text, line, source_arn text or None) of each permission."""
     return [(p.principal.value if p.principal.literal else p.principal.text, p.line,
@@ -88,16 +97,7 @@ class TestCloudFormation:
         assert plain.vpc is None  # SubnetIds: [] attaches nothing
 
     def test_a_vpc_chosen_by_if_is_not_known_to_attach(self, tmp_path):
-        text = sam("""\
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Runtime: python3.12
-                  Handler: app.handler
-                  CodeUri: src/
-                  VpcConfig: !If [UseVpc, {SubnetIds: [a]}, !Ref AWS::NoValue]
-            """)
+        text = sam(one_function("  VpcConfig: !If [UseVpc, {SubnetIds: [a]}, !Ref AWS::NoValue]\n"))
         assert by_name(read_unit(tmp_path, {"template.yaml": text}))["Fn"].vpc is None
 
 
@@ -211,27 +211,11 @@ class TestCdk:
 
 class TestOddShapes:
     def test_odd_values_cost_the_fact_not_the_function(self, tmp_path):
-        text = sam("""\
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Runtime: python3.12
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 10
-                  FunctionUrlConfig: bogus
-                  VpcConfig: [subnet-1]
-              Odd:
-                Type: AWS::Lambda::Permission
-                Properties:
-                  FunctionName: !Ref Fn
-                  Principal: [a, b]
-              Url:
-                Type: AWS::Lambda::Url
-                Properties:
-                  TargetFunctionArn: [Fn]
-            """)
+        odd = ("  Odd:\n    Type: AWS::Lambda::Permission\n    Properties:\n"
+               "      FunctionName: !Ref Fn\n      Principal: [a, b]\n"
+               "  Url:\n    Type: AWS::Lambda::Url\n    Properties:\n"
+               "      TargetFunctionArn: [Fn]\n")
+        text = sam(one_function("  FunctionUrlConfig: bogus\n  VpcConfig: [subnet-1]\n") + odd)
         fn = by_name(read_unit(tmp_path, {"template.yaml": text}))["Fn"]
         assert fn.timeout is not None and fn.timeout.seconds == 10
         assert fn.url is not None and not fn.url.auth_type.literal  # a URL of unknown auth
