@@ -21,8 +21,8 @@ META = RuleMeta(
     kind="config",
     tags=("security", "external/cwe/cwe-284", "external/cwe/cwe-441"),
     security_severity="7.0",
-    reports="an invoke permission for `*` (error) or a service principal without "
-            "SourceArn/SourceAccount (warning)",
+    reports="an invoke permission for `*` (error), a service principal without "
+            "SourceArn/SourceAccount (warning), S3 without SourceAccount (note)",
     covers=("", "yes", "yes", "yes", "yes"),
 )
 
@@ -74,9 +74,14 @@ class UnscopedInvokePermission(ConfigRule):
             if scoped or _written(permission.principal_org_id) or _public_url(permission):
                 return None
             return self._anyone(function, permission)
-        if not who.lower().endswith(_SERVICE_SUFFIXES) or scoped:
+        if not who.lower().endswith(_SERVICE_SUFFIXES):
             return None  # an account or a role: trusted by name
         service = who.split(".", 1)[0].lower()
+        if service == "s3" and _written(permission.source_arn) \
+                and not _written(permission.source_account):
+            return self._bucket_owner(function, permission)
+        if scoped:
+            return None
         if service in _TOKEN_SERVICES and _written(permission.event_source_token):
             return None
         return self._service(function, permission, service)
@@ -103,6 +108,19 @@ class UnscopedInvokePermission(ConfigRule):
             f"Scope the permission to the resource that triggers it, and to your account:\n"
             f"{indent(dialect.permission_scope(service))}\n{CONFUSED_DEPUTY}",
             severity=Severity.WARNING)
+
+    def _bucket_owner(self, function: Function,
+                      permission: InvokePermission) -> Optional[Finding]:
+        """S3 bucket ARNs hold no account: a bucket name freed by its owner can be taken by
+        another account, whose bucket then matches the SourceArn."""
+        return self.finding_at(
+            function, permission.principal,
+            f"{permission.origin} lets s3.amazonaws.com invoke {function.name} for a bucket "
+            "ARN but no SourceAccount: a bucket ARN holds no account, so a bucket of that name "
+            "in another account (once the name is free) matches it too",
+            "Add the account that owns the bucket:\n"
+            f"{indent(dialect_of(function).permission_scope('s3').splitlines()[-1])}",
+            severity=Severity.NOTE)
 
 
 Rule = UnscopedInvokePermission

@@ -57,6 +57,19 @@ class TestSam:
                    + permission("Param", "!Ref Who"))
         assert lint(tmp_path, {"template.yaml": text}) == []
 
+    def test_s3_needs_the_bucket_owners_account_too(self, tmp_path):
+        arn = "      SourceArn: !GetAtt Uploads.Arn\n"
+        text = sam("Resources:\n" + FUNCTION + permission("Bucket", "s3.amazonaws.com", arn))
+        findings = lint(tmp_path, {"template.yaml": text})
+        assert severities(findings) == [
+            ("LL216", line_of(text, "Principal: s3.amazonaws.com"), "note")]
+        assert "a bucket ARN holds no account" in findings[0]["message"]
+        assert findings[0]["suggestion"] == (
+            "Add the account that owns the bucket:\n    SourceAccount: !Ref AWS::AccountId")
+        both = sam("Resources:\n" + FUNCTION + permission(
+            "Bucket", "s3.amazonaws.com", arn + "      SourceAccount: !Ref AWS::AccountId\n"))
+        assert lint(tmp_path, {"template.yaml": both}) == []
+
     def test_a_public_url_permission_is_left_to_ll215(self, tmp_path):
         extra = "      FunctionUrlAuthType: NONE\n"
         text = sam("Resources:\n" + FUNCTION
@@ -125,7 +138,14 @@ class TestTerraform:
         assert "source_arn     = aws_s3_bucket.my_bucket.arn" in findings[0]["suggestion"]
         scoped = terraform_function() + self.PERMISSION.format(
             principal="s3.amazonaws.com", extra="  source_arn = aws_s3_bucket.b.arn\n")
-        assert lint(tmp_path, {"main.tf": scoped}) == []
+        findings = lint(tmp_path, {"main.tf": scoped})
+        assert severities(findings) == [("LL216", line_of(scoped, "principal     ="), "note")]
+        assert findings[0]["suggestion"].endswith(
+            "source_account = data.aws_caller_identity.current.account_id")
+        both = terraform_function() + self.PERMISSION.format(
+            principal="s3.amazonaws.com", extra="  source_arn = aws_s3_bucket.b.arn\n"
+                                                "  source_account = \"123456789012\"\n")
+        assert lint(tmp_path, {"main.tf": both}) == []
 
     def test_module_allowed_triggers(self, tmp_path):
         text = ('module "fn" {\n  source        = "terraform-aws-modules/lambda/aws"\n'
