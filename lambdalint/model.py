@@ -266,6 +266,55 @@ class LogGroup:
 
 
 @dataclass
+class FunctionUrl:
+    """A function URL (LL215). ``auth_type`` is the auth type as written (``NONE``,
+    ``AWS_IAM``); where the format's default applies it is that default, with a ``text`` that
+    says so (Serverless ``url: true`` is ``NONE``). ``origin`` names the definition for messages
+    (``FunctionUrlConfig``, ``AWS::Lambda::Url OrdersUrl``, ``aws_lambda_function_url.orders``,
+    ``url``, ``add_function_url``); ``path``/``line`` point at it."""
+
+    auth_type: Value
+    origin: str
+    path: str
+    line: int
+
+
+@dataclass
+class InvokePermission:
+    """A resource-based permission the project writes on the function (LL216):
+    ``AWS::Lambda::Permission``, ``aws_lambda_permission``, CDK ``add_permission``. Only what
+    the user writes: permissions a framework adds for an event (SAM ``Events``, Serverless
+    ``events``, CDK event sources) scope themselves and are not here. The scoping values are
+    None when not written."""
+
+    principal: Value
+    origin: str
+    path: str
+    line: int
+    action: Optional[Value] = None
+    source_arn: Optional[Value] = None
+    source_account: Optional[Value] = None
+    principal_org_id: Optional[Value] = None
+    event_source_token: Optional[Value] = None
+    # The permission that makes a function URL public (lambda:InvokeFunctionUrl with
+    # FunctionUrlAuthType NONE): LL215 speaks of it, through the URL.
+    url_auth_type: Optional[Value] = None
+
+
+@dataclass
+class VpcAttachment:
+    """The function is attached to a VPC (LL218): where its ``VpcConfig`` / ``vpc`` /
+    ``vpc_config`` / ``vpc=`` is written. ``text`` is how it is written, for messages.
+    ``file_system`` is an EFS mount of the function (which needs the VPC), when it has one."""
+
+    text: str
+    path: str
+    line: int
+    file_system: Optional[Value] = None
+    column: int = 1
+
+
+@dataclass
 class Function:
     name: str
     format: str
@@ -305,6 +354,11 @@ class Function:
     # The deployed function's name as written (SAM/CFN FunctionName, Terraform function_name,
     # CDK function_name=), when the config writes one; None when AWS or the framework names it.
     function_name: Optional[Value] = None
+    # Exposure (LL215, LL216, LL218): the function's URL, the invoke permissions the project
+    # writes on it, its VPC attachment.
+    url: Optional[FunctionUrl] = None
+    invoke_permissions: List[InvokePermission] = field(default_factory=list)
+    vpc: Optional[VpcAttachment] = None
     # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
     # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
     ignored_rules: Set[str] = field(default_factory=set)

@@ -278,6 +278,7 @@ class _Core:
         function.async_config = self.async_config(logical_id, props, sam)
         function.ignored_rules = self._ignored(resource, line)
         function.build = _build_method(resource)
+        self._exposure(logical_id, props, sam, function)
         return function
 
     def _timeout(self, props: Dict[Any, Any], sam: bool, function: Function) -> Timeout:

@@ -188,6 +188,7 @@ class _Core(_Events):
         function.events = self.events(spec)
         function.async_config = self.async_config(name, spec)
         self.iam(function, spec, provider_role)
+        self.exposure(function, name, spec)
         return function
 
     def timeout(self, spec: Dict[Any, Any], line: int, column: int = 1) -> Timeout:

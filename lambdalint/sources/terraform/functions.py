@@ -90,6 +90,7 @@ class Functions(Observability):
         for function in functions:
             function.events.extend(events.get(id(function), []))
         guard(lambda: self.async_configs(functions))
+        guard(lambda: self.exposure(functions))
         return functions
 
     def _read_one(self, block: Block, build: Callable[[Block], Optional[Function]]
