@@ -106,7 +106,7 @@ def linked_function(function: Function) -> LinkedFunction:
         if literal_name and var.value.literal and var.value.value == literal_name))
     return LinkedFunction(function.name, function.path, function.line, seconds, origin, path,
                           line, tuple(_trigger(e, function) for e in function.events), literal_name,
-                          variables)
+                          variables, function.custom_resource)
 
 
 def linked_functions(project: Project) -> Dict[str, Linked]:

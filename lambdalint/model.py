@@ -347,6 +347,9 @@ class Function:
     log_retention: Optional[Value] = None
     log_group: Optional[LogGroup] = None
     role: Optional[str] = None  # the role's name as the format names it, for messages
+    # A CloudFormation custom resource (``Custom::*``, ``AWS::CloudFormation::CustomResource``)
+    # names the function as its ServiceToken: it runs when the stack changes, not per request.
+    custom_resource: bool = False
     # Resources of the project its settings name, in the order written (see ResourceRef).
     resources: List[ResourceRef] = field(default_factory=list)
     # Where failed asynchronous invocations go (destination, dead-letter queue, retry bounds).
@@ -446,6 +449,8 @@ class LinkedFunction:
     # function_name=), and the environment variables whose literal value is that name.
     function_name: Optional[str] = None
     name_variables: Tuple[str, ...] = ()
+    # A CloudFormation custom resource's ServiceToken names the function (Function.custom_resource).
+    custom_resource: bool = False
 
     @property
     def where(self) -> str:

@@ -143,7 +143,10 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
         self.function_sessions: List[Tuple[str, Kind]] = []  # assigned inside some function
         self.global_names: Set[str] = set()
         self.module_loop = False
-        self.custom_resource = False  # the module imports cfnresponse or crhelper
+        # The module imports cfnresponse or crhelper, or every function that runs it is the
+        # ServiceToken of a CloudFormation custom resource.
+        linked = ctx.all_linked()
+        self.custom_resource = bool(linked) and all(f.custom_resource for f in linked)
         self._depth = 0  # functions and classes around the visited node
         self._outer: List[cst.FunctionDef] = []
         self._indexes: Dict[int, FunctionIndex] = {}

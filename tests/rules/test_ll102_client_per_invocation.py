@@ -1170,3 +1170,29 @@ def test_a_module_merely_named_like_a_custom_resource_helper_is_still_checked(tr
             return send(s3.list_buckets())
         """})
     assert [(f["rule"], f["line"]) for f in findings] == [("LL102", 5)]
+
+
+def test_a_function_named_by_a_custom_resources_service_token_is_silent(tmp_path):
+    """Issue 13: the handler of a CloudFormation custom resource runs when the stack changes,
+    not per request, even when its code imports neither cfnresponse nor crhelper (it answers
+    the pre-signed URL itself); a function the template does not use that way is still checked."""
+    from helpers import sam, write
+
+    code = ('import boto3\n\n\ndef handler(event, context):\n'
+            '    s3 = boto3.client("s3")\n    return s3.list_buckets()\n')
+    template = sam("""\
+        Resources:
+          Seeder:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: seed.handler, CodeUri: src/, Runtime: python3.12, Timeout: 60}
+          Api:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: api.handler, CodeUri: src/, Runtime: python3.12, Timeout: 10}
+          SeedData:
+            Type: Custom::SeedData
+            Properties:
+              ServiceToken: !GetAtt Seeder.Arn
+        """)
+    write(tmp_path, {"template.yaml": template, "src/seed.py": code, "src/api.py": code})
+    findings = check_json(["."], tmp_path, "--select", "LL102")
+    assert [(f["path"], f["line"]) for f in findings] == [("src/api.py", 5)]

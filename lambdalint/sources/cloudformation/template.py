@@ -142,6 +142,7 @@ class _Core:
         self.types: Dict[str, str] = {}
         self.lines: Dict[str, int] = {}
         self.columns: Dict[str, int] = {}
+        self._service_tokens: Optional[Set[str]] = None
         for key, resource in self.raw_resources.items():
             if isinstance(resource, dict):
                 logical_id = str(key)
@@ -277,6 +278,7 @@ class _Core:
         function.events.extend(self.attached_events().get(logical_id, []))
         function.async_config = self.async_config(logical_id, props, sam)
         function.ignored_rules = self._ignored(resource, line)
+        function.custom_resource = logical_id in self.service_tokens()
         function.build = _build_method(resource)
         self._exposure(logical_id, props, sam, function)
         return function
@@ -321,6 +323,15 @@ class _Core:
             if isinstance(node, list):
                 layers.extend(self.value(item, pos)[0] for item, pos in _items(node))
         return layers
+
+    def service_tokens(self) -> Set[str]:
+        """The functions custom resources name as their ServiceToken (found once)."""
+        if self._service_tokens is None:
+            self._service_tokens = set()
+            for rid, kind in self.types.items():
+                if kind.startswith("Custom::") or kind == "AWS::CloudFormation::CustomResource":
+                    self._service_tokens |= _references(self.properties(rid).get("ServiceToken"))
+        return self._service_tokens
 
     # -- suppression
 
