@@ -105,20 +105,18 @@ class RecursiveTrigger(PythonRule, NameValues):
            "            Bucket: !Ref Uploads\n            Events: s3:ObjectCreated:*\n")
     _S3_FILTERED = _S3 + ("            Filter:\n              S3Key:\n                Rules:\n"
                           "                  - {Name: prefix, Value: incoming/}\n")
+    _S3_HANDLER = 'import os, boto3\n\ns3 = boto3.client("s3")\n\ndef handler(event, context):\n'
     _SQS = ("        Work:\n          Type: SQS\n          Properties:\n"
             "            Queue: !GetAtt Jobs.Arn\n")
     VALID = (
         # Output goes to another bucket.
-        ('import os, boto3\n\ns3 = boto3.client("s3")\n\ndef handler(event, context):\n'
-         '    s3.put_object(Bucket=os.environ["OUT_BUCKET"], Key="k", Body=b"")\n',
+        (_S3_HANDLER + '    s3.put_object(Bucket=os.environ["OUT_BUCKET"], Key="k", Body=b"")\n',
          _TEMPLATE.format(events=_S3)),
         # The trigger's filter keeps the output (another prefix) out of the loop.
-        ('import os, boto3\n\ns3 = boto3.client("s3")\n\ndef handler(event, context):\n'
-         '    s3.put_object(Bucket=os.environ["BUCKET"], Key="done/k", Body=b"")\n',
+        (_S3_HANDLER + '    s3.put_object(Bucket=os.environ["BUCKET"], Key="done/k", Body=b"")\n',
          _TEMPLATE.format(events=_S3_FILTERED)),
         # Reading the triggering bucket is not writing to it.
-        ('import os, boto3\n\ns3 = boto3.client("s3")\n\ndef handler(event, context):\n'
-         '    return s3.get_object(Bucket=os.environ["BUCKET"], Key="k")\n',
+        (_S3_HANDLER + '    return s3.get_object(Bucket=os.environ["BUCKET"], Key="k")\n',
          _TEMPLATE.format(events=_S3)),
         # The queue variable exists but the function is triggered by S3, not by the queue.
         ('import os, boto3\n\nsqs = boto3.client("sqs")\n\ndef handler(event, context):\n'
@@ -129,8 +127,7 @@ class RecursiveTrigger(PythonRule, NameValues):
         '    s3.put_object(Bucket=os.environ["BUCKET"], Key="k", Body=b"")\n',
     )
     INVALID = (
-        ('import os, boto3\n\ns3 = boto3.client("s3")\n\ndef handler(event, context):\n'
-         '    s3.put_object(Bucket=os.environ["BUCKET"], Key="thumb.png", Body=b"")\n',
+        (_S3_HANDLER + '    s3.put_object(Bucket=os.environ["BUCKET"], Key="thumb.png", Body=b"")\n',
          _TEMPLATE.format(events=_S3)),
         # Through a module constant and a resource object.
         ('import os, boto3\n\nBUCKET = os.getenv("BUCKET")\nbucket = boto3.resource("s3").Bucket(BUCKET)\n\n'
