@@ -200,6 +200,12 @@ class EventSource:
     redrive: Optional[bool] = None
     queue_path: Optional[str] = None
     queue_line: int = 0
+    # sqs: the queue is the dead-letter queue of another queue of the project (the trigger is
+    # the project's own handling of failed messages).
+    dead_letter_queue: bool = False
+    # The file the trigger is written in, when the reader knows it may not be the function's
+    # own (Terraform: any file of the module); None: the function's file.
+    path: Optional[str] = None
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional
 
-from lambdalint.model import Function, IamStatement
+from lambdalint.model import EventSource, Function, IamStatement
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import Package, _Rules
@@ -118,6 +118,31 @@ class Dialect:
         """The lines that set the retention for every function of the file, where they
         exist (Serverless ``provider.logRetentionInDays``)."""
         return None
+
+    # -- failure handling (LL211, LL212) ------------------------------------------------------
+
+    def async_failure_destination(self, function: Function) -> str:
+        """What sends the function's failed asynchronous invocations to an SQS queue (an
+        on-failure destination), with its parents, in the format's syntax."""
+        return ("an on-failure destination (an SQS queue or SNS topic) for the function's "
+                "asynchronous invocations, or a dead-letter queue")
+
+    def stream_failure_settings(self, function: Function, event: EventSource,
+                                destination: bool, bounds: bool) -> str:
+        """The settings of a Kinesis/DynamoDB mapping that add an on-failure destination
+        (``destination``) and split and bound the retries of a failing batch (``bounds``)."""
+        wanted = (["an on-failure destination (an SQS queue or SNS topic)"] if destination else [])
+        wanted += ["BisectBatchOnFunctionError: true and a MaximumRetryAttempts"] if bounds else []
+        return " and ".join(wanted)
+
+    def queue_redrive(self, queue_path: str) -> str:
+        """A redrive policy (a dead-letter queue after a few receives) on an SQS queue: a
+        CloudFormation resource unless the format has its own, JSON in a JSON file."""
+        if queue_path.lower().endswith(".json"):
+            return ('"RedrivePolicy": {\n  "deadLetterTargetArn": {"Fn::GetAtt": '
+                    '["MyDeadLetterQueue", "Arn"]},\n  "maxReceiveCount": 5\n}')
+        return ("RedrivePolicy:\n  deadLetterTargetArn: !GetAtt MyDeadLetterQueue.Arn\n"
+                "  maxReceiveCount: 5")
 
     # -- IAM (LL202, LL203) ---------------------------------------------------------------------
 

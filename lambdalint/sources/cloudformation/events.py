@@ -68,8 +68,12 @@ class _Events:
             if word == "api":
                 out.append(EventSource("api", line, http_api=kind == "HttpApi"))
                 continue
+            subscription = properties.get("SqsSubscription") if word == "sns" else None
             if word == "sqs":
                 found = self.sqs_event(properties.get("Queue"), line)
+            elif subscription is not None and subscription is not False:
+                # SNS delivers to a queue the function polls: an SQS trigger, not asynchronous
+                found = self.sqs_event(_as_dict(subscription).get("QueueArn"), line)
             else:
                 found = EventSource(word, line)
             self.mapping_facts(found, properties)
@@ -86,7 +90,17 @@ class _Events:
             props = self.properties(queue_id)
             event.redrive = "RedrivePolicy" in props and not _is_no_value(props["RedrivePolicy"])
             event.queue_path, event.queue_line = self.path, self.line_of(queue_id)
+            event.dead_letter_queue = queue_id in self.dead_letter_queues()
         return event
+
+    def dead_letter_queues(self) -> Set[str]:
+        """Logical ids of the queues another queue's ``RedrivePolicy`` names (found once)."""
+        if self._dead_letters is None:
+            self._dead_letters = set()
+            for queue_id in self.ids_of(QUEUE):
+                policy = self.properties(queue_id).get("RedrivePolicy")
+                self._dead_letters |= _references(policy) - {queue_id}
+        return self._dead_letters
 
     def queue_defined(self, queue: Any) -> Optional[str]:
         """The logical id of the ``AWS::SQS::Queue`` of this template a value names, if any."""

@@ -79,7 +79,7 @@ class _Events:
             event.queue = _logical_id(arn)
         redrive = self.queue_redrive(arn)
         if redrive is not None:
-            event.redrive, event.queue_line = redrive
+            event.redrive, event.queue_line, event.dead_letter_queue = redrive
             event.queue_path = self.path
         if isinstance(body, dict) and not _intrinsic(body):
             event.batch_size = self.field_value(body, "batchSize")
@@ -87,9 +87,9 @@ class _Events:
             event.report_batch_failures = self._response_type(body)
         return event
 
-    def queue_redrive(self, arn: Any) -> Optional[Tuple[bool, int]]:
-        """Whether the queue an ``sqs`` event names has a redrive policy, and its line, when
-        ``resources`` defines it."""
+    def queue_redrive(self, arn: Any) -> Optional[Tuple[bool, int, bool]]:
+        """Whether the queue an ``sqs`` event names has a redrive policy, its line, and whether
+        it is another queue's dead-letter queue, when ``resources`` defines it."""
         if not self.resources or not isinstance(arn, dict):
             return None
         return cloudformation.queue_redrive(self.template, self.source, arn)

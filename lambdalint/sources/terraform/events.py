@@ -53,11 +53,13 @@ class Events:
         by_address = {f.name: f for f in functions}
         found: Dict[int, List[EventSource]] = {}
 
-        def add(function: Optional[Function], event: EventSource) -> None:
+        def add(function: Optional[Function], event: EventSource, where: Block) -> None:
             if function is None:
                 return
+            event.path = where.file.display
             events = found.setdefault(id(function), [])
-            if not any(e.kind == event.kind and e.line == event.line for e in events):
+            if not any(e.kind == event.kind and e.line == event.line and e.path == event.path
+                       for e in events):
                 events.append(event)
 
         for block in self.m.of_type("aws_lambda_event_source_mapping"):
@@ -66,34 +68,36 @@ class Events:
             if event:
                 guard(lambda: self._mapping_facts(event, block.get, self._block_destination(
                     block, "destination_config", "on_failure", "destination_arn")))
-                add(function, event)
+                add(function, event, block)
         for block in self.m.of_type("aws_lambda_permission"):
             ok, principal, _ = self.m.literal(block.get("principal"))
             if ok and isinstance(principal, str) and principal.startswith("apigateway."):
                 add(self._function_of(block.get("function_name"), by_address),
-                    EventSource("api", block.line))
+                    EventSource("api", block.line), block)
         for kind, attr in (("aws_apigatewayv2_integration", "integration_uri"),
                            ("aws_api_gateway_integration", "uri")):
             for block in self.m.of_type(kind):
-                add(self._function_of(block.get(attr), by_address), EventSource("api", block.line))
+                add(self._function_of(block.get(attr), by_address), EventSource("api", block.line),
+                    block)
         # An ALB waits as long as its idle timeout, not API Gateway's 29 s: its own kind.
         for kind, resource, attr in (("alb", "aws_lb_target_group_attachment", "target_id"),
                                      ("eventbridge", "aws_cloudwatch_event_target", "arn"),
                                      ("sns", "aws_sns_topic_subscription", "endpoint")):
             for block in self.m.of_type(resource):
                 word = "schedule" if kind == "eventbridge" and self._scheduled(block) else kind
-                add(self._function_of(block.get(attr), by_address), EventSource(word, block.line))
+                add(self._function_of(block.get(attr), by_address), EventSource(word, block.line),
+                    block)
         for block in self.m.of_type("aws_s3_bucket_notification"):
             for target in block.children("lambda_function"):
                 add(self._function_of(target.get("lambda_function_arn"), by_address),
-                    EventSource("s3", target.line))
+                    EventSource("s3", target.line), block)
         for kind, resource, child, attr in ASYNC_BLOCKS:
             for block in self.m.of_type(resource):
                 for target in block.children(child) if child else [block]:
                     if self._synchronous(target):
                         continue
                     add(self._function_of(target.get(attr), by_address),
-                        EventSource(kind, target.line))
+                        EventSource(kind, target.line), block)
         for name, block in self.m.modules.items():
             function = by_address.get(block.address)
             if function is None:
@@ -107,7 +111,7 @@ class Events:
                         destination = obj.get("destination_arn_on_failure")
                         guard(lambda: self._mapping_facts(
                             event, obj.get, self.m.value(destination) if destination else None))
-                        add(function, event)
+                        add(function, event, block)
             triggers = self.m.obj(block.get("allowed_triggers"))
             for entry in triggers.entries if triggers is not None else []:
                 obj = self.m.obj(entry.node)
@@ -116,7 +120,7 @@ class Events:
                 for key in ("service", "principal"):
                     ok, value, _ = self.m.literal(obj.get(key))
                     if ok and isinstance(value, str) and value.startswith("apigateway"):
-                        add(function, EventSource("api", entry.line))
+                        add(function, EventSource("api", entry.line), block)
         return found
 
     def _function_of(self, node: Optional[Node], by_address: Dict[str, Function]) -> Optional[Function]:
@@ -168,6 +172,7 @@ class Events:
                         value.value = number
                     event.visibility = value
                 event.redrive = self._redriven(queue, found.name)
+                event.dead_letter_queue = self._dead_letter_of_another(found.name)
                 event.queue_path, event.queue_line = queue.file.display, queue.line
             return event
         if found is not None and found.kind in ("resource", "data"):
@@ -188,6 +193,21 @@ class Events:
             node = policy.get("queue_url")
             found = target_of(node) if node is not None else None
             if found is not None and found.type == "aws_sqs_queue" and found.name == name:
+                return True
+        return False
+
+    def _dead_letter_of_another(self, name: str) -> bool:
+        """Whether another queue's redrive policy (``redrive_policy``, an
+        ``aws_sqs_queue_redrive_policy``) names ``aws_sqs_queue.<name>``."""
+        wanted = f"aws_sqs_queue.{name}."
+        for kind, attr in (("aws_sqs_queue", "redrive_policy"),
+                           ("aws_sqs_queue_redrive_policy", "redrive_policy")):
+            for block in self.m.of_type(kind):
+                node = block.get(attr)
+                if node is None or wanted not in node.text:
+                    continue
+                if kind == "aws_sqs_queue" and block.labels[1:2] == [name]:
+                    continue  # the queue's own policy
                 return True
         return False
 
