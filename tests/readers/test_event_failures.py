@@ -12,6 +12,14 @@ from lambdalint.model import EVENT_KINDS, EventSource, Function, Value
 from helpers import line_of, read_unit, sam, write  # noqa: F401 - write used by read_unit
 
 
+def cdk_stack(imports: str, body: str) -> str:
+    """An app.py: ``imports``, then the stack ``Orders`` whose constructor runs ``body`` (written
+    at its indentation), then the app that synthesizes it."""
+    return (imports + "\n\nclass Orders(Stack):\n    def __init__(self, scope, id):\n"
+            "        super().__init__(scope, id)\n" + body
+            + '\n\napp = App()\nOrders(app, "Orders")\napp.synth()\n')
+
+
 def functions_of(root: Path, files: Dict[str, str]) -> Dict[str, Function]:
     project = read_unit(root, files)
     assert project.errors == []
@@ -369,17 +377,14 @@ def test_terraform_event_facts(tmp_path):
 
 # -- CDK ---------------------------------------------------------------------------------------------
 
-CDK_APP = """\
+CDK_APP = cdk_stack("""\
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.aws_lambda_event_sources import (DynamoEventSource, S3EventSource, SqsDlq,
                                               SqsEventSource)
 
-
-class Orders(Stack):
-    def __init__(self, scope, id):
-        super().__init__(scope, id)
+""", """\
         dlq = sqs.Queue(self, "Dlq")
         jobs = sqs.Queue(self, "Jobs",
                          dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=dlq))
@@ -392,12 +397,7 @@ class Orders(Stack):
                             bisect_batch_on_error=True, retry_attempts=3,
                             max_record_age=Duration.hours(1), on_failure=SqsDlq(dlq)))
         fn.add_event_source(S3EventSource(bucket, events=[]))
-
-
-app = App()
-Orders(app, "Orders")
-app.synth()
-"""
+""")
 
 
 def test_cdk_event_facts(tmp_path):
@@ -423,7 +423,7 @@ def test_cdk_event_facts(tmp_path):
     assert shown(config.max_retries) == (1, line_of(text, "retry_attempts=1"))
 
 
-CDK_ASYNC = """\
+CDK_ASYNC = cdk_stack("""\
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -433,10 +433,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_ses_actions as ses_actions
 from aws_cdk import aws_sns_subscriptions as subs
 
-
-class Orders(Stack):
-    def __init__(self, scope, id):
-        super().__init__(scope, id)
+""", """\
         fn = lambda_.Function(self, "Fn", runtime=lambda_.Runtime.PYTHON_3_12, handler="a.h",
                               code=lambda_.Code.from_asset("src"))
         events.Rule(self, "Nightly", schedule=events.Schedule.rate(Duration.days(1)),
@@ -454,12 +451,7 @@ class Orders(Stack):
         third = lambda_.Function(self, "Third", runtime=lambda_.Runtime.PYTHON_3_12,
                                  handler="a.h", code=lambda_.Code.from_asset("src"),
                                  dead_letter_queue_enabled=False, **settings)
-
-
-app = App()
-Orders(app, "Orders")
-app.synth()
-"""
+""")
 
 
 def test_cdk_async_triggers_and_invoke_config(tmp_path):

@@ -119,15 +119,24 @@ class _Events:
         if "Destination" in destination and not _is_no_value(destination["Destination"]):
             event.on_failure = self.value(destination["Destination"],
                                           _pos(destination, "Destination"))[0]
-        for key, attribute in (("BisectBatchOnFunctionError", "bisect"),
-                               ("MaximumRetryAttempts", "max_retries"),
-                               ("MaximumRecordAgeInSeconds", "max_record_age")):
+        if "BisectBatchOnFunctionError" in props \
+                and not _is_no_value(props["BisectBatchOnFunctionError"]):
+            event.bisect = self.value(props["BisectBatchOnFunctionError"],
+                                      _pos(props, "BisectBatchOnFunctionError"))[0]
+        self._numbers(event, props, (("MaximumRetryAttempts", "max_retries"),
+                                     ("MaximumRecordAgeInSeconds", "max_record_age")))
+
+    def _numbers(self, target: object, props: Dict[Any, Any],
+                 keys: Tuple[Tuple[str, str], ...]) -> None:
+        """Each property written in ``props`` as a Value (a number when it is one) on
+        ``target``'s attribute."""
+        for key, attribute in keys:
             if key in props and not _is_no_value(props[key]):
                 value = self.value(props[key], _pos(props, key))[0]
-                number = _number(value) if attribute != "bisect" else None
+                number = _number(value)
                 if number is not None:
                     value.value = number
-                setattr(event, attribute, value)
+                setattr(target, attribute, value)
 
     def _response_types(self, props: Dict[Any, Any]) -> Value:
         """``FunctionResponseTypes``: True when it lists ReportBatchItemFailures."""
@@ -280,14 +289,8 @@ class _Events:
             if key in failure and not _is_no_value(failure[key]):
                 config.on_failure = self.value(failure[key], _pos(failure, key))[0]
                 break
-        for key, attribute in (("MaximumRetryAttempts", "max_retries"),
-                               ("MaximumEventAgeInSeconds", "max_event_age")):
-            if key in props and not _is_no_value(props[key]):
-                value = self.value(props[key], _pos(props, key))[0]
-                number = _number(value)
-                if number is not None:
-                    value.value = number
-                setattr(config, attribute, value)
+        self._numbers(config, props, (("MaximumRetryAttempts", "max_retries"),
+                                      ("MaximumEventAgeInSeconds", "max_event_age")))
 
 
 # Resources that invoke a function asynchronously: type -> a function of its Properties giving

@@ -34,10 +34,9 @@ SOURCE_KINDS = {"aws_sqs_queue": "sqs", "aws_kinesis_stream": "kinesis",
 # The service of a literal ARN (arn:aws:<service>:...) -> kind.
 SERVICE_KINDS = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "kafka",
                  "mq": "mq", "rds": "documentdb"}
-# Mapping facts: (resource argument, module event_source_mapping key, EventSource attribute).
-MAPPING_FACTS = (("bisect_batch_on_function_error", "bisect"),
-                 ("maximum_retry_attempts", "max_retries"),
-                 ("maximum_record_age_in_seconds", "max_record_age"))
+# Retry bounds of an async invoke config (a resource, the Lambda module): argument -> attribute.
+ASYNC_BOUNDS = (("maximum_retry_attempts", "max_retries"),
+                ("maximum_event_age_in_seconds", "max_event_age"))
 
 Getter = Callable[[str], Optional[Node]]
 
@@ -230,15 +229,11 @@ class Events:
         node = get("function_response_types")
         if node is not None:
             event.report_batch_failures = self._response_types(node)
-        for key, attribute in MAPPING_FACTS:
-            node = get(key)
-            if node is not None:
-                value = self.m.value(node)
-                number = as_number(value.value) if value.literal and attribute != "bisect" \
-                    else None
-                if number is not None:
-                    value.value = number
-                setattr(event, attribute, value)
+        node = get("bisect_batch_on_function_error")
+        if node is not None:
+            event.bisect = self.m.value(node)
+        self._numbers(event, get, (("maximum_retry_attempts", "max_retries"),
+                                   ("maximum_record_age_in_seconds", "max_record_age")))
         event.on_failure = on_failure
 
     def _response_types(self, node: Node) -> Value:
@@ -305,7 +300,7 @@ class Events:
                                               "destination")
         if destination is not None:
             config.on_failure = destination
-        self._bounds(config, block.get, "maximum_retry_attempts", "maximum_event_age_in_seconds")
+        self._numbers(config, block.get, ASYNC_BOUNDS)
 
     def _module_async(self, config: AsyncConfig, block: Block) -> None:
         node = block.get("dead_letter_target_arn")
@@ -319,17 +314,19 @@ class Events:
                 config.unknown = True
             elif value is True or (isinstance(value, str) and value.strip() == "true"):
                 config.on_failure = self.m.value(node)
-        self._bounds(config, block.get, "maximum_retry_attempts", "maximum_event_age_in_seconds")
+        self._numbers(config, block.get, ASYNC_BOUNDS)
 
-    def _bounds(self, config: AsyncConfig, get: Getter, retries: str, age: str) -> None:
-        for key, attribute in ((retries, "max_retries"), (age, "max_event_age")):
+    def _numbers(self, target: object, get: Getter, keys: Tuple[Tuple[str, str], ...]) -> None:
+        """Each argument ``get`` finds as a Value (a number when it is one) on ``target``'s
+        attribute."""
+        for key, attribute in keys:
             node = get(key)
             if node is not None:
                 value = self.m.value(node)
                 number = as_number(value.value) if value.literal else None
                 if number is not None:
                     value.value = number
-                setattr(config, attribute, value)
+                setattr(target, attribute, value)
 
 
 # Resources that invoke a function asynchronously: (kind, resource type, the child block that
