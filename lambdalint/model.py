@@ -147,7 +147,8 @@ EVENT_KINDS = ("api", "alb", "sqs", "kinesis", "dynamodb", "kafka", "mq", "docum
                "other")
 # Kinds whose service invokes the function asynchronously (InvocationType Event): Lambda queues
 # the event, retries a failed invocation twice, keeps it up to six hours, then drops it unless
-# an on-failure destination or a dead-letter queue takes it.
+# an on-failure destination or a dead-letter queue takes it. An "api" trigger with
+# ``asynchronous`` set (Serverless ``async: true``) is asynchronous too.
 ASYNC_EVENT_KINDS = frozenset({"s3", "sns", "eventbridge", "schedule", "iot", "ses", "logs"})
 # Kinds read in order per shard by an event source mapping: a failing batch is retried, and
 # blocks its shard, until it succeeds or its records expire, unless the mapping bounds it.
