@@ -30,6 +30,7 @@ from lambdalint.fixes import FileFix, FixError, fix_text, write_atomic
 
 if False:  # pragma: no cover - typing only
     from lambdalint.cache import Batch, Cache
+    from lambdalint.linking import Linked
     from lambdalint.model import Function, Project
 
 # The CLI's --show-files asks which configs a run reads around explicit Python files.
@@ -72,8 +73,8 @@ class Context:
 
         enabled = config.enabled_rules()
         return cls(config=config, enabled_ids={r.id for r in enabled},
-                   python_ids=[r.id for r in enabled if r.kind == "python"],
-                   config_ids=[r.id for r in enabled if r.kind == "config"],
+                   python_ids=[r.id for r in enabled if r.checks_code],
+                   config_ids=[r.id for r in enabled if r.checks_config],
                    options={r.id: config.rule_options(r.id) for r in enabled},
                    use_prefilter=prefilter.enabled(),
                    store=_open_cache(config, use_cache, cache_dir), jobs=jobs)
@@ -200,6 +201,9 @@ class CodeResult:
     files_checked: int
     data: Dict[str, bytes]
     sources: Dict[str, discovery.SourceFile]
+    # Resolved path -> the functions its handlers run in (``linking.linked_functions``): what a
+    # file rewritten by --fix is checked with again.
+    linked: Dict[str, "Linked"] = field(default_factory=dict)
 
 
 @dataclass
@@ -209,6 +213,7 @@ class _PythonFile:
     key: str  # resolved path, as links have it
     names: Tuple[str, ...]  # handler names: configured and linked
     want_actions: bool  # the AWS actions it calls are wanted (a linked handler, config rules on)
+    linked: "Linked" = ()  # its handler names with the functions configured to run them
 
 
 def check_code(found: Discovered, links: Links, project: Optional["Project"],
@@ -217,6 +222,7 @@ def check_code(found: Discovered, links: Links, project: Optional["Project"],
     processes when there are many). A linked handler's AWS actions go to ``project``."""
     problems = Result()  # what could not be read
     files: List[_PythonFile] = []
+    linked = _linked_functions(project) if ctx.python_ids else {}
     for source in found.python:
         data = _read_bytes(source, problems)
         if data is None:
@@ -224,15 +230,16 @@ def check_code(found: Discovered, links: Links, project: Optional["Project"],
         key = str(source.path.resolve())
         names = tuple(sorted(set(ctx.config.handlers) | links.get(key, set())))
         want_actions = project is not None and key in links and bool(ctx.config_ids)
-        files.append(_PythonFile(source, data, key, names, want_actions))
+        files.append(_PythonFile(source, data, key, names, want_actions, linked.get(key, ())))
     settings = [ctx.python_ids, ctx.options, sorted(ctx.config.handlers), bool(ctx.config_ids)]
     batch = ctx.batch("python", settings, [
-        (f.source.display, "\0".join(f.names), "actions" if f.want_actions else "", f.data)
+        (f.source.display, "\0".join(f.names), "actions" if f.want_actions else "", f.data,
+         *_linked_key(f.linked))
         for f in files], _decode_python)
     if batch.missing:
         from lambdalint import workers
 
-        tasks = [(f.data, f.source.display, f.names, f.want_actions)
+        tasks = [(f.data, f.source.display, f.names, f.want_actions, f.linked)
                  for f in (files[i] for i in batch.missing)]
         outcomes = workers.check_all(tasks, ctx.python_ids, ctx.options, ctx.use_prefilter,
                                      ctx.jobs)
@@ -253,7 +260,26 @@ def check_code(found: Discovered, links: Links, project: Optional["Project"],
             project.imports_by_file[file.key] = list(imports)
     return CodeResult(findings, problems.notes, len(files),
                       {f.source.display: f.data for f in files},
-                      {f.source.display: f.source for f in files})
+                      {f.source.display: f.source for f in files}, linked)
+
+
+def _linked_functions(project: Optional["Project"]) -> Dict[str, "Linked"]:
+    """Per handler file, the functions configured to run its handlers (none without configs)."""
+    if project is None or not project.functions:
+        return {}
+    from lambdalint import linking
+
+    return linking.linked_functions(project)
+
+
+def _linked_key(linked: "Linked") -> Tuple[Any, ...]:
+    """The cache-key part of a file's linked functions: nothing for a file no config links, so
+    that the keys of unlinked files stay what they were."""
+    if not linked:
+        return ()
+    from lambdalint import linking
+
+    return (linking.cache_part(linked),)
 
 
 def _encode_python(value: Tuple[List[Finding], List[str], List[str]]) -> list:
@@ -326,15 +352,19 @@ def _check_inline(function: "Function", ctx: Context) -> List[Finding]:
     handler = function.handler
     name = (handler.value or "").rpartition(".")[2] if handler and handler.literal else ""
     names = {name} if name else set()
+    from lambdalint import linking
+
+    linked = linking.as_linked({name: [linking.linked_function(function)]}) if name else ()
 
     def compute() -> List[Finding]:
         from lambdalint import pycheck
 
         return pycheck.check_inline(inline.text, inline.path, inline.line_offset,
-                                    inline.column_offset, ctx.python_ids, ctx.options, names)
+                                    inline.column_offset, ctx.python_ids, ctx.options, names,
+                                    linked)
 
     parts = [ctx.python_ids, ctx.options, sorted(names), inline.path, inline.line_offset,
-             inline.column_offset, inline.text]
+             inline.column_offset, inline.text, *_linked_key(linked)]
     return ctx.memo("inline", parts, compute, cache.encode_findings, cache.decode_findings)
 
 
@@ -407,17 +437,19 @@ def apply_fixes(kept: Kept, code: CodeResult, links: Links, ctx: Context, write:
             # What the file holds now is what gets reported: check the written text again.
             kept.texts.set(path, outcome.after)
             others = [f for f in findings if f.path != path]
-            findings = others + _recheck(source, outcome.encoded, kept, links, ctx)
+            findings = others + _recheck(source, outcome.encoded, kept, links, code, ctx)
     return replace(kept, findings=findings, fixes=fixes)
 
 
 def _recheck(source: discovery.SourceFile, data: bytes, kept: Kept, links: Links,
-             ctx: Context) -> List[Finding]:
+             code: CodeResult, ctx: Context) -> List[Finding]:
     from lambdalint import pycheck
 
-    names = set(ctx.config.handlers) | links.get(str(source.path.resolve()), set())
+    key = str(source.path.resolve())
+    names = set(ctx.config.handlers) | links.get(key, set())
     found = pycheck.check_data(data, source.display, ctx.python_ids, ctx.options, names,
-                               use_prefilter=ctx.use_prefilter).findings
+                               use_prefilter=ctx.use_prefilter,
+                               linked=code.linked.get(key, ())).findings
     return kept.rules.keep(found, kept.texts.of)
 
 

@@ -7,10 +7,15 @@ looks at which files exist now, so it is redone on every run, after reading or a
 
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
-from typing import Dict, Set
+from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
-from lambdalint.model import Function, Project
+from lambdalint.model import EventSource, Function, LinkedFunction, LinkedTrigger, Project
+
+# Handler name -> the functions configured with it, for one file: what ``pycheck`` passes to the
+# code rules. A tuple of pairs (sorted, hashable, picklable), not a dict.
+Linked = Tuple[Tuple[str, Tuple[LinkedFunction, ...]], ...]
 
 
 def link(function: Function) -> None:
@@ -49,3 +54,103 @@ def linked_handlers(project: Project) -> Dict[str, Set[str]]:
             key = str(Path(function.handler_file).resolve())
             linked.setdefault(key, set()).add(function.handler_function)
     return linked
+
+
+BATCH_KINDS = ("sqs", "kinesis", "dynamodb")
+# What writing to a trigger's resource takes: kind -> the IAM action (LL217's loop).
+WRITE_ACTIONS = {"s3": "s3:PutObject", "sqs": "sqs:SendMessage", "sns": "sns:Publish"}
+
+
+def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
+    """The trigger as a code rule sees it; whether the mapping reports batch item failures is
+    True, False (not written, or written without them) or None (a reference: unknown)."""
+    written = event.report_batch_failures
+    reports: Optional[bool] = None
+    path, line = function.path, event.line
+    if event.kind in BATCH_KINDS:
+        if written is None:
+            reports = False
+        elif written.literal and isinstance(written.value, bool):
+            reports = written.value
+            path, line = written.path or function.path, written.line
+    source = event.source
+    variables: Tuple[str, ...] = ()
+    if source:
+        variables = tuple(sorted(
+            var.name for var in function.environment
+            if source in var.refers or (var.value.literal and var.value.value == source)))
+    return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
+                         asynchronous=event.asynchronous, report_batch_failures=reports,
+                         path=path, report_line=line, source=source,
+                         source_variables=variables, key_filter=event.key_filter,
+                         writes_allowed=_allows(function, WRITE_ACTIONS.get(event.kind)))
+
+
+def _allows(function: Function, action: Optional[str]) -> Optional[bool]:
+    """Whether the function's own statements allow ``action`` (on any resource); None when
+    that cannot be told: no action asked, or managed policies or an unread role may grant it."""
+    if action is None:
+        return None
+    for statement in function.statements:
+        if statement.effect != "Allow" or statement.not_actions:
+            continue
+        for written in statement.actions:
+            if not written.literal or not isinstance(written.value, str):
+                return None
+            if fnmatch.fnmatchcase(action.lower(), written.value.strip().lower()):
+                return True
+    if function.managed_policies or not function.statements:
+        return None
+    return False
+
+
+def _seconds(function: Function) -> Tuple[Optional[float], str, str, int]:
+    """(seconds, origin, path, line) of a timeout whose number lambdalint knows, as
+    ``rules._timeouts.known_timeout`` judges it; (None, origin...) otherwise."""
+    timeout = function.timeout
+    if timeout is None:
+        return None, "unknown", "", 0
+    seconds = timeout.seconds
+    if timeout.origin == "unknown" or isinstance(seconds, bool) or \
+            not isinstance(seconds, (int, float)):
+        return None, timeout.origin, timeout.path, timeout.line
+    return float(seconds), timeout.origin, timeout.path, timeout.line
+
+
+def linked_function(function: Function) -> LinkedFunction:
+    """What the code rules may know of ``function``: its timeout, triggers and name."""
+    seconds, origin, path, line = _seconds(function)
+    name = function.function_name
+    literal_name = name.value if name is not None and name.literal and \
+        isinstance(name.value, str) else None
+    variables = tuple(sorted(
+        var.name for var in function.environment
+        if literal_name and var.value.literal and var.value.value == literal_name))
+    return LinkedFunction(function.name, function.path, function.line, seconds, origin, path,
+                          line, tuple(_trigger(e, function) for e in function.events), literal_name,
+                          variables)
+
+
+def linked_functions(project: Project) -> Dict[str, Linked]:
+    """Resolved path of a Python file -> its handler names with the functions that run them."""
+    found: Dict[str, Dict[str, List[LinkedFunction]]] = {}
+    for function in project.functions:
+        if function.handler_file and function.handler_function:
+            key = str(Path(function.handler_file).resolve())
+            by_name = found.setdefault(key, {})
+            by_name.setdefault(function.handler_function, []).append(linked_function(function))
+    return {key: as_linked(by_name) for key, by_name in found.items()}
+
+
+def as_linked(by_name: Dict[str, Iterable[LinkedFunction]]) -> Linked:
+    """The ``Linked`` form of {handler name: functions}: sorted, duplicates dropped."""
+    return tuple((name, tuple(sorted(set(functions), key=lambda f: (f.path, f.line, f.name))))
+                 for name, functions in sorted(by_name.items()))
+
+
+def cache_part(linked: Linked) -> Any:
+    """``linked`` as plain JSON values, for a cache key: a changed timeout or trigger in a
+    template changes the key of the handler's file, which is then checked again."""
+    from dataclasses import astuple
+
+    return [[name, [astuple(f) for f in functions]] for name, functions in linked]

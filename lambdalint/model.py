@@ -9,7 +9,7 @@ cannot know (``!Ref``, ``${ssm:...}``, ``var.x`` without a default...).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Set
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 # Formats, as they appear in Function.format and in messages.
 SAM = "sam"
@@ -80,6 +80,7 @@ class Timeout:
     origin: str
     path: str
     line: int
+    column: int = 1
 
 
 @dataclass
@@ -88,6 +89,9 @@ class EnvVar:
     value: Value
     line: int
     column: int = 1
+    # The project's resources the value names (logical ids, Terraform addresses): a handler
+    # that reads this variable reaches that resource (LL217).
+    refers: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -181,6 +185,11 @@ class EventSource:
     # sqs: the trigger's batch size and batching window as written, when written.
     batch_size: Optional[Value] = None
     batching_window: Optional[Value] = None
+    # s3, sqs, sns: the bucket, queue or topic that invokes the function, as the project names
+    # it (a logical id, a Terraform address, a Serverless bucket or topic name), when known;
+    # s3: whether the notification filters keys by prefix or suffix (input kept apart).
+    source: Optional[str] = None
+    key_filter: bool = False
     # sqs, kinesis, dynamodb: ``FunctionResponseTypes: [ReportBatchItemFailures]`` of the
     # mapping (SAM event Properties, AWS::Lambda::EventSourceMapping, Serverless
     # ``functionResponseType``, Terraform ``function_response_types``, CDK
@@ -236,6 +245,17 @@ class AsyncConfig:
 
 
 @dataclass
+class ResourceRef:
+    """A resource of the project that a function's settings name (its environment passes the
+    table's name, the bucket's ARN...): least-privilege advice then names that resource instead
+    of a placeholder. ``name`` is how the format names it (a logical id, a Terraform address),
+    ``type`` its type as written there (``AWS::S3::Bucket``, ``aws_s3_bucket``)."""
+
+    name: str
+    type: str
+
+
+@dataclass
 class LogGroup:
     """The CloudWatch Logs group a function writes to, when the project defines or names it.
 
@@ -260,6 +280,9 @@ class Function:
     line: int
     end_line: int
     runtime: Optional[Value] = None
+    # The column of the function's name where it is defined (the resource's key, the CDK call),
+    # so that a finding about the whole function points at the name, not at column 1.
+    column: int = 1
     handler: Optional[Value] = None
     code: CodeLocation = field(default_factory=lambda: CodeLocation("unknown"))
     timeout: Optional[Timeout] = None
@@ -282,8 +305,13 @@ class Function:
     log_retention: Optional[Value] = None
     log_group: Optional[LogGroup] = None
     role: Optional[str] = None  # the role's name as the format names it, for messages
+    # Resources of the project its settings name, in the order written (see ResourceRef).
+    resources: List[ResourceRef] = field(default_factory=list)
     # Where failed asynchronous invocations go (destination, dead-letter queue, retry bounds).
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
+    # The deployed function's name as written (SAM/CFN FunctionName, Terraform function_name,
+    # CDK function_name=), when the config writes one; None when AWS or the framework names it.
+    function_name: Optional[Value] = None
     # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
     # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
     ignored_rules: Set[str] = field(default_factory=set)
@@ -323,3 +351,58 @@ class Project:
     imports_by_file: Dict[str, List[str]] = field(default_factory=dict)
     # The real paths of the checked trees (lambdalint.confine): nothing outside them is read.
     roots: List[str] = field(default_factory=list)
+
+
+# -- what the code rules learn about the functions that run a handler ------------------------
+
+@dataclass(frozen=True)
+class LinkedTrigger:
+    """One trigger of a linked function, as far as a code rule asks: what invokes the handler.
+
+    Frozen and made of plain values: it crosses into worker processes and into the cache key of
+    the handler's file."""
+
+    kind: str  # EventSource.kind: api, sqs, kinesis, dynamodb, s3, url, ...
+    line: int
+    http_api: bool = False
+    asynchronous: bool = False
+    # sqs/kinesis/dynamodb: the mapping's FunctionResponseTypes holds ReportBatchItemFailures
+    # (True), does not or is not written (False), or lambdalint cannot tell (None, and for
+    # triggers that have no such setting). ``path``/``report_line``: the setting when written,
+    # else the trigger.
+    report_batch_failures: Optional[bool] = None
+    path: str = ""
+    report_line: int = 0
+    # s3/sqs/sns: the environment variables that name the bucket, queue or topic that invokes
+    # the function (EventSource.source), whether an S3 notification filters keys, and whether
+    # the function's role lets it write there (None: the role is not known).
+    source: Optional[str] = None
+    source_variables: Tuple[str, ...] = ()
+    key_filter: bool = False
+    writes_allowed: Optional[bool] = None
+
+
+@dataclass(frozen=True)
+class LinkedFunction:
+    """A deployed function whose handler is a function of the file being checked: what the code
+    rules may say about it (``PythonContext.linked``), built by ``linking.linked_functions``."""
+
+    name: str  # as the project names it (SAM logical id, Terraform address, CDK construct id)
+    path: str  # the config file that defines it, as reported
+    line: int
+    # The timeout in seconds when lambdalint knows it (written, resolved or the framework's
+    # default), with its origin (Timeout.origin) and where it is written.
+    timeout: Optional[float] = None
+    timeout_origin: str = "unknown"
+    timeout_path: str = ""
+    timeout_line: int = 0
+    triggers: Tuple[LinkedTrigger, ...] = ()
+    # The deployed function name when the config writes it as a literal (FunctionName,
+    # function_name=), and the environment variables whose literal value is that name.
+    function_name: Optional[str] = None
+    name_variables: Tuple[str, ...] = ()
+
+    @property
+    def where(self) -> str:
+        """``Fn (template.yaml:12)``, for messages."""
+        return f"{self.name} ({self.path}:{self.line})"

@@ -48,9 +48,12 @@ def enabled() -> bool:
 class Text:
     """One file's text, with what Python's parser says about it, computed at most once."""
 
-    def __init__(self, text: str, path: str = "") -> None:
+    def __init__(self, text: str, path: str = "", linked: Any = ()) -> None:
         self.text = text
         self.path = path  # as the rules see it: a test file's path changes what they report
+        # The functions configured to run the file's handlers (``linking.Linked``): a rule that
+        # reports what the config asks of the code (LL110) may fire in a file without a word.
+        self.linked = linked
         self._lower: Optional[str] = None
         self._tree: Optional[ast.AST] = None
         self._parsed = False
@@ -228,8 +231,8 @@ def gate_of(rule_id: str) -> Optional[Gate]:
 
         info = registry.get(rule_id)
         gate = None
-        if info is not None and info.kind == "python":
-            module = info.module
+        if info is not None and info.checks_code:
+            module = info.code_module
             path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "rules",
                                 module.rsplit(".", 1)[-1] + ".py")
             with open(path, encoding="utf-8") as handle:

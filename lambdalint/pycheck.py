@@ -16,6 +16,7 @@ from lambdalint.sources.python import PythonFile, PythonReadError, decode, parse
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint import prefilter
+    from lambdalint.linking import Linked
 
 _rule_classes: Dict[str, type] = {}
 
@@ -46,7 +47,7 @@ def rule_classes(rule_ids: Iterable[str]) -> List[type]:
     classes = []
     for rule_id in rule_ids:
         if rule_id not in _rule_classes:
-            _rule_classes[rule_id] = registry.get(rule_id).load()
+            _rule_classes[rule_id] = registry.get(rule_id).load_code()
         classes.append(_rule_classes[rule_id])
     return classes
 
@@ -58,9 +59,11 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
 
 
 def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
-               handler_names: Iterable[str] = (), actions: Optional[List[str]] = None) -> List[Finding]:
+               handler_names: Iterable[str] = (), actions: Optional[List[str]] = None,
+               linked: "Linked" = ()) -> List[Finding]:
     """Findings of the rules ``rule_ids``; when ``actions`` is a list, the AWS actions the code
-    calls are appended to it (for least-privilege suggestions), in the same traversal."""
+    calls are appended to it (for least-privilege suggestions), in the same traversal.
+    ``linked``: the file's handler names with the functions configured to run them."""
     from libcst.metadata import MetadataWrapper
 
     from lambdalint.analysis import handlers as handler_analysis
@@ -71,7 +74,7 @@ def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dic
         return []
     wrapper = MetadataWrapper(file.module, unsafe_skip_copy=True)
     info = handler_analysis.analyse(file.module, file.path, handler_names)
-    ctx = PythonContext(file, wrapper, info, options)
+    ctx = PythonContext(file, wrapper, info, options, dict(linked))
     visitors: list = [cls(ctx) for cls in classes]
     collector = None
     if actions is not None:
@@ -96,13 +99,13 @@ def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dic
 
 def check_source(data: bytes, path: str, rule_ids: Sequence[str],
                  options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = (),
-                 actions: Optional[List[str]] = None):
+                 actions: Optional[List[str]] = None, linked: "Linked" = ()):
     """Parse and check ``data``; returns (findings, PythonFile or None)."""
     try:
         file = read(data, path)
     except PythonReadError as exc:
         return [parse_error(path, exc.message, exc.line, exc.column)], None
-    return check_file(file, rule_ids, options, handler_names, actions), file
+    return check_file(file, rule_ids, options, handler_names, actions, linked), file
 
 
 @dataclass
@@ -119,24 +122,26 @@ class Outcome:
 
 def check_data(data: bytes, path: str, rule_ids: Sequence[str],
                options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = (),
-               want_actions: bool = False, use_prefilter: bool = True) -> Outcome:
+               want_actions: bool = False, use_prefilter: bool = True,
+               linked: "Linked" = ()) -> Outcome:
     """``check_source`` for the engine and its workers: findings, and the actions the code
     calls and what it imports when ``want_actions``; parses nothing when the pre-filter shows
-    that no selected rule can report in the file and Python's parser accepts it."""
+    that no selected rule can report in the file and Python's parser accepts it. ``linked``:
+    the functions configured to run the file's handlers (``linking.Linked``)."""
     try:
         text, encoding = decode(data)
     except PythonReadError as exc:
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     from lambdalint import prefilter
 
-    view = prefilter.Text(text, path)
+    view = prefilter.Text(text, path, linked)
     imports: List[str] = []
     if want_actions:
         from lambdalint.analysis.imports import imported_names
 
         imports = imported_names(view.tree)
     outcome = _checked(view, text, encoding, path, rule_ids, options, handler_names,
-                       want_actions, use_prefilter)
+                       want_actions, use_prefilter, linked)
     outcome.imports = imports
     return outcome
 
@@ -144,7 +149,7 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
 def _checked(view: "prefilter.Text", text: str, encoding: str, path: str,
              rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
              handler_names: Iterable[str], want_actions: bool,
-             use_prefilter: bool) -> Outcome:
+             use_prefilter: bool, linked: "Linked" = ()) -> Outcome:
     """The findings and actions of ``check_data`` for decoded ``text``."""
     needed = list(rule_ids)
     collect = want_actions
@@ -169,7 +174,7 @@ def _checked(view: "prefilter.Text", text: str, encoding: str, path: str,
     except PythonReadError as exc:
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     actions: Optional[List[str]] = [] if collect else None
-    findings = check_file(file, needed, options, handler_names, actions)
+    findings = check_file(file, needed, options, handler_names, actions, linked)
     from lambdalint.rules import ll001_parse_error
 
     if found is not None and not any(f.rule == ll001_parse_error.META.id for f in findings):
@@ -179,14 +184,14 @@ def _checked(view: "prefilter.Text", text: str, encoding: str, path: str,
 
 def check_inline(text: str, path: str, line_offset: int, column_offset: int,
                  rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
-                 handler_names: Iterable[str] = ()) -> List[Finding]:
+                 handler_names: Iterable[str] = (), linked: "Linked" = ()) -> List[Finding]:
     """Python written inside a config file; findings point into that file. No fixes."""
     try:
         file = parse(text, path, line_offset=line_offset, column_offset=column_offset)
     except PythonReadError as exc:
         column = exc.column + column_offset
         return [parse_error(path, "inline code: " + exc.message, exc.line + line_offset, column)]
-    findings = check_file(file, rule_ids, options, handler_names)
+    findings = check_file(file, rule_ids, options, handler_names, linked=linked)
     return [f if f.fix is None else _without_fix(f) for f in findings]
 
 

@@ -59,6 +59,28 @@ class RuleInfo:
     def load(self) -> type:
         return getattr(importlib.import_module(self.module), "Rule")
 
+    @property
+    def checks_code(self) -> bool:
+        """Runs on handler code: a code rule, or a config rule with a part on code."""
+        return self.meta.kind == "python" or bool(self.meta.code_part)
+
+    @property
+    def checks_config(self) -> bool:
+        return self.meta.kind == "config"
+
+    @property
+    def code_module(self) -> str:
+        """The module of the rule's visitor on handler code ("" for a rule without one)."""
+        if self.meta.kind == "python":
+            return self.module
+        if self.meta.code_part:
+            return f"{self.module.rpartition('.')[0]}.{self.meta.code_part}"
+        return ""
+
+    def load_code(self) -> type:
+        """The ``PythonRule`` class of the rule's part on handler code."""
+        return getattr(importlib.import_module(self.code_module), "Rule")
+
     def preflight(self, options: Dict[str, Any]) -> Optional[str]:
         """Why a rule that asks a service (META.network) cannot run with these options, from its
         module's ``preflight(options)``; None when it can, or when the module has no such check.

@@ -29,8 +29,8 @@ from lambdalint import pycheck
 
 MIN_FILES_PER_WORKER = 8
 
-# (data, display path, handler names, want actions)
-Task = Tuple[bytes, str, Tuple[str, ...], bool]
+# (data, display path, handler names, want actions[, linked functions: linking.Linked])
+Task = Tuple[Any, ...]
 
 
 def default_jobs() -> int:
@@ -111,9 +111,9 @@ def _init(rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]], use_prefi
 
 
 def _run(task: Task) -> pycheck.Outcome:
-    data, path, names, want_actions = task
+    data, path, names, want_actions, *linked = task
     return pycheck.check_data(data, path, _shared["rule_ids"], _shared["options"], names,
-                              want_actions, _shared["use_prefilter"])
+                              want_actions, _shared["use_prefilter"], *linked)
 
 
 def _context():
@@ -129,9 +129,9 @@ def check_all(tasks: List[Task], rule_ids: Sequence[str], options: Dict[str, Dic
     """Outcomes of ``tasks``, in order."""
     processes = plan(len(tasks), jobs)
     if processes <= 1:
-        for data, path, names, want_actions in tasks:
+        for data, path, names, want_actions, *linked in tasks:
             yield pycheck.check_data(data, path, rule_ids, options, names, want_actions,
-                                     use_prefilter)
+                                     use_prefilter, *linked)
         return
     # Big files first would balance better, but order matters for the caller; small chunks do.
     chunksize = max(1, min(16, len(tasks) // (processes * 8)))

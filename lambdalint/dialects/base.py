@@ -10,9 +10,9 @@ overrides what its format writes otherwise. Nothing here imports a parser.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-from lambdalint.model import EventSource, Function, IamStatement
+from lambdalint.model import EventSource, Function, IamStatement, ResourceRef
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import Package, _Rules
@@ -34,6 +34,38 @@ INTRINSIC_RESOURCES: Dict[str, str] = {
     "logs": ('!Sub "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:'
              '/aws/lambda/my-function:*"'),
 }
+
+
+# CloudFormation resource types -> (service, the placeholder of INTRINSIC_RESOURCES that names
+# such a resource): a resource the function's settings name replaces the placeholder.
+INTRINSIC_TYPES: Dict[str, Tuple[str, str]] = {
+    "AWS::S3::Bucket": ("s3", "MyBucket"),
+    "AWS::DynamoDB::Table": ("dynamodb", "MyTable"),
+    "AWS::DynamoDB::GlobalTable": ("dynamodb", "MyTable"),
+    "AWS::Serverless::SimpleTable": ("dynamodb", "MyTable"),
+    "AWS::SQS::Queue": ("sqs", "MyQueue"),
+    "AWS::SNS::Topic": ("sns", "MyTopic"),
+    "AWS::Lambda::Function": ("lambda", "MyFunction"),
+    "AWS::Serverless::Function": ("lambda", "MyFunction"),
+    "AWS::SecretsManager::Secret": ("secretsmanager", "MySecret"),
+    "AWS::KMS::Key": ("kms", "MyKey"),
+    "AWS::StepFunctions::StateMachine": ("states", "MyStateMachine"),
+    "AWS::Serverless::StateMachine": ("states", "MyStateMachine"),
+    "AWS::Kinesis::Stream": ("kinesis", "MyStream"),
+    "AWS::Events::EventBus": ("events", "MyBus"),
+}
+
+
+def fill_in(examples: Dict[str, str], types: Dict[str, Tuple[str, str]], service: str,
+            resources: Sequence[ResourceRef]) -> Tuple[str, bool]:
+    """``examples[service]`` with its placeholder replaced by the first of ``resources`` of that
+    service, and whether one was: advice that names the function's own table beats "MyTable"."""
+    example = examples[service]
+    for ref in resources:
+        found = types.get(ref.type)
+        if found is not None and found[0] == service and found[1] in example:
+            return example.replace(found[1], ref.name), True
+    return example, False
 
 
 def indent(text: str, spaces: int = 4) -> str:
@@ -162,16 +194,27 @@ class Dialect:
         """What replaces a full-access managed policy, scoped."""
         return "a statement"
 
-    def resource_suggestion(self, services: List[str],
-                            statement: IamStatement) -> Optional[str]:
-        """How to name the resources of ``services`` instead of ``"*"``; None when the dialect
-        has no example for any of them."""
-        shown = known(services, INTRINSIC_RESOURCES)
+    def resource_suggestion(self, services: List[str], statement: IamStatement,
+                            resources: Sequence[ResourceRef] = ()) -> Optional[str]:
+        """How to name the resources of ``services`` instead of ``"*"``, with the project's
+        own ``resources`` (those the function's settings name) where they are of a service
+        shown; None when the dialect has no example for any of the services."""
+        return self.named_resources(services, statement, resources, INTRINSIC_RESOURCES,
+                                    INTRINSIC_TYPES)
+
+    def named_resources(self, services: List[str], statement: IamStatement,
+                        resources: Sequence[ResourceRef], examples: Dict[str, str],
+                        types: Dict[str, Tuple[str, str]]) -> Optional[str]:
+        """A Resource list of ``examples`` for ``services``, filled in from ``resources``."""
+        shown = known(services, examples)
         if not shown:
             return None
-        arns = [INTRINSIC_RESOURCES[s] for s in shown]
-        return "Name the resources instead of \"*\", e.g.\n" + indent(
-            self.statement_list("Resource", arns, statement))
+        filled = [fill_in(examples, types, s, resources) for s in shown]
+        arns = [arn for arn, _ in filled]
+        names = [r.name for r in resources if any(r.name in arn for arn, own in filled if own)]
+        lead = ("Name the resources instead of \"*\" (the function's environment names "
+                f"{', '.join(names)}):" if names else "Name the resources instead of \"*\", e.g.")
+        return lead + "\n" + indent(self.statement_list("Resource", arns, statement))
 
     # -- environment (LL204, LL205) -------------------------------------------------------------
 

@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from lambdalint.dialects.base import Dialect, indent, known
-from lambdalint.model import EventSource, Function, IamStatement
+from lambdalint.model import EventSource, Function, IamStatement, ResourceRef
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import _Rules
@@ -134,8 +134,10 @@ class Cdk(Dialect):
         return ("a grant method (table.grant_read_write_data(fn), bucket.grant_read(fn)) or a "
                 "PolicyStatement")
 
-    def resource_suggestion(self, services: List[str],
-                            statement: IamStatement) -> Optional[str]:
+    def resource_suggestion(self, services: List[str], statement: IamStatement,
+                            resources: Sequence[ResourceRef] = ()) -> Optional[str]:
+        # CDK names resources by Python variables, which the reader does not follow into
+        # environments: the example keeps its placeholders.
         shown = known(services, RESOURCES)
         if not shown:
             return None

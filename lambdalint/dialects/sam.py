@@ -10,11 +10,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional
+from typing import TYPE_CHECKING, List, Optional, Sequence
 
 from lambdalint.dialects.base import indent
 from lambdalint.dialects.cloudformation import CloudFormation
-from lambdalint.model import Function, IamStatement
+from lambdalint.model import Function, IamStatement, ResourceRef
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import _Rules
@@ -71,9 +71,9 @@ class Sam(CloudFormation):
         return ("a SAM policy template scoped to one resource (S3ReadPolicy: {BucketName: "
                 "!Ref MyBucket}, DynamoDBCrudPolicy: {TableName: !Ref MyTable}) or a statement")
 
-    def resource_suggestion(self, services: List[str],
-                            statement: IamStatement) -> Optional[str]:
-        text = super().resource_suggestion(services, statement)
+    def resource_suggestion(self, services: List[str], statement: IamStatement,
+                            resources: Sequence[ResourceRef] = ()) -> Optional[str]:
+        text = super().resource_suggestion(services, statement, resources)
         if text is None:
             return None
         return text + ("\n(SAM policy templates such as DynamoDBCrudPolicy and S3ReadPolicy take "

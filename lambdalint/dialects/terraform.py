@@ -4,10 +4,10 @@ policy documents whose statement blocks spell their keys ``actions``/``resources
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-from lambdalint.dialects.base import Dialect, indent, known
-from lambdalint.model import EventSource, Function, IamStatement
+from lambdalint.dialects.base import Dialect, indent
+from lambdalint.model import EventSource, Function, IamStatement, ResourceRef
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import _Rules
@@ -26,6 +26,22 @@ RESOURCES: Dict[str, str] = {
     "kinesis": "aws_kinesis_stream.my_stream.arn",
     "events": "aws_cloudwatch_event_bus.my_bus.arn",
     "logs": '"${aws_cloudwatch_log_group.my_group.arn}:*"',
+}
+
+# Terraform resource types -> (service, the placeholder address of RESOURCES they replace).
+TYPES: Dict[str, Tuple[str, str]] = {
+    "aws_s3_bucket": ("s3", "aws_s3_bucket.my_bucket"),
+    "aws_dynamodb_table": ("dynamodb", "aws_dynamodb_table.my_table"),
+    "aws_sqs_queue": ("sqs", "aws_sqs_queue.my_queue"),
+    "aws_sns_topic": ("sns", "aws_sns_topic.my_topic"),
+    "aws_lambda_function": ("lambda", "aws_lambda_function.my_function"),
+    "aws_secretsmanager_secret": ("secretsmanager", "aws_secretsmanager_secret.my_secret"),
+    "aws_ssm_parameter": ("ssm", "aws_ssm_parameter.my_parameter"),
+    "aws_kms_key": ("kms", "aws_kms_key.my_key"),
+    "aws_sfn_state_machine": ("states", "aws_sfn_state_machine.my_machine"),
+    "aws_kinesis_stream": ("kinesis", "aws_kinesis_stream.my_stream"),
+    "aws_cloudwatch_event_bus": ("events", "aws_cloudwatch_event_bus.my_bus"),
+    "aws_cloudwatch_log_group": ("logs", "aws_cloudwatch_log_group.my_group"),
 }
 
 
@@ -124,14 +140,9 @@ class Terraform(Dialect):
     def quote_actions(self, actions: List[str]) -> List[str]:
         return [f'"{a}"' for a in actions]
 
-    def resource_suggestion(self, services: List[str],
-                            statement: IamStatement) -> Optional[str]:
-        shown = known(services, RESOURCES)
-        if not shown:
-            return None
-        arns = [RESOURCES[s] for s in shown]
-        return "Name the resources instead of \"*\", e.g.\n" + indent(
-            self.statement_list("Resource", arns, statement))
+    def resource_suggestion(self, services: List[str], statement: IamStatement,
+                            resources: Sequence[ResourceRef] = ()) -> Optional[str]:
+        return self.named_resources(services, statement, resources, RESOURCES, TYPES)
 
     def secret_reference(self, name: str, slug: str, arn_name: str, runtime: str) -> str:
         return ("Keep it in Secrets Manager and pass only its ARN:\n"

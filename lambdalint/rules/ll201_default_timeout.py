@@ -82,7 +82,7 @@ class DefaultTimeout(ConfigRule):
         label = dialect_of(function).label
         seconds = self._suggested(function)
         return self.finding(
-            function, function.path, function.line, 1,
+            function, function.path, function.line, function.column,
             f"{function.name} sets no timeout, so it runs with the {label} default of "
             f"{_seconds(timeout.seconds)}",
             f"Set a timeout {where_to_set(function, seconds)}\n{HOW_TO_CHOOSE}",
@@ -117,7 +117,7 @@ class DefaultTimeout(ConfigRule):
                        f"{tail}")
             suggestion = (f"Set a timeout that fits the work "
                           f"{where_to_set(first, seconds)}\n{HOW_TO_CHOOSE}")
-        return self.finding(None, timeout.path, timeout.line, 1, message, suggestion)
+        return self.finding(None, timeout.path, timeout.line, timeout.column, message, suggestion)
 
 
 Rule = DefaultTimeout

@@ -54,7 +54,8 @@ def _resource_suggestion(function: Function, statement: IamStatement, services: 
                 return (f"Give the policy template the resource instead of \"*\":\n"
                         + indent(f"- {name}:\n    {parameter}: {example}"))
         return f"Give the policy template {name} the name of one resource instead of \"*\"."
-    suggestion = dialect_of(function).resource_suggestion(services, statement)
+    suggestion = dialect_of(function).resource_suggestion(services, statement,
+                                                          function.resources)
     covered = [s for s in services if s in INTRINSIC_RESOURCES] if suggestion is not None else []
     formats = _arn_formats(scoped, covered)
     if suggestion is not None:

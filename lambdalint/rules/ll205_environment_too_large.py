@@ -52,7 +52,7 @@ class EnvironmentTooLarge(ConfigRule):
             largest = ", ".join(f"{name} ({size:,} bytes)" for size, name in sizes[:3])
             store = dialect_of(function).config_store
             yield self.finding(
-                function, function.path, function.line, 1,
+                function, function.path, function.line, function.column,
                 f"{function.name}'s environment variables add up to {total:,} bytes (names and "
                 f"values), over Lambda's 4 KB ({LIMIT_BYTES:,} bytes) limit, so the deployment "
                 f"fails; largest: {largest}",

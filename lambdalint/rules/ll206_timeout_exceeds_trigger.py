@@ -63,8 +63,8 @@ class TimeoutExceedsTrigger(ConfigRule):
     @staticmethod
     def _where(function: Function, timeout: Timeout):
         if timeout.origin != "default":
-            return timeout.path, timeout.line
-        return function.path, function.line
+            return timeout.path, timeout.line, timeout.column
+        return function.path, function.line, function.column
 
     def _api(self, function: Function, timeout: Timeout, rest_limit: int) -> Optional[Finding]:
         seconds = timeout.seconds
@@ -74,12 +74,12 @@ class TimeoutExceedsTrigger(ConfigRule):
             return None
         http_only = all(e.http_api for e in synchronous)
         caller = "an API Gateway HTTP API" if http_only else "API Gateway"
-        path, line = self._where(function, timeout)
+        path, line, column = self._where(function, timeout)
         raised = ("" if http_only else
                   "\nIf your account's REST API integration timeout was raised by a quota "
                   "increase, set the rule's `api-gateway-limit` option to it.")
         return self.finding(
-            function, path, line, 1,
+            function, path, line, column,
             f"{function.name} has a {_seconds(seconds)} timeout but is called through "
             f"{caller}, which stops waiting after {limit} s: callers get a 504 while the "
             "function keeps running and billing",
@@ -98,11 +98,11 @@ class TimeoutExceedsTrigger(ConfigRule):
         needed = factor * seconds
         if hidden >= needed:
             return None
-        path, line = self._where(function, timeout)
+        path, line, column = self._where(function, timeout)
         times = "six" if factor == SQS_VISIBILITY_FACTOR else str(factor)
         who = "AWS asks for" if factor == SQS_VISIBILITY_FACTOR else "the project asks for"
         return self.finding(
-            function, path, line, 1,
+            function, path, line, column,
             f"{function.name} has a {_seconds(seconds)} timeout but its SQS queue"
             f"{_queue_name(event)} hides messages for only {_seconds(hidden)}"
             f"{_visibility_origin(event)}; {who} at least {times} times the function "

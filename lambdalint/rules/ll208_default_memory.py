@@ -93,7 +93,7 @@ class DefaultMemory(ConfigRule):
     def _unset(self, function: Function, default: float) -> Optional[Finding]:
         label = dialect_of(function).label
         return self.finding(
-            function, function.path, function.line, 1,
+            function, function.path, function.line, function.column,
             f"{function.name} sets no memory size, so it runs with the {label} default of "
             f"{default:g} MB, the least memory and CPU Lambda gives",
             f"Set a memory size {_where_to_set(function, SUGGESTED_MB)}\n{HOW_TO_CHOOSE}",

@@ -108,7 +108,7 @@ class TracingDisabled(ConfigRule):
 
     def _unset(self, function: Function, xray: bool, require: bool) -> Optional[Finding]:
         return self.finding(
-            function, function.path, function.line, 1,
+            function, function.path, function.line, function.column,
             f"{function.name} does not turn on X-Ray tracing, so Lambda records no trace of its "
             f"invocations (the default mode is PassThrough){self._xray_words(xray)}",
             self._suggestion(function), severity=self._severity(xray, require))

@@ -89,7 +89,7 @@ class LogRetentionMissing(ConfigRule):
 
     def _no_group(self, function: Function) -> Optional[Finding]:
         return self.finding(
-            function, function.path, function.line, 1,
+            function, function.path, function.line, function.column,
             f"{function.name} has no log group with a retention, so its logs are kept (and "
             "billed) forever",
             f"Give its logs a retention:\n{self._where(function)}\n{WHY}",

@@ -4,7 +4,8 @@ Lambda sets these variables itself during initialization; CreateFunction and
 UpdateFunctionConfiguration refuse a configuration that sets one ("Lambda was unable to configure
 your environment variables because the environment variables you have provided contains reserved
 keys"). Names are compared exactly, as Lambda does: ``aws_region`` is an ordinary variable.
-Handler code that assigns these names (``os.environ["AWS_REGION"] = ...``) is not covered yet.
+Handler code that sets or removes these names (``os.environ["AWS_REGION"] = ...``) is LL214's
+part on code, in ``_ll214_in_code`` (``META.code_part``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ META = RuleMeta(
     summary="A function's environment sets a variable Lambda reserves, so the deployment fails.",
     kind="config",
     tags=("reliability",),
-    reports="an environment variable Lambda reserves (AWS_REGION, _HANDLER, AWS_ACCESS_KEY_ID, ...)",
-    covers=("", "yes", "yes", "yes", "yes"),
+    reports="an environment variable Lambda reserves (AWS_REGION, _HANDLER, AWS_ACCESS_KEY_ID, "
+            "...) set by a function's config, or set or removed by its code",
+    covers=("yes", "yes", "yes", "yes", "yes"),
+    code_part="_ll214_in_code",
 )
 
 # The reserved keys of "Defined runtime environment variables", retrieved 2026-12-07:

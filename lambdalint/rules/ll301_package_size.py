@@ -108,13 +108,13 @@ class PackageSize(ConfigRule):
         direct = dialect_of(first).direct_upload_too_large(package, ZIPPED_LIMIT)
         if total > UNZIPPED_LIMIT:
             return self.finding(
-                first, first.path, first.line, 1,
+                first, first.path, first.line, first.column,
                 f"{subject} is {ship.mb(total)} unzipped{where}{note}, over Lambda's 250 MB limit "
                 f"for a function and its layers together{largest}",
                 _shrink_advice(first))
         if direct:
             return self.finding(
-                first, first.path, first.line, 1,
+                first, first.path, first.line, first.column,
                 f"{subject} is {ship.mb(package.zipped_bytes)} zipped "
                 f"({display_path(package.artifact)}), "
                 "over the 50 MB Lambda accepts for a zip uploaded directly with `filename`"
@@ -123,7 +123,7 @@ class PackageSize(ConfigRule):
                 "50 MB limit does not apply there), or shrink it. " + _shrink_advice(first))
         if budget and total > budget:
             return self.finding(
-                first, first.path, first.line, 1,
+                first, first.path, first.line, first.column,
                 f"{subject} is {ship.mb(total)} unzipped{where}{note}, over the "
                 f"{ship.mb(budget)} budget for fast cold starts{largest}",
                 "Lambda downloads, unpacks and imports all of it on every cold start. "

@@ -182,7 +182,7 @@ class BundledJunk(ConfigRule):
             subject = f"the package of {who}" if len(functions) > 1 else f"{who}'s package"
             total = sum(size for _, _, size in junk)
             yield self.finding(
-                first, first.path, first.line, 1,
+                first, first.path, first.line, first.column,
                 f"{subject} ships what does not belong in a deployment ({ship.mb(total)}): "
                 f"{shown}{more}",
                 dialect_of(first).exclude_advice(first, [path for path, _, _ in junk[:12]]))
@@ -206,7 +206,7 @@ class BundledJunk(ConfigRule):
         size = sum(s for rel, s in package.files if rel.split("/", 1)[0] in vendored)
         who = names(functions)
         return self.finding(
-            first, first.path, first.line, 1,
+            first, first.path, first.line, first.column,
             f"{who} ships {', '.join(vendored)} installed into "
             f"{display_path(package.root)}/ ({ship.mb(size)}) although the Python runtime provides "
             "boto3, botocore and s3transfer",

@@ -42,6 +42,11 @@ class RuleMeta:
     theirs sits at the same path, line and column. ``blanket_suppressible`` false means a bare
     ``# lambdalint: ignore`` does not silence the rule; only a comment naming it does.
     ``tags`` and ``security_severity`` are for SARIF consumers (GitHub code scanning).
+    ``code_part`` names the private module (``_llNNN_...`` in ``lambdalint/rules``) of a config
+    rule's part on handler code, when the rule has one: one id, one name and one page for one
+    mistake written in either place (LL214: a reserved variable set in the template or assigned
+    by the code). That module holds the ``PythonRule`` (``Rule``), its ``VALID``/``INVALID`` and
+    its gate; the engine runs it with the code rules, and the config part with the config rules.
     ``network`` names what the rule asks over the network ("a vulnerability service"): such a
     rule runs only with ``--audit`` (config gives it the option ``audit``), the CLI says so when
     it is selected without, and the CLI calls its module's ``preflight(options)``, when it has
@@ -60,6 +65,7 @@ class RuleMeta:
     yields_to: Tuple[str, ...] = ()
     blanket_suppressible: bool = True
     network: str = ""
+    code_part: str = ""
     # Privileged settings: options only the command line or an explicit --config may set (they
     # make lambdalint use the network or read a file they name). See config.UNTRUSTED.
     untrusted_options: Tuple[str, ...] = field(default=())

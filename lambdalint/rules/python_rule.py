@@ -26,6 +26,7 @@ except ImportError:  # pragma: no cover - an older or newer LibCST
 from lambdalint import registry
 from lambdalint.analysis.handlers import HandlerInfo
 from lambdalint.findings import Finding, Fix
+from lambdalint.model import LinkedFunction
 from lambdalint.sources.python import PythonFile
 
 _NO_DEFAULT = object()
@@ -39,6 +40,19 @@ class PythonContext:
     wrapper: MetadataWrapper
     handlers: HandlerInfo
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
+    # Handler name -> the deployed functions configured to run it (``linking.Linked``).
+    linked_functions: Dict[str, Tuple[LinkedFunction, ...]] = field(default_factory=dict)
+
+    def linked(self, handler_name: str) -> Tuple[LinkedFunction, ...]:
+        """The functions whose config names ``handler_name`` of this file as their handler."""
+        return self.linked_functions.get(handler_name, ())
+
+    def all_linked(self) -> Tuple[LinkedFunction, ...]:
+        """Every function configured with a handler of this file, each once."""
+        seen: Dict[LinkedFunction, None] = {}
+        for functions in self.linked_functions.values():
+            seen.update(dict.fromkeys(functions))
+        return tuple(seen)
 
     def metadata(self, provider: type) -> Any:
         """A provider's results, computed on first use: most files never need positions or
@@ -51,7 +65,8 @@ class PythonRule(cst.BatchableCSTVisitor):
 
     ``VALID`` and ``INVALID`` hold small programs next to the rule, Fixit-style: the generic
     harness (tests/rules/test_cases.py) runs them, INVALID ones must fire this rule (and only it)
-    and VALID ones must not. A rule module may also define ``gate(text, options)``, the
+    and VALID ones must not. A case may be a pair (program, SAM template) when the rule judges the
+    code against the function its config runs it in (``PythonContext.linked``). A rule module may also define ``gate(text, options)``, the
     pre-filter's test (see ``lambdalint.prefilter``).
     """
 
@@ -104,6 +119,16 @@ class PythonRule(cst.BatchableCSTVisitor):
     def runs_per_invocation(self, node: cst.CSTNode) -> bool:
         func = self.enclosing_function(node)
         return func is not None and func in self.ctx.handlers.per_invocation
+
+    def functions_running(self, node: cst.CSTNode) -> Tuple[LinkedFunction, ...]:
+        """The deployed functions that run ``node``: those configured with the handler it is
+        in, or, for code a handler reaches (a helper), those of every handler of the file."""
+        func = self.enclosing_function(node)
+        if func is not None:
+            own = self.ctx.linked(func.name.value)
+            if own:
+                return own
+        return self.ctx.all_linked()
 
     def position(self, node: cst.CSTNode) -> Tuple[int, int, int, int]:
         """1-based line and column of ``node`` in the reported file (inline code mapped back)."""

@@ -18,7 +18,7 @@ import pytest
 from helpers import REPO, run_cli, write
 from lambdalint import prefilter, pycheck, registry
 
-PYTHON_IDS = [r.id for r in registry.RULES if r.kind == "python"]
+PYTHON_IDS = [r.id for r in registry.RULES if r.checks_code]
 HANDLER_NAMES = ((), ("handler", "lambda_handler", "main", "process", "create"))
 
 
@@ -33,9 +33,9 @@ def _test_programs() -> List[str]:
                     and "\n" in node.value and ("def " in node.value or "import " in node.value)):
                 found.append(textwrap.dedent(node.value).lstrip("\n"))
     for info in registry.RULES:
-        if info.kind == "python":
-            cls = info.load()
-            found.extend(cls.VALID + cls.INVALID)
+        if info.checks_code:
+            cls = info.load_code()
+            found.extend(c if isinstance(c, str) else c[0] for c in cls.VALID + cls.INVALID)
     for page in sorted((REPO / "rules").glob("LL*.md")):
         text = page.read_text(encoding="utf-8")
         found.extend(re.findall(r"```python[^\n]*\n(.*?)```", text, re.S))
@@ -371,7 +371,7 @@ def test_what_a_test_file_needs():
 def test_a_gate_read_from_the_text_is_the_modules_own(rule_id):
     """Gates are compiled from the rule module's text (importing it would import LibCST): the
     function must be the very one the module defines."""
-    module = importlib.import_module(registry.get(rule_id).module)
+    module = importlib.import_module(registry.get(rule_id).code_module)
     gate = prefilter.gate_of(rule_id)
     assert gate is not None and gate.__code__ == module.gate.__code__
     assert gate.__module__ == module.__name__

@@ -220,3 +220,58 @@ def test_show_files_of_a_single_file_lists_the_configs_read_for_its_handlers(tmp
     assert (code, err) == (0, "")
     assert out.splitlines() == ["src/orders/service.py: python",
                                 "template.yaml: yaml, read only to know the handlers"]
+
+
+# -- locations: a finding about a whole function points at its name, one about a setting at the
+# value, in every format (not at column 1).
+
+def _positions(findings):
+    return [(f["rule"], f["line"], f["column"]) for f in findings]
+
+
+def test_function_and_timeout_findings_carry_the_column_of_what_they_name(tmp_path):
+    write(tmp_path, {
+        "sam/template.yaml": """
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Plain:
+                Type: AWS::Serverless::Function
+                Properties: {Handler: app.handler, CodeUri: src/, Runtime: python3.12}
+              Short:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Handler: app.handler
+                  CodeUri: src/
+                  Runtime: python3.12
+                  Timeout:   3
+            """,
+        "sls/serverless.yml": """
+            service: s
+            provider: {name: aws, runtime: python3.12}
+            functions:
+                plain:
+                    handler: app.handler
+            """,
+        "cdk/cdk.json": '{"app": "python3 app.py"}',
+        "cdk/app.py": """
+            from aws_cdk import App, Stack
+            from aws_cdk import aws_lambda as _lambda
+
+
+            class S(Stack):
+                def __init__(self, scope, id):
+                    super().__init__(scope, id)
+                    _lambda.Function(self, "Fn", runtime=_lambda.Runtime.PYTHON_3_12,
+                                     handler="app.handler", code=_lambda.Code.from_asset("src"))
+
+
+            App()
+            """,
+    })
+    findings = check_json(["."], tmp_path, "--select", "LL201")
+    by_path = {}
+    for finding in findings:
+        by_path.setdefault(finding["path"], []).append(finding)
+    assert _positions(by_path["sam/template.yaml"]) == [("LL201", 3, 3), ("LL201", 12, 18)]
+    assert _positions(by_path["sls/serverless.yml"]) == [("LL201", 4, 5)]
+    assert _positions(by_path["cdk/app.py"]) == [("LL201", 8, 9)]

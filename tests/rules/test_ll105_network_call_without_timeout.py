@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import check_json, ids_and_lines, write
+from helpers import check_json, findings_of, ids_and_lines, write
 
 
 def test_requests_urlopen_and_urllib3_without_timeout_are_reported(tmp_path):
@@ -134,3 +134,165 @@ def test_inline_code_in_a_template_is_checked(tmp_path):
         """})
     findings = check_json(["template.yaml"], tmp_path, "--select", "LL105")
     assert ids_and_lines(findings) == [("LL105", 13)]
+
+
+# -- with the timeout of the function that runs the handler (its linked config) ---------------
+
+from helpers import cdk_app, line_of, sam, terraform_function  # noqa: E402
+
+HANDLER = """
+import boto3, botocore.config
+import requests
+
+s3 = boto3.client("s3", config=botocore.config.Config(retries={"max_attempts": 2}))
+
+
+def handler(event, context):
+    body = requests.get(event["url"]).text
+    requests.post(event["hook"], json=event, timeout=30)
+    requests.post(event["hook"], json=event, timeout=(2, 5))
+    return s3.put_object(Bucket="b", Key="k", Body=body)
+"""
+
+
+def _sam(timeout: str = "Timeout: 10") -> str:
+    return sam(f"""\
+        Resources:
+          Fetch:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: src/
+              {timeout}
+        """)
+
+
+class TestWithTheFunctionTimeout:
+    def test_sam_timeout_is_said_and_longer_timeouts_and_boto3_defaults_reported(self, tmp_path):
+        write(tmp_path, {"template.yaml": _sam(), "src/app.py": HANDLER})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert ids_and_lines(found) == [("LL105", 4), ("LL105", 8), ("LL105", 9)]
+        client, missing, longer = found
+        assert "Fetch times out after 10 s (template.yaml:10)" in missing["message"]
+        assert "timeout=(2, 4)" in missing["suggestion"]
+        assert "waits up to 30 s" in longer["message"] and "Fetch" in longer["message"]
+        assert "60 s read timeout" in client["message"]
+        assert "read_timeout=4" in client["suggestion"]
+
+    def test_a_default_timeout_says_it_is_the_default(self, tmp_path):
+        write(tmp_path, {"template.yaml": _sam("MemorySize: 256"), "src/app.py": HANDLER})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert ids_and_lines(found) == [("LL105", 4), ("LL105", 8), ("LL105", 9), ("LL105", 10)]
+        assert "after 3 s (the default: no timeout is set" in found[1]["message"]
+
+    def test_long_functions_and_configured_clients_stay_silent(self, tmp_path):
+        write(tmp_path, {"template.yaml": _sam("Timeout: 120"), "src/app.py": HANDLER.replace(
+            'config=botocore.config.Config(retries={"max_attempts": 2})', 'config=CONFIG').replace(
+            "import requests\n", "import requests\nfrom botocore.config import Config\n\n"
+            "CONFIG = Config(read_timeout=5)\n")})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert ids_and_lines(found) == [("LL105", 11)]  # only the call without any timeout
+        assert "after 120 s" in found[0]["message"]
+
+    def test_a_client_read_timeout_longer_than_the_function(self, tmp_path):
+        write(tmp_path, {"template.yaml": _sam(), "src/app.py": """
+            import boto3
+            from botocore.config import Config
+
+            ddb = boto3.resource("dynamodb", config=Config(read_timeout=30, connect_timeout=2))
+            sqs = boto3.client("sqs", config=Config(read_timeout=4))
+
+
+            def handler(event, context):
+                return ddb, sqs
+            """})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert ids_and_lines(found) == [("LL105", 4)]
+        assert "waits up to 30 s (its read_timeout)" in found[0]["message"]
+
+    def test_the_shortest_of_functions_sharing_a_handler_is_named(self, tmp_path):
+        template = sam("""\
+            Resources:
+              Slow:
+                Type: AWS::Serverless::Function
+                Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src/, Timeout: 300}
+              Quick:
+                Type: AWS::Serverless::Function
+                Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src/, Timeout: 6}
+            """)
+        write(tmp_path, {"template.yaml": template, "src/app.py": HANDLER})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert all("Quick times out after 6 s" in f["message"] for f in found)
+
+    def test_serverless(self, tmp_path):
+        write(tmp_path, {"serverless.yml": """
+            service: fetch
+            provider:
+              name: aws
+              runtime: python3.12
+            functions:
+              fetch:
+                handler: app.handler
+            """, "app.py": HANDLER})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert ids_and_lines(found) == [("LL105", 4), ("LL105", 8), ("LL105", 9)]
+        assert "fetch times out after 6 s (the default" in found[1]["message"]
+
+    def test_terraform(self, tmp_path):
+        tf = terraform_function('"fn.zip"').replace('"fn.zip"', "data.archive_file.fn.output_path")
+        tf = ('data "archive_file" "fn" {\n  type = "zip"\n  source_dir = "${path.module}/src"\n'
+              '  output_path = "fn.zip"\n}\n') + tf
+        write(tmp_path, {"main.tf": tf, "src/app.py": HANDLER})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert ids_and_lines(found) == [("LL105", 4), ("LL105", 8), ("LL105", 9)]
+        where = line_of(tmp_path / "main.tf", "timeout       = 10")
+        assert f"after 10 s (main.tf:{where})" in found[1]["message"]
+
+    def test_cdk(self, tmp_path):
+        write(tmp_path, {**cdk_app(
+            'fn = _lambda.Function(self, "Fetch", runtime=_lambda.Runtime.PYTHON_3_12,\n'
+            '                      handler="app.handler", code=_lambda.Code.from_asset("src"),\n'
+            '                      timeout=Duration.seconds(8))\n'), "src/app.py": HANDLER})
+        found = check_json(["src/app.py", "app.py"], tmp_path, "--select", "LL105")
+        assert [(f["path"], f["line"]) for f in found] == [
+            ("src/app.py", 4), ("src/app.py", 8), ("src/app.py", 9)]
+        assert "Fetch times out after 8 s" in found[1]["message"]
+
+    def test_inline_code_knows_its_own_function(self, tmp_path):
+        template = sam("""\
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: index.handler
+                  Timeout: 5
+                  InlineCode: |
+                    import urllib.request
+                    def handler(event, context):
+                        return urllib.request.urlopen(event["url"], timeout=60).read()
+            """)
+        write(tmp_path, {"template.yaml": template})
+        found = check_json(["."], tmp_path, "--select", "LL105")
+        assert ids_and_lines(found) == [("LL105", line_of(template, "urlopen("))]
+        assert "waits up to 60 s" in found[0]["message"]
+
+    def test_a_changed_timeout_re_checks_the_handler_through_a_warm_cache(self, tmp_path):
+        write(tmp_path, {"template.yaml": _sam("Timeout: 120"), "src/app.py": """
+            import boto3
+
+            s3 = boto3.client("s3", config=boto3.session.Config(read_timeout=30))
+
+
+            def handler(event, context):
+                return s3.list_buckets()
+            """})
+        assert findings_of(tmp_path, "--select", "LL105", ".") == []
+        assert findings_of(tmp_path, "--select", "LL105", ".") == []  # warm
+        write(tmp_path, {"template.yaml": _sam("Timeout: 10")})
+        found = findings_of(tmp_path, "--select", "LL105", ".")
+        assert [(f["path"], f["line"]) for f in found] == [("src/app.py", 3)]
+        assert findings_of(tmp_path, "--select", "LL105", ".") == found  # warm again
+        write(tmp_path, {"template.yaml": _sam("Timeout: 90")})
+        assert findings_of(tmp_path, "--select", "LL105", ".") == []

@@ -493,3 +493,84 @@ def test_each_format_reads_the_condition_keys(tmp_path, fmt):
     assert len(findings) == (2 if fmt == "terraform" else 1), findings  # jsonencode and blocks
     assert all(f["severity"] == "note" and "limited by the condition kms:ViaService"
                in f["message"] for f in findings), findings
+
+
+class TestTheFunctionsOwnResources:
+    """The suggestion names the resources the function's environment passes it (issue 12: "with
+    the function's own resources filled in where the template names them"), and keeps the
+    placeholder for a service whose resource the project does not name."""
+
+    def test_sam_fills_in_the_bucket_and_table_its_environment_names(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements(
+            """\
+            - Statement:
+                - Effect: Allow
+                  Action: [s3:GetObject, dynamodb:PutItem, sqs:SendMessage]
+                  Resource: "*"
+            """).replace("  Bucket:\n", "  Orders:\n    Type: AWS::DynamoDB::Table\n  Bucket:\n", 1)
+            .replace("      Timeout: 10\n", "      Timeout: 10\n      Environment:\n"
+                         "        Variables:\n          BUCKET: !Ref Bucket\n"
+                         "          TABLE_ARN: !GetAtt Orders.Arn\n", 1)})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "template.yaml", 'Resource: "*"'))]
+        assert findings[0]["suggestion"].startswith(
+            'Name the resources instead of "*" (the function\'s environment names Bucket, '
+            "Orders):\n"
+            "    Resource:\n"
+            "      - !GetAtt Orders.Arn\n"
+            "      - !GetAtt MyQueue.Arn\n"
+            '      - !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"\n')
+
+    def test_serverless_fills_in_a_resource_of_its_resources_section(self, tmp_path):
+        findings = lint(tmp_path, {"serverless.yml": """\
+            service: orders
+            provider:
+              name: aws
+              timeout: 10
+              environment:
+                TABLE: !Ref Orders
+              iam:
+                role:
+                  statements:
+                    - Effect: Allow
+                      Action: [dynamodb:PutItem]
+                      Resource: "*"
+            functions:
+              create:
+                handler: src/orders.create
+            resources:
+              Resources:
+                Orders:
+                  Type: AWS::DynamoDB::Table
+            """})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "serverless.yml", 'Resource: "*"'))]
+        assert "names Orders):\n    Resource: !GetAtt Orders.Arn" in findings[0]["suggestion"]
+
+    def test_terraform_fills_in_the_address_its_environment_references(self, tmp_path):
+        template = terraform_lambda_role("""\
+            resource "aws_sqs_queue" "jobs" {}
+
+            resource "aws_iam_role_policy" "app" {
+              role = aws_iam_role.app.id
+              policy = jsonencode({
+                Version = "2012-10-17"
+                Statement = [{ Effect = "Allow", Action = ["sqs:SendMessage"], Resource = "*" }]
+              })
+            }
+            """).replace("  timeout       = 10\n", "  timeout       = 10\n  environment {\n"
+                         "    variables = { QUEUE_URL = aws_sqs_queue.jobs.url }\n  }\n")
+        findings = lint(tmp_path, {"main.tf": template})
+        assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "main.tf", 'Resource = "*"'))]
+        assert findings[0]["suggestion"] == (
+            'Name the resources instead of "*" (the function\'s environment names '
+            "aws_sqs_queue.jobs):\n    Resource = aws_sqs_queue.jobs.arn")
+
+    def test_a_resource_of_another_service_leaves_the_placeholder(self, tmp_path):
+        findings = lint(tmp_path, {"template.yaml": _sam_statements("""\
+            - Statement:
+                - Effect: Allow
+                  Action: [dynamodb:GetItem]
+                  Resource: "*"
+            """).replace("      Timeout: 10\n", "      Timeout: 10\n      Environment:\n"
+                         "        Variables:\n          BUCKET: !Ref Bucket\n", 1)})
+        assert findings[0]["suggestion"].startswith(
+            'Name the resources instead of "*", e.g.\n    Resource: !GetAtt MyTable.Arn')

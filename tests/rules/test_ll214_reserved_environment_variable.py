@@ -253,3 +253,114 @@ class TestCdk:
             """))
         assert ids_and_lines(findings) == [
             ("LL214", line_of(tmp_path / "app.py", '"AWS_LAMBDA_LOG_GROUP_NAME"'))]
+
+
+# -- the part on handler code (lambdalint/rules/_ll214_in_code.py) --------------------------
+
+
+class TestCode:
+    def test_module_level_and_reached_writes_are_reported_with_what_they_break(self, tmp_path):
+        found = lint(tmp_path, {"app.py": """
+            import os
+            from os import environ
+
+            os.environ["AWS_REGION"] = "us-east-1"
+            KEY = "AWS_SECRET_ACCESS_KEY"
+
+
+            def drop_keys():
+                environ.pop(KEY, None)
+
+
+            def handler(event, context):
+                drop_keys()
+                os.environ.update(AWS_LAMBDA_FUNCTION_NAME="x", TABLE="orders")
+                return 1
+            """})
+        assert ids_and_lines(found) == [("LL214", 4), ("LL214", 9), ("LL214", 14)]
+        region, keys, name = (f["message"] for f in found)
+        assert "sets AWS_REGION" in region and "at init" in region and "Region" in region
+        assert "removes AWS_SECRET_ACCESS_KEY" in keys and "per invocation" in keys
+        assert "credentials" in keys
+        assert "sets AWS_LAMBDA_FUNCTION_NAME" in name
+        assert "region_name=" in found[0]["suggestion"]
+
+    def test_local_runs_scripts_tests_and_own_names_stay_silent(self, tmp_path):
+        found = lint(tmp_path, {
+            "app.py": """
+                import os
+
+
+                def handler(event, context):
+                    os.environ["MY_REGION"] = event["region"]
+                    return os.environ["AWS_REGION"]
+
+
+                def unused():
+                    os.environ["AWS_REGION"] = "eu-west-1"
+
+
+                if __name__ == "__main__":
+                    os.environ["AWS_REGION"] = "us-east-1"
+                    handler({}, None)
+                """,
+            "scripts/deploy.py": 'import os\n\nos.environ["AWS_DEFAULT_REGION"] = "eu-west-1"\n',
+            "tests/test_app.py": 'import os\n\nos.environ["AWS_REGION"] = "us-east-1"\n\n'
+                                 'def test_handler():\n    pass\n',
+        })
+        assert found == []
+
+    def test_a_handler_only_the_template_names_is_judged_as_one(self, tmp_path):
+        # process(payload) is no handler by its shape: the template makes it one.
+        found = lint(tmp_path, {
+            "template.yaml": sam("""\
+                Resources:
+                  Fn:
+                    Type: AWS::Serverless::Function
+                    Properties:
+                      Runtime: python3.12
+                      Handler: app.process
+                      CodeUri: src/
+                      Timeout: 10
+                """),
+            "src/app.py": 'import os\n\n\ndef process(payload):\n'
+                          '    del os.environ["AWS_SESSION_TOKEN"]\n    return payload\n',
+        })
+        assert ids_and_lines(found) == [("LL214", 5)]
+        assert found[0]["path"] == "src/app.py"
+
+    def test_config_and_code_parts_report_under_one_id(self, tmp_path):
+        template = sam("""\
+            Resources:
+              Fn:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: index.handler
+                  Timeout: 10
+                  Environment:
+                    Variables:
+                      AWS_REGION: eu-west-1
+                  InlineCode: |
+                    import os
+                    os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
+                    def handler(event, context):
+                        return 1
+            """)
+        found = lint(tmp_path, {"template.yaml": template})
+        assert sorted(ids_and_lines(found)) == [
+            ("LL214", line_of(template, "AWS_REGION: eu-west-1")),
+            ("LL214", line_of(template, 'os.environ["AWS_DEFAULT_REGION"]'))]
+        assert {f["severity"] for f in found} == {"error"}
+
+    def test_the_code_part_is_silenced_like_any_rule(self, tmp_path):
+        found = lint(tmp_path, {"app.py": """
+            import os
+
+            os.environ["AWS_REGION"] = "us-east-1"  # lambdalint: ignore[LL214]
+
+
+            def handler(event, context):
+                return 1
+            """})
+        assert found == []

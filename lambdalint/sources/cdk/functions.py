@@ -100,7 +100,7 @@ class _Functions(_EventSources):
         and an LL001, never the function."""
         line, column, end_line, _ = self._span(call)
         function = Function(name=self._text(call.func), format=CDK, path=self.display,
-                            line=line, end_line=end_line)
+                            line=line, end_line=end_line, column=column)
         ignored = self.ignores.get(line)
         if ignored:
             function.ignored_rules = set(ignored)
@@ -302,20 +302,21 @@ class _Functions(_EventSources):
                 function.timeout = Timeout(None, "unknown", self.display, function.line)
             else:
                 function.timeout = Timeout(DEFAULT_TIMEOUT, "default", self.display,
-                                           function.line)
+                                           function.line, function.column)
             return
         expr, env = given
-        line = self._line(expr)
+        line, column = self._span(expr)[:2]
         found = self._const(expr, env)
         if found is not None and found.value is None:  # timeout=None: the default
-            function.timeout = Timeout(DEFAULT_TIMEOUT, "default", self.display, function.line)
+            function.timeout = Timeout(DEFAULT_TIMEOUT, "default", self.display, function.line,
+                                       function.column)
             return
         seconds, via = self._duration(expr, env)
         if seconds is None:
-            function.timeout = Timeout(None, "unknown", self.display, line)
+            function.timeout = Timeout(None, "unknown", self.display, line, column)
         else:
             function.timeout = Timeout(seconds, "variable" if via else "function", self.display,
-                                       line)
+                                       line, column)
 
     def _duration(self, expr: cst.BaseExpression, env: _Env) -> Tuple[Optional[float], bool]:
         """Seconds of a ``Duration.seconds(30)`` / ``minutes(...)`` expression, and whether a
@@ -365,6 +366,8 @@ class _Functions(_EventSources):
         found = self._const(*name) if name is not None else None
         if found is not None and isinstance(found.value, str):
             record.function_name = found.value
+        if name is not None:
+            function.function_name = self._value(*name)
         given = args.get("log_retention")
         if given is not None:
             function.log_retention = self._retention(*given)

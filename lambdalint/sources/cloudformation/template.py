@@ -39,8 +39,10 @@ from lambdalint.sources.cloudformation.intrinsics import (
     _number,
     _pos,
     _pseudo_only,
+    _references,
     _short,
     _sub_form,
+    referenced_resources,
 )
 from lambdalint.sources.yamlload import YStr, scalar_text
 
@@ -139,13 +141,14 @@ class _Core:
         self.raw_resources = raw if isinstance(raw, dict) else {}
         self.types: Dict[str, str] = {}
         self.lines: Dict[str, int] = {}
+        self.columns: Dict[str, int] = {}
         for key, resource in self.raw_resources.items():
             if isinstance(resource, dict):
                 logical_id = str(key)
                 self.resources[logical_id] = resource
                 kind = resource.get("Type")
                 self.types[logical_id] = kind.strip() if isinstance(kind, str) else ""
-                self.lines[logical_id] = _key_pos(self.raw_resources, key)[0]
+                self.lines[logical_id], self.columns[logical_id] = _key_pos(self.raw_resources, key)
         self.roles: Set[str] = set(self.ids_of(ROLE))
         self.parameters = _as_dict(data.get("Parameters"))
         self.sam = _is_sam_transform(data.get("Transform"))
@@ -254,14 +257,16 @@ class _Core:
         fmt = self.forced_format or (SAM if self.sam or sam else CLOUDFORMATION)
         line = self.line_of(logical_id)
         function = Function(name=logical_id, format=fmt, path=self.path, line=line,
-                            end_line=max(line, _end_line(resource)))
+                            end_line=max(line, _end_line(resource)),
+                            column=self.columns.get(logical_id, 1))
         for key, attribute in (("Runtime", "runtime"), ("Handler", "handler"),
-                               ("MemorySize", "memory")):
+                               ("MemorySize", "memory"), ("FunctionName", "function_name")):
             node, container, _ = self.setting(props, key, sam)
             if container is not None:
                 setattr(function, attribute, self.value(node, _pos(container, key))[0])
         function.timeout = self._timeout(props, sam, function)
         function.environment = self._environment(props, sam)
+        function.resources = referenced_resources(self._environment_nodes(props, sam), self.types)
         function.layers = self._layers(props, sam)
         function.tracing = self._tracing(props, sam)
         function.log_group = self._log_group_of(logical_id, props, sam, function)
@@ -282,22 +287,31 @@ class _Core:
             return Timeout(None, "unknown", function.path, getattr(props, "line", function.line))
         node, container, where = self.setting(props, "Timeout", sam)
         if container is None:
-            return Timeout(DEFAULT_TIMEOUT, "default", function.path, function.line)
+            return Timeout(DEFAULT_TIMEOUT, "default", function.path, function.line, function.column)
         value, how = self.value(node, _pos(container, "Timeout"))
         seconds = _number(value)
         if seconds is None:
-            return Timeout(None, "unknown", value.path, value.line)
-        return Timeout(seconds, "parameter" if how == "parameter" else where, value.path, value.line)
+            return Timeout(None, "unknown", value.path, value.line, value.column)
+        return Timeout(seconds, "parameter" if how == "parameter" else where, value.path, value.line,
+                       value.column)
+
+    def _variables(self, props: Dict[Any, Any], sam: bool) -> List[Dict[Any, Any]]:
+        """The environment's variables: SAM Globals' first, then the function's own."""
+        sources = [_as_dict(_as_dict(self.globals.get("Environment")).get("Variables"))] if sam else []
+        sources.append(_as_dict(_as_dict(props.get("Environment")).get("Variables")))
+        return sources
+
+    def _environment_nodes(self, props: Dict[Any, Any], sam: bool) -> List[Any]:
+        return [node for variables in self._variables(props, sam) for node in variables.values()]
 
     def _environment(self, props: Dict[Any, Any], sam: bool) -> List[EnvVar]:
         merged: Dict[str, EnvVar] = {}
-        sources = [_as_dict(_as_dict(self.globals.get("Environment")).get("Variables"))] if sam else []
-        sources.append(_as_dict(_as_dict(props.get("Environment")).get("Variables")))
-        for variables in sources:
+        for variables in self._variables(props, sam):
             for key, node in variables.items():
                 value, _ = self.value(node, _pos(variables, key))
                 line, column = _key_pos(variables, key)
-                merged[str(key)] = EnvVar(str(key), value, line, column)
+                refers = sorted(r for r in _references(node) if self.types.get(r))
+                merged[str(key)] = EnvVar(str(key), value, line, column, refers)
         return list(merged.values())
 
     def _layers(self, props: Dict[Any, Any], sam: bool) -> List[Value]:

@@ -85,9 +85,10 @@ def read_service(data: Dict[Any, Any], source: SourceFile, text: str) -> List[Fu
         provider_role = service.provider_iam()
     except (RecursionError, ValueError, TypeError, AttributeError, KeyError):
         provider_role = (None, [], [], DEFAULT_ROLE)
-    for name, spec, written, line in service.function_entries():
+    for name, spec, written, line, column in service.function_entries():
         try:
-            functions.append(service.read_function(name, spec, written, line, provider_role))
+            functions.append(service.read_function(name, spec, written, line, provider_role,
+                                                   column))
         except (RecursionError, ValueError, TypeError, AttributeError, KeyError):
             continue  # one odd function must not lose the rest
     try:

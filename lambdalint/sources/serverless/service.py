@@ -21,10 +21,12 @@ from lambdalint.model import (
     Function,
     IamStatement,
     ManagedPolicy,
+    ResourceRef,
     Timeout,
     Value,
 )
 from lambdalint.sources import cloudformation
+from lambdalint.sources.cloudformation.intrinsics import _references, referenced_resources
 from lambdalint.sources.serverless.events import _Events
 from lambdalint.sources.serverless.iam import PER_FUNCTION_PLUGIN
 from lambdalint.sources.serverless.values import (
@@ -132,8 +134,8 @@ class _Core(_Events):
 
     # -- functions ------------------------------------------------------------------------------
 
-    def function_entries(self) -> Iterator[Tuple[str, Any, Any, int]]:
-        """(name, resolved definition, written definition, line of the name)."""
+    def function_entries(self) -> Iterator[Tuple[str, Any, Any, int, int]]:
+        """(name, resolved definition, written definition, line and column of the name)."""
         functions = self.data.get("functions")
         raw_functions = self.raw.get("functions")
         if isinstance(functions, dict):
@@ -150,27 +152,28 @@ class _Core(_Events):
             for key, definition in group.items():
                 if not isinstance(definition, dict) or _intrinsic(definition):
                     continue
-                line = group.key_positions.get(key, (getattr(definition, "line", 1), 1))[0] \
-                    if isinstance(group, YDict) else getattr(definition, "line", 1)
+                line, column = group.key_positions.get(key, (getattr(definition, "line", 1), 1)) \
+                    if isinstance(group, YDict) else (getattr(definition, "line", 1), 1)
                 written = raw_group.get(key) if isinstance(raw_group, dict) else None
-                yield scalar_text(key), definition, written, line
+                yield scalar_text(key), definition, written, line, column
 
     def read_function(self, name: str, spec: Dict[Any, Any], written: Any, line: int,
                       provider_role: Tuple[Optional[Any], List[IamStatement],
-                                           List[ManagedPolicy], str]) -> Function:
+                                           List[ManagedPolicy], str], column: int = 1) -> Function:
         end_line = max(line, _max_line(written if written is not None else spec, [50_000]))
         function = Function(name=name, format=SERVERLESS, path=self.path, line=line,
-                             end_line=end_line)
+                             end_line=end_line, column=column)
         function.ignored_rules = set(self.ignores.get(line, frozenset()))
         function.runtime = self.field_value(spec, "runtime") or \
             self.field_value(self.provider, "runtime")
         function.handler = self.field_value(spec, "handler")
-        function.timeout = self.timeout(spec, line)
+        function.timeout = self.timeout(spec, line, column)
         function.memory, function.memory_defaulted = self.memory(spec, line)
         function.tracing = self.tracing(spec)
         function.log_retention = self.field_value(spec, "logRetentionInDays") or \
             self.field_value(self.provider, "logRetentionInDays")
         function.environment = self.environment(spec)
+        function.resources = self.referenced_resources(spec)
         function.code = self.code(spec)
         runtime = function.runtime
         python = runtime is not None and runtime.literal and \
@@ -187,16 +190,16 @@ class _Core(_Events):
         self.iam(function, spec, provider_role)
         return function
 
-    def timeout(self, spec: Dict[Any, Any], line: int) -> Timeout:
+    def timeout(self, spec: Dict[Any, Any], line: int, column: int = 1) -> Timeout:
         for mapping, origin in ((spec, "function"), (self.provider, "provider")):
             value = self.field_value(mapping, "timeout")
             if value is None:
                 continue
             seconds = _number(value)
             if seconds is None:
-                return Timeout(None, "unknown", self.path, value.line)
-            return Timeout(seconds, origin, self.path, value.line)
-        return Timeout(DEFAULT_TIMEOUT, "default", self.path, line)
+                return Timeout(None, "unknown", self.path, value.line, value.column)
+            return Timeout(seconds, origin, self.path, value.line, value.column)
+        return Timeout(DEFAULT_TIMEOUT, "default", self.path, line, column)
 
     def memory(self, spec: Dict[Any, Any], line: int) -> Tuple[Value, bool]:
         """The memory size that applies, and whether it is Serverless' default (nothing set)."""
@@ -234,8 +237,18 @@ class _Core(_Events):
                     continue
                 if value.literal and not isinstance(value.value, str):
                     value.value = scalar_text(value.value)  # Lambda sees every value as text
-                found[name] = EnvVar(name, value, key_line, key_column)
+                refers = sorted(r for r in _references(node)
+                                if isinstance(self.resources.get(r), dict))
+                found[name] = EnvVar(name, value, key_line, key_column, refers)
         return list(found.values())
+
+    def referenced_resources(self, spec: Dict[Any, Any]) -> List[ResourceRef]:
+        """The resources of ``resources:`` that the function's environment names."""
+        types = {str(k): v.get("Type") for k, v in self.resources.items()
+                 if isinstance(v, dict) and isinstance(v.get("Type"), str)}
+        nodes = [node for mapping in (self.provider, spec)
+                 for node in _dict(mapping.get("environment")).values()]
+        return referenced_resources(nodes, types)
 
     def code(self, spec: Dict[Any, Any]) -> CodeLocation:
         image = spec.get("image")

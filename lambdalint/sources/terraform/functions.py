@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from lambdalint import suppressions
 from lambdalint.model import (TERRAFORM, CodeLocation, EnvVar, Function,
-                              IamStatement, ManagedPolicy, ReadError, Timeout, Value)
+                              IamStatement, ManagedPolicy, ReadError, ResourceRef, Timeout,
+                              Value)
 from lambdalint.sources.terraform.hcl import OBJ, TUP, Block, Node
 from lambdalint.sources.terraform.iam import dedupe, guard
 from lambdalint.sources.terraform.module import Budget, as_number, target_of
@@ -27,6 +28,23 @@ DEFAULT_TIMEOUT = 3  # aws_lambda_function and terraform-aws-modules/lambda/aws 
 
 # terraform-aws-modules/lambda/aws from the registry (any host, any version pin) or from git;
 # a "//..." subpath is one of its other modules (alias, deploy, docker-build, wrappers).
+# A reference to a managed resource of the module (``aws_s3_bucket.uploads.id``), not to a data
+# source (``data.aws_s3_bucket.x``) or an attribute of something else.
+_RESOURCE_REFERENCE = re.compile(r"(?<![\w.])(aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
+
+
+def _referenced_resources(environment: List[EnvVar]) -> List[ResourceRef]:
+    """The resources the environment's expressions name, in the order written, each once."""
+    found: Dict[str, ResourceRef] = {}
+    for variable in environment:
+        if variable.value.literal:
+            continue
+        for match in _RESOURCE_REFERENCE.finditer(variable.value.text):
+            address = f"{match.group(1)}.{match.group(2)}"
+            found.setdefault(address, ResourceRef(address, match.group(1)))
+    return list(found.values())
+
+
 _LAMBDA_MODULE = re.compile(
     r"^(?:[\w.-]+\.[a-z]+/)?terraform-aws-modules/lambda/aws(?P<sub>//[^?]*)?(?:\?.*)?$"
     r"|^(?:git::)?(?:https://|ssh://git@|git@)?github\.com[/:]terraform-aws-modules/"
@@ -125,13 +143,15 @@ class Functions(Observability):
         memory, timeout, environment variables (the resource's ``environment { variables }``
         blocks, the module's ``environment_variables``) and layers, evaluated in this order
         (the order the evaluation budget is spent in)."""
-        for key, attr in (("runtime", "runtime"), ("handler", "handler"), ("memory", "memory_size")):
+        for key, attr in (("runtime", "runtime"), ("handler", "handler"), ("memory", "memory_size"),
+                          ("function_name", "function_name")):
             node = block.get(attr)
             if node is not None:
                 setattr(function, key, self.m.value(node))
         function.timeout = self._timeout(function, block.get("timeout"))
         for node in environments:
             function.environment.extend(self._environment(node))
+        function.resources = _referenced_resources(function.environment)
         function.layers = self.m.values(block.get("layers"))
 
     def _timeout(self, function: Function, node: Optional[Node]) -> Timeout:
@@ -140,9 +160,9 @@ class Functions(Observability):
         ok, value, how = self.m.literal(node)
         seconds = as_number(value) if ok else None
         if seconds is None:
-            return Timeout(None, "unknown", node.file.display, node.line)
+            return Timeout(None, "unknown", node.file.display, node.line, node.column)
         return Timeout(seconds, "variable" if how in ("default", "local") or how.endswith(".tfvars")
-                       else "function", node.file.display, node.line)
+                       else "function", node.file.display, node.line, node.column)
 
     def _environment(self, node: Optional[Node]) -> List[EnvVar]:
         variables = self.m.obj(node) if node is not None else None
@@ -159,7 +179,9 @@ class Functions(Observability):
                 # something the module writes: known for timeouts, not shown as a literal here.
                 value = Value(None, f"{entry.node.text} (set in {how})", value.path, value.line,
                               value.column, False, value.end_line, value.end_column)
-            out.append(EnvVar(entry.key, value, value.line, entry.column))
+            refers = [f"{m.group(1)}.{m.group(2)}" for m in
+                      _RESOURCE_REFERENCE.finditer(entry.node.text)] if not value.literal else []
+            out.append(EnvVar(entry.key, value, value.line, entry.column, refers))
         return out
 
     def resource_function(self, block: Block) -> Function:
