@@ -7,7 +7,6 @@ looks at which files exist now, so it is redone on every run, after reading or a
 
 from __future__ import annotations
 
-import fnmatch
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
 
@@ -57,8 +56,6 @@ def linked_handlers(project: Project) -> Dict[str, Set[str]]:
 
 
 BATCH_KINDS = ("sqs", "kinesis", "dynamodb")
-# What writing to a trigger's resource takes: kind -> the IAM action (LL217's loop).
-WRITE_ACTIONS = {"s3": "s3:PutObject", "sqs": "sqs:SendMessage", "sns": "sns:Publish"}
 
 
 def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
@@ -82,26 +79,7 @@ def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
     return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
                          asynchronous=event.asynchronous, report_batch_failures=reports,
                          path=path, report_line=line, source=source,
-                         source_variables=variables, key_filter=event.key_filter,
-                         writes_allowed=_allows(function, WRITE_ACTIONS.get(event.kind)))
-
-
-def _allows(function: Function, action: Optional[str]) -> Optional[bool]:
-    """Whether the function's own statements allow ``action`` (on any resource); None when
-    that cannot be told: no action asked, or managed policies or an unread role may grant it."""
-    if action is None:
-        return None
-    for statement in function.statements:
-        if statement.effect != "Allow" or statement.not_actions:
-            continue
-        for written in statement.actions:
-            if not written.literal or not isinstance(written.value, str):
-                return None
-            if fnmatch.fnmatchcase(action.lower(), written.value.strip().lower()):
-                return True
-    if function.managed_policies or not function.statements:
-        return None
-    return False
+                         source_variables=variables, key_filter=event.key_filter)
 
 
 def _seconds(function: Function) -> Tuple[Optional[float], str, str, int]:

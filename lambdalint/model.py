@@ -373,13 +373,11 @@ class LinkedTrigger:
     report_batch_failures: Optional[bool] = None
     path: str = ""
     report_line: int = 0
-    # s3/sqs/sns: the environment variables that name the bucket, queue or topic that invokes
-    # the function (EventSource.source), whether an S3 notification filters keys, and whether
-    # the function's role lets it write there (None: the role is not known).
+    # s3/sqs/sns: the bucket, queue or topic that invokes the function (EventSource.source),
+    # the environment variables that name it, and whether an S3 notification filters keys.
     source: Optional[str] = None
     source_variables: Tuple[str, ...] = ()
     key_filter: bool = False
-    writes_allowed: Optional[bool] = None
 
 
 @dataclass(frozen=True)

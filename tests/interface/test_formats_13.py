@@ -18,7 +18,7 @@ from test_reporters import _assert_valid, _finding, _result
 KEY_ID = "AKIA2E3MQ4R5T6Y7U2I3"
 CREDENTIAL = f'import boto3\n\nKEY = "{KEY_ID}"\n'
 SECURITY = {"LL101", "LL202", "LL203", "LL204", "LL303"}
-AREAS = {"performance", "reliability", "maintainability"}
+AREAS = {"performance", "reliability", "maintainability", "cost"}
 
 
 def _check(cwd, *args: str):
