@@ -151,7 +151,8 @@ EVENT_KINDS = ("api", "alb", "sqs", "kinesis", "dynamodb", "kafka", "mq", "docum
                "other")
 # Kinds whose service invokes the function asynchronously (InvocationType Event): Lambda queues
 # the event, retries a failed invocation twice, keeps it up to six hours, then drops it unless
-# an on-failure destination or a dead-letter queue takes it.
+# an on-failure destination or a dead-letter queue takes it. An "api" trigger with
+# ``asynchronous`` set (Serverless ``async: true``) is asynchronous too.
 ASYNC_EVENT_KINDS = frozenset({"s3", "sns", "eventbridge", "schedule", "iot", "ses", "logs"})
 # Kinds read in order per shard by an event source mapping: a failing batch is retried, and
 # blocks its shard, until it succeeds or its records expire, unless the mapping bounds it.
@@ -209,6 +210,12 @@ class EventSource:
     redrive: Optional[bool] = None
     queue_path: Optional[str] = None
     queue_line: int = 0
+    # sqs: the queue is the dead-letter queue of another queue of the project (the trigger is
+    # the project's own handling of failed messages).
+    dead_letter_queue: bool = False
+    # The file the trigger is written in, when the reader knows it may not be the function's
+    # own (Terraform: any file of the module); None: the function's file.
+    path: Optional[str] = None
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
-from lambdalint.model import Function, IamStatement, ResourceRef
+from lambdalint.model import EventSource, Function, IamStatement, ResourceRef
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import Package, _Rules
@@ -166,6 +166,31 @@ class Dialect:
         """How to detach the function from its VPC; ``setting`` is the setting as the reader
         names it (``VpcConfig``, ``provider.vpc``, ``vpc_config``, ``vpc=...``)."""
         return f"Remove {setting}."
+
+    # -- failure handling (LL211, LL212) ------------------------------------------------------
+
+    def async_failure_destination(self, function: Function) -> str:
+        """What sends the function's failed asynchronous invocations to an SQS queue (an
+        on-failure destination), with its parents, in the format's syntax."""
+        return ("an on-failure destination (an SQS queue or SNS topic) for the function's "
+                "asynchronous invocations, or a dead-letter queue")
+
+    def stream_failure_settings(self, function: Function, event: EventSource,
+                                destination: bool, bounds: bool) -> str:
+        """The settings of a Kinesis/DynamoDB mapping that add an on-failure destination
+        (``destination``) and split and bound the retries of a failing batch (``bounds``)."""
+        wanted = (["an on-failure destination (an SQS queue or SNS topic)"] if destination else [])
+        wanted += ["BisectBatchOnFunctionError: true and a MaximumRetryAttempts"] if bounds else []
+        return " and ".join(wanted)
+
+    def queue_redrive(self, queue_path: str) -> str:
+        """A redrive policy (a dead-letter queue after a few receives) on an SQS queue: a
+        CloudFormation resource unless the format has its own, JSON in a JSON file."""
+        if queue_path.lower().endswith(".json"):
+            return ('"RedrivePolicy": {\n  "deadLetterTargetArn": {"Fn::GetAtt": '
+                    '["MyDeadLetterQueue", "Arn"]},\n  "maxReceiveCount": 5\n}')
+        return ("RedrivePolicy:\n  deadLetterTargetArn: !GetAtt MyDeadLetterQueue.Arn\n"
+                "  maxReceiveCount: 5")
 
     # -- IAM (LL202, LL203) ---------------------------------------------------------------------
 

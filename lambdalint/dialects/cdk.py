@@ -7,7 +7,7 @@ import re
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from lambdalint.dialects.base import Dialect, indent, known
-from lambdalint.model import Function, IamStatement, ResourceRef
+from lambdalint.model import EventSource, Function, IamStatement, ResourceRef
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import _Rules
@@ -126,6 +126,24 @@ class Cdk(Dialect):
 
     def queue_visibility(self, seconds: int, queue_path: str) -> str:
         return f"visibility_timeout=Duration.seconds({seconds}),"
+
+    def queue_redrive(self, queue_path: str) -> str:
+        return ("dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, "
+                "queue=dead_letter_queue),")
+
+    def async_failure_destination(self, function: Function) -> str:
+        """``on_failure=`` a queue destination (the CDK grants the role what it needs)."""
+        return self.function_setting(
+            function, "on_failure=destinations.SqsDestination(failures_queue),") + \
+            "; from aws_cdk import aws_lambda_destinations as destinations"
+
+    def stream_failure_settings(self, function: Function, event: EventSource,
+                                destination: bool, bounds: bool) -> str:
+        """Arguments of the ``KinesisEventSource`` / ``DynamoEventSource``."""
+        lines = ["on_failure=lambda_event_sources.SqsDlq(failures_queue),"] if destination else []
+        if bounds:
+            lines += ["bisect_batch_on_error=True,", "retry_attempts=3,"]
+        return "\n".join(lines)
 
     def statement_list(self, key: str, items: List[str],
                        statement: Optional[IamStatement]) -> str:

@@ -10,7 +10,7 @@ import json
 from typing import List, Optional
 
 from lambdalint.dialects.base import Dialect, indent
-from lambdalint.model import Function, IamStatement
+from lambdalint.model import EventSource, Function, IamStatement
 
 
 def json_form(item: str) -> str:
@@ -89,6 +89,40 @@ class CloudFormation(Dialect):
         return (f"{group}:\n  Type: AWS::Logs::LogGroup\n  Properties:\n"
                 f"    LogGroupName: !Sub /aws/lambda/${{{function.name}}}\n"
                 f"    RetentionInDays: {days}")
+
+    def async_failure_destination(self, function: Function) -> str:
+        """An ``AWS::Lambda::EventInvokeConfig`` sending failures to a new queue (the role needs
+        ``sqs:SendMessage`` on it: CloudFormation adds nothing by itself)."""
+        name = function.name
+        if self.json:
+            return (f'"{name}InvokeConfig": {{\n  "Type": "AWS::Lambda::EventInvokeConfig",\n'
+                    f'  "Properties": {{\n    "FunctionName": {{"Ref": "{name}"}},\n'
+                    '    "Qualifier": "$LATEST",\n    "DestinationConfig": {"OnFailure": '
+                    f'{{"Destination": {{"Fn::GetAtt": ["{name}Failures", "Arn"]}}}}}}\n  }}\n}},\n'
+                    f'"{name}Failures": {{"Type": "AWS::SQS::Queue"}}\n'
+                    f"(and allow sqs:SendMessage on {name}Failures in the function's role)")
+        return (f"{name}InvokeConfig:\n  Type: AWS::Lambda::EventInvokeConfig\n  Properties:\n"
+                f"    FunctionName: !Ref {name}\n    Qualifier: $LATEST\n"
+                "    DestinationConfig:\n      OnFailure:\n"
+                f"        Destination: !GetAtt {name}Failures.Arn\n"
+                f"{name}Failures:\n  Type: AWS::SQS::Queue\n"
+                f"(and allow sqs:SendMessage on {name}Failures in the function's role)")
+
+    def stream_failure_settings(self, function: Function, event: EventSource,
+                                destination: bool, bounds: bool) -> str:
+        """``DestinationConfig``, ``BisectBatchOnFunctionError`` and ``MaximumRetryAttempts``:
+        the same keys in a SAM event's Properties and an ``AWS::Lambda::EventSourceMapping``."""
+        lines = []
+        if destination:
+            target = f"{function.name}StreamFailures"
+            lines.append(f'"DestinationConfig": {{"OnFailure": {{"Destination": '
+                         f'{{"Fn::GetAtt": ["{target}", "Arn"]}}}}}}' if self.json else
+                         "DestinationConfig:\n  OnFailure:\n"
+                         f"    Destination: !GetAtt {target}.Arn")
+        if bounds:
+            lines += ['"BisectBatchOnFunctionError": true' if self.json else
+                      "BisectBatchOnFunctionError: true", self._key("MaximumRetryAttempts", 3)]
+        return (",\n" if self.json else "\n").join(lines)
 
     def runtime_setting(self, runtime: str) -> str:
         if self.json:

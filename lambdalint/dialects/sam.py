@@ -71,6 +71,16 @@ class Sam(CloudFormation):
                     "of Globals, so a function cannot remove it).")
         return super().vpc_removal(function, setting)
 
+    def async_failure_destination(self, function: Function) -> str:
+        """SAM's ``EventInvokeConfig``: with ``Type: SQS`` and no ``Destination`` SAM creates
+        the queue and the permission to send to it."""
+        if self.json:
+            setting = ('"EventInvokeConfig": {"DestinationConfig": {"OnFailure": '
+                       '{"Type": "SQS"}}}')
+        else:
+            setting = "EventInvokeConfig:\n  DestinationConfig:\n    OnFailure:\n      Type: SQS"
+        return self.function_setting(function, setting)
+
     def scoped_policy_hint(self) -> str:
         return ("a SAM policy template scoped to one resource (S3ReadPolicy: {BucketName: "
                 "!Ref MyBucket}, DynamoDBCrudPolicy: {TableName: !Ref MyTable}) or a statement")

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Pattern, Tuple
 
 from lambdalint.dialects.base import Dialect, indent
-from lambdalint.model import Function
+from lambdalint.model import EventSource, Function
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import _Rules
@@ -48,6 +48,12 @@ def service_name(path: Path) -> Optional[str]:
         return None
     match = _SERVICE.search(text)
     return match.group(1) if match else None
+
+
+def _logical_name(name: str) -> str:
+    """A function's name as the start of a CloudFormation logical id (``hello-world`` ->
+    ``HelloWorld``)."""
+    return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", name))
 
 
 class Serverless(Dialect):
@@ -98,6 +104,27 @@ class Serverless(Dialect):
             return ("Remove provider.vpc, or detach this function alone:\n"
                     + indent(self.function_setting(function, "vpc: ~")))
         return f"Remove vpc from {function.name}."
+
+    def async_failure_destination(self, function: Function) -> str:
+        """``destinations.onFailure`` of the function (Serverless adds the permission)."""
+        queue = _logical_name(function.name) + "Failures"
+        return self.function_setting(
+            function, "destinations:\n  onFailure:\n    type: sqs\n"
+                      f"    arn: !GetAtt {queue}.Arn") + \
+            f"\nwith the queue in resources:\n  Resources:\n    {queue}:\n" \
+            "      Type: AWS::SQS::Queue"
+
+    def stream_failure_settings(self, function: Function, event: EventSource,
+                                destination: bool, bounds: bool) -> str:
+        """Keys of the ``stream`` event."""
+        lines = []
+        if destination:
+            queue = _logical_name(function.name) + "StreamFailures"
+            lines.append(f"destinations:\n  onFailure:\n    type: sqs\n"
+                         f"    arn: !GetAtt {queue}.Arn")
+        if bounds:
+            lines += ["bisectBatchOnFunctionError: true", "maximumRetryAttempts: 3"]
+        return "\n".join(lines)
 
     def runtime_setting(self, runtime: str) -> str:
         return f"runtime: {runtime}"

@@ -7,7 +7,7 @@ import fnmatch
 from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from lambdalint.dialects.base import Dialect, indent
-from lambdalint.model import Function, IamStatement, ResourceRef
+from lambdalint.model import EventSource, Function, IamStatement, ResourceRef
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.packages.ship import _Rules
@@ -115,6 +115,44 @@ class Terraform(Dialect):
 
     def queue_visibility(self, seconds: int, queue_path: str) -> str:
         return f"visibility_timeout_seconds = {seconds}"
+
+    def queue_redrive(self, queue_path: str) -> str:
+        return ("redrive_policy = jsonencode({\n"
+                "  deadLetterTargetArn = aws_sqs_queue.dead_letter.arn\n"
+                "  maxReceiveCount     = 5\n})")
+
+    def async_failure_destination(self, function: Function) -> str:
+        """The module's async event config, or an ``aws_lambda_function_event_invoke_config``
+        (the function's role needs ``sqs:SendMessage`` on the queue)."""
+        kind, _, name = function.name.rpartition(".")
+        queue = f"aws_sqs_queue.{name or 'function'}_failures.arn"
+        if kind == "module":
+            return self.function_setting(
+                function, "create_async_event_config = true\n"
+                          "attach_async_event_policy = true\n"
+                          f"destination_on_failure    = {queue}")
+        return (f'resource "aws_lambda_function_event_invoke_config" "{name or "function"}" {{\n'
+                f"  function_name = {function.name}.function_name\n"
+                "  destination_config {\n    on_failure {\n"
+                f"      destination = {queue}\n    }}\n  }}\n}}\n"
+                "(and allow sqs:SendMessage on the queue in the function's role)")
+
+    def stream_failure_settings(self, function: Function, event: EventSource,
+                                destination: bool, bounds: bool) -> str:
+        """Arguments of the ``aws_lambda_event_source_mapping``, or of the Lambda module's
+        ``event_source_mapping`` entry when the mapping is written inside the module block."""
+        _, _, name = function.name.rpartition(".")
+        queue = f"aws_sqs_queue.{name or 'function'}_stream_failures.arn"
+        entry = function.name.startswith("module.") and event.path in (None, function.path) \
+            and function.line <= event.line <= function.end_line
+        lines = []
+        if destination:
+            lines.append(f"destination_arn_on_failure = {queue}" if entry else
+                         "destination_config {\n  on_failure {\n"
+                         f"    destination_arn = {queue}\n  }}\n}}")
+        if bounds:
+            lines += ["bisect_batch_on_function_error = true", "maximum_retry_attempts = 3"]
+        return "\n".join(lines)
 
     def statement_list(self, key: str, items: List[str],
                        statement: Optional[IamStatement]) -> str:

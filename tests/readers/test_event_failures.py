@@ -12,6 +12,14 @@ from lambdalint.model import EVENT_KINDS, EventSource, Function, Value
 from helpers import line_of, read_unit, sam, write  # noqa: F401 - write used by read_unit
 
 
+def cdk_stack(imports: str, body: str) -> str:
+    """An app.py: ``imports``, then the stack ``Orders`` whose constructor runs ``body`` (written
+    at its indentation), then the app that synthesizes it."""
+    return (imports + "\n\nclass Orders(Stack):\n    def __init__(self, scope, id):\n"
+            "        super().__init__(scope, id)\n" + body
+            + '\n\napp = App()\nOrders(app, "Orders")\napp.synth()\n')
+
+
 def functions_of(root: Path, files: Dict[str, str]) -> Dict[str, Function]:
     project = read_unit(root, files)
     assert project.errors == []
@@ -369,17 +377,14 @@ def test_terraform_event_facts(tmp_path):
 
 # -- CDK ---------------------------------------------------------------------------------------------
 
-CDK_APP = """\
+CDK_APP = cdk_stack("""\
 from aws_cdk import App, Duration, Stack
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from aws_cdk.aws_lambda_event_sources import (DynamoEventSource, S3EventSource, SqsDlq,
                                               SqsEventSource)
 
-
-class Orders(Stack):
-    def __init__(self, scope, id):
-        super().__init__(scope, id)
+""", """\
         dlq = sqs.Queue(self, "Dlq")
         jobs = sqs.Queue(self, "Jobs",
                          dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=3, queue=dlq))
@@ -392,12 +397,7 @@ class Orders(Stack):
                             bisect_batch_on_error=True, retry_attempts=3,
                             max_record_age=Duration.hours(1), on_failure=SqsDlq(dlq)))
         fn.add_event_source(S3EventSource(bucket, events=[]))
-
-
-app = App()
-Orders(app, "Orders")
-app.synth()
-"""
+""")
 
 
 def test_cdk_event_facts(tmp_path):
@@ -421,3 +421,123 @@ def test_cdk_event_facts(tmp_path):
     assert config.on_failure is None  # on_failure=None is the default
     assert shown(config.dead_letter) == ("dlq", line_of(text, "dead_letter_queue=dlq"))
     assert shown(config.max_retries) == (1, line_of(text, "retry_attempts=1"))
+
+
+CDK_ASYNC = cdk_stack("""\
+from aws_cdk import App, Duration, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_ses_actions as ses_actions
+from aws_cdk import aws_sns_subscriptions as subs
+
+""", """\
+        fn = lambda_.Function(self, "Fn", runtime=lambda_.Runtime.PYTHON_3_12, handler="a.h",
+                              code=lambda_.Code.from_asset("src"))
+        events.Rule(self, "Nightly", schedule=events.Schedule.rate(Duration.days(1)),
+                    targets=[targets.LambdaFunction(fn)])
+        topic.add_subscription(subs.LambdaSubscription(fn))
+        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(fn))
+        ses_actions.Lambda(function=fn, invocation_type=ses_actions.LambdaInvocationType.REQUEST_RESPONSE)
+        fn.configure_async_invoke(retry_attempts=0,
+                                  on_failure=destinations.SqsDestination(dlq))
+        other = lambda_.Function(self, "Other", runtime=lambda_.Runtime.PYTHON_3_12,
+                                 handler="a.h", code=lambda_.Code.from_asset("src"),
+                                 dead_letter_queue_enabled=True)
+        lambda_.EventInvokeConfig(self, "Invoke", function=other,
+                                  max_event_age=Duration.hours(1))
+        third = lambda_.Function(self, "Third", runtime=lambda_.Runtime.PYTHON_3_12,
+                                 handler="a.h", code=lambda_.Code.from_asset("src"),
+                                 dead_letter_queue_enabled=False, **settings)
+""")
+
+
+def test_cdk_async_triggers_and_invoke_config(tmp_path):
+    text = CDK_ASYNC
+    functions = functions_of(tmp_path, {"app.py": text, "cdk.json": '{"app": "python3 app.py"}'})
+    fn = functions["Fn"]
+    assert kinds(fn.events) == [
+        ("eventbridge", line_of(text, "targets.LambdaFunction")),
+        ("sns", line_of(text, "LambdaSubscription")), ("s3", line_of(text, "LambdaDestination"))]
+    assert shown(fn.async_config.on_failure) == (
+        "destinations.SqsDestination(dlq)", line_of(text, "on_failure="))
+    assert shown(fn.async_config.max_retries) == (0, line_of(text, "retry_attempts=0"))
+    other = functions["Other"].async_config
+    assert shown(other.dead_letter) == (True, line_of(text, "dead_letter_queue_enabled=True"))
+    assert shown(other.max_event_age) == (3600, line_of(text, "max_event_age"))
+    third = functions["Third"].async_config
+    assert (third.dead_letter, third.unknown, third.handled()) == (None, True, True)
+
+
+def test_sam_sns_through_an_sqs_subscription_is_an_sqs_trigger(tmp_path):
+    text = sam("""
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Events:
+                Direct:
+                  Type: SNS
+                  Properties: {Topic: !Ref Topic}
+                Queued:
+                  Type: SNS
+                  Properties: {Topic: !Ref Topic, SqsSubscription: true}
+                Named:
+                  Type: SNS
+                  Properties:
+                    Topic: !Ref Topic
+                    SqsSubscription: {QueueArn: !GetAtt Buffer.Arn, QueueUrl: !Ref Buffer}
+          Buffer:
+            Type: AWS::SQS::Queue
+        """)
+    events = functions_of(tmp_path, {"template.yaml": text})["Fn"].events
+    assert kinds(events) == [("sns", line_of(text, "Direct:")), ("sqs", line_of(text, "Queued:")),
+                             ("sqs", line_of(text, "Named:"))]
+    assert [e.redrive for e in events] == [None, None, False]
+
+
+def test_a_dead_letter_queue_that_triggers_a_function_is_marked(tmp_path):
+    template = sam("""
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              Events:
+                Failed: {Type: SQS, Properties: {Queue: !GetAtt Dlq.Arn}}
+                Main: {Type: SQS, Properties: {Queue: !GetAtt Main.Arn}}
+          Main:
+            Type: AWS::SQS::Queue
+            Properties:
+              RedrivePolicy: {deadLetterTargetArn: !GetAtt Dlq.Arn, maxReceiveCount: 3}
+          Dlq:
+            Type: AWS::SQS::Queue
+        """)
+    terraform = """\
+        resource "aws_lambda_function" "fn" {
+          function_name = "fn"
+        }
+        resource "aws_sqs_queue" "main" {
+          redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.dlq.arn, maxReceiveCount = 3 })
+        }
+        resource "aws_sqs_queue" "dlq" {}
+        resource "aws_lambda_event_source_mapping" "dlq" {
+          event_source_arn = aws_sqs_queue.dlq.arn
+          function_name    = aws_lambda_function.fn.arn
+        }
+        resource "aws_lambda_event_source_mapping" "main" {
+          event_source_arn = aws_sqs_queue.main.arn
+          function_name    = aws_lambda_function.fn.arn
+        }
+        """
+    cdk = CDK_APP.replace("SqsEventSource(jobs, report_batch_item_failures=True)",
+                          "SqsEventSource(jobs)")
+    sam_fn = functions_of(tmp_path / "sam", {"template.yaml": template})["Fn"]
+    tf_fn = functions_of(tmp_path / "tf", {"main.tf": terraform})["aws_lambda_function.fn"]
+    cdk_fn = functions_of(tmp_path / "cdk", {"app.py": cdk, "cdk.json": '{"app": "x"}'})["Fn"]
+    for events in (sam_fn.events, tf_fn.events, cdk_fn.events[:2][::-1]):
+        assert [(e.redrive, e.dead_letter_queue) for e in events[:2]] == \
+            [(False, True), (True, False)]

@@ -1366,6 +1366,7 @@ def test_sam_template_findings(tmp_path):
         ("LL201", at("Timeout: !Ref ShortTimeout")),
         ("LL206", at("Timeout: 60")),
         ("LL206", at("Timeout: 20")),
+        ("LL212", at("Jobs:")),  # its queue has no redrive policy
     ], key=lambda pair: pair[1])
     assert {f["path"] for f in findings} == {"template.yaml"}
     by_line = {f["line"]: f for f in findings}
@@ -1428,6 +1429,7 @@ def test_cloudformation_json_template_findings(tmp_path):
         ("LL201", "stack.template", at('"Worker": {')),
         ("LL202", "stack.template", at("AdministratorAccess")),
         ("LL203", "stack.template", at('"Resource": "*"')),
+        ("LL212", "stack.template", at('"Mapping": {')),  # its queue has no redrive policy
     ]
     timeout = findings[0]
     assert "CloudFormation default of 3 s" in timeout["message"]

@@ -296,7 +296,7 @@ def test_account_level_actions_on_star_are_silent(tmp_path):
             timeout: 10
             events:
               - schedule: cron(0 15 * * ? *)
-        """}) == []
+        """}, "LL203") == []
 
 
 class TestFromAwsData:

@@ -80,6 +80,7 @@ class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects, _Exposure):
         "add_all_resources": _Effects._do_statement_change,
         "add_environment": _Effects._do_add_environment,
         "add_event_source": _Effects._do_add_event_source,
+        "configure_async_invoke": _Effects._do_configure_async_invoke,
         "add_layers": _Effects._do_add_layers,
         "add_function_url": _Exposure._do_add_function_url,
         "add_permission": _Exposure._do_add_permission,

@@ -76,11 +76,13 @@ class _ManagedRef:
 @dataclass
 class _Queue:
     """An ``sqs.Queue``: its visibility timeout, whether it has a ``dead_letter_queue`` (None:
-    a ``**kwargs`` may set one), and its line."""
+    a ``**kwargs`` may set one), its line, and whether it is another queue's dead-letter
+    queue."""
 
     visibility: Optional[Value]
     redrive: Optional[bool] = None
     line: int = 0
+    dead_letter: bool = False  # another queue's dead_letter_queue names it
 
 
 @dataclass

@@ -8,7 +8,7 @@ API integrations naming a function... ``_Effects`` is a mixin of ``_AppReader`` 
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from typing import Any, Callable, Dict, List, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -28,6 +28,20 @@ _API_INTEGRATIONS = {
     "aws_cdk.aws_apigatewayv2_integrations.LambdaProxyIntegration": ("handler", None),
     "aws_cdk.aws_elasticloadbalancingv2_targets.LambdaTarget": ("fn", 0),
 }
+
+# Targets and subscriptions through which a service invokes a function asynchronously: qualified
+# name -> (keyword, position) of the function argument, and the EventSource kind.
+_ASYNC_TARGETS = {
+    "aws_cdk.aws_events_targets.LambdaFunction": ("handler", 0, "eventbridge"),
+    "aws_cdk.aws_sns_subscriptions.LambdaSubscription": ("fn", 0, "sns"),
+    "aws_cdk.aws_s3_notifications.LambdaDestination": ("fn", 0, "s3"),
+    "aws_cdk.aws_logs_destinations.LambdaDestination": ("fn", 0, "logs"),
+    "aws_cdk.aws_scheduler_targets.LambdaInvoke": ("func", 0, "schedule"),
+    "aws_cdk.aws_scheduler_targets_alpha.LambdaInvoke": ("func", 0, "schedule"),
+    "aws_cdk.aws_iot_actions_alpha.LambdaFunctionAction": ("func", 0, "iot"),
+    "aws_cdk.aws_ses_actions.Lambda": ("function", None, "ses"),
+}
+_EVENT_INVOKE_CONFIG = "aws_cdk.aws_lambda.EventInvokeConfig"
 
 _CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
 _NOT_CHILDREN = ("whitespace", "lpar", "rpar", "comma", "semicolon", "leading_lines", "header",
@@ -87,6 +101,13 @@ class _Effects:
                 self._api_integration(call, env, qual)
             elif qual in EXPOSURE_CONSTRUCTS:
                 self._exposure_construct(call, env, qual)
+            elif qual in _ASYNC_TARGETS:
+                self._async_target(call, env, qual)
+            elif qual == _EVENT_INVOKE_CONFIG:
+                target = self._first_function(self._arguments(call, env).get("function"))
+                if target is not None:
+                    self._async_arguments(target.function.async_config,
+                                          self._arguments(call, env))
             return
         if not isinstance(call.func, cst.Attribute):
             return
@@ -105,6 +126,29 @@ class _Effects:
         if isinstance(target, _Fn):
             target.function.events.append(EventSource(
                 "api", self._line(call), http_api=qual.endswith(".HttpLambdaIntegration")))
+
+    def _first_function(self, given: Any) -> Optional[_Fn]:
+        target = self._object(*given) if given else None
+        return target if isinstance(target, _Fn) else None
+
+    def _async_target(self, call: cst.Call, env: _Env, qual: str) -> None:
+        """A rule target, subscription or notification destination that names a function."""
+        keyword, position, kind = _ASYNC_TARGETS[qual]
+        args = self._arguments(call, env)
+        target = self._first_function(args.get(keyword, position))
+        if target is None:
+            return
+        invocation = args.get("invocation_type")
+        written = self._text(invocation[0]) if invocation else ""
+        if written.endswith("REQUEST_RESPONSE"):
+            return  # an SES action that waits for the function: not asynchronous
+        target.function.events.append(EventSource(kind, self._line(call)))
+
+    def _do_configure_async_invoke(self, owner: Any, call: cst.Call, env: _Env,
+                                   method: str) -> None:
+        """``fn.configure_async_invoke(on_failure=..., retry_attempts=...)``."""
+        if isinstance(owner, _Fn):
+            self._async_arguments(owner.function.async_config, self._arguments(call, env))
 
     def _argument_statements(self, call: cst.Call, env: _Env) -> List[IamStatement]:
         args = self._arguments(call, env)

@@ -59,6 +59,7 @@ class _EventSources:
                 if queue.redrive is not None:
                     event.redrive = queue.redrive
                     event.queue_path, event.queue_line = self.display, queue.line
+                event.dead_letter_queue = queue.dead_letter
         given = self._given(args, "report_batch_item_failures")
         if given is not None:
             event.report_batch_failures = self._value(*given)
@@ -94,6 +95,8 @@ class _EventSources:
         line, column, _, _ = self._span(call)
         redrive: Optional[bool] = True if args.get("dead_letter_queue") is not None else \
             None if args.unknown_splat else False
+        if redrive:
+            self._mark_dead_letter(*args.keywords["dead_letter_queue"])
         given = args.get("visibility_timeout")
         if given is None:
             if args.unknown_splat:
@@ -108,6 +111,16 @@ class _EventSources:
                                 end_column), redrive, line)
         return _Queue(Value(seconds, f"{text} (= {seconds} s)", self.display, v_line, v_column,
                             True, end_line, end_column), redrive, line)
+
+    def _mark_dead_letter(self, expr: cst.BaseExpression, env: _Env) -> None:
+        """The queue of ``sqs.DeadLetterQueue(queue=..., max_receive_count=...)`` is another
+        queue's dead-letter queue."""
+        target, target_env, _, _ = self._deref(expr, env)
+        if isinstance(target, cst.Call) and target_env is not None:
+            given = self._arguments(target, target_env).get("queue")
+            queue = self._object(*given) if given else None
+            if isinstance(queue, _Queue):
+                queue.dead_letter = True
 
     def _async_arguments(self, config: AsyncConfig, args: _Args) -> None:
         """``on_failure``, ``dead_letter_queue`` / ``dead_letter_topic`` /

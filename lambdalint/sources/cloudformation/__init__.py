@@ -142,12 +142,13 @@ def queue_visibility(data: Any, source: SourceFile, queue: Any) -> Optional[Valu
     return _Template(data, source, "", None, None).queue_visibility(queue)
 
 
-def queue_redrive(data: Any, source: SourceFile, queue: Any) -> Optional[Tuple[bool, int]]:
-    """Whether the ``AWS::SQS::Queue`` in ``data`` that ``queue`` names has a ``RedrivePolicy``,
-    and the queue's line; None when the queue is not defined there."""
+def queue_redrive(data: Any, source: SourceFile, queue: Any) -> Optional[Tuple[bool, int, bool]]:
+    """Of the ``AWS::SQS::Queue`` in ``data`` that ``queue`` names: whether it has a
+    ``RedrivePolicy``, its line, and whether it is another queue's dead-letter queue; None when
+    the queue is not defined there."""
     if not isinstance(data, dict):
         return None
     event = _Template(data, source, "", None, None).sqs_event(queue, 0)
     if event.redrive is None:
         return None
-    return event.redrive, event.queue_line
+    return event.redrive, event.queue_line, event.dead_letter_queue

@@ -70,8 +70,12 @@ class _Events:
             if word == "api":
                 out.append(EventSource("api", line, http_api=kind == "HttpApi"))
                 continue
+            subscription = properties.get("SqsSubscription") if word == "sns" else None
             if word == "sqs":
                 found = self.sqs_event(properties.get("Queue"), line)
+            elif subscription is not None and subscription is not False:
+                # SNS delivers to a queue the function polls: an SQS trigger, not asynchronous
+                found = self.sqs_event(_as_dict(subscription).get("QueueArn"), line)
             else:
                 found = EventSource(word, line)
             if word == "s3":
@@ -94,7 +98,17 @@ class _Events:
             props = self.properties(queue_id)
             event.redrive = "RedrivePolicy" in props and not _is_no_value(props["RedrivePolicy"])
             event.queue_path, event.queue_line = self.path, self.line_of(queue_id)
+            event.dead_letter_queue = queue_id in self.dead_letter_queues()
         return event
+
+    def dead_letter_queues(self) -> Set[str]:
+        """Logical ids of the queues another queue's ``RedrivePolicy`` names (found once)."""
+        if self._dead_letters is None:
+            self._dead_letters = set()
+            for queue_id in self.ids_of(QUEUE):
+                policy = self.properties(queue_id).get("RedrivePolicy")
+                self._dead_letters |= _references(policy) - {queue_id}
+        return self._dead_letters
 
     def queue_defined(self, queue: Any) -> Optional[str]:
         """The logical id of the ``AWS::SQS::Queue`` of this template a value names, if any."""
@@ -117,15 +131,24 @@ class _Events:
         if "Destination" in destination and not _is_no_value(destination["Destination"]):
             event.on_failure = self.value(destination["Destination"],
                                           _pos(destination, "Destination"))[0]
-        for key, attribute in (("BisectBatchOnFunctionError", "bisect"),
-                               ("MaximumRetryAttempts", "max_retries"),
-                               ("MaximumRecordAgeInSeconds", "max_record_age")):
+        if "BisectBatchOnFunctionError" in props \
+                and not _is_no_value(props["BisectBatchOnFunctionError"]):
+            event.bisect = self.value(props["BisectBatchOnFunctionError"],
+                                      _pos(props, "BisectBatchOnFunctionError"))[0]
+        self._numbers(event, props, (("MaximumRetryAttempts", "max_retries"),
+                                     ("MaximumRecordAgeInSeconds", "max_record_age")))
+
+    def _numbers(self, target: object, props: Dict[Any, Any],
+                 keys: Tuple[Tuple[str, str], ...]) -> None:
+        """Each property written in ``props`` as a Value (a number when it is one) on
+        ``target``'s attribute."""
+        for key, attribute in keys:
             if key in props and not _is_no_value(props[key]):
                 value = self.value(props[key], _pos(props, key))[0]
-                number = _number(value) if attribute != "bisect" else None
+                number = _number(value)
                 if number is not None:
                     value.value = number
-                setattr(event, attribute, value)
+                setattr(target, attribute, value)
 
     def _response_types(self, props: Dict[Any, Any]) -> Value:
         """``FunctionResponseTypes``: True when it lists ReportBatchItemFailures."""
@@ -284,14 +307,8 @@ class _Events:
             if key in failure and not _is_no_value(failure[key]):
                 config.on_failure = self.value(failure[key], _pos(failure, key))[0]
                 break
-        for key, attribute in (("MaximumRetryAttempts", "max_retries"),
-                               ("MaximumEventAgeInSeconds", "max_event_age")):
-            if key in props and not _is_no_value(props[key]):
-                value = self.value(props[key], _pos(props, key))[0]
-                number = _number(value)
-                if number is not None:
-                    value.value = number
-                setattr(config, attribute, value)
+        self._numbers(config, props, (("MaximumRetryAttempts", "max_retries"),
+                                      ("MaximumEventAgeInSeconds", "max_event_age")))
 
 
 # Resources that invoke a function asynchronously: type -> a function of its Properties giving

@@ -165,6 +165,7 @@ class _Core:
         self._role_cache: Dict[str, Tuple[List[IamStatement], List[ManagedPolicy]]] = {}
         self._events: Optional[Dict[str, List[EventSource]]] = None
         self._invoke_configs: Optional[Dict[str, List[Dict[Any, Any]]]] = None
+        self._dead_letters: Optional[Set[str]] = None
         self._assumable: Dict[str, bool] = {}
 
     # -- lookups

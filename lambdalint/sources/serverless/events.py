@@ -97,7 +97,7 @@ class _Events:
         event.source = _logical_id(arn)
         redrive = self.queue_redrive(arn)
         if redrive is not None:
-            event.redrive, event.queue_line = redrive
+            event.redrive, event.queue_line, event.dead_letter_queue = redrive
             event.queue_path = self.path
         if isinstance(body, dict) and not _intrinsic(body):
             event.batch_size = self.field_value(body, "batchSize")
@@ -105,9 +105,9 @@ class _Events:
             event.report_batch_failures = self._response_type(body)
         return event
 
-    def queue_redrive(self, arn: Any) -> Optional[Tuple[bool, int]]:
-        """Whether the queue an ``sqs`` event names has a redrive policy, and its line, when
-        ``resources`` defines it."""
+    def queue_redrive(self, arn: Any) -> Optional[Tuple[bool, int, bool]]:
+        """Whether the queue an ``sqs`` event names has a redrive policy, its line, and whether
+        it is another queue's dead-letter queue, when ``resources`` defines it."""
         if not self.resources or not isinstance(arn, dict):
             return None
         return cloudformation.queue_redrive(self.template, self.source, arn)
@@ -127,15 +127,20 @@ class _Events:
             return event
         event.report_batch_failures = self._response_type(spec)
         event.bisect = self.field_value(spec, "bisectBatchOnFunctionError")
-        for key, attribute in (("maximumRetryAttempts", "max_retries"),
-                               ("maximumRecordAgeInSeconds", "max_record_age")):
+        self._numbers(event, spec, (("maximumRetryAttempts", "max_retries"),
+                                    ("maximumRecordAgeInSeconds", "max_record_age")))
+        event.on_failure = self._destination(_dict(spec.get("destinations")))
+        return event
+
+    def _numbers(self, target: object, spec: Dict[Any, Any],
+                 keys: Tuple[Tuple[str, str], ...]) -> None:
+        """Each key of ``spec`` as a Value (a number when it is one) on ``target``'s attribute."""
+        for key, attribute in keys:
             value = self.field_value(spec, key)
             number = _number(value)
             if value is not None and number is not None:
                 value.value = number
-            setattr(event, attribute, value)
-        event.on_failure = self._destination(_dict(spec.get("destinations")))
-        return event
+            setattr(target, attribute, value)
 
     def _response_type(self, body: Dict[Any, Any]) -> Optional[Value]:
         """``functionResponseType: ReportBatchItemFailures`` as True (another word: False)."""
@@ -160,13 +165,8 @@ class _Events:
         config.dead_letter = self.field_value(spec, "onError")
         if config.dead_letter is None and spec.get("deadLetter") is not None:
             config.dead_letter = self.field_value(spec, "deadLetter")
-        for key, attribute in (("maximumRetryAttempts", "max_retries"),
-                               ("maximumEventAge", "max_event_age")):
-            value = self.field_value(spec, key)
-            number = _number(value)
-            if value is not None and number is not None:
-                value.value = number
-            setattr(config, attribute, value)
+        self._numbers(config, spec, (("maximumRetryAttempts", "max_retries"),
+                                     ("maximumEventAge", "max_event_age")))
         destination = self.invoke_destinations().get(function_logical_id(name))
         if destination is not None:
             config.on_failure = destination

@@ -34,10 +34,9 @@ SOURCE_KINDS = {"aws_sqs_queue": "sqs", "aws_kinesis_stream": "kinesis",
 # The service of a literal ARN (arn:aws:<service>:...) -> kind.
 SERVICE_KINDS = {"sqs": "sqs", "kinesis": "kinesis", "dynamodb": "dynamodb", "kafka": "kafka",
                  "mq": "mq", "rds": "documentdb"}
-# Mapping facts: (resource argument, module event_source_mapping key, EventSource attribute).
-MAPPING_FACTS = (("bisect_batch_on_function_error", "bisect"),
-                 ("maximum_retry_attempts", "max_retries"),
-                 ("maximum_record_age_in_seconds", "max_record_age"))
+# Retry bounds of an async invoke config (a resource, the Lambda module): argument -> attribute.
+ASYNC_BOUNDS = (("maximum_retry_attempts", "max_retries"),
+                ("maximum_event_age_in_seconds", "max_event_age"))
 
 Getter = Callable[[str], Optional[Node]]
 
@@ -53,11 +52,13 @@ class Events:
         by_address = {f.name: f for f in functions}
         found: Dict[int, List[EventSource]] = {}
 
-        def add(function: Optional[Function], event: EventSource) -> None:
+        def add(function: Optional[Function], event: EventSource, where: Block) -> None:
             if function is None:
                 return
+            event.path = where.file.display
             events = found.setdefault(id(function), [])
-            if not any(e.kind == event.kind and e.line == event.line for e in events):
+            if not any(e.kind == event.kind and e.line == event.line and e.path == event.path
+                       for e in events):
                 events.append(event)
 
         for block in self.m.of_type("aws_lambda_event_source_mapping"):
@@ -66,16 +67,17 @@ class Events:
             if event:
                 guard(lambda: self._mapping_facts(event, block.get, self._block_destination(
                     block, "destination_config", "on_failure", "destination_arn")))
-                add(function, event)
+                add(function, event, block)
         for block in self.m.of_type("aws_lambda_permission"):
             ok, principal, _ = self.m.literal(block.get("principal"))
             if ok and isinstance(principal, str) and principal.startswith("apigateway."):
                 add(self._function_of(block.get("function_name"), by_address),
-                    EventSource("api", block.line))
+                    EventSource("api", block.line), block)
         for kind, attr in (("aws_apigatewayv2_integration", "integration_uri"),
                            ("aws_api_gateway_integration", "uri")):
             for block in self.m.of_type(kind):
-                add(self._function_of(block.get(attr), by_address), EventSource("api", block.line))
+                add(self._function_of(block.get(attr), by_address), EventSource("api", block.line),
+                    block)
         # An ALB waits as long as its idle timeout, not API Gateway's 29 s: its own kind.
         for kind, resource, attr in (("alb", "aws_lb_target_group_attachment", "target_id"),
                                      ("eventbridge", "aws_cloudwatch_event_target", "arn"),
@@ -85,20 +87,21 @@ class Events:
                 event = EventSource(word, block.line)
                 if kind == "sns":
                     event.source = self._address(block.get("topic_arn"))
-                add(self._function_of(block.get(attr), by_address), event)
+                add(self._function_of(block.get(attr), by_address), event, block)
         for block in self.m.of_type("aws_s3_bucket_notification"):
             for target in block.children("lambda_function"):
                 event = EventSource("s3", target.line, source=self._address(block.get("bucket")))
                 event.key_filter = any(target.get(key) is not None
                                        for key in ("filter_prefix", "filter_suffix"))
-                add(self._function_of(target.get("lambda_function_arn"), by_address), event)
+                add(self._function_of(target.get("lambda_function_arn"), by_address), event,
+                    block)
         for kind, resource, child, attr in ASYNC_BLOCKS:
             for block in self.m.of_type(resource):
                 for target in block.children(child) if child else [block]:
                     if self._synchronous(target):
                         continue
                     add(self._function_of(target.get(attr), by_address),
-                        EventSource(kind, target.line))
+                        EventSource(kind, target.line), block)
         for name, block in self.m.modules.items():
             function = by_address.get(block.address)
             if function is None:
@@ -112,7 +115,7 @@ class Events:
                         destination = obj.get("destination_arn_on_failure")
                         guard(lambda: self._mapping_facts(
                             event, obj.get, self.m.value(destination) if destination else None))
-                        add(function, event)
+                        add(function, event, block)
             triggers = self.m.obj(block.get("allowed_triggers"))
             for entry in triggers.entries if triggers is not None else []:
                 obj = self.m.obj(entry.node)
@@ -121,7 +124,7 @@ class Events:
                 for key in ("service", "principal"):
                     ok, value, _ = self.m.literal(obj.get(key))
                     if ok and isinstance(value, str) and value.startswith("apigateway"):
-                        add(function, EventSource("api", entry.line))
+                        add(function, EventSource("api", entry.line), block)
         return found
 
     def _function_of(self, node: Optional[Node], by_address: Dict[str, Function]) -> Optional[Function]:
@@ -173,6 +176,7 @@ class Events:
                         value.value = number
                     event.visibility = value
                 event.redrive = self._redriven(queue, found.name)
+                event.dead_letter_queue = self._dead_letter_of_another(found.name)
                 event.queue_path, event.queue_line = queue.file.display, queue.line
             return event
         if found is not None and found.kind in ("resource", "data"):
@@ -206,6 +210,21 @@ class Events:
                 return True
         return False
 
+    def _dead_letter_of_another(self, name: str) -> bool:
+        """Whether another queue's redrive policy (``redrive_policy``, an
+        ``aws_sqs_queue_redrive_policy``) names ``aws_sqs_queue.<name>``."""
+        wanted = f"aws_sqs_queue.{name}."
+        for kind, attr in (("aws_sqs_queue", "redrive_policy"),
+                           ("aws_sqs_queue_redrive_policy", "redrive_policy")):
+            for block in self.m.of_type(kind):
+                node = block.get(attr)
+                if node is None or wanted not in node.text:
+                    continue
+                if kind == "aws_sqs_queue" and block.labels[1:2] == [name]:
+                    continue  # the queue's own policy
+                return True
+        return False
+
     def _synchronous(self, action: Block) -> bool:
         """An SES ``lambda_action`` with ``invocation_type = "RequestResponse"``: SES waits."""
         ok, value, _ = self.m.literal(action.get("invocation_type"))
@@ -225,15 +244,11 @@ class Events:
         node = get("function_response_types")
         if node is not None:
             event.report_batch_failures = self._response_types(node)
-        for key, attribute in MAPPING_FACTS:
-            node = get(key)
-            if node is not None:
-                value = self.m.value(node)
-                number = as_number(value.value) if value.literal and attribute != "bisect" \
-                    else None
-                if number is not None:
-                    value.value = number
-                setattr(event, attribute, value)
+        node = get("bisect_batch_on_function_error")
+        if node is not None:
+            event.bisect = self.m.value(node)
+        self._numbers(event, get, (("maximum_retry_attempts", "max_retries"),
+                                   ("maximum_record_age_in_seconds", "max_record_age")))
         event.on_failure = on_failure
 
     def _response_types(self, node: Node) -> Value:
@@ -300,7 +315,7 @@ class Events:
                                               "destination")
         if destination is not None:
             config.on_failure = destination
-        self._bounds(config, block.get, "maximum_retry_attempts", "maximum_event_age_in_seconds")
+        self._numbers(config, block.get, ASYNC_BOUNDS)
 
     def _module_async(self, config: AsyncConfig, block: Block) -> None:
         node = block.get("dead_letter_target_arn")
@@ -314,17 +329,19 @@ class Events:
                 config.unknown = True
             elif value is True or (isinstance(value, str) and value.strip() == "true"):
                 config.on_failure = self.m.value(node)
-        self._bounds(config, block.get, "maximum_retry_attempts", "maximum_event_age_in_seconds")
+        self._numbers(config, block.get, ASYNC_BOUNDS)
 
-    def _bounds(self, config: AsyncConfig, get: Getter, retries: str, age: str) -> None:
-        for key, attribute in ((retries, "max_retries"), (age, "max_event_age")):
+    def _numbers(self, target: object, get: Getter, keys: Tuple[Tuple[str, str], ...]) -> None:
+        """Each argument ``get`` finds as a Value (a number when it is one) on ``target``'s
+        attribute."""
+        for key, attribute in keys:
             node = get(key)
             if node is not None:
                 value = self.m.value(node)
                 number = as_number(value.value) if value.literal else None
                 if number is not None:
                     value.value = number
-                setattr(config, attribute, value)
+                setattr(target, attribute, value)
 
 
 # Resources that invoke a function asynchronously: (kind, resource type, the child block that
