@@ -12,7 +12,7 @@ from lambdalint.rules._linked_timeout import (BOTOCORE_READ_TIMEOUT, budget, des
                                               shortest)
 from lambdalint.rules._syntax import last_name, short_code
 from lambdalint.rules.base import PythonRule
-from lambdalint.rules.meta import RuleMeta
+from lambdalint.rules.meta import Option, RuleMeta
 
 if TYPE_CHECKING:
     from lambdalint.prefilter import Text
@@ -23,6 +23,11 @@ META = RuleMeta(
     severity="warning",
     summary="An HTTP call in handler code has no timeout: a slow dependency eats the invocation.",
     kind="python",
+    options=(
+        Option("boto3-read-timeout", "bool", False,
+               "also report boto3/botocore clients left at botocore's 60 s read timeout in code "
+               "a function with a shorter timeout runs (needs the function's config in the run)"),
+    ),
     tags=("reliability", "performance"),
     reports="a `requests`/`urllib`/`urllib3`/`aiohttp` call (or `httpx` with `timeout=None`) "
             "without a timeout, in code a handler runs; with the function's timeout from its "
@@ -43,7 +48,8 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     or a boto3 client may be built in a file a function with a timeout under 60 s runs."""
     if text.is_test_path:
         return False
-    if "boto" in text.text and ("client" in text.text or "resource" in text.text) and any(
+    if options.get("boto3-read-timeout", False) and "boto" in text.text and \
+            ("client" in text.text or "resource" in text.text) and any(
             f.timeout is not None and f.timeout < 60 for _, fs in text.linked for f in fs):
         return True
     if not any(name in text.text for name in LIBRARIES):
@@ -165,8 +171,9 @@ class NetworkCallWithoutTimeout(NameValues, PythonRule):
          'def handler(event, context):\n    return s3.list_buckets()\n', _template("Timeout: 10")),
     )
     INVALID = (
-        ('import boto3\n\ns3 = boto3.client("s3")\n\ndef handler(event, context):\n'
-         '    return s3.list_buckets()\n', _template("Timeout: 10")),
+        ('import urllib.request\n\ndef handler(event, context):\n'
+         '    return urllib.request.urlopen(event["url"], timeout=60).read()\n',
+         _template("Timeout: 10")),
         ('import requests\n\ndef handler(event, context):\n'
          '    return requests.get(event["url"], timeout=30).json()\n', _template("Timeout: 15")),
         'import requests\n\ndef handler(event, context):\n'
@@ -194,7 +201,7 @@ class NetworkCallWithoutTimeout(NameValues, PythonRule):
             return
         func = node.func
         name = last_name(func)
-        if name in BOTO3_FACTORIES:
+        if name in BOTO3_FACTORIES and self.options.get("boto3-read-timeout", False):
             self._boto3_client(node)
         if name not in CALL_NAMES and not isinstance(func, cst.Name):
             return
