@@ -216,7 +216,7 @@ class BatchFailuresIgnored(PythonRule):
                 "catches an error and returns normally, Lambda counts every record of the batch "
                 "as processed, and the failed ones are lost",
                 f'Collect the records that failed and return {{"{WORD}": [{{"itemIdentifier": '
-                'record["messageId"]}, ...]}} (the sequence number for streams), or use '
+                'record["messageId"]}, ...]} (the sequence number for streams), or use '
                 "Powertools' BatchProcessor with process_partial_response; let an error you "
                 "cannot handle raise to retry the batch.",
             )

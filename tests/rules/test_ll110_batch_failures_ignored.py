@@ -219,3 +219,9 @@ def test_handlers_that_let_errors_raise_lose_nothing(tmp_path):
     write(tmp_path / "a", {"template.yaml": _sam("SQS", True), "src/app.py": plain})
     write(tmp_path / "b", {"template.yaml": _sam("SQS", True), "src/app.py": reraise})
     assert _check(tmp_path, {}) == []
+
+
+def test_the_suggestion_shows_the_response_to_return(tmp_path):
+    found = _check(tmp_path, {"template.yaml": _sam("SQS", True), "src/app.py": SWALLOW})
+    assert ('return {"batchItemFailures": [{"itemIdentifier": record["messageId"]}, ...]} '
+            '(the sequence number for streams)') in found[0]["suggestion"]
