@@ -29,20 +29,27 @@ META = RuleMeta(
     covers=("yes", "yes", "yes", "yes", "yes"),
 )
 
-# Words without which the file can return none of what the rule reports (a REST API or ALB in
-# front of a linked handler aside).
-WORDS = ("set", "date", "Decimal", "encode", "b64", "Item", "b'", 'b"')
+# Last names of the calls that make what the rule reports (and the DynamoDB reads whose items
+# it follows): without one inside a function, a file returns none of them.
+CALLEES = ("set", "frozenset", "now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp",
+           "fromisoformat", "strptime", "combine", "datetime", "date", "Decimal", "encode",
+           "b64encode", "b64decode", "urlsafe_b64encode", "urlsafe_b64decode",
+           "standard_b64encode", "get_item", "query", "scan")
 
 
 def gate(text: Text, options: Dict[str, Any]) -> bool:
-    """False only when LL106 cannot report in the file: it returns nothing, or spells none of
-    the unserialisable values and no REST API or ALB triggers a function it is the handler of."""
+    """False only when LL106 cannot report in the file: it returns nothing; or no call inside a
+    function makes what the rule reports (nor an alias that may), and no REST API or ALB
+    triggers a function it is the handler of."""
     if "return" not in text.text or text.is_test_path:
         return False
-    if any(w in text.text for w in WORDS):
+    if any(t.kind in ("api", "alb") and not t.http_api and not t.asynchronous
+           for _, functions in text.linked for f in functions for t in f.triggers):
         return True
-    return any(t.kind in ("api", "alb") and not t.http_api and not t.asynchronous
-               for _, functions in text.linked for f in functions for t in f.triggers)
+    facts = text.facts
+    if facts is None:
+        return True
+    return bool(facts.callees_in_functions & (set(CALLEES) | facts.aliases))
 
 
 SETS = frozenset({"builtins.set", "builtins.frozenset", "set", "frozenset"})
@@ -169,8 +176,6 @@ class HandlerResponseShape(NameValues, PythonRule):
         if isinstance(expr, cst.BooleanOperation):
             return self._unserialisable(expr.left, depth + 1, dumped) or \
                 self._unserialisable(expr.right, depth + 1, dumped)
-        if isinstance(expr, cst.SimpleString) and expr.prefix.lower().startswith(("b", "rb")):
-            return expr, "bytes", dumped
         if isinstance(expr, cst.Name):
             bound = self.values(expr.value, expr)
             if len(bound) == 1 and bound[0] is not None:
