@@ -38,9 +38,9 @@ CALLEES = ("set", "frozenset", "now", "utcnow", "today", "fromtimestamp", "utcfr
 
 
 def gate(text: Text, options: Dict[str, Any]) -> bool:
-    """False only when LL106 cannot report in the file: it returns nothing; or no call inside a
-    function makes what the rule reports (nor an alias that may), and no REST API or ALB
-    triggers a function it is the handler of."""
+    """False only when LL106 cannot report in the file: no ``return`` gives back (directly, or
+    through names bound to it anywhere in the file) a call that makes what the rule reports (or
+    of an alias that may), and no REST API or ALB triggers a function it is the handler of."""
     if "return" not in text.text or text.is_test_path:
         return False
     if any(t.kind in ("api", "alb") and not t.http_api and not t.asynchronous
@@ -49,7 +49,51 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     facts = text.facts
     if facts is None:
         return True
-    return bool(facts.callees_in_functions & (set(CALLEES) | facts.aliases))
+    import ast
+
+    callees = set(CALLEES) | facts.aliases
+
+    def risky(node, names) -> bool:
+        """The shapes the rule looks into: containers, ``or``/``and``, names bound to a risky
+        value, subscripts and ``.get`` of one, ``json.dumps`` of one, and the calls it reports."""
+        if isinstance(node, (ast.Dict, ast.List, ast.Tuple, ast.Set)):
+            items = node.values if isinstance(node, ast.Dict) else node.elts
+            return any(risky(item, names) for item in items if item is not None)
+        if isinstance(node, ast.BoolOp):
+            return any(risky(item, names) for item in node.values)
+        if isinstance(node, ast.Name):
+            return node.id in names
+        if isinstance(node, ast.Subscript):
+            return risky(node.value, names)
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        last = func.attr if isinstance(func, ast.Attribute) else \
+            func.id if isinstance(func, ast.Name) else ""
+        if last in callees:
+            return True
+        if last == "dumps" and node.args:
+            return risky(node.args[0], names)
+        return last == "get" and isinstance(func, ast.Attribute) and risky(func.value, names)
+
+    bindings = []  # (names bound, value) of every assignment in the file
+    returns = []
+    for node in ast.walk(text.tree):  # type: ignore[arg-type]
+        if isinstance(node, ast.Return) and node.value is not None:
+            returns.append(node.value)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and node.value:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            bindings.append((bound, node.value))
+    names: set = set()
+    grew = True
+    while grew:  # names bound to what the rule reports, through other names too
+        grew = False
+        for bound, value in bindings:
+            if not bound <= names and risky(value, names):
+                names |= bound
+                grew = True
+    return any(risky(value, names) for value in returns)
 
 
 SETS = frozenset({"builtins.set", "builtins.frozenset", "set", "frozenset"})
