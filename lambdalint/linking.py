@@ -71,7 +71,8 @@ def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
             reports = written.value
             path, line = written.path or function.path, written.line
     return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
-                         asynchronous=event.asynchronous, report_batch_failures=reports,
+                         asynchronous=event.asynchronous, defined_api=event.defined_api,
+                         report_batch_failures=reports,
                          path=path, report_line=line)
 
 

@@ -44,6 +44,7 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     if "return" not in text.text or text.is_test_path:
         return False
     if any(t.kind in ("api", "alb") and not t.http_api and not t.asynchronous
+           and not t.defined_api
            for _, functions in text.linked for f in functions for t in f.triggers):
         return True
     facts = text.facts
@@ -282,7 +283,8 @@ class HandlerResponseShape(NameValues, PythonRule):
 def _proxies(functions) -> List[Tuple[LinkedFunction, LinkedTrigger]]:
     """REST API and ALB triggers that wait for the answer: those need statusCode."""
     return [(f, t) for f in functions for t in f.triggers
-            if t.kind in ("api", "alb") and not t.http_api and not t.asynchronous]
+            if t.kind in ("api", "alb") and not t.http_api and not t.asynchronous
+            and not t.defined_api]
 
 
 def _label(trigger: LinkedTrigger) -> str:

@@ -177,3 +177,29 @@ class TestProxyShape:
         found = _check(tmp_path, {**files, "src/app.py": PLAIN})
         assert [(f["path"], f["line"]) for f in found] == [("src/app.py", 5)]
         assert "Hello's API Gateway REST API trigger (app.py:" in found[0]["message"]
+
+    def test_an_api_with_its_own_definition_may_map_the_response(self, tmp_path):
+        # From serverless-patterns (apigw-mappingtemplate-lambda): the Api's OpenAPI definition
+        # integrates without a proxy and maps the response with a template.
+        template = sam("""\
+            Resources:
+              RestApi:
+                Type: AWS::Serverless::Api
+                Properties:
+                  StageName: dev
+                  DefinitionUri: ./api.yaml
+              Hello:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.handler
+                  CodeUri: src/
+                  Timeout: 10
+                  Events:
+                    Any:
+                      Type: Api
+                      Properties: {RestApiId: !Ref RestApi, Path: /, Method: any}
+            """)
+        found = _check(tmp_path, {"template.yaml": template, "src/app.py":
+                                  'def handler(event, context):\n    return {"body": "x"}\n'})
+        assert found == []
