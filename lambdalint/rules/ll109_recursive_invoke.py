@@ -23,7 +23,7 @@ META = RuleMeta(
     severity="error",
     summary="A handler invokes its own function with no depth guard: a runaway loop of invocations.",
     kind="python",
-    tags=("reliability", "cost"),
+    tags=("reliability", "performance"),
     reports="a handler (or code it reaches) invoking its own function (`AWS_LAMBDA_FUNCTION_NAME`, "
             "`context.function_name`, the name its config gives it) with no condition to stop",
     covers=("yes", "inline code", "", "", "inline code"),
