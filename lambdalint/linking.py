@@ -70,10 +70,17 @@ def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
         elif written.literal and isinstance(written.value, bool):
             reports = written.value
             path, line = written.path or function.path, written.line
+    source = event.source
+    variables: Tuple[str, ...] = ()
+    if source:
+        variables = tuple(sorted(
+            var.name for var in function.environment
+            if source in var.refers or (var.value.literal and var.value.value == source)))
     return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
                          asynchronous=event.asynchronous, defined_api=event.defined_api,
                          report_batch_failures=reports,
-                         path=path, report_line=line)
+                         path=path, report_line=line, source=source,
+                         source_variables=variables, key_filter=event.key_filter)
 
 
 def _seconds(function: Function) -> Tuple[Optional[float], str, str, int]:

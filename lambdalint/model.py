@@ -89,6 +89,9 @@ class EnvVar:
     value: Value
     line: int
     column: int = 1
+    # The project's resources the value names (logical ids, Terraform addresses): a handler
+    # that reads this variable reaches that resource (LL217).
+    refers: List[str] = field(default_factory=list)
 
 
 @dataclass
@@ -184,6 +187,11 @@ class EventSource:
     # sqs: the trigger's batch size and batching window as written, when written.
     batch_size: Optional[Value] = None
     batching_window: Optional[Value] = None
+    # s3, sqs, sns: the bucket, queue or topic that invokes the function, as the project names
+    # it (a logical id, a Terraform address, a Serverless bucket or topic name), when known;
+    # s3: whether the notification filters keys by prefix or suffix (input kept apart).
+    source: Optional[str] = None
+    key_filter: bool = False
     # sqs, kinesis, dynamodb: ``FunctionResponseTypes: [ReportBatchItemFailures]`` of the
     # mapping (SAM event Properties, AWS::Lambda::EventSourceMapping, Serverless
     # ``functionResponseType``, Terraform ``function_response_types``, CDK
@@ -261,6 +269,55 @@ class LogGroup:
 
 
 @dataclass
+class FunctionUrl:
+    """A function URL (LL215). ``auth_type`` is the auth type as written (``NONE``,
+    ``AWS_IAM``); where the format's default applies it is that default, with a ``text`` that
+    says so (Serverless ``url: true`` is ``NONE``). ``origin`` names the definition for messages
+    (``FunctionUrlConfig``, ``AWS::Lambda::Url OrdersUrl``, ``aws_lambda_function_url.orders``,
+    ``url``, ``add_function_url``); ``path``/``line`` point at it."""
+
+    auth_type: Value
+    origin: str
+    path: str
+    line: int
+
+
+@dataclass
+class InvokePermission:
+    """A resource-based permission the project writes on the function (LL216):
+    ``AWS::Lambda::Permission``, ``aws_lambda_permission``, CDK ``add_permission``. Only what
+    the user writes: permissions a framework adds for an event (SAM ``Events``, Serverless
+    ``events``, CDK event sources) scope themselves and are not here. The scoping values are
+    None when not written."""
+
+    principal: Value
+    origin: str
+    path: str
+    line: int
+    action: Optional[Value] = None
+    source_arn: Optional[Value] = None
+    source_account: Optional[Value] = None
+    principal_org_id: Optional[Value] = None
+    event_source_token: Optional[Value] = None
+    # The permission that makes a function URL public (lambda:InvokeFunctionUrl with
+    # FunctionUrlAuthType NONE): LL215 speaks of it, through the URL.
+    url_auth_type: Optional[Value] = None
+
+
+@dataclass
+class VpcAttachment:
+    """The function is attached to a VPC (LL218): where its ``VpcConfig`` / ``vpc`` /
+    ``vpc_config`` / ``vpc=`` is written. ``text`` is how it is written, for messages.
+    ``file_system`` is an EFS mount of the function (which needs the VPC), when it has one."""
+
+    text: str
+    path: str
+    line: int
+    file_system: Optional[Value] = None
+    column: int = 1
+
+
+@dataclass
 class Function:
     name: str
     format: str
@@ -293,13 +350,18 @@ class Function:
     log_retention: Optional[Value] = None
     log_group: Optional[LogGroup] = None
     role: Optional[str] = None  # the role's name as the format names it, for messages
-    # The deployed function's name as written (SAM/CFN FunctionName, Terraform function_name,
-    # CDK function_name=), when the config writes one; None when AWS or the framework names it.
-    function_name: Optional[Value] = None
     # Resources of the project its settings name, in the order written (see ResourceRef).
     resources: List[ResourceRef] = field(default_factory=list)
     # Where failed asynchronous invocations go (destination, dead-letter queue, retry bounds).
     async_config: AsyncConfig = field(default_factory=AsyncConfig)
+    # The deployed function's name as written (SAM/CFN FunctionName, Terraform function_name,
+    # CDK function_name=), when the config writes one; None when AWS or the framework names it.
+    function_name: Optional[Value] = None
+    # Exposure (LL215, LL216, LL218): the function's URL, the invoke permissions the project
+    # writes on it, its VPC attachment.
+    url: Optional[FunctionUrl] = None
+    invoke_permissions: List[InvokePermission] = field(default_factory=list)
+    vpc: Optional[VpcAttachment] = None
     # Rules silenced for this whole function: CloudFormation Metadata {lambdalint: {ignore: [...]}}
     # or a "# lambdalint: ignore[...]" comment on its first line. "*" silences every rule.
     ignored_rules: Set[str] = field(default_factory=set)
@@ -362,6 +424,11 @@ class LinkedTrigger:
     report_batch_failures: Optional[bool] = None
     path: str = ""
     report_line: int = 0
+    # s3/sqs/sns: the bucket, queue or topic that invokes the function (EventSource.source),
+    # the environment variables that name it, and whether an S3 notification filters keys.
+    source: Optional[str] = None
+    source_variables: Tuple[str, ...] = ()
+    key_filter: bool = False
 
 
 @dataclass(frozen=True)

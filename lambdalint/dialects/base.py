@@ -151,6 +151,22 @@ class Dialect:
         exist (Serverless ``provider.logRetentionInDays``)."""
         return None
 
+    # -- exposure: function URLs, invoke permissions, VPC (LL215, LL216, LL218) ---------------
+
+    def url_auth_setting(self, function: Function) -> str:
+        """The setting that makes the function's URL require IAM (SigV4) authentication."""
+        return "the function URL's auth type AWS_IAM"
+
+    def permission_scope(self, service: str) -> str:
+        """The settings that scope an invoke permission for ``service`` (``s3``, ``sns``...) to
+        one source resource and the account."""
+        return "the permission's source ARN and source account"
+
+    def vpc_removal(self, function: Function, setting: str) -> str:
+        """How to detach the function from its VPC; ``setting`` is the setting as the reader
+        names it (``VpcConfig``, ``provider.vpc``, ``vpc_config``, ``vpc=...``)."""
+        return f"Remove {setting}."
+
     # -- IAM (LL202, LL203) ---------------------------------------------------------------------
 
     def statement_list(self, key: str, items: List[str],

@@ -65,6 +65,17 @@ def _grant_covers(service: str, statement: IamStatement) -> bool:
     return True
 
 
+# Per service whose principal invokes functions: its source construct's ARN, for source_arn.
+_SOURCES: Dict[str, str] = {
+    "s3": "bucket.bucket_arn",
+    "sns": "topic.topic_arn",
+    "events": "rule.rule_arn",
+    "apigateway": 'api.arn_for_execute_api()',
+    "sqs": "queue.queue_arn",
+    "logs": "log_group.log_group_arn",
+}
+
+
 # Retention in days -> the member of aws_logs.RetentionDays that says it.
 _RETENTION_MEMBERS = {7: "ONE_WEEK", 14: "TWO_WEEKS", 30: "ONE_MONTH", 90: "THREE_MONTHS",
                       180: "SIX_MONTHS", 365: "ONE_YEAR"}
@@ -96,6 +107,17 @@ class Cdk(Dialect):
             function, f'log_group=logs.LogGroup(self, "{function.name}Logs", '
                       f"retention=logs.RetentionDays.{member}),") + \
             "; from aws_cdk import aws_logs as logs"
+
+    def url_auth_setting(self, function: Function) -> str:
+        return "auth_type=lambda_.FunctionUrlAuthType.AWS_IAM,"
+
+    def permission_scope(self, service: str) -> str:
+        source = _SOURCES.get(service, "source.arn")
+        return f"source_arn={source},\nsource_account=Stack.of(self).account,"
+
+    def vpc_removal(self, function: Function, setting: str) -> str:
+        return (f"Remove {setting.split('=')[0]}= (and vpc_subnets=, security_groups=) from the "
+                f"{function.name} construct.")
 
     def runtime_setting(self, runtime: str) -> str:
         # python3.14 -> PYTHON_3_14, nodejs24.x -> NODEJS_24_X, provided.al2023 -> PROVIDED_AL2023

@@ -27,6 +27,21 @@ def json_form(item: str) -> str:
     return json.dumps(text)
 
 
+# Per service whose principal invokes functions: the ARN of its source resource, for SourceArn.
+_SOURCES = {
+    "s3": "!GetAtt MyBucket.Arn",
+    "sns": "!Ref MyTopic",
+    "events": "!GetAtt MyRule.Arn",
+    "apigateway": '!Sub "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${MyApi}/*"',
+    "logs": '!Sub "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:my-group:*"',
+    "sqs": "!GetAtt MyQueue.Arn",
+    "iot": '!Sub "arn:${AWS::Partition}:iot:${AWS::Region}:${AWS::AccountId}:rule/MyRule"',
+    "ses": '!Sub "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:receipt-rule-set/*"',
+    "cognito-idp": "!GetAtt MyUserPool.Arn",
+    "elasticloadbalancing": "!Ref MyTargetGroup",
+}
+
+
 class CloudFormation(Dialect):
     """A plain CloudFormation template (``AWS::Lambda::Function``)."""
 
@@ -100,6 +115,20 @@ class CloudFormation(Dialect):
                 + f"\n{runtime}\nor let CloudFormation resolve it at deploy time (the value is "
                 "then still readable in the function's configuration):\n"
                 + indent(resolve_line))
+
+    def url_auth_setting(self, function: Function) -> str:
+        return self._key("AuthType", "AWS_IAM") + "  # on the AWS::Lambda::Url"
+
+    def permission_scope(self, service: str) -> str:
+        source = _SOURCES.get(service, "!GetAtt MySource.Arn")
+        if self.json:
+            return (f'"SourceArn": {json_form(source)},\n'
+                    '"SourceAccount": {"Ref": "AWS::AccountId"}')
+        return f"SourceArn: {source}\nSourceAccount: !Ref AWS::AccountId"
+
+    def vpc_removal(self, function: Function, setting: str) -> str:
+        return (f"Remove {setting} from {function.name} (and the ec2 network-interface "
+                "permissions, the AWSLambdaVPCAccessExecutionRole policy, it needed).")
 
     def exclude_advice(self, function: Function, entries: List[str]) -> str:
         return ("`aws cloudformation package` zips the whole directory: point Code at a directory "

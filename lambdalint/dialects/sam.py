@@ -57,6 +57,20 @@ class Sam(CloudFormation):
     def shared_tracing(self) -> Optional[str]:
         return self._globals(self._key("Tracing", "Active"))
 
+    def url_auth_setting(self, function: Function) -> str:
+        if self.json:
+            return '"FunctionUrlConfig": {"AuthType": "AWS_IAM"}'
+        return "FunctionUrlConfig:\n  AuthType: AWS_IAM"
+
+    def vpc_removal(self, function: Function, setting: str) -> str:
+        if setting.startswith("Globals"):
+            # SAM merges a function's VpcConfig into the Globals one (lists add up): a function
+            # cannot take it off; it must move to the functions that need it.
+            return (f"Move VpcConfig out of Globals and onto the functions that reach the VPC, "
+                    f"not {function.name} (SAM adds a function's own VpcConfig lists to those "
+                    "of Globals, so a function cannot remove it).")
+        return super().vpc_removal(function, setting)
+
     def scoped_policy_hint(self) -> str:
         return ("a SAM policy template scoped to one resource (S3ReadPolicy: {BucketName: "
                 "!Ref MyBucket}, DynamoDBCrudPolicy: {TableName: !Ref MyTable}) or a statement")

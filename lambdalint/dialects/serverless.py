@@ -85,6 +85,20 @@ class Serverless(Dialect):
     def shared_log_retention(self, days: int) -> Optional[str]:
         return f"provider:\n  logRetentionInDays: {days}"
 
+    def url_auth_setting(self, function: Function) -> str:
+        return self.function_setting(function, "url:\n  authorizer: aws_iam")
+
+    def permission_scope(self, service: str) -> str:
+        from lambdalint.dialects.cloudformation import YAML
+
+        return YAML.permission_scope(service) + "  # in the resources section"
+
+    def vpc_removal(self, function: Function, setting: str) -> str:
+        if setting == "provider.vpc":
+            return ("Remove provider.vpc, or detach this function alone:\n"
+                    + indent(self.function_setting(function, "vpc: ~")))
+        return f"Remove vpc from {function.name}."
+
     def runtime_setting(self, runtime: str) -> str:
         return f"runtime: {runtime}"
 

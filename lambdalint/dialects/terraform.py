@@ -45,6 +45,20 @@ TYPES: Dict[str, Tuple[str, str]] = {
 }
 
 
+# Per service whose principal invokes functions: its source resource's ARN, for source_arn.
+_SOURCES: Dict[str, str] = {
+    "s3": "aws_s3_bucket.my_bucket.arn",
+    "sns": "aws_sns_topic.my_topic.arn",
+    "events": "aws_cloudwatch_event_rule.my_rule.arn",
+    "apigateway": '"${aws_apigatewayv2_api.my_api.execution_arn}/*"',
+    "logs": '"${aws_cloudwatch_log_group.my_group.arn}:*"',
+    "sqs": "aws_sqs_queue.my_queue.arn",
+    "iot": "aws_iot_topic_rule.my_rule.arn",
+    "cognito-idp": "aws_cognito_user_pool.my_pool.arn",
+    "elasticloadbalancing": "aws_lb_target_group.my_group.arn",
+}
+
+
 class Terraform(Dialect):
     name = "terraform"
     label = "Terraform"
@@ -81,6 +95,20 @@ class Terraform(Dialect):
         return (f'resource "aws_cloudwatch_log_group" "{name or "function"}" {{\n'
                 f'  name              = "/aws/lambda/${{{function.name}.function_name}}"\n'
                 f"  retention_in_days = {days}\n}}")
+
+    def url_auth_setting(self, function: Function) -> str:
+        return 'authorization_type = "AWS_IAM"'
+
+    def permission_scope(self, service: str) -> str:
+        source = _SOURCES.get(service, "aws_xxx.my_source.arn")
+        return (f"source_arn     = {source}\n"
+                "source_account = data.aws_caller_identity.current.account_id")
+
+    def vpc_removal(self, function: Function, setting: str) -> str:
+        if setting == "vpc_subnet_ids":
+            return (f"Remove vpc_subnet_ids and vpc_security_group_ids (and "
+                    f"attach_network_policy) from {function.name}.")
+        return f"Remove the vpc_config block of {function.name}."
 
     def runtime_setting(self, runtime: str) -> str:
         return f'runtime = "{runtime}"'

@@ -1,4 +1,5 @@
-"""What a name may hold where code reads it: the lookup LL105, LL108 and LL112 share.
+"""What a name may hold where code reads it: the lookup LL105, LL108, LL109, LL112 and LL217
+share, and which environment variable an expression reads.
 
 A mixin for ``PythonRule``: the innermost function (or the module) that binds the name gives its
 values, ``global`` sends the lookup to the module. Scopes come from ``_invoke_scope.build_scope``
@@ -12,6 +13,7 @@ from typing import Dict, List, Optional
 import libcst as cst
 
 from lambdalint.rules._invoke_scope import Scope, build_scope
+from lambdalint.rules._syntax import literal_string
 
 
 class NameValues:
@@ -31,6 +33,19 @@ class NameValues:
                     return scope.bindings[name]
             current = self.parent(current)  # type: ignore[attr-defined]
         return []
+
+    def environment_variable(self, expr: cst.BaseExpression) -> Optional[str]:
+        """``NAME`` of ``os.environ["NAME"]``, ``os.environ.get("NAME")``, ``os.getenv("NAME")``
+        (however ``os`` or ``environ`` was imported)."""
+        if isinstance(expr, cst.Subscript) and \
+                "os.environ" in self.qualified_names(expr.value):  # type: ignore[attr-defined]
+            index = expr.slice[0].slice if len(expr.slice) == 1 else None
+            return literal_string(index.value) if isinstance(index, cst.Index) else None
+        if isinstance(expr, cst.Call) and expr.args and expr.args[0].keyword is None:
+            names = self.qualified_names(expr.func)  # type: ignore[attr-defined]
+            if names & {"os.getenv", "os.environ.get"}:
+                return literal_string(expr.args[0].value)
+        return None
 
     def scope_of(self, node: cst.CSTNode) -> Scope:
         if self._scopes is None:

@@ -12,7 +12,7 @@ from lambdalint.rules._linked_timeout import (BOTOCORE_READ_TIMEOUT, budget, des
                                               shortest)
 from lambdalint.rules._syntax import last_name, short_code
 from lambdalint.rules.base import PythonRule
-from lambdalint.rules.meta import Option, RuleMeta
+from lambdalint.rules.meta import RuleMeta
 
 if TYPE_CHECKING:
     from lambdalint.prefilter import Text
@@ -23,11 +23,6 @@ META = RuleMeta(
     severity="warning",
     summary="An HTTP call in handler code has no timeout: a slow dependency eats the invocation.",
     kind="python",
-    options=(
-        Option("boto3-read-timeout", "bool", False,
-               "also report boto3/botocore clients left at botocore's 60 s read timeout in code "
-               "a function with a shorter timeout runs (needs the function's config in the run)"),
-    ),
     tags=("reliability", "performance"),
     reports="a `requests`/`urllib`/`urllib3`/`aiohttp` call (or `httpx` with `timeout=None`) "
             "without a timeout, in code a handler runs; with the function's timeout from its "
@@ -48,8 +43,7 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     or a boto3 client may be built in a file a function with a timeout under 60 s runs."""
     if text.is_test_path:
         return False
-    if options.get("boto3-read-timeout", False) and "boto" in text.text and \
-            ("client" in text.text or "resource" in text.text) and any(
+    if "boto" in text.text and ("client" in text.text or "resource" in text.text) and any(
             f.timeout is not None and f.timeout < 60 for _, fs in text.linked for f in fs):
         return True
     if not any(name in text.text for name in LIBRARIES):
@@ -171,9 +165,10 @@ class NetworkCallWithoutTimeout(NameValues, PythonRule):
          'def handler(event, context):\n    return s3.list_buckets()\n', _template("Timeout: 10")),
     )
     INVALID = (
-        ('import urllib.request\n\ndef handler(event, context):\n'
-         '    return urllib.request.urlopen(event["url"], timeout=60).read()\n',
-         _template("Timeout: 10")),
+        # A Config written for the client that leaves botocore's 60 s read timeout.
+        ('import boto3\nfrom botocore.config import Config\n\n'
+         's3 = boto3.client("s3", config=Config(retries={"mode": "standard"}))\n\n'
+         'def handler(event, context):\n    return s3.list_buckets()\n', _template("Timeout: 10")),
         ('import requests\n\ndef handler(event, context):\n'
          '    return requests.get(event["url"], timeout=30).json()\n', _template("Timeout: 15")),
         'import requests\n\ndef handler(event, context):\n'
@@ -201,7 +196,7 @@ class NetworkCallWithoutTimeout(NameValues, PythonRule):
             return
         func = node.func
         name = last_name(func)
-        if name in BOTO3_FACTORIES and self.options.get("boto3-read-timeout", False):
+        if name in BOTO3_FACTORIES:
             self._boto3_client(node)
         if name not in CALL_NAMES and not isinstance(func, cst.Name):
             return
@@ -282,7 +277,10 @@ class NetworkCallWithoutTimeout(NameValues, PythonRule):
             return
         what = f"{short_code(call.func)}(...)"
         config = self._config(call)
-        if config is None:
+        if config is None or config == "defaults":
+            # A client built with botocore's defaults is every handler's first line: reported,
+            # it would be noise on nearly every function; a Config the author wrote and left
+            # at the 60 s read timeout (or set longer) is a choice worth a word.
             return
         read = _keyword(config, "read_timeout") if isinstance(config, cst.Call) else None
         if read is not None:

@@ -17,8 +17,8 @@ from test_reporters import _assert_valid, _finding, _result
 
 KEY_ID = "AKIA2E3MQ4R5T6Y7U2I3"
 CREDENTIAL = f'import boto3\n\nKEY = "{KEY_ID}"\n'
-SECURITY = {"LL101", "LL202", "LL203", "LL204", "LL303"}
-AREAS = {"performance", "reliability", "maintainability"}
+SECURITY = {"LL101", "LL202", "LL203", "LL204", "LL215", "LL216", "LL303"}
+AREAS = {"performance", "reliability", "maintainability", "cost"}
 
 
 def _check(cwd, *args: str):
@@ -69,7 +69,7 @@ def test_security_metadata_lives_in_the_registry():
                    AREAS | {"security"}), rule.tags
     # errors about secrets outrank the IAM warning, as GitHub's levels will show them
     ranked = sorted(SECURITY, key=lambda i: -float(registry.get(i).security_severity))
-    assert ranked == ["LL101", "LL204", "LL202", "LL303", "LL203"]
+    assert ranked == ["LL101", "LL204", "LL202", "LL303", "LL216", "LL215", "LL203"]
 
 
 # -- 2. GitLab Code Quality -----------------------------------------------------------------

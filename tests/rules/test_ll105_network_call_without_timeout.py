@@ -141,10 +141,10 @@ def test_inline_code_in_a_template_is_checked(tmp_path):
 from helpers import cdk_app, line_of, sam, terraform_function  # noqa: E402
 
 HANDLER = """
-import boto3
+import boto3, botocore.config
 import requests
 
-s3 = boto3.client("s3")
+s3 = boto3.client("s3", config=botocore.config.Config(retries={"max_attempts": 2}))
 
 
 def handler(event, context):
@@ -153,10 +153,6 @@ def handler(event, context):
     requests.post(event["hook"], json=event, timeout=(2, 5))
     return s3.put_object(Bucket="b", Key="k", Body=body)
 """
-
-
-# The boto3 part of the rule is an option, off by default.
-BOTO3 = {"lambdalint.toml": "[rules.LL105]\nboto3-read-timeout = true\n"}
 
 
 def _sam(timeout: str = "Timeout: 10") -> str:
@@ -174,7 +170,7 @@ def _sam(timeout: str = "Timeout: 10") -> str:
 
 class TestWithTheFunctionTimeout:
     def test_sam_timeout_is_said_and_longer_timeouts_and_boto3_defaults_reported(self, tmp_path):
-        write(tmp_path, {**BOTO3, "template.yaml": _sam(), "src/app.py": HANDLER})
+        write(tmp_path, {"template.yaml": _sam(), "src/app.py": HANDLER})
         found = check_json(["."], tmp_path, "--select", "LL105")
         assert ids_and_lines(found) == [("LL105", 4), ("LL105", 8), ("LL105", 9)]
         client, missing, longer = found
@@ -185,16 +181,14 @@ class TestWithTheFunctionTimeout:
         assert "read_timeout=4" in client["suggestion"]
 
     def test_a_default_timeout_says_it_is_the_default(self, tmp_path):
-        write(tmp_path, {**BOTO3, "template.yaml": _sam("MemorySize: 256"),
-                         "src/app.py": HANDLER})
+        write(tmp_path, {"template.yaml": _sam("MemorySize: 256"), "src/app.py": HANDLER})
         found = check_json(["."], tmp_path, "--select", "LL105")
         assert ids_and_lines(found) == [("LL105", 4), ("LL105", 8), ("LL105", 9), ("LL105", 10)]
         assert "after 3 s (the default: no timeout is set" in found[1]["message"]
 
     def test_long_functions_and_configured_clients_stay_silent(self, tmp_path):
-        write(tmp_path, {**BOTO3, "template.yaml": _sam("Timeout: 120"),
-                         "src/app.py": HANDLER.replace(
-            'boto3.client("s3")', 'boto3.client("s3", config=CONFIG)').replace(
+        write(tmp_path, {"template.yaml": _sam("Timeout: 120"), "src/app.py": HANDLER.replace(
+            'config=botocore.config.Config(retries={"max_attempts": 2})', 'config=CONFIG').replace(
             "import requests\n", "import requests\nfrom botocore.config import Config\n\n"
             "CONFIG = Config(read_timeout=5)\n")})
         found = check_json(["."], tmp_path, "--select", "LL105")
@@ -202,7 +196,7 @@ class TestWithTheFunctionTimeout:
         assert "after 120 s" in found[0]["message"]
 
     def test_a_client_read_timeout_longer_than_the_function(self, tmp_path):
-        write(tmp_path, {**BOTO3, "template.yaml": _sam(), "src/app.py": """
+        write(tmp_path, {"template.yaml": _sam(), "src/app.py": """
             import boto3
             from botocore.config import Config
 
@@ -227,12 +221,12 @@ class TestWithTheFunctionTimeout:
                 Type: AWS::Serverless::Function
                 Properties: {Runtime: python3.12, Handler: app.handler, CodeUri: src/, Timeout: 6}
             """)
-        write(tmp_path, {**BOTO3, "template.yaml": template, "src/app.py": HANDLER})
+        write(tmp_path, {"template.yaml": template, "src/app.py": HANDLER})
         found = check_json(["."], tmp_path, "--select", "LL105")
         assert all("Quick times out after 6 s" in f["message"] for f in found)
 
     def test_serverless(self, tmp_path):
-        write(tmp_path, {**BOTO3, "serverless.yml": """
+        write(tmp_path, {"serverless.yml": """
             service: fetch
             provider:
               name: aws
@@ -249,14 +243,14 @@ class TestWithTheFunctionTimeout:
         tf = terraform_function('"fn.zip"').replace('"fn.zip"', "data.archive_file.fn.output_path")
         tf = ('data "archive_file" "fn" {\n  type = "zip"\n  source_dir = "${path.module}/src"\n'
               '  output_path = "fn.zip"\n}\n') + tf
-        write(tmp_path, {**BOTO3, "main.tf": tf, "src/app.py": HANDLER})
+        write(tmp_path, {"main.tf": tf, "src/app.py": HANDLER})
         found = check_json(["."], tmp_path, "--select", "LL105")
         assert ids_and_lines(found) == [("LL105", 4), ("LL105", 8), ("LL105", 9)]
         where = line_of(tmp_path / "main.tf", "timeout       = 10")
         assert f"after 10 s (main.tf:{where})" in found[1]["message"]
 
     def test_cdk(self, tmp_path):
-        write(tmp_path, {**BOTO3, **cdk_app(
+        write(tmp_path, {**cdk_app(
             'fn = _lambda.Function(self, "Fetch", runtime=_lambda.Runtime.PYTHON_3_12,\n'
             '                      handler="app.handler", code=_lambda.Code.from_asset("src"),\n'
             '                      timeout=Duration.seconds(8))\n'), "src/app.py": HANDLER})
@@ -279,16 +273,16 @@ class TestWithTheFunctionTimeout:
                     def handler(event, context):
                         return urllib.request.urlopen(event["url"], timeout=60).read()
             """)
-        write(tmp_path, {**BOTO3, "template.yaml": template})
+        write(tmp_path, {"template.yaml": template})
         found = check_json(["."], tmp_path, "--select", "LL105")
         assert ids_and_lines(found) == [("LL105", line_of(template, "urlopen("))]
         assert "waits up to 60 s" in found[0]["message"]
 
     def test_a_changed_timeout_re_checks_the_handler_through_a_warm_cache(self, tmp_path):
-        write(tmp_path, {**BOTO3, "template.yaml": _sam("Timeout: 120"), "src/app.py": """
+        write(tmp_path, {"template.yaml": _sam("Timeout: 120"), "src/app.py": """
             import boto3
 
-            s3 = boto3.client("s3")
+            s3 = boto3.client("s3", config=boto3.session.Config(read_timeout=30))
 
 
             def handler(event, context):
@@ -296,14 +290,9 @@ class TestWithTheFunctionTimeout:
             """})
         assert findings_of(tmp_path, "--select", "LL105", ".") == []
         assert findings_of(tmp_path, "--select", "LL105", ".") == []  # warm
-        write(tmp_path, {**BOTO3, "template.yaml": _sam("Timeout: 10")})
+        write(tmp_path, {"template.yaml": _sam("Timeout: 10")})
         found = findings_of(tmp_path, "--select", "LL105", ".")
         assert [(f["path"], f["line"]) for f in found] == [("src/app.py", 3)]
         assert findings_of(tmp_path, "--select", "LL105", ".") == found  # warm again
-        write(tmp_path, {**BOTO3, "template.yaml": _sam("Timeout: 90")})
+        write(tmp_path, {"template.yaml": _sam("Timeout: 90")})
         assert findings_of(tmp_path, "--select", "LL105", ".") == []
-
-    def test_the_boto3_part_is_off_by_default(self, tmp_path):
-        write(tmp_path, {"template.yaml": _sam(), "src/app.py": HANDLER})
-        found = check_json(["."], tmp_path, "--select", "LL105")
-        assert ids_and_lines(found) == [("LL105", 8), ("LL105", 9)]

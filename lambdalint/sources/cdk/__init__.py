@@ -20,7 +20,8 @@ which report them (LL001) already.
 
 The reader is one class, ``_AppReader``, put together from mixins: ``scope`` (the walk and the
 bindings), ``values`` (names, values, paths, objects), ``functions`` (with their events),
-``iam`` and ``effects`` (methods called on constructs); ``constructs`` holds the records.
+``iam``, ``effects`` (methods called on constructs) and ``exposure`` (URL, invoke
+permissions, VPC); ``constructs`` holds the records.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from lambdalint.discovery import SourceFile
 from lambdalint.model import CDK, Function, ReadError, Timeout
 from lambdalint.sources.cdk.constructs import _Fn, _LogGroup
 from lambdalint.sources.cdk.effects import _Effects
+from lambdalint.sources.cdk.exposure import _Exposure
 from lambdalint.sources.cdk.functions import (
     DEFAULT_TIMEOUT,
     SQS_DEFAULT_TEXT,
@@ -60,7 +62,7 @@ _CONSTRUCT = re.compile(
     r"(?:scope\s*=\s*)?[A-Za-z_][\w.]*\s*,\s*(?:id\s*=\s*)?(?:([\"'])([^\"'\\\n]{1,200})\2)?")
 
 
-class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects):
+class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects, _Exposure):
     """One app file being read: the state every mixin shares, and the order of the work."""
 
     METHODS: Dict[str, Callable[..., None]] = {
@@ -79,6 +81,10 @@ class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects):
         "add_environment": _Effects._do_add_environment,
         "add_event_source": _Effects._do_add_event_source,
         "add_layers": _Effects._do_add_layers,
+        "add_function_url": _Exposure._do_add_function_url,
+        "add_permission": _Exposure._do_add_permission,
+        "grant_invoke": _Exposure._do_grant_invoke,
+        "grant_invoke_url": _Exposure._do_grant_invoke,
     }
 
     def __init__(self, source: SourceFile, text: str, module: cst.Module) -> None:

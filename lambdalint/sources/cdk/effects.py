@@ -15,6 +15,7 @@ import libcst as cst
 from lambdalint.model import EnvVar, EventSource, IamStatement, Value
 from lambdalint.sources.cdk.constructs import (_FUNCTION_CLASSES, _IAM, _LOG_GROUP_CLASSES, _QUEUE,
                                                _Fn, _Policy, _Role)
+from lambdalint.sources.cdk.exposure import CONSTRUCTS as EXPOSURE_CONSTRUCTS
 from lambdalint.sources.cdk.scope import _SKIP, _Env
 
 # Integrations that put a function behind API Gateway or a load balancer: qualified name ->
@@ -84,6 +85,8 @@ class _Effects:
                 self._built_by(call, env)  # built where it is written, even if never named
             elif qual in _API_INTEGRATIONS:
                 self._api_integration(call, env, qual)
+            elif qual in EXPOSURE_CONSTRUCTS:
+                self._exposure_construct(call, env, qual)
             return
         if not isinstance(call.func, cst.Attribute):
             return

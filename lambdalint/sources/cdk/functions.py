@@ -116,7 +116,7 @@ class _Functions(_EventSources):
         steps = (self._set_runtime, self._set_role, self._set_handler_and_code, self._set_timeout,
                  self._set_memory, self._set_environment, self._set_initial_policy,
                  self._set_layers, self._set_events, self._set_tracing, self._set_logs,
-                 self._set_async)
+                 self._set_async, self._set_exposure)
         for step in steps:
             try:
                 step(record, args, kind)

@@ -43,7 +43,8 @@ Choices the rules depend on:
 
 The reader is one class, ``_Template``, put together from mixins by concern: ``template``
 (resources, values, functions, code, suppression), ``iam``, ``events``,
-``observability`` (tracing, log groups); the value helpers they
+``observability`` (tracing, log groups), ``exposure`` (URL, invoke permissions, VPC); the
+value helpers they
 share are in ``intrinsics``.
 """
 
@@ -60,6 +61,7 @@ from lambdalint.sources.cloudformation.events import (
     SQS_DEFAULT_VISIBILITY,
     _Events,
 )
+from lambdalint.sources.cloudformation.exposure import _Exposure
 from lambdalint.sources.cloudformation.iam import POLICY_TEMPLATES, _Iam
 from lambdalint.sources.cloudformation.observability import _Observability
 from lambdalint.sources.cloudformation.template import (
@@ -86,7 +88,7 @@ __all__ = [
 ]
 
 
-class _Template(_Core, _Code, _Iam, _Events, _Observability):
+class _Template(_Core, _Code, _Iam, _Events, _Observability, _Exposure):
     """One template being read (see ``_Core``); each mixin is one concern of the reader."""
 
 

@@ -47,6 +47,8 @@ SERVICE_KINDS = {
     "documentdb": "documentdb",
 }
 EVENT_INVOKE_CONFIG = "AWS::Lambda::EventInvokeConfig"
+BUCKET = "AWS::S3::Bucket"
+TOPIC = "AWS::SNS::Topic"
 
 
 class _Events:
@@ -73,6 +75,11 @@ class _Events:
                 found = self.sqs_event(properties.get("Queue"), line)
             else:
                 found = EventSource(word, line)
+            if word == "s3":
+                found.source = self.defined(properties.get("Bucket"), BUCKET)
+                found.key_filter = properties.get("Filter") is not None
+            elif word == "sns":
+                found.source = self.defined(properties.get("Topic"), TOPIC)
             self.mapping_facts(found, properties)
             out.append(found)
         return out
@@ -93,6 +100,7 @@ class _Events:
         defaulted = visibility is not None and visibility.text == SQS_DEFAULT_TEXT
         event = EventSource("sqs", line, visibility=visibility, visibility_defaulted=defaulted)
         queue_id = self.queue_defined(queue)
+        event.source = queue_id
         if queue_id is not None:
             props = self.properties(queue_id)
             event.redrive = "RedrivePolicy" in props and not _is_no_value(props["RedrivePolicy"])
@@ -101,9 +109,13 @@ class _Events:
 
     def queue_defined(self, queue: Any) -> Optional[str]:
         """The logical id of the ``AWS::SQS::Queue`` of this template a value names, if any."""
-        for queue_id in sorted(_references(queue)):
-            if self.type_of(queue_id) == QUEUE:
-                return queue_id
+        return self.defined(queue, QUEUE)
+
+    def defined(self, node: Any, kind: str) -> Optional[str]:
+        """The logical id of the resource of type ``kind`` of this template a value names."""
+        for resource_id in sorted(_references(node)):
+            if self.type_of(resource_id) == kind:
+                return resource_id
         return None
 
     def mapping_facts(self, event: EventSource, props: Dict[Any, Any]) -> None:
@@ -199,7 +211,13 @@ class _Events:
                 continue
             if kind in ASYNC_RESOURCES:
                 for node, word, at in ASYNC_RESOURCES[kind](props):
-                    add(node, EventSource(word, getattr(at, "line", 0) or line))
+                    event = EventSource(word, getattr(at, "line", 0) or line)
+                    if kind in (BUCKET, TOPIC):
+                        event.source = rid
+                        event.key_filter = kind == BUCKET and _as_dict(at).get("Filter") is not None
+                    elif word == "sns":
+                        event.source = self.defined(props.get("TopicArn"), TOPIC)
+                    add(node, event)
                 continue
             if kind == "AWS::ApiGateway::Method":
                 uri = _as_dict(props.get("Integration")).get("Uri")

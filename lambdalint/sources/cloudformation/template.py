@@ -39,6 +39,7 @@ from lambdalint.sources.cloudformation.intrinsics import (
     _number,
     _pos,
     _pseudo_only,
+    _references,
     _short,
     _sub_form,
     referenced_resources,
@@ -277,6 +278,7 @@ class _Core:
         function.async_config = self.async_config(logical_id, props, sam)
         function.ignored_rules = self._ignored(resource, line)
         function.build = _build_method(resource)
+        self._exposure(logical_id, props, sam, function)
         return function
 
     def _timeout(self, props: Dict[Any, Any], sam: bool, function: Function) -> Timeout:
@@ -308,7 +310,8 @@ class _Core:
             for key, node in variables.items():
                 value, _ = self.value(node, _pos(variables, key))
                 line, column = _key_pos(variables, key)
-                merged[str(key)] = EnvVar(str(key), value, line, column)
+                refers = sorted(r for r in _references(node) if self.types.get(r))
+                merged[str(key)] = EnvVar(str(key), value, line, column, refers)
         return list(merged.values())
 
     def _layers(self, props: Dict[Any, Any], sam: bool) -> List[Value]:

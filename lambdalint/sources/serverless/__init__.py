@@ -13,7 +13,8 @@ their visibility timeout), the IAM roles that functions name with ``role:``, and
 declared there directly.
 
 The reader is one class, ``_Service``, put together from mixins: ``service`` (the document,
-functions, code, events), ``values``, ``iam``; ``variables`` resolves the document first.
+functions, code, events), ``values``, ``iam``, ``exposure`` (URL,
+invoke permissions, VPC); ``variables`` resolves the document first.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any, Dict, List
 
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function
+from lambdalint.sources.serverless.exposure import _Exposure
 from lambdalint.sources.serverless.iam import DEFAULT_ROLE, PER_FUNCTION_PLUGIN, _Iam
 from lambdalint.sources.serverless.service import (
     BUNDLER_PLUGINS,
@@ -69,7 +71,7 @@ def is_serverless(data: Any) -> bool:
         and "functions" in data and "Resources" not in data
 
 
-class _Service(_Core, _Values, _Iam):
+class _Service(_Core, _Values, _Iam, _Exposure):
     """One service being read (see ``_Core``); each mixin is one concern of the reader."""
 
 

@@ -65,9 +65,26 @@ class _Events:
                 out.append(self.sqs_event(body, line))
             elif word == "eventbridge" and isinstance(body, dict) and "schedule" in body:
                 out.append(EventSource("schedule", line))
+            elif kind in ("s3", "sns"):
+                out.append(self.notification_event(kind, body, line))
             else:
                 out.append(EventSource(kind, line))
         return out
+
+    def notification_event(self, kind: str, body: Any, line: int) -> EventSource:
+        """An ``s3`` or ``sns`` event and the bucket or topic that sends it: a name
+        (``s3: photos``, ``bucket: photos``, ``topicName``) or a resource of ``resources``
+        (``!Ref Uploads``, an ARN's ``!GetAtt``); S3 ``rules`` filter the keys."""
+        event = EventSource(kind, line)
+        spec = body if isinstance(body, dict) and not _intrinsic(body) else {}
+        named = (spec.get("bucket") if kind == "s3" else
+                 spec.get("arn") or spec.get("topicName")) if spec else body
+        source = _logical_id(named)
+        if source is None and isinstance(named, str) and not named.startswith("arn:"):
+            source = named.strip()
+        event.source = source or None
+        event.key_filter = kind == "s3" and bool(spec.get("rules"))
+        return event
 
     def sqs_event(self, body: Any, line: int) -> EventSource:
         arn = body.get("arn") if isinstance(body, dict) and not _intrinsic(body) else body
@@ -77,6 +94,7 @@ class _Events:
             event.visibility = visibility
             event.visibility_defaulted = visibility.text == cloudformation.SQS_DEFAULT_TEXT
             event.queue = _logical_id(arn)
+        event.source = _logical_id(arn)
         redrive = self.queue_redrive(arn)
         if redrive is not None:
             event.redrive, event.queue_line = redrive

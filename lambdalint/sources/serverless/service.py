@@ -26,7 +26,7 @@ from lambdalint.model import (
     Value,
 )
 from lambdalint.sources import cloudformation
-from lambdalint.sources.cloudformation.intrinsics import referenced_resources
+from lambdalint.sources.cloudformation.intrinsics import _references, referenced_resources
 from lambdalint.sources.serverless.events import _Events
 from lambdalint.sources.serverless.iam import PER_FUNCTION_PLUGIN
 from lambdalint.sources.serverless.values import (
@@ -188,6 +188,7 @@ class _Core(_Events):
         function.events = self.events(spec)
         function.async_config = self.async_config(name, spec)
         self.iam(function, spec, provider_role)
+        self.exposure(function, name, spec)
         return function
 
     def timeout(self, spec: Dict[Any, Any], line: int, column: int = 1) -> Timeout:
@@ -237,7 +238,9 @@ class _Core(_Events):
                     continue
                 if value.literal and not isinstance(value.value, str):
                     value.value = scalar_text(value.value)  # Lambda sees every value as text
-                found[name] = EnvVar(name, value, key_line, key_column)
+                refers = sorted(r for r in _references(node)
+                                if isinstance(self.resources.get(r), dict))
+                found[name] = EnvVar(name, value, key_line, key_column, refers)
         return list(found.values())
 
     def referenced_resources(self, spec: Dict[Any, Any]) -> List[ResourceRef]:

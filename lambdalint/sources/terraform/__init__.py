@@ -10,7 +10,8 @@ The reader is split along its seams:
 - ``files``: reading and parsing the module's ``.tf`` files and its tfvars;
 - ``module``: the index of a module's blocks and what can be known of a value (``Module``);
 - ``iam``: statements and managed policies of roles and policies;
-- ``functions`` and ``events``: the two halves of the module reader, ``_Reader`` below.
+- ``functions``, ``events`` and ``exposure`` (URL, invoke permissions, VPC): the parts of the
+  module reader, ``_Reader`` below.
 Nothing is evaluated beyond what a reader can see (see ``module``): anything else is "not
 literal", never a guess.
 """
@@ -23,6 +24,7 @@ from typing import Any, Dict, List, Tuple
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function, ReadError
 from lambdalint.sources.terraform.events import SQS_DEFAULT_TEXT, SQS_DEFAULT_VISIBILITY, Events
+from lambdalint.sources.terraform.exposure import Exposure
 from lambdalint.sources.terraform.files import LAMBDA_HINT, parse_file, read_file
 from lambdalint.sources.terraform.functions import DEFAULT_TIMEOUT, Functions
 from lambdalint.sources.terraform.hcl import Block, TfFile
@@ -33,7 +35,7 @@ __all__ = ["DEFAULT_TIMEOUT", "SQS_DEFAULT_TEXT", "SQS_DEFAULT_VISIBILITY", "rea
            "read_unit"]
 
 
-class _Reader(Functions, Events):
+class _Reader(Functions, Events, Exposure):
     """Reads the functions of one module and their triggers."""
 
     def __init__(self, module: Module):

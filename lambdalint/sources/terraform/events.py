@@ -82,11 +82,16 @@ class Events:
                                      ("sns", "aws_sns_topic_subscription", "endpoint")):
             for block in self.m.of_type(resource):
                 word = "schedule" if kind == "eventbridge" and self._scheduled(block) else kind
-                add(self._function_of(block.get(attr), by_address), EventSource(word, block.line))
+                event = EventSource(word, block.line)
+                if kind == "sns":
+                    event.source = self._address(block.get("topic_arn"))
+                add(self._function_of(block.get(attr), by_address), event)
         for block in self.m.of_type("aws_s3_bucket_notification"):
             for target in block.children("lambda_function"):
-                add(self._function_of(target.get("lambda_function_arn"), by_address),
-                    EventSource("s3", target.line))
+                event = EventSource("s3", target.line, source=self._address(block.get("bucket")))
+                event.key_filter = any(target.get(key) is not None
+                                       for key in ("filter_prefix", "filter_suffix"))
+                add(self._function_of(target.get("lambda_function_arn"), by_address), event)
         for kind, resource, child, attr in ASYNC_BLOCKS:
             for block in self.m.of_type(resource):
                 for target in block.children(child) if child else [block]:
@@ -154,7 +159,7 @@ class Events:
         found = target_of(resolved.node if resolved else arn)
         if found is not None and found.kind == "resource" and found.type == "aws_sqs_queue":
             queue = self.m.block_of(found)
-            event = EventSource("sqs", line)
+            event = EventSource("sqs", line, source=f"aws_sqs_queue.{found.name}")
             if queue is not None:
                 node = queue.get("visibility_timeout_seconds")
                 if node is None:
@@ -178,6 +183,16 @@ class Events:
             service = value.split(":")[2] if value.count(":") >= 2 else ""
             return EventSource(SERVICE_KINDS.get(service, "other"), line)
         return None
+
+    def _address(self, node: Optional[Node]) -> Optional[str]:
+        """The address of the managed resource a value references (``aws_s3_bucket.in``)."""
+        if node is None:
+            return None
+        resolved = self.m.resolve(node)
+        found = target_of(resolved.node if resolved else node)
+        if found is None or found.kind != "resource":
+            return None
+        return f"{found.type}.{found.name}"
 
     def _redriven(self, queue: Block, name: str) -> bool:
         """Whether the queue has a redrive policy: its ``redrive_policy``, or an

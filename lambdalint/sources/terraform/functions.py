@@ -90,6 +90,7 @@ class Functions(Observability):
         for function in functions:
             function.events.extend(events.get(id(function), []))
         guard(lambda: self.async_configs(functions))
+        guard(lambda: self.exposure(functions))
         return functions
 
     def _read_one(self, block: Block, build: Callable[[Block], Optional[Function]]
@@ -179,7 +180,9 @@ class Functions(Observability):
                 # something the module writes: known for timeouts, not shown as a literal here.
                 value = Value(None, f"{entry.node.text} (set in {how})", value.path, value.line,
                               value.column, False, value.end_line, value.end_column)
-            out.append(EnvVar(entry.key, value, value.line, entry.column))
+            refers = [f"{m.group(1)}.{m.group(2)}" for m in
+                      _RESOURCE_REFERENCE.finditer(entry.node.text)] if not value.literal else []
+            out.append(EnvVar(entry.key, value, value.line, entry.column, refers))
         return out
 
     def resource_function(self, block: Block) -> Function:
