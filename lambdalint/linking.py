@@ -77,7 +77,8 @@ def _trigger(event: EventSource, function: Function) -> LinkedTrigger:
             var.name for var in function.environment
             if source in var.refers or (var.value.literal and var.value.value == source)))
     return LinkedTrigger(event.kind, event.line, http_api=event.http_api,
-                         asynchronous=event.asynchronous, report_batch_failures=reports,
+                         asynchronous=event.asynchronous, defined_api=event.defined_api,
+                         report_batch_failures=reports,
                          path=path, report_line=line, source=source,
                          source_variables=variables, key_filter=event.key_filter)
 

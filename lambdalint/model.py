@@ -175,6 +175,9 @@ class EventSource:
     # api: the request is answered at once and the function invoked asynchronously
     # (Serverless ``async: true``); the API's wait does not apply.
     asynchronous: bool = False
+    # api: the event attaches the function to an API whose own OpenAPI definition says how it
+    # integrates (SAM ``RestApiId`` of an Api with ``DefinitionBody``): maybe not a proxy.
+    defined_api: bool = False
     # sqs: the queue's name as the project names it (a logical id), when known.
     queue: Optional[str] = None
     # sqs: the queue's visibility timeout, when the queue is defined in the project. When the
@@ -423,6 +426,7 @@ class LinkedTrigger:
     line: int
     http_api: bool = False
     asynchronous: bool = False
+    defined_api: bool = False  # EventSource.defined_api: maybe not a proxy integration
     # sqs/kinesis/dynamodb: the mapping's FunctionResponseTypes holds ReportBatchItemFailures
     # (True), does not or is not written (False), or lambdalint cannot tell (None, and for
     # triggers that have no such setting). ``path``/``report_line``: the setting when written,

@@ -102,7 +102,7 @@ class UnpaginatedCall(NameValues, PythonRule):
         'import boto3\n\ns3 = boto3.client("s3")\n\ndef handler(event, context):\n'
         '    return [o["Key"] for o in s3.list_objects_v2(Bucket="b").get("Contents", [])]\n',
         'import boto3\n\ntable = boto3.resource("dynamodb").Table("orders")\n\n'
-        'def lambda_handler(event, context):\n    return table.scan()["Items"]\n',
+        'def lambda_handler(event, context):\n    return {"count": len(table.scan()["Items"])}\n',
         # Through a resource bound first, and a helper the handler calls.
         'import boto3\n\ndynamodb = boto3.resource("dynamodb")\n\ndef orders(customer):\n'
         '    table = dynamodb.Table("orders")\n'

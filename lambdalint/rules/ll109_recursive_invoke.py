@@ -23,7 +23,7 @@ META = RuleMeta(
     severity="error",
     summary="A handler invokes its own function with no depth guard: a runaway loop of invocations.",
     kind="python",
-    tags=("reliability", "cost"),
+    tags=("reliability", "performance"),
     reports="a handler (or code it reaches) invoking its own function (`AWS_LAMBDA_FUNCTION_NAME`, "
             "`context.function_name`, the name its config gives it) with no condition to stop",
     covers=("yes", "inline code", "", "", "inline code"),
@@ -139,11 +139,11 @@ class RecursiveInvoke(NameValues, PythonRule):
         if how is None or self._guarded(node):
             return
         names = ", ".join(f.name for f in linked[:3])
-        who = f" ({names})" if names else ""
+        who = f"{names}: {how}" if names else how
         self.report(
             node,
             f"`{short_code(node.func)}(FunctionName=...)` invokes the function that runs this "
-            f"code{who} ({how}) and nothing in the handler can stop the chain: each invocation "
+            f"code ({who}) and nothing in the handler can stop the chain: each invocation "
             "starts another, until an error, the account's concurrency or your bill stops it",
             "Carry a depth in the payload and stop at a maximum, e.g. depth = event.get(\"depth\", "
             "0); if depth >= MAX_DEPTH: return ...; then invoke with Payload=json.dumps({**event, "

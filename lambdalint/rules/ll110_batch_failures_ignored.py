@@ -77,8 +77,9 @@ class BatchFailuresIgnored(PythonRule):
 
     - the mapping reports batch item failures but the handler never returns
       ``batchItemFailures`` (the word appears nowhere in the file, no Powertools batch utility
-      builds it, and no return hands back what another module computed): a handler that catches
-      an error and returns normally marks the whole batch processed;
+      builds it, and no return hands back what another module computed) while the code it runs
+      catches an error without raising it again: it then returns normally, and the whole batch
+      counts as processed (a handler that lets errors raise gets the whole batch retried);
     - the handler returns ``batchItemFailures`` (or Powertools' partial response) but the
       mapping does not report them: Lambda ignores the return, and the records listed as failed
       are deleted (SQS) or passed over (streams) with the rest.
@@ -100,6 +101,11 @@ class BatchFailuresIgnored(PythonRule):
          _template("SQS", True)),
         # No config: nothing to compare with.
         _PARTIAL,
+        # Errors raise: the whole batch is retried, nothing is lost.
+        ('import json\n\ndef handler(event, context):\n    for r in event["Records"]:\n'
+         '        try:\n            json.loads(r["body"])\n        except ValueError:\n'
+         '            print("bad", r)\n            raise\n    return {"statusCode": 200}\n',
+         _template("SQS", True)),
         # Another trigger.
         (_SWALLOW, _template("SNS", False).replace("Queue: arn:aws:sqs", "Topic: arn:aws:sns")),
     )
@@ -129,7 +135,7 @@ class BatchFailuresIgnored(PythonRule):
                 continue
             for function, trigger in _batch_triggers(functions):
                 if trigger.report_batch_failures:
-                    if self._may_return_failures(handler):
+                    if self._may_return_failures(handler) or not self._swallows_errors(handler):
                         continue
                     self._keep(handler.name, True, function, trigger)
                 else:
@@ -153,6 +159,16 @@ class BatchFailuresIgnored(PythonRule):
         for node in walk(handler):
             if isinstance(node, cst.Return) and isinstance(node.value, cst.Call):
                 if any("." in q for q in self.qualified_names(node.value.func)):
+                    return True
+        return False
+
+    def _swallows_errors(self, handler: cst.FunctionDef) -> bool:
+        """Code the handler runs catches an error and goes on (an ``except`` without ``raise``):
+        without that, a failure raises and the whole batch is retried, which loses nothing."""
+        for func in [handler, *self.ctx.handlers.per_invocation]:
+            for node in walk(func):
+                if isinstance(node, cst.ExceptHandler) and not any(
+                        isinstance(n, cst.Raise) for n in walk(node.body, into_scopes=False)):
                     return True
         return False
 
@@ -200,7 +216,7 @@ class BatchFailuresIgnored(PythonRule):
                 "catches an error and returns normally, Lambda counts every record of the batch "
                 "as processed, and the failed ones are lost",
                 f'Collect the records that failed and return {{"{WORD}": [{{"itemIdentifier": '
-                'record["messageId"]}, ...]}} (the sequence number for streams), or use '
+                'record["messageId"]}, ...]} (the sequence number for streams), or use '
                 "Powertools' BatchProcessor with process_partial_response; let an error you "
                 "cannot handle raise to retry the batch.",
             )

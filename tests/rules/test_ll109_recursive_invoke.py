@@ -108,7 +108,7 @@ def test_sam_function_name_and_the_variable_holding_it(tmp_path):
     })
     assert ids_and_lines(found) == [("LL109", 11), ("LL109", 13)]
     assert "the config sets ME to the function's own name" in found[0]["message"]
-    assert "(Fanout)" in found[0]["message"]
+    assert "this code (Fanout: the config sets ME" in found[0]["message"]
     assert "Fanout is deployed as orders-fanout" in found[1]["message"]
 
 

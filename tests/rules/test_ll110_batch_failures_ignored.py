@@ -204,3 +204,24 @@ def test_functions_sharing_a_handler_are_named_in_one_finding(tmp_path):
     found = _check(tmp_path, {"template.yaml": template, "src/app.py": PARTIAL})
     assert len(found) == 1
     assert "A's SQS trigger" in found[0]["message"] and "B's SQS trigger" in found[0]["message"]
+
+
+def test_handlers_that_let_errors_raise_lose_nothing(tmp_path):
+    # From serverless-patterns (iot-sqs-lambda-cdk, serverless-message-processing): no try at
+    # all, or every except raises again: the whole batch is retried.
+    plain = 'import json\n\n\ndef handler(event, context):\n    print(json.dumps(event))\n' \
+            '    return {"statusCode": 200}\n'
+    reraise = ('import json\n\n\ndef handler(event, context):\n    for record in event["Records"]:\n'
+               '        try:\n            json.loads(record["body"])\n'
+               '        except json.JSONDecodeError:\n            print("bad")\n            raise\n'
+               '        except Exception as error:\n            print(error)\n            raise\n'
+               '    return {"statusCode": 200}\n')
+    write(tmp_path / "a", {"template.yaml": _sam("SQS", True), "src/app.py": plain})
+    write(tmp_path / "b", {"template.yaml": _sam("SQS", True), "src/app.py": reraise})
+    assert _check(tmp_path, {}) == []
+
+
+def test_the_suggestion_shows_the_response_to_return(tmp_path):
+    found = _check(tmp_path, {"template.yaml": _sam("SQS", True), "src/app.py": SWALLOW})
+    assert ('return {"batchItemFailures": [{"itemIdentifier": record["messageId"]}, ...]} '
+            '(the sequence number for streams)') in found[0]["suggestion"]

@@ -364,3 +364,13 @@ class TestCode:
                 return 1
             """})
         assert found == []
+
+
+def test_one_id_has_a_config_part_and_a_code_part():
+    from lambdalint import registry
+
+    rule = registry.get("LL214")
+    assert (rule.kind, rule.checks_config, rule.checks_code) == ("config", True, True)
+    assert rule.code_module == "lambdalint.rules._ll214_in_code"
+    assert rule.load_code().ID == "LL214" and rule.load().ID == "LL214"
+    assert not registry.get("LL201").checks_code and not registry.get("LL105").checks_config

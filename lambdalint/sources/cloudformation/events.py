@@ -68,7 +68,8 @@ class _Events:
             word = SAM_EVENT_KINDS.get(kind.lower(), "other")
             properties = _as_dict(_as_dict(event).get("Properties"))
             if word == "api":
-                out.append(EventSource("api", line, http_api=kind == "HttpApi"))
+                out.append(EventSource("api", line, http_api=kind == "HttpApi",
+                                       defined_api=self._defined_api(properties)))
                 continue
             subscription = properties.get("SqsSubscription") if word == "sns" else None
             if word == "sqs":
@@ -86,6 +87,16 @@ class _Events:
             self.mapping_facts(found, properties)
             out.append(found)
         return out
+
+    def _defined_api(self, properties: Dict[Any, Any]) -> bool:
+        """The event's ``RestApiId``/``ApiId`` names an API of the template whose own OpenAPI
+        definition (``DefinitionBody``, ``DefinitionUri``) says how it integrates."""
+        api = properties.get("RestApiId", properties.get("ApiId"))
+        for target in sorted(_references(api)) if api is not None else ():
+            props = self.properties(target) if self.type_of(target) else {}
+            if isinstance(props, dict) and ("DefinitionBody" in props or "DefinitionUri" in props):
+                return True
+        return False
 
     def sqs_event(self, queue: Any, line: int) -> EventSource:
         """An SQS trigger on the queue a value names, with its visibility when defined here."""

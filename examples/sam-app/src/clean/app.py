@@ -10,4 +10,4 @@ TABLE = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
 
 def lambda_handler(event, context):
     item = TABLE.get_item(Key={"id": event["pathParameters"]["id"]}).get("Item")
-    return {"statusCode": 200 if item else 404, "body": json.dumps(item or {})}
+    return {"statusCode": 200 if item else 404, "body": json.dumps(item or {}, default=str)}
