@@ -160,7 +160,7 @@ class RecursiveInvoke(NameValues, PythonRule):
         """How ``expr`` names the function running the code, or None."""
         if depth > MAX_DEPTH:
             return None
-        variable = self._environment_variable(expr)
+        variable = self.environment_variable(expr)
         own_variables = {v for f in linked for v in f.name_variables}
         if variable == SELF_VARIABLE:
             return f"{SELF_VARIABLE} is the function's own name"
@@ -210,17 +210,6 @@ class RecursiveInvoke(NameValues, PythonRule):
 
         return [n for n in walk(self.ctx.wrapper.module)
                 if isinstance(n, cst.Call) and isinstance(n.func, cst.Name) and n.func.value == name]
-
-    def _environment_variable(self, expr: cst.BaseExpression) -> Optional[str]:
-        """``NAME`` of ``os.environ["NAME"]``, ``os.environ.get("NAME")``, ``os.getenv("NAME")``."""
-        if isinstance(expr, cst.Subscript) and "os.environ" in self.qualified_names(expr.value):
-            index = expr.slice[0].slice if len(expr.slice) == 1 else None
-            return literal_string(index.value) if isinstance(index, cst.Index) else None
-        if isinstance(expr, cst.Call) and expr.args and expr.args[0].keyword is None:
-            names = self.qualified_names(expr.func)
-            if names & {"os.getenv", "os.environ.get"}:
-                return literal_string(expr.args[0].value)
-        return None
 
     def _is_context(self, name: str, where: cst.CSTNode) -> bool:
         """``name`` is the second parameter of a handler around ``where`` (or reads like one)."""
