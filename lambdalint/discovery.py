@@ -18,6 +18,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
@@ -110,10 +111,18 @@ def _gitignore_spec(directory: Path, seen: Optional["_Seen"] = None) -> Optional
     if seen is not None:
         seen.file(str(directory / ".gitignore"))
     try:
-        lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    spec = _tolerant_spec(lines)
+    return _matcher_of(text)
+
+
+@lru_cache(maxsize=1024)
+def _matcher_of(text: str) -> Optional[_Matcher]:
+    """A .gitignore's matcher, compiled once per distinct text: a repository of many projects
+    holds hundreds of copies of a few templates (serverless-patterns: 417 files), and pathspec's
+    compiling was half of the walk. A matcher holds no state, so copies can share it."""
+    spec = _tolerant_spec(text.splitlines())
     return _Matcher(spec) if spec.patterns else None
 
 
