@@ -494,3 +494,30 @@ def test_ll101_positional_table_is_the_rules():
     from lambdalint.rules import _credential_calls
 
     assert secret_sites.POSITIONAL_SECRETS == _credential_calls.POSITIONAL_SECRETS
+
+
+# -- LL104 and LL107 on the ast ------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule, text, needed", [
+    ("LL104", "async def handler(event, context):\n    return 1\n", True),
+    ("LL104", "import asyncio\n\nasync def main(event):\n    return 1\n\n"
+              "def handler(event, context):\n    return asyncio.run(main(event))\n", False),
+    ("LL104", "@app.route('/')\nasync def handler(event, context):\n    return 1\n", False),
+    ("LL104", "class A:\n    async def handler(self, event, context):\n        return 1\n", True),
+    ("LL107", "import boto3\ns3 = boto3.client('s3', region_name='eu-west-1')\n", True),
+    ("LL107", "import boto3\nREGION = 'eu-west-1'\n\ndef handler(event, context):\n"
+              "    return boto3.client('s3', region_name=REGION)\n", True),
+    ("LL107", "import boto3\ns3 = boto3.client('s3', endpoint_url="
+              "'https://s3.eu-west-1.amazonaws.com')\n", True),
+    ("LL107", "import boto3, os\n# deployed to eu-west-1\n"
+              "s3 = boto3.client('s3', region_name=os.environ['AWS_REGION'])\n", False),
+    ("LL107", "import boto3\nREGION = 'eu-west-1'\nREGION = 'us-east-1'\n"
+              "s3 = boto3.client('s3', region_name=REGION)\n", False),
+    # The rule's pattern ends in ``$``, which also matches before a final newline.
+    ("LL107", "import boto3\ns3 = boto3.client('s3', region_name='eu-west-1\\n')\n", True),
+])
+def test_ast_gates_of_ll104_and_ll107(rule, text, needed):
+    assert (rule in prefilter.rules_needed(prefilter.Text(text), [rule], {})) is needed
+    for names in HANDLER_NAMES:
+        on, off = _outcomes(text, names, want_actions=False)
+        assert on.findings == off.findings, text
