@@ -3,8 +3,9 @@
     python bench/phases.py /tmp/sp                  # all rules, as `lambdalint check` runs them
     python bench/phases.py /tmp/sp --select LL1     # the code rules alone
     python bench/phases.py . --files 15             # also the 15 costliest Python files
+    python bench/phases.py /tmp/sp --cache /tmp/c   # through a cache (run twice: warm)
 
-It runs the engine in this process (no cache, no worker processes: ``--jobs 1``) with timers
+It runs the engine in this process (no cache unless ``--cache``, no worker processes: ``--jobs 1``) with timers
 around the functions that make up each phase, and charges every CPU second (``time.process_time``)
 to the innermost phase running: a LibCST metadata resolution asked for by a rule counts as
 metadata, not as the rule, and one asked for by the CDK reader counts as the CDK reader. What no
@@ -58,13 +59,16 @@ class Clock:
         self._switch()
         self.stack.pop()
 
-    def wrap(self, function: Callable, phase: Any, keep: Sequence[str] = ()) -> Callable:
+    def wrap(self, function: Callable, phase: Any, keep: Sequence[str] = (),
+             keep_prefix: str = "") -> Callable:
         """``function`` charging its time to ``phase`` (a name, or a function of the call's
-        arguments giving one); inside a phase of ``keep`` it stays charged to that one."""
+        arguments giving one); inside a phase of ``keep`` (or one named ``keep_prefix...``) it
+        stays charged to that one."""
 
         @functools.wraps(function)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            if keep and any(p in keep for p in self.stack):
+            if (keep and any(p in keep for p in self.stack)) or (
+                    keep_prefix and any(p.startswith(keep_prefix) for p in self.stack)):
                 return function(*args, **kwargs)
             self.enter(phase(*args, **kwargs) if callable(phase) else phase)
             try:
@@ -76,16 +80,17 @@ class Clock:
         return timed
 
 
-def _patch(owner: Any, name: str, clock: Clock, phase: Any, keep: Sequence[str] = ()) -> None:
+def _patch(owner: Any, name: str, clock: Clock, phase: Any, keep: Sequence[str] = (),
+           keep_prefix: str = "") -> None:
     original = vars(owner).get(name) if isinstance(owner, type) else None
     if isinstance(original, property):  # a computed attribute: time its getter
         if not getattr(original.fget, "__wrapped_by_phases__", False):
-            setattr(owner, name, property(clock.wrap(original.fget, phase, keep)))
+            setattr(owner, name, property(clock.wrap(original.fget, phase, keep, keep_prefix)))
         return
     original = getattr(owner, name)
     if getattr(original, "__wrapped_by_phases__", False):
         return
-    setattr(owner, name, clock.wrap(original, phase, keep))
+    setattr(owner, name, clock.wrap(original, phase, keep, keep_prefix))
 
 
 CONFIG_PHASES = ("configs: YAML/JSON documents", "configs: Terraform", "configs: CDK apps")
@@ -114,7 +119,7 @@ def install(clock: Clock, census: Census) -> None:
     here first, so that the engine's lazy imports find the wrapped functions)."""
     from libcst.metadata import MetadataWrapper
 
-    from lambdalint import engine, prefilter, pycheck
+    from lambdalint import cache, engine, prefilter, pycheck
     from lambdalint.analysis import handlers
     from lambdalint.sources import units
 
@@ -125,20 +130,31 @@ def install(clock: Clock, census: Census) -> None:
     _patch(engine, "filter_findings", clock, "suppressions, filtering")
     _patch(engine, "report", clock, "report")
     _patch(units, "read", clock, _unit_phase)
-    _patch(units, "fingerprint", clock, "cache keys")
+    _patch(units, "fingerprint", clock, "cache: keys of configs")
+    _patch(cache.Cache, "get", clock, "cache: read and decode", keep=CONFIG_PHASES)
+    _patch(cache.Cache, "batch", clock, "cache: read and decode", keep=CONFIG_PHASES)
+    _patch(cache.Cache, "put", clock, "cache: encode and write")
+    _patch(cache.Cache, "flush", clock, "cache: encode and write")
     _patch(prefilter.Text, "tree", clock, "python: ast parse (pre-filter)")
     _patch(prefilter, "rules_needed", clock, "python: gates (pre-filter)")
     _patch(prefilter, "actions_from_ast", clock, "python: AWS actions from ast")
     _patch(pycheck, "decode", clock, "python: decode")
     _patch(pycheck, "parse", clock, "python: LibCST parse")
     _patch(handlers, "analyse", clock, "python: handler analysis")
-    metadata = "python: LibCST metadata (scopes, qualified names, parents, positions)"
-    _patch(MetadataWrapper, "resolve", clock, metadata, keep=CONFIG_PHASES)
-    _patch(MetadataWrapper, "resolve_many", clock, metadata, keep=CONFIG_PHASES)
+    metadata = "python: LibCST metadata: "
+
+    def provider(_wrapper: Any, providers: Any) -> str:
+        names = sorted(p.__name__ for p in (providers if isinstance(providers, (list, tuple, set,
+                                                                                frozenset))
+                                            else [providers]))
+        return metadata + " + ".join(names).replace("Provider", "") if names else metadata + "-"
+
+    _patch(MetadataWrapper, "resolve", clock, provider, keep=CONFIG_PHASES)
+    _patch(MetadataWrapper, "resolve_many", clock, provider, keep=CONFIG_PHASES)
     # The rules' traversal: what its metadata and the rules' methods do is charged to them.
     # (metadata providers traverse the tree through it too: that stays metadata)
     _patch(MetadataWrapper, "visit_batched", clock, "python: LibCST traversal",
-           keep=CONFIG_PHASES + (metadata,))
+           keep=CONFIG_PHASES, keep_prefix=metadata)
 
     rules_phase = "python: the rules' own code"
     loaded = pycheck.rule_classes
@@ -178,7 +194,8 @@ def install(clock: Clock, census: Census) -> None:
     pycheck._checked = census_checked  # type: ignore[assignment]
 
 
-def run(paths: Sequence[str], select: Optional[str]) -> Tuple[Clock, Census, Any, float, float]:
+def run(paths: Sequence[str], select: Optional[str], cache_dir: Optional[str] = None
+        ) -> Tuple[Clock, Census, Any, float, float]:
     clock, census = Clock(), Census()
     start_cpu, start_wall = time.process_time(), time.perf_counter()
     from lambdalint import engine
@@ -193,7 +210,8 @@ def run(paths: Sequence[str], select: Optional[str]) -> Tuple[Clock, Census, Any
     clock.spent.clear()
     clock.last = time.process_time()
     clock.spent["start-up imports (lambdalint, click)"] = imported
-    result = engine.run(list(paths), config, use_cache=False, jobs=1)
+    result = engine.run(list(paths), config, use_cache=cache_dir is not None,
+                        cache_dir=Path(cache_dir) if cache_dir else None, jobs=1)
     clock._switch()
     return clock, census, result, time.process_time() - start_cpu, time.perf_counter() - start_wall
 
@@ -214,11 +232,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--cwd", default=None, help="run from this directory (as a user would)")
     parser.add_argument("--select", default=None, help="rules, as --select of lambdalint check")
     parser.add_argument("--files", type=int, default=0, help="list the N costliest Python files")
+    parser.add_argument("--cache", default=None, metavar="DIR",
+                        help="use (and fill) the cache in DIR: a second run is a warm run")
     args = parser.parse_args(argv)
     if args.cwd:
         os.chdir(args.cwd)
-    clock, census, result, cpu, wall = run(args.paths, args.select)
-    print(f"lambdalint phases: {', '.join(args.paths)} (cwd {os.getcwd()}), one process, no cache")
+    clock, census, result, cpu, wall = run(args.paths, args.select, args.cache)
+    cached = f"cache {args.cache} ({result.cache_hits} hits, {result.cache_misses} misses)" \
+        if args.cache else "no cache"
+    print(f"lambdalint phases: {', '.join(args.paths)} (cwd {os.getcwd()}), one process, {cached}")
     print(f"{result.files_checked} files checked, {len(result.findings)} findings; "
           f"CPU {cpu:.2f} s, wall {wall:.2f} s, load average {os.getloadavg()[0]:.1f}")
     print()
