@@ -44,6 +44,7 @@ PEERS = {
     "cfn-lint": (["cfn-lint", "cfn-lint-serverless"], "cfn-lint"),
     "checkov": (["checkov"], "checkov"),
     "bandit": (["bandit"], "bandit"),
+    "ruff": (["ruff"], "ruff"),
 }
 
 
