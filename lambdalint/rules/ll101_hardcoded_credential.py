@@ -54,9 +54,10 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     from lambdalint.secrets import PREFIX_HINT, SECRET_WORDS, SHAPE_HINT, squash
 
     # Lower-case text a callee of the positional table (rules/_credential_calls.py) needs:
-    # HTTPBasicAuth and auth= hold "auth", pg.DB "pg.". Written here: that module imports LibCST.
+    # HTTPBasicAuth and auth= hold "auth", pg.DB "pg.", boto3.Session "session". Written here:
+    # that module imports LibCST.
     # Not "boto3" (every handler has it): keys passed to boto3 by position are AWS key ids.
-    positional_words = ("redis", "jwt", "login", "auth", "pg.")
+    positional_words = ("redis", "jwt", "login", "auth", "pg.", "session")
 
     configured = [str(e) for e in options.get("extra-secret-names", ()) or ()]
     extra = [squash(e) for e in configured]
