@@ -421,6 +421,8 @@ LL101_FIRES = [
     'import boto3\nsecret = "Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q"\n'
     's = boto3.Session("AKIA2E3MQ4R5T6Y7U2I3X", secret)\n',
     'import requests\nrequests.get("https://api.internal", auth=("user", "pw12345"))\n',
+    # Keys by position to a session, of no credential shape: the text test once missed them.
+    'import boto3\ns = boto3.Session("Vq8#zL2m!x9Kp3$Tr7wQ2", "Vq8#zL2m!x9Kp3$Tr7wQ2")\n',
     'import boto3\nvalue = "Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q"\n'
     'c = boto3.client("s3", aws_secret_access_key=value)\n',
     'HEADER = "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9x"\n',
