@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,7 @@ PEERS = {
     "cfn-lint": (["cfn-lint", "cfn-lint-serverless"], "cfn-lint"),
     "checkov": (["checkov"], "checkov"),
     "bandit": (["bandit"], "bandit"),
+    "ruff": (["ruff"], "ruff"),
 }
 
 
@@ -71,8 +73,10 @@ def measure(command: List[str], cwd: Path, env: Optional[Dict[str, str]] = None,
     full_env = dict(os.environ)
     full_env.update(env or {})
     start = time.perf_counter()
+    # A session of its own: a timeout ends the whole group (checkov's workers outlived their
+    # parent and held stderr open, so the run never ended).
     process = subprocess.Popen(command, cwd=str(cwd), env=full_env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+                               stderr=subprocess.PIPE, start_new_session=True)
     peak_tree = [0]
     done = threading.Event()
 
@@ -88,7 +92,10 @@ def measure(command: List[str], cwd: Path, env: Optional[Dict[str, str]] = None,
     if timeout:
         def kill() -> None:
             timed_out[0] = True
-            process.kill()
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except OSError:
+                process.kill()
         timer = threading.Timer(timeout, kill)
         timer.start()
     stderr = process.stderr.read() if process.stderr else b""

@@ -443,9 +443,27 @@ def _end_interrupted(code: int) -> None:
     os._exit(code)
 
 
+# Python collects its youngest generation every 700 new container objects; a LibCST tree of
+# one handler file is tens of thousands of them, all alive until the file is done, so the
+# collector walked them again and again for nothing: 487 collections, 0.57 s, while LibCST
+# checked 120 files of serverless-patterns, against one collection, 0.17 s, with these
+# settings. Runs are short and make few reference cycles worth collecting early.
+GC_THRESHOLD = (100_000, 50, 100)
+
+
+def _tune_gc() -> None:
+    """Collect rarely, and never look again at what start-up created (``gc.freeze``: the
+    modules, click's commands), in this process and the workers it forks."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     _install_signal_handlers()
+    _tune_gc()
     if not args:
         # No command: the help is the useful answer, but it is still not a successful run.
         click.echo(cli.get_help(click.Context(cli, info_name="lambdalint", **cli.context_settings)),

@@ -178,7 +178,7 @@ def read_configs(found: Discovered, paths: Sequence[str], ctx: Context) -> Optio
         return None
     from lambdalint import projects  # noqa: PLC0415 - keep parsers off the start-up path
 
-    return projects.read(found.configs, found.context, found.python, paths, ctx.store)
+    return projects.read(found.configs, found.context, found.python, paths, ctx.store, ctx.jobs)
 
 
 def link(project: Optional["Project"]) -> Links:

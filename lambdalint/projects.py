@@ -29,13 +29,6 @@ def _unit_key(store, unit: units.Unit) -> Optional[str]:
     return None if parts is None else cache.key(store.salt, "unit", *parts)
 
 
-def _read_unit(unit: units.Unit) -> Project:
-    functions, errors = units.read(unit)
-    for function in functions:
-        link(function)
-    return Project(functions=functions, errors=errors)
-
-
 def _unlinked(function: Function) -> Tuple[Optional[str], Optional[str]]:
     linked = (function.handler_file, function.handler_function)
     function.handler_file = function.handler_function = None
@@ -105,22 +98,47 @@ def _load_full(store, digest: str) -> Optional[Project]:
 
 
 def read(config_files: Sequence[SourceFile], context_files: Sequence[SourceFile],
-         python_files: Sequence[SourceFile], paths: Sequence[str], store) -> Project:
+         python_files: Sequence[SourceFile], paths: Sequence[str], store,
+         jobs: Optional[int] = None) -> Project:
     """The project of ``config_files`` and the CDK apps among ``python_files``, with the
-    functions of ``context_files`` that link handlers (all of them when no cache is used)."""
+    functions of ``context_files`` that link handlers (all of them when no cache is used).
+    The units not in the cache are read in worker processes when there are enough of them
+    (``workers.read_units``; ``jobs`` as for the code)."""
     from lambdalint import confine
-    from lambdalint.sources import configs
 
     roots = list(confine.Tree.of(paths).roots)
-    if store is None:
-        project = configs.read_project(list(config_files) + list(context_files), python_files,
-                                       paths)
-        project.roots = roots
-        return project
     project = Project(roots=roots)
+    todo = units.units(list(config_files) + list(context_files), python_files)
+    if store is None:
+        parts: List[Optional[Project]] = [None] * len(todo)
+        digests: List[Optional[str]] = [None] * len(todo)
+    else:
+        parts, digests = _cached_parts(todo, context_files, python_files, store)
+    missing = [i for i, part in enumerate(parts) if part is None]
+    from lambdalint import workers
+
+    for index, (functions, errors) in zip(missing, workers.read_units(
+            [todo[i] for i in missing], jobs)):
+        for function in functions:
+            link(function)
+        part = parts[index] = Project(functions=functions, errors=errors)
+        if digests[index] is not None:
+            _store_unit(store, digests[index], part)
+    for part in parts:
+        project.functions.extend(part.functions)  # type: ignore[union-attr]
+        project.errors.extend(part.errors)  # type: ignore[union-attr]
+    return project
+
+
+def _cached_parts(todo: List[units.Unit], context_files: Sequence[SourceFile],
+                  python_files: Sequence[SourceFile], store
+                  ) -> Tuple[List[Optional[Project]], List[Optional[str]]]:
+    """Per unit, what the cache holds (None: to be read) and its key (None: not cached)."""
     context = {id(s) for s in context_files}
     given: Optional[GivenFiles] = None  # made when a context unit needs it (a realpath a file)
-    for unit in units.units(list(config_files) + list(context_files), python_files):
+    parts: List[Optional[Project]] = []
+    digests: List[Optional[str]] = []
+    for unit in todo:
         digest = _unit_key(store, unit)
         part: Optional[Project] = None
         only_links = unit.kind != units.APP and all(id(s) in context for s in unit.files)
@@ -130,13 +148,9 @@ def read(config_files: Sequence[SourceFile], context_files: Sequence[SourceFile]
             part = _linked_part(store, digest, given)
         if part is None and digest is not None:
             part = _load_full(store, digest)
-        if part is None:
-            part = _read_unit(unit)
-            if digest is not None:
-                _store_unit(store, digest, part)
-        project.functions.extend(part.functions)
-        project.errors.extend(part.errors)
-    return project
+        parts.append(part)
+        digests.append(digest)
+    return parts, digests
 
 
 def _concerns(function: Function, given: GivenFiles) -> bool:

@@ -1,11 +1,13 @@
-"""Worker processes for the LibCST work, when there is enough of it to pay for them.
+"""Worker processes for the LibCST work and the deployment configs, when there is enough of
+it to pay for them.
 
 Starting a worker costs a fork (or, where fork is not the way, a fresh interpreter that imports
 LibCST: a quarter of a second); checking a handler file costs tens of milliseconds. So workers
 start only when there are at least ``MIN_FILES_PER_WORKER`` files per worker to parse, and never
 more workers than cores (``os.cpu_count``) or files. Each task is a plain function of plain
-values (``pycheck.check_data``), so results are the same in any process, and they come back in
-the order the files were given.
+values (``pycheck.check_data``, ``units.read``), so results are the same in any process, and
+they come back in the order the files were given. Reading the configs (Terraform, CDK apps,
+templates) in the pool as well keeps the second core busy before the code is checked.
 
 Signals: the parent decides. A Ctrl-C reaches the whole process group, so workers ignore SIGINT
 (from their first instruction: the parent holds SIGINT and SIGTERM blocked while it forks them)
@@ -23,9 +25,13 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import (TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Set,
+                    Tuple, TypeVar)
 
 from lambdalint import pycheck
+
+if TYPE_CHECKING:  # pragma: no cover - types only
+    from lambdalint.sources import units
 
 MIN_FILES_PER_WORKER = 8
 
@@ -124,38 +130,81 @@ def _context():
     return multiprocessing.get_context()
 
 
-def check_all(tasks: List[Task], rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
-              use_prefilter: bool, jobs: Optional[int]) -> Iterator[pycheck.Outcome]:
-    """Outcomes of ``tasks``, in order."""
-    processes = plan(len(tasks), jobs)
-    if processes <= 1:
-        for data, path, names, want_actions, *linked in tasks:
-            yield pycheck.check_data(data, path, rule_ids, options, names, want_actions,
-                                     use_prefilter, *linked)
-        return
-    # Big files first would balance better, but order matters for the caller; small chunks do.
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _pooled(function: Callable[[T], R], tasks: List[T], processes: int,
+            initializer: Callable[..., None], initargs: tuple,
+            serial: Callable[[List[T]], Iterator[R]]) -> Iterator[R]:
+    """``function`` over ``tasks`` in ``processes`` workers, results in order; what the pool
+    could not finish (no processes here, a worker died, a result that could not cross back)
+    is done by ``serial`` in this process."""
+    # Big tasks first would balance better, but order matters for the caller; small chunks do.
     chunksize = max(1, min(16, len(tasks) // (processes * 8)))
     try:
         executor = ProcessPoolExecutor(max_workers=processes, mp_context=_context(),
-                                       initializer=_init,
-                                       initargs=(list(rule_ids), options, use_prefilter))
+                                       initializer=initializer, initargs=initargs)
     except (OSError, ValueError, NotImplementedError):  # no processes here: do it in this one
-        yield from check_all(tasks, rule_ids, options, use_prefilter, 1)
+        yield from serial(tasks)
         return
     done = 0
     _live.add(executor)
     try:
         with _signals_held():  # map() forks the workers and queues every task
-            outcomes = executor.map(_run, tasks, chunksize=chunksize)
+            outcomes = executor.map(function, tasks, chunksize=chunksize)
         for outcome in outcomes:
             done += 1
             yield outcome
     except BrokenProcessPool:  # a worker died (out of memory, killed): finish here
         pass
+    except Exception:  # noqa: BLE001 - a result that could not cross back: finish here
+        _stop(executor)
     except BaseException:  # interrupted, or the caller stopped reading: end the workers now
         _stop(executor)
         raise
-    _live.discard(executor)
-    executor.shutdown(wait=True)
+    if executor in _live:
+        _live.discard(executor)
+        executor.shutdown(wait=True)
     if done < len(tasks):
-        yield from check_all(tasks[done:], rule_ids, options, use_prefilter, 1)
+        yield from serial(tasks[done:])
+
+
+def check_all(tasks: List[Task], rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
+              use_prefilter: bool, jobs: Optional[int]) -> Iterator[pycheck.Outcome]:
+    """Outcomes of ``tasks``, in order."""
+
+    def serial(todo: List[Task]) -> Iterator[pycheck.Outcome]:
+        for data, path, names, want_actions, *linked in todo:
+            yield pycheck.check_data(data, path, rule_ids, options, names, want_actions,
+                                     use_prefilter, *linked)
+
+    processes = plan(len(tasks), jobs)
+    if processes <= 1:
+        yield from serial(tasks)
+        return
+    yield from _pooled(_run, tasks, processes, _init,
+                       (list(rule_ids), options, use_prefilter), serial)
+
+
+# -- deployment configs ---------------------------------------------------------------------------
+
+def _init_readers() -> None:
+    _quiet_signals()
+
+
+def read_units(todo: List["units.Unit"], jobs: Optional[int]) -> Iterator["units.Read"]:
+    """What each unit's reader gives (``units.read``), in order; in worker processes when there
+    are enough units. The readers are imported here first, so that no worker imports them again."""
+    from lambdalint.sources import units
+
+    def serial(rest: List["units.Unit"]) -> Iterator["units.Read"]:
+        return map(units.read, rest)
+
+    processes = plan(len(todo), jobs)
+    if processes <= 1:
+        yield from serial(todo)
+        return
+    for kind in sorted({unit.kind for unit in todo}):
+        units.reader(kind)
+    yield from _pooled(units.read, todo, processes, _init_readers, (), serial)

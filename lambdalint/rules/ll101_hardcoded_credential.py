@@ -54,26 +54,36 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     from lambdalint.secrets import PREFIX_HINT, SECRET_WORDS, SHAPE_HINT, squash
 
     # Lower-case text a callee of the positional table (rules/_credential_calls.py) needs:
-    # HTTPBasicAuth and auth= hold "auth", pg.DB "pg.". Written here: that module imports LibCST.
+    # HTTPBasicAuth and auth= hold "auth", pg.DB "pg.", boto3.Session "session". Written here:
+    # that module imports LibCST.
     # Not "boto3" (every handler has it): keys passed to boto3 by position are AWS key ids.
-    positional_words = ("redis", "jwt", "login", "auth", "pg.")
+    positional_words = ("redis", "jwt", "login", "auth", "pg.", "session")
 
-    extra = [squash(str(e)) for e in options.get("extra-secret-names", ()) or ()]
+    configured = [str(e) for e in options.get("extra-secret-names", ()) or ()]
+    extra = [squash(e) for e in configured]
     if any(e == "" for e in extra):
         return True
     if text.is_test_path:
         # In a test file LL101 judges no name, only strings by their shape (strong shapes).
-        return bool(PREFIX_HINT.search(text.text) or PREFIX_HINT.search(text.strings_and_names))
+        if not (PREFIX_HINT.search(text.text) or PREFIX_HINT.search(text.strings_and_names)):
+            return False
+    else:
+        def hit(candidate: str) -> bool:
+            lowered = candidate.lower()
+            if any(word in lowered for word in SECRET_WORDS) or SHAPE_HINT.search(candidate):
+                return True
+            if any(word in lowered for word in positional_words):
+                return True  # a positional credential (redis.Redis(h, p, 0, "pw"))
+            return bool(extra) and any(e in squash(candidate) for e in extra)
 
-    def hit(candidate: str) -> bool:
-        lowered = candidate.lower()
-        if any(word in lowered for word in SECRET_WORDS) or SHAPE_HINT.search(candidate):
-            return True
-        if any(word in lowered for word in positional_words):
-            return True  # a positional credential (redis.Redis(h, p, 0, "pw"))
-        return bool(extra) and any(e in squash(candidate) for e in extra)
+        if not (hit(text.text) or hit(text.strings_and_names)):
+            return False
+    if text.tree is None:
+        return True
+    # The words are in nearly every handler: ask what the rule would, on the ast tree.
+    from lambdalint.analysis.secret_sites import may_report
 
-    return hit(text.text) or hit(text.strings_and_names)
+    return may_report(text.tree, text.text, configured, text.is_test_path)
 
 
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)

@@ -25,8 +25,20 @@ META = RuleMeta(
 
 
 def gate(text: Text, options: Dict[str, Any]) -> bool:
-    """False only when LL104 cannot report in the file: it needs an ``async def``."""
-    return "async" in text.text and not text.is_test_path
+    """False only when LL104 cannot report in the file: it needs an ``async def`` without a
+    decorator whose name the module does not call (as the rule reads it, on the ``ast``)."""
+    if "async" not in text.text or text.is_test_path:
+        return False
+    import ast
+
+    tree = text.tree
+    if tree is None:
+        return True
+    nodes = list(ast.walk(tree))
+    coroutines = {n.name for n in nodes
+                  if isinstance(n, ast.AsyncFunctionDef) and not n.decorator_list}
+    called = {n.func.id for n in nodes if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    return bool(coroutines - called)
 
 
 class AsyncHandler(PythonRule):

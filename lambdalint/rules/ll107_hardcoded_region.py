@@ -40,7 +40,41 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
         return False
     if text.is_test_path:
         return False
-    return _re.search(REGION, text.text) is not None
+    if _re.search(REGION, text.text) is None:
+        return False
+    tree = text.tree
+    if tree is None:
+        return True
+    # On the ast, as the rule reads it: a keyword's value is a string literal, or a module-level
+    # name bound to one exactly once, and it is a region or a regional endpoint.
+    import ast
+
+    constants: Dict[str, list] = {}
+    for node in tree.body:  # type: ignore[attr-defined]
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) and node.value is not None else [])
+        for target in targets:
+            if isinstance(target, ast.Name):
+                constants.setdefault(target.id, []).append(node.value)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg not in ("region_name", "endpoint_url"):
+                continue
+            value = keyword.value
+            if isinstance(value, ast.Name):
+                bound = constants.get(value.id, [])
+                value = bound[0] if len(bound) == 1 else value
+            if not (isinstance(value, ast.Constant) and isinstance(value.value, str)):
+                continue
+            if keyword.arg == "region_name":
+                if _re.match(rf"^{REGION}$", value.value):
+                    return True
+            elif _re.search(rf"[./]({REGION})\.(?:[a-z0-9-]+\.)*amazonaws\.com(?:\.cn)?(?:[:/]|$)",
+                            value.value.lower()):
+                return True
+    return False
 
 
 REGION_RE = re.compile(rf"^{REGION}$")

@@ -293,10 +293,25 @@ def test_combined_patterns_match_as_pathspec_does():
         [],
         ["# only a comment", ""],
     ]
+    specs.append(["*.log", "!important.log", "[z-a]", "foo\\", "**/x/**", "a[!b]c", "\\#x",
+                  "  trailing  ", "dir/**/*.py", "!"])
     for lines in specs:
-        spec = pathspec.GitIgnoreSpec.from_lines(lines)
-        matcher = _Matcher(spec)
-        negated = any(p.include is False for p in spec.patterns)
-        assert (matcher.combined is None) is negated
+        spec = pathspec.GitIgnoreSpec.from_lines(lines) if "!" not in lines else None
+        matcher = _Matcher(spec) if spec is not None else None
+        # From the lines' text, without compiling each pattern: the same expression.
+        fast = _Matcher.of_lines(lines)
+        if not [line for line in lines if line]:
+            assert fast is None
+            continue
+        if matcher is not None:
+            negated = any(p.include is False for p in spec.patterns)
+            assert (matcher.combined is None) is negated
+            assert (fast.combined is None) is negated
+            if not negated:
+                assert fast.combined.pattern == matcher.combined.pattern
         for path in paths:
-            assert matcher.check(path) == spec.check_file(path).include, (lines, path)
+            expected = fast.spec.check_file(path).include
+            if spec is not None:
+                assert expected == spec.check_file(path).include, (lines, path)
+                assert matcher.check(path) == expected, (lines, path)
+            assert fast.check(path) == expected, (lines, path)

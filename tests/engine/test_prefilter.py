@@ -122,7 +122,9 @@ def test_what_each_rule_needs():
     assert needed(text("def f(x):\n    x.invoke()\n"), PYTHON_IDS, {}) == ["LL103"]
     # A file Python cannot parse keeps the text tests alone.
     assert needed(text("import boto3\nx.invoke(\n"), PYTHON_IDS, {}) == ["LL102", "LL103"]
-    assert needed(text('API_KEY = "x"\n'), PYTHON_IDS, {}) == ["LL101"]
+    assert needed(text('API_KEY = "k3y-9f8a7b6c5d4e"\n'), PYTHON_IDS, {}) == ["LL101"]
+    # A secret-like name bound to no value the rule reports: the ast gate clears it.
+    assert needed(text('API_KEY = "x"\n'), PYTHON_IDS, {}) == []
     assert needed(text('k = "\\x41KIA2E3MQ4R5T6Y7U2I3"\n'), PYTHON_IDS, {}) == ["LL101"]
     # A rule without a gate always runs.
     assert needed(text("pass\n"), ["LL199"], {}) == ["LL199"]
@@ -354,7 +356,7 @@ def test_test_files_by_path_give_the_same_findings():
 def test_what_a_test_file_needs():
     needed = prefilter.rules_needed
     mocked = ('import boto3\nfrom unittest import mock\n\ndef test_it():\n'
-              '    password = "test-password"\n    s3 = boto3.client("s3")\n'
+              '    password = "Vq8#zL2m!x"\n    s3 = boto3.client("s3")\n'
               '    s3.invoke()\n')
     assert needed(prefilter.Text(mocked, "tests/test_app.py"), PYTHON_IDS, {}) == []
     assert needed(prefilter.Text(mocked, "app.py"), PYTHON_IDS, {}) == ["LL101", "LL102", "LL103"]
@@ -384,3 +386,140 @@ def test_a_gate_sees_the_literal_constants_above_it_and_ends_at_the_next_stateme
     gate = prefilter.read_gate(text, "lambdalint.rules.ll999_example")
     assert gate("xbx", {}) and not gate("xyz", {})
     assert prefilter.read_gate("META = 1\n", "m") is None
+
+
+# -- LL101 on the ast ---------------------------------------------------------------------------
+
+# Every site and string shape LL101 reads, written the ways where Python's ast and LibCST see
+# different text (escapes and doubled braces in f-strings, ``{x=}``, implicit concatenation,
+# bytes, names carrying a literal into a call): the rule fires in each, so the gate must pass it.
+LL101_FIRES = [
+    'KEY = f"AKIA2E3MQ4R5T6Y7U2I3{{x}}"\n',
+    'x = 1\nKEY = f"{x=}AKIA2E3MQ4R5T6Y7U2I3"\n',
+    'URL = "mysql://app:" "Vf83kdm2q@prod.example-db.internal/app"\n',
+    'URL = "mysql://app:" + "Vf83kdm2q@prod.example-db.internal/app"\n',
+    'DB_PASSWORD = f"Vq8#zL2m!x"\n',
+    'DB_PASSWORD = b"Vq8#zL2m!x".decode("utf-8")\n',
+    'DB_PASSWORD = "Vq8#" + "zL2m!x"\n',
+    'user, DB_PASSWORD = "app", "Vq8#zL2m!x"\n',
+    'cfg = {}\ncfg["db_password"] = "Vq8#zL2m!x"\n',
+    'cfg = {b"db_password": "Vq8#zL2m!x"}\n',
+    'class Conf:\n    api_token: str = "tok-9f8a7b6c5d"\n',
+    'class Conn(Base, password="Vq8#zL2m!x"):\n    pass\n',
+    'f = lambda user, password="Vq8#zL2m!x": user\n',
+    'def connect(*, host, password="Vq8#zL2m!x"):\n    pass\n',
+    'def connect(host, /, password="Vq8#zL2m!x"):\n    pass\n',
+    'def check(password):\n    return password == "Vq8#zL2m!x"\n',
+    'def check(req):\n    return "Vq8#zL2m!x" != req.password\n',
+    'import os\nos.environ.setdefault("DB_PASSWORD", "Vq8#zL2m!x")\n',
+    'import os\nDB = os.getenv("DB_PASS", "s3cure-ish")\n',
+    'from os import environ\nDB = environ.get("API_KEY", "fallback99")\n',
+    'import redis\nr = redis.Redis("cache.internal", 6379, 0, "r3dis-pw")\n',
+    'import redis\npw = "r3dis-pw"\nr = redis.StrictRedis("cache.internal", 6379, 0, pw)\n',
+    'import pg\ndb = pg.DB("orders", "db.internal", 5432, None, "app", "pgpw-123")\n',
+    'import jwt\nt = jwt.encode({"sub": 1}, "jwt-key-1")\n',
+    'import boto3\nsecret = "Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q"\n'
+    's = boto3.Session("AKIA2E3MQ4R5T6Y7U2I3X", secret)\n',
+    'import requests\nrequests.get("https://api.internal", auth=("user", "pw12345"))\n',
+    # Keys by position to a session, of no credential shape: the text test once missed them.
+    'import boto3\ns = boto3.Session("Vq8#zL2m!x9Kp3$Tr7wQ2", "Vq8#zL2m!x9Kp3$Tr7wQ2")\n',
+    'import boto3\nvalue = "Zx9bQ2mR7tL4kP8wN3vC6yH1jD5sF0gA/eU+iO2q"\n'
+    'c = boto3.client("s3", aws_secret_access_key=value)\n',
+    'HEADER = "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9x"\n',
+    'def handler(event, context):\n    """Connect with mysql://app:Vf83kdm2q@prod.db.internal/app."""\n'
+    '    return "ghp_" "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"\n',
+    'match x:\n    case {"password": "Vq8#zL2m!x"}:\n        pass\nAPI_KEY = "k3y-9f8a7b6c5d4e"\n',
+]
+
+# Where LibCST reads raw text the ast decodes (or the rule's reading gives up): the same
+# findings either way, whatever the rule then says.
+LL101_SAME = [
+    'KEY = f"\\x41KIA2E3MQ4R5T6Y7U2I3"\n',
+    'URL = f"mysql://app:{\'Vf83kdm2q\'}@prod.example-db.internal/app"\n',
+    'import os\nos.putenv(*["DB_PASSWORD"], "Vq8#zL2m!x")\n',
+    'KEY = f"AKIA2E3MQ4R5T6Y7U2I3\\n{{}}"\nX = f"{KEY=}"\n',
+    'DSN = f"postgresql://app:{{pw}}@orders.abc123.eu-west-1.rds.amazonaws.com/orders"\n',
+]
+
+# Handlers full of secret-like words and no credential: the text test lets them through, the
+# ast gate must not (or the gate saves nothing).
+LL101_CLEARS = [
+    'import os\nimport boto3\n\nsecrets = boto3.client("secretsmanager")\n'
+    'API_KEY_NAME = os.environ["API_KEY_NAME"]\n\ndef handler(event, context):\n'
+    '    token = event["headers"].get("authorization", "")\n'
+    '    secret = secrets.get_secret_value(SecretId=API_KEY_NAME)["SecretString"]\n'
+    '    return {"token": token, "key": event.get("key"), "password": None}\n',
+    'def handler(event, context):\n    password = event["password"]\n'
+    '    if password == "":\n        return {"error": "password required"}\n'
+    '    return {"next_token": event.get("NextToken"), "url": f"https://{event[\'host\']}/x"}\n',
+    'KEY_PREFIX = "uploads/"\nTOKEN_TYPE = "Bearer"\nSECRET_ARN = "arn:aws:secretsmanager:'
+    'eu-west-1:123456789012:secret:prod/db-AbCdEf"\n',
+]
+
+
+@pytest.mark.parametrize("text", LL101_FIRES)
+def test_ll101_ast_gate_keeps_every_site(text):
+    view = prefilter.Text(text, "app.py")
+    assert prefilter.rules_needed(view, ["LL101"], {}) == ["LL101"], text
+    for names in HANDLER_NAMES:
+        on, off = _outcomes(text, names, want_actions=False)
+        assert on.findings == off.findings
+        assert "LL101" in _rules(off.findings), text
+
+
+@pytest.mark.parametrize("text", LL101_SAME)
+def test_ll101_ast_gate_where_ast_and_libcst_read_differently(text):
+    for names in HANDLER_NAMES:
+        on, off = _outcomes(text, names, want_actions=False)
+        assert on.findings == off.findings
+
+
+@pytest.mark.parametrize("text", LL101_CLEARS)
+def test_ll101_ast_gate_clears_secret_words_without_a_secret(text):
+    assert prefilter.rules_needed(prefilter.Text(text, "app.py"), ["LL101"], {}) == []
+    on, off = _outcomes(text, HANDLER_NAMES[1], want_actions=False)
+    assert on.findings == off.findings
+    assert "LL101" not in _rules(off.findings)
+
+
+def test_ll101_ast_gate_honours_extra_secret_names():
+    text = 'WIDGET_PIN = "4817-Xq9z-1274"\nwidget_pin = WIDGET_PIN\n'
+    options = {"LL101": {"extra-secret-names": ["widget-pin"]}}
+    assert prefilter.rules_needed(prefilter.Text(text), ["LL101"], options) == ["LL101"]
+    on, off = _outcomes(text, (), False, options)
+    assert on.findings == off.findings and _rules(on.findings) == ["LL101"]
+
+
+def test_ll101_positional_table_is_the_rules():
+    """The ast gate keeps a copy of LL101's positional table (that module imports LibCST)."""
+    from lambdalint.analysis import secret_sites
+    from lambdalint.rules import _credential_calls
+
+    assert secret_sites.POSITIONAL_SECRETS == _credential_calls.POSITIONAL_SECRETS
+
+
+# -- LL104 and LL107 on the ast ------------------------------------------------------------------
+
+@pytest.mark.parametrize("rule, text, needed", [
+    ("LL104", "async def handler(event, context):\n    return 1\n", True),
+    ("LL104", "import asyncio\n\nasync def main(event):\n    return 1\n\n"
+              "def handler(event, context):\n    return asyncio.run(main(event))\n", False),
+    ("LL104", "@app.route('/')\nasync def handler(event, context):\n    return 1\n", False),
+    ("LL104", "class A:\n    async def handler(self, event, context):\n        return 1\n", True),
+    ("LL107", "import boto3\ns3 = boto3.client('s3', region_name='eu-west-1')\n", True),
+    ("LL107", "import boto3\nREGION = 'eu-west-1'\n\ndef handler(event, context):\n"
+              "    return boto3.client('s3', region_name=REGION)\n", True),
+    ("LL107", "import boto3\ns3 = boto3.client('s3', endpoint_url="
+              "'https://s3.eu-west-1.amazonaws.com')\n", True),
+    ("LL107", "import boto3, os\n# deployed to eu-west-1\n"
+              "s3 = boto3.client('s3', region_name=os.environ['AWS_REGION'])\n", False),
+    ("LL107", "import boto3\nREGION = 'eu-west-1'\nREGION = 'us-east-1'\n"
+              "s3 = boto3.client('s3', region_name=REGION)\n", False),
+    # The rule's pattern ends in ``$``, which also matches before a final newline.
+    ("LL107", "import boto3\ns3 = boto3.client('s3', region_name='eu-west-1\\n')\n", True),
+])
+def test_ast_gates_of_ll104_and_ll107(rule, text, needed):
+    assert (rule in prefilter.rules_needed(prefilter.Text(text), [rule], {})) is needed
+    for names in HANDLER_NAMES:
+        on, off = _outcomes(text, names, want_actions=False)
+        assert on.findings == off.findings, text
