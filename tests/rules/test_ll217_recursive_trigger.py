@@ -23,11 +23,15 @@ def lint(root, files):
     return helpers.lint(root, files, "LL217")
 
 
-def _sam_s3(environment: str = "BUCKET: !Ref Uploads", extra: str = "") -> str:
+def _sam_trigger(resource: str = "Uploads", kind: str = "AWS::S3::Bucket",
+                 variable: str = "BUCKET", event: str = "S3",
+                 event_properties: str = "Bucket: !Ref Uploads, Events: s3:ObjectCreated:*") -> str:
+    """A SAM template: ``resource`` of type ``kind``, and ``Fn`` (app.handler in src/) whose
+    environment passes it as ``variable`` and which it triggers by an ``event`` event."""
     return sam(f"""\
         Resources:
-          Uploads:
-            Type: AWS::S3::Bucket
+          {resource}:
+            Type: {kind}
           Fn:
             Type: AWS::Serverless::Function
             Properties:
@@ -36,19 +40,17 @@ def _sam_s3(environment: str = "BUCKET: !Ref Uploads", extra: str = "") -> str:
               Runtime: python3.12
               Environment:
                 Variables:
-                  {environment}
+                  {variable}: !Ref {resource}
               Events:
-                Upload:
-                  Type: S3
-                  Properties:
-                    Bucket: !Ref Uploads
-                    Events: s3:ObjectCreated:*
-        """) + extra
+                Trigger:
+                  Type: {event}
+                  Properties: {{{event_properties}}}
+        """)
 
 
 class TestSam:
     def test_a_write_to_the_triggering_bucket(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": _sam_s3(), "src/app.py": WRITES_TO_BUCKET})
+        findings = lint(tmp_path, {"template.yaml": _sam_trigger(), "src/app.py": WRITES_TO_BUCKET})
         assert ids_and_lines(findings) == [("LL217", line_of(tmp_path / "src/app.py", "put_object"))]
         assert findings[0]["path"] == "src/app.py"
         assert findings[0]["message"] == (
@@ -61,29 +63,12 @@ class TestSam:
         code = ('import os\nimport boto3\n\nbucket = boto3.resource("s3").Bucket(os.environ["BUCKET"])\n\n'
                 'def save(data):\n    bucket.put_object(Key="k", Body=data)\n\n'
                 'def handler(event, context):\n    save(b"")\n')
-        findings = lint(tmp_path, {"template.yaml": _sam_s3(), "src/app.py": code})
+        findings = lint(tmp_path, {"template.yaml": _sam_trigger(), "src/app.py": code})
         assert ids_and_lines(findings) == [("LL217", 7)]
 
     def test_an_sns_topic_the_function_publishes_to(self, tmp_path):
-        template = sam("""\
-            Resources:
-              Alerts:
-                Type: AWS::SNS::Topic
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Runtime: python3.12
-                  Environment:
-                    Variables:
-                      TOPIC_ARN: !Ref Alerts
-                  Events:
-                    Alert:
-                      Type: SNS
-                      Properties:
-                        Topic: !Ref Alerts
-            """)
+        template = _sam_trigger("Alerts", "AWS::SNS::Topic", "TOPIC_ARN", "SNS",
+                                "Topic: !Ref Alerts")
         code = ('import os\nimport boto3\n\nsns = boto3.client("sns")\nTOPIC = os.getenv("TOPIC_ARN")\n\n'
                 'def handler(event, context):\n    sns.publish(TopicArn=TOPIC, Message="again")\n')
         findings = lint(tmp_path, {"template.yaml": template, "src/app.py": code})
@@ -91,17 +76,15 @@ class TestSam:
         assert "writes to the topic Alerts (TOPIC_ARN)" in findings[0]["message"]
 
     def test_a_key_filter_leaves_it_alone(self, tmp_path):
-        filtered = _sam_s3().replace(
-            "Events: s3:ObjectCreated:*\n",
-            "Events: s3:ObjectCreated:*\n            Filter:\n              S3Key:\n"
-            "                Rules: [{Name: prefix, Value: uploads/}]\n")
-        assert "Rules: [{Name: prefix" in filtered
+        filtered = _sam_trigger(event_properties=(
+            "Bucket: !Ref Uploads, Events: s3:ObjectCreated:*, "
+            "Filter: {S3Key: {Rules: [{Name: prefix, Value: uploads/}]}}"))
         assert lint(tmp_path, {"template.yaml": filtered, "src/app.py": WRITES_TO_BUCKET}) == []
 
     def test_a_write_at_import_time_is_not_a_loop_per_invocation(self, tmp_path):
         code = ('import os\nimport boto3\n\nboto3.client("s3").put_object(Bucket=os.environ["BUCKET"], '
                 'Key="started", Body=b"")\n\ndef handler(event, context):\n    return 1\n')
-        assert lint(tmp_path, {"template.yaml": _sam_s3(), "src/app.py": code}) == []
+        assert lint(tmp_path, {"template.yaml": _sam_trigger(), "src/app.py": code}) == []
 
 
 def test_cloudformation_bucket_notification(tmp_path):

@@ -9,9 +9,9 @@ this way, so it is written once here.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
-from lambdalint.model import ResourceRef, Value
+from lambdalint.model import Value
 from lambdalint.sources.yamlload import scalar_text
 
 _SUB_VARIABLE = re.compile(r"\$\{(?!!)([^}]*)\}")
@@ -128,18 +128,6 @@ def _references(node: Any, depth: int = 0) -> Set[str]:
     for value in node.values():
         found |= _references(value, depth + 1)
     return found
-
-
-def referenced_resources(nodes: Iterable[Any], types: Dict[str, str]) -> List[ResourceRef]:
-    """The resources of the template (``types``: logical id -> type) that ``nodes`` refer to,
-    node by node in the order given (by name within one node), each once."""
-    found: Dict[str, ResourceRef] = {}
-    for node in nodes:
-        for logical_id in sorted(_references(node)):
-            kind = types.get(logical_id)
-            if kind and logical_id not in found:
-                found[logical_id] = ResourceRef(logical_id, kind)
-    return list(found.values())
 
 
 def _pseudo_only(node: Any, depth: int = 0) -> bool:

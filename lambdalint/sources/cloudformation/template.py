@@ -42,8 +42,8 @@ from lambdalint.sources.cloudformation.intrinsics import (
     _references,
     _short,
     _sub_form,
-    referenced_resources,
 )
+from lambdalint.sources.references import named_resources
 from lambdalint.sources.yamlload import YStr, scalar_text
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -267,7 +267,7 @@ class _Core:
                 setattr(function, attribute, self.value(node, _pos(container, key))[0])
         function.timeout = self._timeout(props, sam, function)
         function.environment = self._environment(props, sam)
-        function.resources = referenced_resources(self._environment_nodes(props, sam), self.types)
+        function.resources = named_resources(function.environment, self.types.get)
         function.layers = self._layers(props, sam)
         function.tracing = self._tracing(props, sam)
         function.log_group = self._log_group_of(logical_id, props, sam, function)
@@ -303,9 +303,6 @@ class _Core:
         sources = [_as_dict(_as_dict(self.globals.get("Environment")).get("Variables"))] if sam else []
         sources.append(_as_dict(_as_dict(props.get("Environment")).get("Variables")))
         return sources
-
-    def _environment_nodes(self, props: Dict[Any, Any], sam: bool) -> List[Any]:
-        return [node for variables in self._variables(props, sam) for node in variables.values()]
 
     def _environment(self, props: Dict[Any, Any], sam: bool) -> List[EnvVar]:
         merged: Dict[str, EnvVar] = {}

@@ -21,12 +21,12 @@ from lambdalint.model import (
     Function,
     IamStatement,
     ManagedPolicy,
-    ResourceRef,
     Timeout,
     Value,
 )
 from lambdalint.sources import cloudformation
-from lambdalint.sources.cloudformation.intrinsics import _references, referenced_resources
+from lambdalint.sources.cloudformation.intrinsics import _references
+from lambdalint.sources.references import named_resources
 from lambdalint.sources.serverless.events import _Events
 from lambdalint.sources.serverless.iam import PER_FUNCTION_PLUGIN
 from lambdalint.sources.serverless.values import (
@@ -173,7 +173,7 @@ class _Core(_Events):
         function.log_retention = self.field_value(spec, "logRetentionInDays") or \
             self.field_value(self.provider, "logRetentionInDays")
         function.environment = self.environment(spec)
-        function.resources = self.referenced_resources(spec)
+        function.resources = named_resources(function.environment, self.resource_type)
         function.code = self.code(spec)
         runtime = function.runtime
         python = runtime is not None and runtime.literal and \
@@ -238,18 +238,15 @@ class _Core(_Events):
                     continue
                 if value.literal and not isinstance(value.value, str):
                     value.value = scalar_text(value.value)  # Lambda sees every value as text
-                refers = sorted(r for r in _references(node)
-                                if isinstance(self.resources.get(r), dict))
+                refers = sorted(r for r in _references(node) if self.resource_type(r))
                 found[name] = EnvVar(name, value, key_line, key_column, refers)
         return list(found.values())
 
-    def referenced_resources(self, spec: Dict[Any, Any]) -> List[ResourceRef]:
-        """The resources of ``resources:`` that the function's environment names."""
-        types = {str(k): v.get("Type") for k, v in self.resources.items()
-                 if isinstance(v, dict) and isinstance(v.get("Type"), str)}
-        nodes = [node for mapping in (self.provider, spec)
-                 for node in _dict(mapping.get("environment")).values()]
-        return referenced_resources(nodes, types)
+    def resource_type(self, logical_id: str) -> Optional[str]:
+        """The type of a resource of ``resources:`` (None for a name it does not define)."""
+        resource = self.resources.get(logical_id)
+        kind = resource.get("Type") if isinstance(resource, dict) else None
+        return kind if isinstance(kind, str) else None
 
     def code(self, spec: Dict[Any, Any]) -> CodeLocation:
         image = spec.get("image")

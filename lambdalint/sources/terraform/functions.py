@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Tuple
 
 from lambdalint import suppressions
 from lambdalint.model import (TERRAFORM, CodeLocation, EnvVar, Function,
-                              IamStatement, ManagedPolicy, ReadError, ResourceRef, Timeout,
-                              Value)
+                              IamStatement, ManagedPolicy, ReadError, Timeout, Value)
+from lambdalint.sources.references import named_resources
 from lambdalint.sources.terraform.hcl import OBJ, TUP, Block, Node
 from lambdalint.sources.terraform.iam import dedupe, guard
 from lambdalint.sources.terraform.module import Budget, as_number, target_of
@@ -31,18 +31,6 @@ DEFAULT_TIMEOUT = 3  # aws_lambda_function and terraform-aws-modules/lambda/aws 
 # A reference to a managed resource of the module (``aws_s3_bucket.uploads.id``), not to a data
 # source (``data.aws_s3_bucket.x``) or an attribute of something else.
 _RESOURCE_REFERENCE = re.compile(r"(?<![\w.])(aws_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
-
-
-def _referenced_resources(environment: List[EnvVar]) -> List[ResourceRef]:
-    """The resources the environment's expressions name, in the order written, each once."""
-    found: Dict[str, ResourceRef] = {}
-    for variable in environment:
-        if variable.value.literal:
-            continue
-        for match in _RESOURCE_REFERENCE.finditer(variable.value.text):
-            address = f"{match.group(1)}.{match.group(2)}"
-            found.setdefault(address, ResourceRef(address, match.group(1)))
-    return list(found.values())
 
 
 _LAMBDA_MODULE = re.compile(
@@ -152,7 +140,8 @@ class Functions(Observability):
         function.timeout = self._timeout(function, block.get("timeout"))
         for node in environments:
             function.environment.extend(self._environment(node))
-        function.resources = _referenced_resources(function.environment)
+        function.resources = named_resources(function.environment,
+                                             lambda address: address.split(".", 1)[0])
         function.layers = self.m.values(block.get("layers"))
 
     def _timeout(self, function: Function, node: Optional[Node]) -> Timeout:
