@@ -185,6 +185,41 @@ def terraform_function(filename: str = '"fn.zip"', body: str = "", before: str =
     return "\n".join(parts) + "\n}\n"
 
 
+def sam_resource(name: str, handler: str = "app.handler", timeout: object = None,
+                 events: Sequence[str] = (), code: str = "src/", properties: str = "") -> str:
+    """One ``AWS::Serverless::Function`` as lines under ``Resources:`` (two spaces in):
+    ``Handler``, ``CodeUri``, ``Timeout`` when given (as written: ``'"60"'`` is a string),
+    ``Events`` from one flow-style line each (``'Get: {Type: HttpApi}'``), more ``properties``
+    (dedented)."""
+    lines = [f"  {name}:", "    Type: AWS::Serverless::Function", "    Properties:",
+             f"      Handler: {handler}", f"      CodeUri: {code}"]
+    if timeout is not None:
+        lines.append(f"      Timeout: {timeout}")
+    if events:
+        lines += ["      Events:", *(f"        {event}" for event in events)]
+    text = "\n".join(lines) + "\n"
+    if properties.strip():
+        text += textwrap.indent(textwrap.dedent(properties).strip("\n"), " " * 6) + "\n"
+    return text
+
+
+def sam_resources(*resources: str, before: str = "") -> str:
+    """A SAM template (``sam``): ``before`` (Parameters, Globals; dedented), then ``Resources:``,
+    the ``resources`` (``sam_resource`` blocks, or other resources written two spaces in)."""
+    return sam(textwrap.dedent(before) + "Resources:\n" + "".join(resources))
+
+
+def inline_function_template(code: str, timeout: int = 10, after: str = "") -> str:
+    """A CloudFormation template of one Python ``AWS::Lambda::Function``, ``Fn``, whose
+    ``ZipFile`` is ``code`` (dedented; its first line is line 11 of the template), then the
+    resources ``after`` (written two spaces in)."""
+    return ("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+            "      Runtime: python3.12\n      Handler: index.handler\n"
+            f"      Timeout: {timeout}\n      Role: arn:aws:iam::123456789012:role/r\n"
+            "      Code:\n        ZipFile: |\n"
+            + textwrap.indent(textwrap.dedent(code).strip("\n"), " " * 10) + "\n" + after)
+
+
 def sam_orders(properties: str, before: str = "") -> str:
     """A SAM template (``sam``): ``before`` (Parameters, Globals), then ``OrdersFunction``
     (app.handler in src/, a 10 s timeout) with more ``properties`` (Policies, Environment)."""
@@ -389,9 +424,9 @@ def process(payload):
 
 
 def sam_template(code: str = "src/", handler: str = "app.handler", name: str = "Fn",
-                 properties: str = "") -> str:
-    """A SAM template of one Python function, code under ``code``; ``properties``: more lines
-    under ``Properties:``, indented by six spaces."""
+                 properties: str = "", timeout: Optional[int] = None) -> str:
+    """A SAM template of one Python function, code under ``code``, ``Timeout: timeout`` when
+    given; ``properties``: more lines under ``Properties:``, indented by six spaces."""
     return ("Transform: AWS::Serverless-2016-10-31\n"
             "Resources:\n"
             f"  {name}:\n"
@@ -399,7 +434,8 @@ def sam_template(code: str = "src/", handler: str = "app.handler", name: str = "
             "    Properties:\n"
             "      Runtime: python3.12\n"
             f"      CodeUri: {code}\n"
-            f"      Handler: {handler}\n" + properties)
+            f"      Handler: {handler}\n"
+            + (f"      Timeout: {timeout}\n" if timeout is not None else "") + properties)
 
 
 # A SAM function with timeout set (no LL201), its CodeUri on line 8: the code is the subject.

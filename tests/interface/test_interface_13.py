@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import CLIENT_IN_HANDLER, check_json, ids_and_lines, run_cli, sam_function, write
+from helpers import CLIENT_IN_HANDLER, check_json, ids_and_lines, run_cli, sam_function, sam_template, write
 
 ORDERS_TEMPLATE = """
     AWSTemplateFormatVersion: "2010-09-09"

@@ -9,7 +9,7 @@ from typing import Dict
 
 import pytest
 
-from helpers import check_json, load_document, write
+from helpers import check_json, load_document, sam_template, write
 from lambdalint.discovery import SourceFile
 from lambdalint.model import Function
 from lambdalint.sources import cloudformation, configs, yamlload
@@ -443,8 +443,8 @@ def test_code_locations(tmp_path):
     assert code["CfnNoCode"] == ("unknown", None)
 
 
-def test_inline_zipfile_maps_lines_and_columns(tmp_path):
-    functions = read(tmp_path, """
+# Inline code in four spellings: Python under ZipFile and under !Sub InlineCode, Node, folded.
+INLINE_TEMPLATE = """
         Resources:
           Inline:
             Type: AWS::Lambda::Function
@@ -480,7 +480,11 @@ def test_inline_zipfile_maps_lines_and_columns(tmp_path):
               Code:
                 ZipFile: >
                   x = 1
-        """)
+        """
+
+
+def test_inline_zipfile_maps_lines_and_columns(tmp_path):
+    functions = read(tmp_path, INLINE_TEMPLATE)
     inline = functions["Inline"].code
     assert inline.kind == "inline"
     code = inline.inline
@@ -1144,16 +1148,7 @@ def test_parse_error_is_ll001_at_its_line_and_the_run_goes_on(tmp_path):
 
 # A SAM function and its handler file, whose one-argument handler has an LL102 on line 5.
 HELLO_WORLD = {
-    "template.yaml": """
-        Transform: AWS::Serverless-2016-10-31
-        Resources:
-          HelloWorldFunction:
-            Type: AWS::Serverless::Function
-            Properties:
-              CodeUri: hello_world/
-              Handler: app.lambda_handler
-              Runtime: python3.12
-        """,
+    "template.yaml": sam_template("hello_world/", "app.lambda_handler", "HelloWorldFunction"),
     "hello_world/app.py": """
         import boto3
 
@@ -1202,29 +1197,7 @@ def test_linked_handler_with_an_unusual_signature_gets_the_code_rules(tmp_path):
 
 
 def test_inline_code_findings_point_into_the_template(tmp_path):
-    write(tmp_path, {"template.yaml": """
-        Resources:
-          InlineFn:
-            Type: AWS::Lambda::Function
-            Properties:
-              Runtime: python3.12
-              Handler: index.handler
-              Code:
-                ZipFile: |
-                  import boto3
-
-                  def handler(event, context):
-                      s3 = boto3.client("s3")
-                      return s3.list_buckets()
-          NodeFn:
-            Type: AWS::Lambda::Function
-            Properties:
-              Runtime: nodejs20.x
-              Handler: index.handler
-              Code:
-                ZipFile: |
-                  const x = require("aws-sdk");
-        """})
+    write(tmp_path, {"template.yaml": INLINE_TEMPLATE})
     findings = check_json(["."], tmp_path, "--select", "LL102,LL001")
     assert [(f["rule"], f["path"], f["line"], f["column"]) for f in findings] == [
         ("LL102", "template.yaml", line(tmp_path, "boto3.client"), 20)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import check_json, write
+from helpers import check_json, inline_function_template, write
 
 BAD = {
     # LibCST gives up at the next line's token; CPython names the bracket that was never closed.
@@ -25,21 +25,11 @@ def test_syntax_errors_are_reported_where_cpython_reports_them(tmp_path):
 
 
 def test_syntax_error_in_cloudformation_zipfile_points_into_the_template(tmp_path):
-    write(tmp_path, {"lambdalint.toml": "", "template.yaml": """
-        Resources:
-          Fn:
-            Type: AWS::Lambda::Function
-            Properties:
-              Runtime: python3.12
-              Handler: index.handler
-              Timeout: 10
-              Role: arn:aws:iam::123456789012:role/x
-              Code:
-                ZipFile: |
-                  import json
-                  def handler(event, context):
-                      return json.dumps(event
-        """})
+    write(tmp_path, {"lambdalint.toml": "", "template.yaml": inline_function_template("""
+        import json
+        def handler(event, context):
+            return json.dumps(event
+        """)})
     (finding,) = check_json(["."], tmp_path)
     # Line 13 is `return json.dumps(event`, its `(` in column 32 of the template.
     assert (finding["rule"], finding["path"], finding["line"], finding["column"]) == (

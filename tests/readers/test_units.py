@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import read_unit, source_files, write
+from helpers import read_unit, sam_template, source_files, write
 from lambdalint.model import Function
 from lambdalint.sources import units
 

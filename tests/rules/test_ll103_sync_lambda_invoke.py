@@ -6,7 +6,7 @@ import importlib.util
 import re
 import textwrap
 
-from helpers import REPO, check_json, ids_and_lines, write
+from helpers import REPO, check_json, ids_and_lines, sam_template, write
 from lambdalint import registry
 from lambdalint.rules.ll103_sync_lambda_invoke import SyncLambdaInvoke
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, sam_template, write
 
 
 def test_async_handler_is_reported_on_its_def_line(tmp_path):
@@ -36,17 +36,7 @@ def test_async_helpers_and_sync_handlers_are_silent(tmp_path):
 
 def test_handler_named_by_the_template_is_checked_whatever_its_shape(tmp_path):
     write(tmp_path, {
-        "template.yaml": """
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: src/
-                  Handler: app.process
-                  Runtime: python3.12
-                  Timeout: 10
-            """,
+        "template.yaml": sam_template(handler="app.process", timeout=10),
         "src/app.py": """
             async def process(payload):
                 return payload

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import check_json, findings_of, ids_and_lines, write
+from helpers import check_json, findings_of, ids_and_lines, inline_function_template, write
 
 
 def test_requests_urlopen_and_urllib3_without_timeout_are_reported(tmp_path):
@@ -117,21 +117,11 @@ def test_code_the_handler_does_not_run_and_test_files_are_silent(tmp_path):
 
 
 def test_inline_code_in_a_template_is_checked(tmp_path):
-    write(tmp_path, {"template.yaml": """
-        Resources:
-          Fn:
-            Type: AWS::Lambda::Function
-            Properties:
-              Runtime: python3.12
-              Handler: index.handler
-              Timeout: 10
-              Role: arn:aws:iam::123456789012:role/r
-              Code:
-                ZipFile: |
-                  import urllib.request
-                  def handler(event, context):
-                      return urllib.request.urlopen(event["ResponseURL"]).read()
-        """})
+    write(tmp_path, {"template.yaml": inline_function_template("""
+        import urllib.request
+        def handler(event, context):
+            return urllib.request.urlopen(event["ResponseURL"]).read()
+        """)})
     findings = check_json(["template.yaml"], tmp_path, "--select", "LL105")
     assert ids_and_lines(findings) == [("LL105", 13)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, sam_template, write
 
 
 def test_literal_region_and_regional_endpoint_are_reported_on_their_lines(tmp_path):
@@ -124,17 +124,7 @@ def test_scripts_and_test_files_are_not_lambda_code(tmp_path):
 
 def test_handler_named_by_the_template_counts(tmp_path):
     write(tmp_path, {
-        "template.yaml": """
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  CodeUri: src/
-                  Handler: worker.run
-                  Runtime: python3.12
-                  Timeout: 10
-            """,
+        "template.yaml": sam_template(handler="worker.run", timeout=10),
         "src/worker.py": """
             import boto3
 

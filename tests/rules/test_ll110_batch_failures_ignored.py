@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
-from helpers import cdk_app, check_json, ids_and_lines, line_of, sam, write
+from helpers import cdk_app, check_json, ids_and_lines, inline_function_template, line_of, sam, write
 
 # Catches every error and returns nothing: with ReportBatchItemFailures on, the batch succeeds.
 SWALLOW = """
@@ -89,25 +89,14 @@ class TestSam:
 
 def test_cloudformation_event_source_mapping_and_inline_code(tmp_path):
     # (Inline code in a JSON template is not read as Python by the reader yet: YAML here.)
-    template = (
-        'AWSTemplateFormatVersion: "2010-09-09"\n'
-        "Resources:\n"
-        "  Worker:\n"
-        "    Type: AWS::Lambda::Function\n"
-        "    Properties:\n"
-        "      Runtime: python3.12\n"
-        "      Handler: index.handler\n"
-        "      Timeout: 30\n"
-        "      Role: arn:aws:iam::123456789012:role/r\n"
-        "      Code:\n"
-        "        ZipFile: |\n" + textwrap.indent(SWALLOW.lstrip("\n"), " " * 10) +
+    template = inline_function_template(SWALLOW, timeout=30, after=(
         "  Mapping:\n"
         "    Type: AWS::Lambda::EventSourceMapping\n"
         "    Properties:\n"
-        "      FunctionName: !Ref Worker\n"
+        "      FunctionName: !Ref Fn\n"
         "      EventSourceArn: arn:aws:sqs:us-east-1:123456789012:jobs\n"
         "      FunctionResponseTypes:\n"
-        "        - ReportBatchItemFailures\n")
+        "        - ReportBatchItemFailures\n"))
     found = _check(tmp_path, {"template.yaml": template})
     assert ids_and_lines(found) == [("LL110", line_of(template, "def handler"))]
     assert f"(template.yaml:{line_of(template, '- ReportBatchItemFailures')})" in \

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import check_json, ids_and_lines, write
+from helpers import check_json, ids_and_lines, inline_function_template, write
 
 
 def test_lists_sets_and_dicts_grown_per_invocation_are_reported(tmp_path):
@@ -96,21 +96,11 @@ def test_locals_import_time_code_and_unreached_functions_are_silent(tmp_path):
 
 
 def test_inline_code_in_a_template_is_checked(tmp_path):
-    write(tmp_path, {"template.yaml": """
-        Resources:
-          Fn:
-            Type: AWS::Lambda::Function
-            Properties:
-              Runtime: python3.12
-              Handler: index.handler
-              Timeout: 10
-              Role: arn:aws:iam::123456789012:role/r
-              Code:
-                ZipFile: |
-                  ROWS = []
-                  def handler(event, context):
-                      ROWS.append(event["row"])
-                      return ROWS
-        """})
+    write(tmp_path, {"template.yaml": inline_function_template("""
+        ROWS = []
+        def handler(event, context):
+            ROWS.append(event["row"])
+            return ROWS
+        """)})
     findings = check_json(["template.yaml"], tmp_path, "--select", "LL111")
     assert ids_and_lines(findings) == [("LL111", 13)]

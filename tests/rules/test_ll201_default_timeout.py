@@ -8,20 +8,13 @@ from __future__ import annotations
 
 import textwrap
 
-from helpers import cdk_app, ids_and_lines, line_of, lint, sam
+from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_resource, sam_resources
 
 
 class TestTimeoutSam:
     def test_no_timeout_names_the_sam_default_at_the_function(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              OrdersFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Runtime: python3.12
-                  Handler: app.handler
-                  CodeUri: src/
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("OrdersFunction", properties="Runtime: python3.12"))})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "OrdersFunction:"))]
         assert findings[0]["message"] == (
             "OrdersFunction sets no timeout, so it runs with the AWS SAM default of 3 s")
@@ -45,21 +38,8 @@ class TestTimeoutSam:
         assert "Worker:\n      Properties:\n        Timeout: 30" in findings[0]["suggestion"]
 
     def test_explicit_three_seconds_is_reported_at_the_value(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              OrdersFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 3
-              ReportsFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 12
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("OrdersFunction", timeout=3), sam_resource("ReportsFunction", timeout=12))})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Timeout: 3"))]
         assert findings[0]["message"].startswith("OrdersFunction has its timeout set to 3 s, the "
                                                  "Lambda default")
@@ -126,37 +106,22 @@ class TestTimeoutSam:
         assert lint(tmp_path / "all", {"template.yaml": silent}) == []
 
     def test_parameter_default_of_three_is_reported_at_the_reference(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Parameters:
-              ShortTimeout:
-                Type: Number
-                Default: 3
-              FreeTimeout:
-                Type: Number
-              Stage:
-                Type: String
-            Conditions:
-              IsProd: !Equals [!Ref Stage, prod]
-            Resources:
-              FromDefault:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.a
-                  CodeUri: src/
-                  Timeout: !Ref ShortTimeout
-              FromDeployer:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.b
-                  CodeUri: src/
-                  Timeout: !Ref FreeTimeout
-              Conditional:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.c
-                  CodeUri: src/
-                  Timeout: !If [IsProd, 3, 10]
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("FromDefault", "app.a", "!Ref ShortTimeout"),
+            sam_resource("FromDeployer", "app.b", "!Ref FreeTimeout"),
+            sam_resource("Conditional", "app.c", "!If [IsProd, 3, 10]"),
+            before="""\
+                Parameters:
+                  ShortTimeout:
+                    Type: Number
+                    Default: 3
+                  FreeTimeout:
+                    Type: Number
+                  Stage:
+                    Type: String
+                Conditions:
+                  IsProd: !Equals [!Ref Stage, prod]
+                """)})
         assert ids_and_lines(findings) == [
             ("LL201", line_of(tmp_path / "template.yaml", "Timeout: !Ref ShortTimeout"))]
         assert findings[0]["message"].startswith(
@@ -164,28 +129,13 @@ class TestTimeoutSam:
         assert "Raise the parameter's Default" in findings[0]["suggestion"]
 
     def test_default_timeout_behind_an_api_suggests_a_value_below_the_limit(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              Api:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.api
-                  CodeUri: src/
-                  Events:
-                    Get: {Type: Api, Properties: {Path: /, Method: get}}
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("Api", "app.api", events=["Get: {Type: Api, Properties: {Path: /, Method: get}}"]))})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Api:"))]
         assert "Timeout: 10" in findings[0]["suggestion"]
 
     def test_suggestion_pasted_into_the_template_clears_the_finding(self, tmp_path):
-        template = sam("""\
-            Resources:
-              OrdersFunction:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-            """)
+        template = sam_resources(sam_resource("OrdersFunction"))
         (finding,) = lint(tmp_path, {"template.yaml": template})
         lines = finding["suggestion"].splitlines()
         start = lines.index("or once for every function:") + 1
@@ -293,50 +243,18 @@ class TestTimeoutTerraform:
           type = number
         }
 
-        resource "aws_lambda_function" "none" {
-          function_name = "none"
+        """ + "".join(f"""
+        resource "aws_lambda_function" "{name}" {{
+          function_name = "{name}"
           handler       = "app.handler"
           runtime       = "python3.12"
           filename      = "app.zip"
-          role          = "arn:aws:iam::123456789012:role/app"
-        }
-
-        resource "aws_lambda_function" "three" {
-          function_name = "three"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          filename      = "app.zip"
-          role          = "arn:aws:iam::123456789012:role/app"
-          timeout       = 3
-        }
-
-        resource "aws_lambda_function" "from_var" {
-          function_name = "from_var"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          filename      = "app.zip"
-          role          = "arn:aws:iam::123456789012:role/app"
-          timeout       = var.short
-        }
-
-        resource "aws_lambda_function" "deployer" {
-          function_name = "deployer"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          filename      = "app.zip"
-          role          = "arn:aws:iam::123456789012:role/app"
-          timeout       = var.given
-        }
-
-        resource "aws_lambda_function" "fine" {
-          function_name = "fine"
-          handler       = "app.handler"
-          runtime       = "python3.12"
-          filename      = "app.zip"
-          role          = "arn:aws:iam::123456789012:role/app"
-          timeout       = 15
-        }
-        """
+          role          = "arn:aws:iam::123456789012:role/app"{timeout}
+        }}
+        """ for name, timeout in [("none", ""), ("three", "\n          timeout       = 3"),
+                                  ("from_var", "\n          timeout       = var.short"),
+                                  ("deployer", "\n          timeout       = var.given"),
+                                  ("fine", "\n          timeout       = 15")])
 
     def test_defaults_literals_and_variables(self, tmp_path):
         findings = lint(tmp_path, {"main.tf": self.MAIN})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import helpers
-from helpers import ids_and_lines, line_of, sam
+from helpers import ids_and_lines, line_of, sam_resource, sam_resources
 
 
 def lint(root, files, *extra):
@@ -16,49 +16,15 @@ def lint(root, files, *extra):
 
 class TestSam:
     def test_api_gateway_limit(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              SlowApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.slow
-                  CodeUri: src/
-                  Timeout: 60
-                  Events:
-                    Get: {Type: Api, Properties: {Path: /slow, Method: get}}
-              FastApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.fast
-                  CodeUri: src/
-                  Timeout: 20
-                  Events:
-                    Get: {Type: Api, Properties: {Path: /fast, Method: get}}
-              EdgeHttpApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.edge
-                  CodeUri: src/
-                  Timeout: 30
-                  Events:
-                    Get: {Type: HttpApi}
-              EdgeRestApi:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.edge
-                  CodeUri: src/
-                  Timeout: 29
-                  Events:
-                    Get: {Type: Api, Properties: {Path: /edge, Method: get}}
-              Scheduled:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.batch
-                  CodeUri: src/
-                  Timeout: 600
-                  Events:
-                    Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}
-            """)})
+        api = "{Type: Api, Properties: {Path: /%s, Method: get}}"
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("SlowApi", "app.slow", 60, ["Get: " + api % "slow"]),
+            sam_resource("FastApi", "app.fast", 20, ["Get: " + api % "fast"]),
+            sam_resource("EdgeHttpApi", "app.edge", 30, ["Get: {Type: HttpApi}"]),
+            sam_resource("EdgeRestApi", "app.edge", 29, ["Get: " + api % "edge"]),
+            sam_resource("Scheduled", "app.batch", 600,
+                         ["Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}"]),
+        )})
         assert ids_and_lines(findings) == [("LL206", line_of(tmp_path / "template.yaml", "Timeout: 60"))]
         finding = findings[0]
         assert finding["message"].startswith(
@@ -67,43 +33,15 @@ class TestSam:
         assert "SlowApi:\n      Properties:\n        Timeout: 29" in finding["suggestion"]
 
     def test_sqs_visibility_must_be_six_times_the_timeout(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              Jobs:
-                Type: AWS::SQS::Queue
-              Roomy:
-                Type: AWS::SQS::Queue
-                Properties:
-                  VisibilityTimeout: 120
-              Exact:
-                Type: AWS::SQS::Queue
-                Properties:
-                  VisibilityTimeout: 60
-              Worker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.work
-                  CodeUri: src/
-                  Timeout: 10
-                  Events:
-                    Q: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
-              RoomyWorker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.work
-                  CodeUri: src/
-                  Timeout: 11
-                  Events:
-                    Q: {Type: SQS, Properties: {Queue: !GetAtt Roomy.Arn}}
-              ExactWorker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.work
-                  CodeUri: src/
-                  Timeout: 10
-                  Events:
-                    Q: {Type: SQS, Properties: {Queue: !GetAtt Exact.Arn}}
-            """)})
+        queue = "Q: {Type: SQS, Properties: {Queue: !GetAtt %s.Arn}}"
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            "  Jobs:\n    Type: AWS::SQS::Queue\n",
+            "  Roomy:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 120\n",
+            "  Exact:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 60\n",
+            sam_resource("Worker", "app.work", 10, [queue % "Jobs"]),
+            sam_resource("RoomyWorker", "app.work", 11, [queue % "Roomy"]),
+            sam_resource("ExactWorker", "app.work", 10, [queue % "Exact"]),
+        )})
         assert ids_and_lines(findings) == [("LL206", line_of(tmp_path / "template.yaml", "Timeout: 10"))]
         finding = findings[0]
         assert finding["message"] == (
@@ -253,17 +191,8 @@ class TestTerraform:
         assert "visibility_timeout_seconds = 60" in findings[1]["suggestion"]
 
 
-API_60 = sam("""\
-    Resources:
-      SlowApi:
-        Type: AWS::Serverless::Function
-        Properties:
-          Handler: app.slow
-          CodeUri: src/
-          Timeout: "60"
-          Events:
-            Get: {Type: Api, Properties: {Path: /slow, Method: get}}
-    """)
+API_60 = sam_resources(sam_resource(
+    "SlowApi", "app.slow", '"60"', ["Get: {Type: Api, Properties: {Path: /slow, Method: get}}"]))
 
 
 class TestOptionsAndValues:
@@ -288,21 +217,9 @@ class TestOptionsAndValues:
         assert "api-gateway-limit" not in findings[0]["suggestion"]
 
     def test_visibility_factor_option(self, tmp_path):
-        template = sam("""\
-            Resources:
-              Jobs:
-                Type: AWS::SQS::Queue
-                Properties:
-                  VisibilityTimeout: 40
-              Worker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.work
-                  CodeUri: src/
-                  Timeout: 10
-                  Events:
-                    Q: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
-            """)
+        template = sam_resources(
+            "  Jobs:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 40\n",
+            sam_resource("Worker", "app.work", 10, ["Q: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}"]))
         findings = lint(tmp_path / "default", {"template.yaml": template})
         assert "AWS asks for at least six times the function timeout (60 s)" in findings[0]["message"]
         config = '[tool.lambdalint.rules.LL206]\nsqs-visibility-factor = 3\n'
