@@ -243,11 +243,23 @@ def terraform_lambda_role(policies: str) -> str:
     return role + textwrap.dedent(policies) + function
 
 
-def cdk_role_statements(*statements: str) -> Dict[str, str]:
+def serverless_statements(statements: str, provider: str = "", after: str = "") -> str:
+    """A serverless.yml: service ``orders`` (Python, a 10 s timeout, more ``provider`` keys)
+    whose role has the IAM ``statements`` (a dedented YAML list), one function ``create``, then
+    the top-level sections ``after`` (``resources:``...)."""
+    head = ("service: orders\nprovider:\n  name: aws\n  runtime: python3.12\n  timeout: 10\n"
+            + textwrap.indent(textwrap.dedent(provider), "  ")
+            + "  iam:\n    role:\n      statements:\n")
+    return (head + textwrap.indent(textwrap.dedent(statements), " " * 8)
+            + "functions:\n  create:\n    handler: src/orders.create\n" + textwrap.dedent(after))
+
+
+def cdk_role_statements(*statements: str, after: str = "") -> Dict[str, str]:
     """``cdk_app`` with one function, ``Orders``, and a ``PolicyStatement`` added to its role
     for each of ``statements`` (its keyword arguments, e.g. ``actions=["s3:GetObject"],
-    resources=["*"]``)."""
+    resources=["*"]``), then the lines ``after`` (dedented)."""
     added = "".join(f"fn.add_to_role_policy(iam.PolicyStatement({s}))\n" for s in statements)
+    added += textwrap.dedent(after)
     return cdk_app('fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,\n'
                    '                      handler="app.handler", code=_lambda.Code.from_asset("src"),\n'
                    '                      timeout=Duration.seconds(10))\n' + added)

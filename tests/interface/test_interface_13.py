@@ -11,18 +11,7 @@ import pytest
 
 from helpers import CLIENT_IN_HANDLER, check_json, ids_and_lines, run_cli, sam_function, sam_template, write
 
-ORDERS_TEMPLATE = """
-    AWSTemplateFormatVersion: "2010-09-09"
-    Transform: AWS::Serverless-2016-10-31
-    Resources:
-      Orders:
-        Type: AWS::Serverless::Function
-        Properties:
-          CodeUri: src/orders/
-          Handler: service.process
-          Runtime: python3.12
-          Timeout: 10
-"""
+ORDERS_TEMPLATE = sam_template("src/orders/", "service.process", "Orders", timeout=10)
 # A handler only the template names: `process(payload, ctx)` is no handler by its looks.
 ORDERS_SERVICE = """
     import boto3

@@ -14,18 +14,7 @@ from helpers import read_unit, sam_template, source_files, write
 from lambdalint.model import Function
 from lambdalint.sources import units
 
-SAM = """
-AWSTemplateFormatVersion: "2010-09-09"
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Hello:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: app.handler
-      Runtime: python3.12
-      Timeout: 10
-"""
+SAM = sam_template(name="Hello", timeout=10)
 SERVERLESS = """
 service: shop
 provider:
@@ -145,7 +134,7 @@ def test_a_file_that_cannot_be_read_is_not_cached(tmp_path):
 def test_a_sam_template(tmp_path):
     function = only(read_unit(tmp_path, {"template.yaml": SAM, "src/app.py": HANDLER}))
     assert (function.name, function.format, function.path, function.line) == (
-        "Hello", "sam", "template.yaml", 4)
+        "Hello", "sam", "template.yaml", 3)
     assert (function.runtime.value, function.handler.value) == ("python3.12", "app.handler")
     assert (function.timeout.seconds, function.timeout.origin) == (10, "function")
     assert function.handler_file == str(tmp_path.resolve() / "src/app.py")

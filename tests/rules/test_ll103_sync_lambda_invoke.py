@@ -272,17 +272,7 @@ def test_frameworks_make_lambda_code(tmp_path):
 def test_handler_named_by_deployment_config(tmp_path):
     # ``process(body)`` has no handler shape: the SAM template makes it one.
     files = {
-        "template.yaml": """
-            Transform: AWS::Serverless-2016-10-31
-            Resources:
-              Worker:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Runtime: python3.12
-                  Handler: worker.process
-                  CodeUri: src/
-                  Timeout: 10
-        """,
+        "template.yaml": sam_template(handler="worker.process", name="Worker", timeout=10),
         "src/worker.py": """
             import boto3
             lam = boto3.client("lambda")

@@ -6,7 +6,7 @@ suggestions (the actions the linked handler calls) can be pasted.
 
 from __future__ import annotations
 
-from helpers import by_line, cdk_app, ids_and_lines, line_of, lint, sam, sam_orders
+from helpers import by_line, cdk_role_statements, ids_and_lines, line_of, lint, sam, sam_orders
 
 
 HANDLER = """\
@@ -449,18 +449,9 @@ class TestActionTerraform:
 
 class TestActionCdk:
     def test_policy_statement_and_managed_policy(self, tmp_path):
-        findings = lint(tmp_path, cdk_app("""\
-            fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                                  handler="app.handler", code=_lambda.Code.from_asset("src"),
-                                  timeout=Duration.seconds(10))
-            fn.add_to_role_policy(iam.PolicyStatement(
-                actions=["s3:*"],
-                resources=["arn:aws:s3:::orders/*"],
-            ))
-            fn.add_to_role_policy(iam.PolicyStatement(
-                actions=["s3:GetObject"],
-                resources=["arn:aws:s3:::orders/*"],
-            ))
+        findings = lint(tmp_path, cdk_role_statements(
+            'actions=["s3:*"], resources=["arn:aws:s3:::orders/*"]',
+            'actions=["s3:GetObject"], resources=["arn:aws:s3:::orders/*"]', after="""\
             fn.role.add_managed_policy(
                 iam.ManagedPolicy.from_aws_managed_policy_name("AWSLambda_FullAccess"))
             """), "LL202")

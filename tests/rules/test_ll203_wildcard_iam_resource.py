@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
-from helpers import (cdk_app, cdk_role_statements, ids_and_lines, line_of, lint, sam,
-                     terraform_lambda_role)
+from helpers import (cdk_role_statements, ids_and_lines, line_of, lint, sam,
+                     serverless_statements, terraform_lambda_role)
 
 
 def _sam_statements(statements: str, extra: str = "") -> str:
@@ -181,24 +181,14 @@ class TestResourceSam:
 
 class TestResourceOtherFormats:
     def test_serverless(self, tmp_path):
-        findings = lint(tmp_path, {"serverless.yml": """\
-            service: orders
-            provider:
-              name: aws
-              timeout: 10
-              iam:
-                role:
-                  statements:
-                    - Effect: Allow
-                      Action: [dynamodb:PutItem]
-                      Resource: "*"
-                    - Effect: Allow
-                      Action: [logs:CreateLogStream, logs:PutLogEvents, xray:PutTraceSegments]
-                      Resource: "*"
-            functions:
-              create:
-                handler: src/orders.create
-            """})
+        findings = lint(tmp_path, {"serverless.yml": serverless_statements("""\
+            - Effect: Allow
+              Action: [dynamodb:PutItem]
+              Resource: "*"
+            - Effect: Allow
+              Action: [logs:CreateLogStream, logs:PutLogEvents, xray:PutTraceSegments]
+              Resource: "*"
+            """)})
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "serverless.yml", 'Resource: "*"'))]
         assert findings[0]["message"] == (
             "provider.iam.role.statements grants dynamodb:PutItem on * (every resource) for "
@@ -244,19 +234,9 @@ class TestResourceOtherFormats:
         assert "resources = [aws_dynamodb_table.my_table.arn]" in document["suggestion"]
 
     def test_cdk(self, tmp_path):
-        findings = lint(tmp_path, cdk_app("""\
-            fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                                  handler="app.handler", code=_lambda.Code.from_asset("src"),
-                                  timeout=Duration.seconds(10))
-            fn.add_to_role_policy(iam.PolicyStatement(
-                actions=["dynamodb:GetItem"],
-                resources=["*"],
-            ))
-            fn.add_to_role_policy(iam.PolicyStatement(
-                actions=["xray:PutTraceSegments"],
-                resources=["*"],
-            ))
-            """), "LL203")
+        findings = lint(tmp_path, cdk_role_statements('actions=["dynamodb:GetItem"], resources=["*"]',
+                                                      'actions=["xray:PutTraceSegments"], resources=["*"]'),
+                        "LL203")
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "app.py", 'resources=["*"]'))]
         assert "table.grant_read_write_data(fn)" in findings[0]["suggestion"]
 
@@ -431,25 +411,14 @@ CONDITION_FILES = {
             "Role": {"Fn::GetAtt": ["Role", "Arn"]},
             "Code": {"ZipFile": "def handler(e, c):\\n    return 1\\n"}}}}}
         """},
-    "serverless": {"serverless.yml": """\
-        service: orders
-        provider:
-          name: aws
-          runtime: python3.12
-          timeout: 10
-          iam:
-            role:
-              statements:
-                - Effect: Allow
-                  Action: kms:Decrypt
-                  Resource: "*"
-                  Condition:
-                    StringEquals:
-                      kms:ViaService: s3.us-east-1.amazonaws.com
-        functions:
-          create:
-            handler: src/orders.create
-        """},
+    "serverless": {"serverless.yml": serverless_statements("""\
+        - Effect: Allow
+          Action: kms:Decrypt
+          Resource: "*"
+          Condition:
+            StringEquals:
+              kms:ViaService: s3.us-east-1.amazonaws.com
+        """)},
     "terraform": {"main.tf": terraform_lambda_role("""\
         data "aws_iam_policy_document" "app" {
           statement {
@@ -521,27 +490,16 @@ class TestTheFunctionsOwnResources:
             '      - !Sub "arn:${AWS::Partition}:s3:::${Bucket}/*"\n')
 
     def test_serverless_fills_in_a_resource_of_its_resources_section(self, tmp_path):
-        findings = lint(tmp_path, {"serverless.yml": """\
-            service: orders
-            provider:
-              name: aws
-              timeout: 10
-              environment:
-                TABLE: !Ref Orders
-              iam:
-                role:
-                  statements:
-                    - Effect: Allow
-                      Action: [dynamodb:PutItem]
-                      Resource: "*"
-            functions:
-              create:
-                handler: src/orders.create
+        findings = lint(tmp_path, {"serverless.yml": serverless_statements("""\
+            - Effect: Allow
+              Action: [dynamodb:PutItem]
+              Resource: "*"
+            """, provider="environment:\n  TABLE: !Ref Orders\n", after="""\
             resources:
               Resources:
                 Orders:
                   Type: AWS::DynamoDB::Table
-            """})
+            """)})
         assert ids_and_lines(findings) == [("LL203", line_of(tmp_path / "serverless.yml", 'Resource: "*"'))]
         assert "names Orders):\n    Resource: !GetAtt Orders.Arn" in findings[0]["suggestion"]
 

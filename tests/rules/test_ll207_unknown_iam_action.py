@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from helpers import (cdk_role_statements, ids_and_lines, line_of, lint, sam_orders,
-                     terraform_lambda_role)
+                     serverless_statements, terraform_lambda_role)
 
 
 def _sam(actions: str, effect: str = "Allow") -> dict:
@@ -101,22 +101,11 @@ def test_cloudformation_json(tmp_path):
 
 
 def test_serverless(tmp_path):
-    findings = lint(tmp_path, {"serverless.yml": """\
-        service: orders
-        provider:
-          name: aws
-          runtime: python3.12
-          timeout: 10
-          iam:
-            role:
-              statements:
-                - Effect: Allow
-                  Action: [dynamodb:PutItems, dynamodb:Query]
-                  Resource: arn:aws:dynamodb:us-east-1:123456789012:table/orders
-        functions:
-          create:
-            handler: src/orders.create
-        """}, "LL207")
+    findings = lint(tmp_path, {"serverless.yml": serverless_statements("""\
+        - Effect: Allow
+          Action: [dynamodb:PutItems, dynamodb:Query]
+          Resource: arn:aws:dynamodb:us-east-1:123456789012:table/orders
+        """)}, "LL207")
     assert ids_and_lines(findings) == [("LL207", line_of(tmp_path / "serverless.yml",
                                                           "dynamodb:PutItems"))]
     assert findings[0]["message"].startswith(
