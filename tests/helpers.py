@@ -186,13 +186,16 @@ def terraform_function(filename: str = '"fn.zip"', body: str = "", before: str =
 
 
 def sam_resource(name: str, handler: str = "app.handler", timeout: object = None,
-                 events: Sequence[str] = (), code: str = "src/", properties: str = "") -> str:
+                 events: Sequence[str] = (), code: str = "src/", properties: str = "",
+                 metadata: str = "") -> str:
     """One ``AWS::Serverless::Function`` as lines under ``Resources:`` (two spaces in):
-    ``Handler``, ``CodeUri``, ``Timeout`` when given (as written: ``'"60"'`` is a string),
-    ``Events`` from one flow-style line each (``'Get: {Type: HttpApi}'``), more ``properties``
-    (dedented)."""
-    lines = [f"  {name}:", "    Type: AWS::Serverless::Function", "    Properties:",
-             f"      Handler: {handler}", f"      CodeUri: {code}"]
+    ``Metadata: metadata`` (one flow-style line) when given, ``Handler``, ``CodeUri``,
+    ``Timeout`` when given (as written: ``'"60"'`` is a string), ``Events`` from one flow-style
+    line each (``'Get: {Type: HttpApi}'``), more ``properties`` (dedented)."""
+    lines = [f"  {name}:", "    Type: AWS::Serverless::Function"]
+    if metadata:
+        lines.append(f"    Metadata: {metadata}")
+    lines += ["    Properties:", f"      Handler: {handler}", f"      CodeUri: {code}"]
     if timeout is not None:
         lines.append(f"      Timeout: {timeout}")
     if events:
@@ -207,6 +210,17 @@ def sam_resources(*resources: str, before: str = "") -> str:
     """A SAM template (``sam``): ``before`` (Parameters, Globals; dedented), then ``Resources:``,
     the ``resources`` (``sam_resource`` blocks, or other resources written two spaces in)."""
     return sam(textwrap.dedent(before) + "Resources:\n" + "".join(resources))
+
+
+def sam_inline(code: str, timeout: Optional[int] = 10, properties: str = "") -> str:
+    """A SAM template (``sam``) of one Python function, ``Fn`` (``index.handler``, ``Timeout``
+    when given), with more ``properties`` (dedented), whose ``InlineCode`` is ``code``."""
+    head = ("Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+            "      Runtime: python3.12\n      Handler: index.handler\n")
+    if timeout is not None:
+        head += f"      Timeout: {timeout}\n"
+    return sam(head + textwrap.indent(textwrap.dedent(properties), " " * 6) + "      InlineCode: |\n"
+               + textwrap.indent(textwrap.dedent(code).strip("\n"), " " * 8) + "\n")
 
 
 def inline_function_template(code: str, timeout: int = 10, after: str = "") -> str:
@@ -254,15 +268,23 @@ def serverless_statements(statements: str, provider: str = "", after: str = "") 
             + "functions:\n  create:\n    handler: src/orders.create\n" + textwrap.dedent(after))
 
 
+def cdk_orders(keywords: str = "", after: str = "") -> Dict[str, str]:
+    """``cdk_app`` with one function, ``fn`` (``Orders``, Python, a 10 s timeout) and more
+    ``keywords`` (dedented: ``environment={...},``), then the lines ``after`` (dedented)."""
+    return cdk_app('fn = _lambda.Function(\n'
+                   '    self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,\n'
+                   '    handler="app.handler", code=_lambda.Code.from_asset("src"),\n'
+                   '    timeout=Duration.seconds(10),\n'
+                   + textwrap.indent(textwrap.dedent(keywords), " " * 4) + ")\n"
+                   + textwrap.dedent(after))
+
+
 def cdk_role_statements(*statements: str, after: str = "") -> Dict[str, str]:
-    """``cdk_app`` with one function, ``Orders``, and a ``PolicyStatement`` added to its role
-    for each of ``statements`` (its keyword arguments, e.g. ``actions=["s3:GetObject"],
-    resources=["*"]``), then the lines ``after`` (dedented)."""
+    """``cdk_orders`` with a ``PolicyStatement`` added to the function's role for each of
+    ``statements`` (its keyword arguments, e.g. ``actions=["s3:GetObject"], resources=["*"]``),
+    then the lines ``after`` (dedented)."""
     added = "".join(f"fn.add_to_role_policy(iam.PolicyStatement({s}))\n" for s in statements)
-    added += textwrap.dedent(after)
-    return cdk_app('fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,\n'
-                   '                      handler="app.handler", code=_lambda.Code.from_asset("src"),\n'
-                   '                      timeout=Duration.seconds(10))\n' + added)
+    return cdk_orders(after=added + textwrap.dedent(after))
 
 
 # Packages (LL301, LL302, LL304, tests/readers/test_packaging.py).

@@ -128,7 +128,7 @@ def test_inline_code_in_a_template_is_checked(tmp_path):
 
 # -- with the timeout of the function that runs the handler (its linked config) ---------------
 
-from helpers import cdk_app, line_of, sam, terraform_function  # noqa: E402
+from helpers import cdk_app, line_of, sam, sam_inline, terraform_function  # noqa: E402
 
 HANDLER = """
 import boto3, botocore.config
@@ -250,19 +250,11 @@ class TestWithTheFunctionTimeout:
         assert "Fetch times out after 8 s" in found[1]["message"]
 
     def test_inline_code_knows_its_own_function(self, tmp_path):
-        template = sam("""\
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Runtime: python3.12
-                  Handler: index.handler
-                  Timeout: 5
-                  InlineCode: |
-                    import urllib.request
-                    def handler(event, context):
-                        return urllib.request.urlopen(event["url"], timeout=60).read()
-            """)
+        template = sam_inline("""\
+            import urllib.request
+            def handler(event, context):
+                return urllib.request.urlopen(event["url"], timeout=60).read()
+            """, timeout=5)
         write(tmp_path, {"template.yaml": template})
         found = check_json(["."], tmp_path, "--select", "LL105")
         assert ids_and_lines(found) == [("LL105", line_of(template, "urlopen("))]

@@ -4,7 +4,7 @@ CDK, inline code)."""
 
 from __future__ import annotations
 
-from helpers import cdk_app, check_json, ids_and_lines, line_of, sam, terraform_function, write
+from helpers import cdk_app, check_json, ids_and_lines, line_of, sam, sam_inline, terraform_function, write
 
 FANOUT = """
 import json
@@ -142,19 +142,11 @@ def test_cdk_function_name(tmp_path):
 
 
 def test_inline_code(tmp_path):
-    template = sam("""\
-        Resources:
-          Fn:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: index.handler
-              Timeout: 120
-              InlineCode: |
-                import boto3
-                lam = boto3.client("lambda")
-                def handler(event, context):
-                    lam.invoke(FunctionName=context.function_name, InvocationType="Event")
-        """)
+    template = sam_inline("""\
+        import boto3
+        lam = boto3.client("lambda")
+        def handler(event, context):
+            lam.invoke(FunctionName=context.function_name, InvocationType="Event")
+        """, timeout=120)
     found = _check(tmp_path, {"template.yaml": template})
     assert ids_and_lines(found) == [("LL109", line_of(template, "lam.invoke("))]

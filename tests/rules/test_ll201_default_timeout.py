@@ -10,6 +10,8 @@ import textwrap
 
 from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_resource, sam_resources
 
+GLOBALS_3 = "Globals:\n  Function:\n    Timeout: 3\n"
+
 
 class TestTimeoutSam:
     def test_no_timeout_names_the_sam_default_at_the_function(self, tmp_path):
@@ -45,21 +47,9 @@ class TestTimeoutSam:
                                                  "Lambda default")
 
     def test_globals_three_seconds_is_one_finding_naming_every_function(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Globals:
-              Function:
-                Timeout: 3
-            Resources:
-              AFunction:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.a, CodeUri: src/}
-              BFunction:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.b, CodeUri: src/}
-              OwnFunction:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.c, CodeUri: src/, Timeout: 20}
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("AFunction", "app.a"), sam_resource("BFunction", "app.b"),
+            sam_resource("OwnFunction", "app.c", 20), before=GLOBALS_3)})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Timeout: 3"))]
         message = findings[0]["message"]
         assert message.startswith("AFunction, BFunction run with a 3 s timeout set once in Globals")
@@ -67,37 +57,16 @@ class TestTimeoutSam:
         assert "Globals:\n      Function:\n        Timeout: 30" in findings[0]["suggestion"]
 
     def test_globals_shared_by_many_functions_says_how_many_more(self, tmp_path):
-        functions = "".join(f"  F{i}:\n    Type: AWS::Serverless::Function\n"
-                            f"    Properties: {{Handler: app.f{i}, CodeUri: src/}}\n"
-                            for i in range(1, 6))
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Globals:
-              Function:
-                Timeout: 3
-            Resources:
-            """) + functions})
+        functions = [sam_resource(f"F{i}", f"app.f{i}") for i in range(1, 6)]
+        findings = lint(tmp_path, {"template.yaml": sam_resources(*functions, before=GLOBALS_3)})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Timeout: 3"))]
         assert findings[0]["message"].startswith("F1, F2, F3 and 2 more run with a 3 s timeout")
 
     def test_globals_leaves_out_functions_that_silence_the_rule(self, tmp_path):
-        template = sam("""\
-            Globals:
-              Function:
-                Timeout: 3
-            Resources:
-              AFunction:  # lambdalint: ignore[LL201]
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.a, CodeUri: src/}
-              BFunction:
-                Type: AWS::Serverless::Function
-                Metadata:
-                  lambdalint:
-                    ignore: [default-timeout]
-                Properties: {Handler: app.b, CodeUri: src/}
-              CFunction:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.c, CodeUri: src/}
-            """)
+        template = sam_resources(
+            sam_resource("AFunction", "app.a").replace("AFunction:", "AFunction:  # lambdalint: ignore[LL201]"),
+            sam_resource("BFunction", "app.b", metadata="{lambdalint: {ignore: [default-timeout]}}"),
+            sam_resource("CFunction", "app.c"), before=GLOBALS_3)
         findings = lint(tmp_path, {"template.yaml": template})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "Timeout: 3"))]
         assert findings[0]["message"].startswith("CFunction runs with a 3 s timeout set once in Globals")

@@ -12,7 +12,7 @@ import json
 import pytest
 
 import helpers
-from helpers import ids_and_lines, line_of
+from helpers import line_of
 from lambdalint.rules import ll213_deprecated_runtime as ll213
 from lambdalint.rules.ll213_deprecated_runtime import DeprecatedRuntime
 

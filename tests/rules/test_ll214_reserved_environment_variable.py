@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 
 import helpers
-from helpers import cdk_app, ids_and_lines, line_of, sam
+from helpers import cdk_orders, ids_and_lines, line_of, sam, sam_inline, sam_resource, sam_resources
+
+ENVIRONMENT = "Environment:\n  Variables:\n    %s\n"
 
 REFUSED = ("the deployment is refused (\"Lambda was unable to configure your environment "
            "variables because the environment variables you have provided contains reserved "
@@ -92,31 +94,15 @@ class TestSam:
         assert findings == []
 
     def test_suppressed_by_comment_on_the_line_or_metadata(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              ByComment:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  Runtime: python3.12
-                  CodeUri: src/
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      AWS_REGION: eu-west-1  # lambdalint: ignore[LL214]
-                      LAMBDA_TASK_ROOT: /var/task
-              ByMetadata:
-                Type: AWS::Serverless::Function
-                Metadata: {lambdalint: {ignore: [reserved-environment-variable]}}
-                Properties:
-                  Handler: app.handler
-                  Runtime: python3.12
-                  CodeUri: src/
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      AWS_REGION: eu-west-1
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("ByComment", timeout=10, properties="""\
+                Environment:
+                  Variables:
+                    AWS_REGION: eu-west-1  # lambdalint: ignore[LL214]
+                    LAMBDA_TASK_ROOT: /var/task
+                """),
+            sam_resource("ByMetadata", timeout=10, properties=ENVIRONMENT % "AWS_REGION: eu-west-1",
+                         metadata="{lambdalint: {ignore: [reserved-environment-variable]}}"))})
         assert ids_and_lines(findings) == [
             ("LL214", line_of(tmp_path / "template.yaml", "LAMBDA_TASK_ROOT:"))]
 
@@ -226,28 +212,18 @@ class TestTerraform:
 
 class TestCdk:
     def test_environment_dict(self, tmp_path):
-        findings = lint(tmp_path, cdk_app("""\
-            _lambda.Function(
-                self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                handler="app.handler", code=_lambda.Code.from_asset("src"),
-                timeout=Duration.seconds(10),
-                environment={
-                    "TABLE_NAME": "orders",
-                    "AWS_REGION": "eu-west-1",
-                    "TZ": "UTC",
-                },
-            )
+        findings = lint(tmp_path, cdk_orders("""\
+            environment={
+                "TABLE_NAME": "orders",
+                "AWS_REGION": "eu-west-1",
+                "TZ": "UTC",
+            },
             """))
         assert ids_and_lines(findings) == [("LL214", line_of(tmp_path / "app.py", '"AWS_REGION"'))]
         assert "already sets it to the Region" in findings[0]["suggestion"]
 
     def test_add_environment(self, tmp_path):
-        findings = lint(tmp_path, cdk_app("""\
-            fn = _lambda.Function(
-                self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                handler="app.handler", code=_lambda.Code.from_asset("src"),
-                timeout=Duration.seconds(10),
-            )
+        findings = lint(tmp_path, cdk_orders(after="""\
             fn.add_environment("TABLE_NAME", "orders")
             fn.add_environment("AWS_LAMBDA_LOG_GROUP_NAME", "/custom/orders")
             """))
@@ -330,23 +306,12 @@ class TestCode:
         assert found[0]["path"] == "src/app.py"
 
     def test_config_and_code_parts_report_under_one_id(self, tmp_path):
-        template = sam("""\
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Runtime: python3.12
-                  Handler: index.handler
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      AWS_REGION: eu-west-1
-                  InlineCode: |
-                    import os
-                    os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
-                    def handler(event, context):
-                        return 1
-            """)
+        template = sam_inline("""\
+            import os
+            os.environ["AWS_DEFAULT_REGION"] = "eu-west-1"
+            def handler(event, context):
+                return 1
+            """, properties="Environment:\n  Variables:\n    AWS_REGION: eu-west-1\n")
         found = lint(tmp_path, {"template.yaml": template})
         assert sorted(ids_and_lines(found)) == [
             ("LL214", line_of(template, "AWS_REGION: eu-west-1")),
