@@ -206,6 +206,12 @@ def sam_resource(name: str, handler: str = "app.handler", timeout: object = None
     return text
 
 
+def sam_environment(variables: str) -> str:
+    """``Environment: Variables:`` holding ``variables`` (dedented ``NAME: value`` lines), for
+    ``sam_resource(properties=...)``."""
+    return "Environment:\n  Variables:\n" + textwrap.indent(textwrap.dedent(variables), " " * 4)
+
+
 def sam_resources(*resources: str, before: str = "") -> str:
     """A SAM template (``sam``): ``before`` (Parameters, Globals; dedented), then ``Resources:``,
     the ``resources`` (``sam_resource`` blocks, or other resources written two spaces in)."""

@@ -64,7 +64,8 @@ class TestTimeoutSam:
 
     def test_globals_leaves_out_functions_that_silence_the_rule(self, tmp_path):
         template = sam_resources(
-            sam_resource("AFunction", "app.a").replace("AFunction:", "AFunction:  # lambdalint: ignore[LL201]"),
+            sam_resource("AFunction", "app.a").replace(
+                "AFunction:", "AFunction:  # lambdalint: ignore[LL201]"),
             sam_resource("BFunction", "app.b", metadata="{lambdalint: {ignore: [default-timeout]}}"),
             sam_resource("CFunction", "app.c"), before=GLOBALS_3)
         findings = lint(tmp_path, {"template.yaml": template})

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 
 import helpers
-from helpers import cdk_orders, ids_and_lines, line_of, sam, sam_inline, sam_resource, sam_resources
-
-ENVIRONMENT = "Environment:\n  Variables:\n    %s\n"
+from helpers import (cdk_orders, ids_and_lines, line_of, sam, sam_environment, sam_inline,
+                     sam_resource, sam_resources)
 
 REFUSED = ("the deployment is refused (\"Lambda was unable to configure your environment "
            "variables because the environment variables you have provided contains reserved "
@@ -70,59 +69,39 @@ class TestSam:
         assert own["suggestion"].startswith("Remove _HANDLER: Lambda sets it itself (the handler")
 
     def test_settable_and_other_spellings_are_silent(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  Runtime: python3.12
-                  CodeUri: src/
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      TZ: Asia/Tokyo
-                      LANG: en_US.UTF-8
-                      NODE_OPTIONS: --enable-source-maps
-                      PYTHONPATH: /opt/python
-                      AWS_XRAY_CONTEXT_MISSING: IGNORE_ERROR
-                      aws_region: eu-west-1
-                      AWS_REGION_NAME: eu-west-1
-                      MY_AWS_REGION: eu-west-1
-                      AWS_SECRET_KEY_NAME: prod/key
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(sam_resource(
+            "Fn", timeout=10, properties=sam_environment("""\
+            TZ: Asia/Tokyo
+            LANG: en_US.UTF-8
+            NODE_OPTIONS: --enable-source-maps
+            PYTHONPATH: /opt/python
+            AWS_XRAY_CONTEXT_MISSING: IGNORE_ERROR
+            aws_region: eu-west-1
+            AWS_REGION_NAME: eu-west-1
+            MY_AWS_REGION: eu-west-1
+            AWS_SECRET_KEY_NAME: prod/key
+            """)))})
         assert findings == []
 
     def test_suppressed_by_comment_on_the_line_or_metadata(self, tmp_path):
         findings = lint(tmp_path, {"template.yaml": sam_resources(
-            sam_resource("ByComment", timeout=10, properties="""\
-                Environment:
-                  Variables:
-                    AWS_REGION: eu-west-1  # lambdalint: ignore[LL214]
-                    LAMBDA_TASK_ROOT: /var/task
-                """),
-            sam_resource("ByMetadata", timeout=10, properties=ENVIRONMENT % "AWS_REGION: eu-west-1",
+            sam_resource("ByComment", timeout=10, properties=sam_environment("""\
+                AWS_REGION: eu-west-1  # lambdalint: ignore[LL214]
+                LAMBDA_TASK_ROOT: /var/task
+                """)),
+            sam_resource("ByMetadata", timeout=10, properties=sam_environment("AWS_REGION: eu-west-1"),
                          metadata="{lambdalint: {ignore: [reserved-environment-variable]}}"))})
         assert ids_and_lines(findings) == [
             ("LL214", line_of(tmp_path / "template.yaml", "LAMBDA_TASK_ROOT:"))]
 
     def test_credentials_are_ll204_too_and_never_shown(self, tmp_path):
         key_id, secret = "AKIAZ7Q2M4N8P3R5T6W1", "Zk3pQ9xLm2Vn8Rt5Wy7B/Zk3pQ9xLm2Vn8Rt5Wy7B"
-        findings = lint(tmp_path, {"template.yaml": sam(f"""\
-            Resources:
-              Fn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  Runtime: python3.12
-                  CodeUri: src/
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      AWS_ACCESS_KEY_ID: {key_id}
-                      AWS_SECRET_ACCESS_KEY: {secret}
-                      AWS_SESSION_TOKEN: !Ref SessionToken
-            """)}, select="LL204,LL214")
+        findings = lint(tmp_path, {"template.yaml": sam_resources(sam_resource(
+            "Fn", timeout=10, properties=sam_environment(f"""\
+            AWS_ACCESS_KEY_ID: {key_id}
+            AWS_SECRET_ACCESS_KEY: {secret}
+            AWS_SESSION_TOKEN: !Ref SessionToken
+            """)))}, select="LL204,LL214")
         at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
         assert sorted(ids_and_lines(findings)) == sorted([
             ("LL214", at("AWS_ACCESS_KEY_ID:")), ("LL204", at("AWS_ACCESS_KEY_ID:")),
