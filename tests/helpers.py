@@ -187,15 +187,19 @@ def terraform_function(filename: str = '"fn.zip"', body: str = "", before: str =
 
 def sam_resource(name: str, handler: str = "app.handler", timeout: object = None,
                  events: Sequence[str] = (), code: str = "src/", properties: str = "",
-                 metadata: str = "") -> str:
+                 metadata: str = "", runtime: Optional[str] = "python3.12") -> str:
     """One ``AWS::Serverless::Function`` as lines under ``Resources:`` (two spaces in):
-    ``Metadata: metadata`` (one flow-style line) when given, ``Handler``, ``CodeUri``,
+    ``Metadata: metadata`` (one flow-style line) when given, ``Runtime`` unless None,
+    ``Handler``, ``CodeUri``,
     ``Timeout`` when given (as written: ``'"60"'`` is a string), ``Events`` from one flow-style
     line each (``'Get: {Type: HttpApi}'``), more ``properties`` (dedented)."""
     lines = [f"  {name}:", "    Type: AWS::Serverless::Function"]
     if metadata:
         lines.append(f"    Metadata: {metadata}")
-    lines += ["    Properties:", f"      Handler: {handler}", f"      CodeUri: {code}"]
+    lines.append("    Properties:")
+    if runtime:
+        lines.append(f"      Runtime: {runtime}")
+    lines += [f"      Handler: {handler}", f"      CodeUri: {code}"]
     if timeout is not None:
         lines.append(f"      Timeout: {timeout}")
     if events:

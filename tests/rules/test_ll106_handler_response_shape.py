@@ -3,7 +3,7 @@ and the proxy response shape by trigger in SAM, Serverless, Terraform and CDK.""
 
 from __future__ import annotations
 
-from helpers import cdk_app, check_json, ids_and_lines, sam, write
+from helpers import cdk_app, check_json, ids_and_lines, sam, sam_resource, sam_resources, write
 
 PLAIN = '''
 import json
@@ -80,20 +80,8 @@ def test_converted_values_helpers_and_tests_stay_silent(tmp_path):
 
 
 def _sam(event: str) -> str:
-    properties = "\n          Properties: {Path: /, Method: get}" if event == "Api" else ""
-    return sam(f"""\
-        Resources:
-          Hello:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 10
-              Events:
-                Get:
-                  Type: {event}{properties}
-        """)
+    properties = ", Properties: {Path: /, Method: get}" if event == "Api" else ""
+    return sam_resources(sam_resource("Hello", timeout=10, events=[f"Get: {{Type: {event}{properties}}}"]))
 
 
 class TestProxyShape:

@@ -16,7 +16,7 @@ GLOBALS_3 = "Globals:\n  Function:\n    Timeout: 3\n"
 class TestTimeoutSam:
     def test_no_timeout_names_the_sam_default_at_the_function(self, tmp_path):
         findings = lint(tmp_path, {"template.yaml": sam_resources(
-            sam_resource("OrdersFunction", properties="Runtime: python3.12"))})
+            sam_resource("OrdersFunction"))})
         assert ids_and_lines(findings) == [("LL201", line_of(tmp_path / "template.yaml", "OrdersFunction:"))]
         assert findings[0]["message"] == (
             "OrdersFunction sets no timeout, so it runs with the AWS SAM default of 3 s")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import (cdk_asset_app, cdk_asset_function, check_json, ids_and_lines,
-                     terraform_function, write)
+from helpers import (cdk_asset_app, cdk_asset_function, check_json, ids_and_lines, line_of,
+                     sam_environment, sam_resource, sam_resources, terraform_function, write)
 
 
 def _ll205(findings):
@@ -13,39 +13,15 @@ def _ll205(findings):
 
 
 def test_sam_globals_and_function_variables_add_up(tmp_path):
-    write(tmp_path, {"lambdalint.toml": "", "template.yaml": f"""
-        Transform: AWS::Serverless-2016-10-31
-        Globals:
-          Function:
-            Environment:
-              Variables:
-                SHARED: "{'s' * 2000}"
-        Resources:
-          Big:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 10
-              Environment:
-                Variables:
-                  ROUTES: "{'r' * 2085}"
-          Small:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 10
-              Environment:
-                Variables:
-                  ROUTES: "{'r' * 2084}"
-                  TABLE: !Ref Table{'x' * 3000}
-        """})
+    write(tmp_path, {"lambdalint.toml": "", "template.yaml": sam_resources(
+        sam_resource("Big", timeout=10, properties=sam_environment(f'ROUTES: "{"r" * 2085}"')),
+        sam_resource("Small", timeout=10, properties=sam_environment(
+            f'ROUTES: "{"r" * 2084}"\nTABLE: !Ref Table{"x" * 3000}\n')),
+        before='Globals:\n  Function:\n    Environment:\n      Variables:\n'
+               f'        SHARED: "{"s" * 2000}"\n')})
     findings = _ll205(check_json(["."], tmp_path))
     # SHARED (6 + 2000) + ROUTES (6 + 2085) = 4097 bytes; 4096 is still allowed.
-    assert ids_and_lines(findings) == [("LL205", 8)]
+    assert ids_and_lines(findings) == [("LL205", line_of(tmp_path / "template.yaml", "Big:"))]
     assert findings[0]["severity"] == "error"
     assert findings[0]["message"] == (
         "Big's environment variables add up to 4,097 bytes (names and values), over Lambda's 4 KB "

@@ -5,7 +5,8 @@ from __future__ import annotations
 import zipfile
 
 from helpers import (MB, cdk_asset_app, cdk_asset_function, check_json, crafted_zip, ids_and_lines,
-                     sam_function, sparse, terraform_function, write)
+                     line_of, sam_function, sam_resource, sam_resources, sparse, terraform_function,
+                     write)
 
 
 def _ll301(findings):
@@ -128,32 +129,12 @@ def test_cdk_excluded_files_do_not_count(tmp_path):
 
 
 def test_more_than_five_layers_at_the_sixth(tmp_path):
-    layers = "\n".join(f"            - arn:aws:lambda:eu-west-1:123456789012:layer:l{i}:1"
-                       for i in range(1, 8))
-    write(tmp_path, {"lambdalint.toml": "", "template.yaml": f"""
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
-      Timeout: 10
-      Layers:
-{layers.replace("            -", "        -")}
-  Five:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      CodeUri: src/
-      Timeout: 10
-      Layers:
-{chr(10).join(layers.replace("            -", "        -").splitlines()[:5])}
-"""})
+    layers = [f"- arn:aws:lambda:eu-west-1:123456789012:layer:l{i}:1" for i in range(1, 8)]
+    write(tmp_path, {"lambdalint.toml": "", "template.yaml": sam_resources(
+        sam_resource("Fn", timeout=10, properties="Layers:\n" + "\n".join(layers)),
+        sam_resource("Five", timeout=10, properties="Layers:\n" + "\n".join(layers[:5])))})
     findings = _ll301(check_json(["."], tmp_path))
-    assert ids_and_lines(findings) == [("LL301", 16)]
+    assert ids_and_lines(findings) == [("LL301", line_of(tmp_path / "template.yaml", "layer:l6:1"))]
     assert findings[0]["message"] == ("Fn uses 7 layers; Lambda allows at most 5 per function, so "
                                       "the deployment fails")
 

@@ -9,13 +9,14 @@ import json
 import socket
 import subprocess
 import sys
+import textwrap
 import threading
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 import pytest
 
-from helpers import REPO, check_json, ids_and_lines, run_cli, sam_function, write
+from helpers import REPO, check_json, ids_and_lines, run_cli, sam_function, sam_resource, write
 from lambdalint.packages import audit
 
 TEMPLATE = sam_function(name="OrdersFunction")
@@ -151,15 +152,8 @@ def test_audit_from_configuration_with_constraints_and_two_functions(tmp_path, o
     _needs_pip_audit_with_osv_url()
     osv_server.advisories[("requests", "2.19.0")] = [REQUESTS_ADVISORY]
     write(tmp_path, {
-        "template.yaml": TEMPLATE + """
-          OtherFunction:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 10
-        """.replace("\n    ", "\n"),
+        "template.yaml": TEMPLATE.rstrip(" ") + textwrap.indent(sam_resource("OtherFunction", timeout=10),
+                                                                 " " * 4),
         "src/app.py": APP,
         "src/requirements.txt": "-c constraints.txt\nrequests\n",
         "src/constraints.txt": "requests==2.19.0\n",
