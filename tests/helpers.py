@@ -216,6 +216,20 @@ def sam_environment(variables: str) -> str:
     return "Environment:\n  Variables:\n" + textwrap.indent(textwrap.dedent(variables), " " * 4)
 
 
+def resources(text: str) -> str:
+    """``text`` (resources written at any indentation) as lines under ``Resources:``."""
+    return textwrap.indent(textwrap.dedent(text), "  ")
+
+
+def sam_role(name: str, properties: str, service: str = "lambda") -> str:
+    """An ``AWS::IAM::Role`` as lines under ``Resources:`` (two spaces in), assumed by
+    ``service`` (``lambda``, ``states``...), with more ``properties`` (dedented: policies)."""
+    return (f"  {name}:\n    Type: AWS::IAM::Role\n    Properties:\n"
+            "      AssumeRolePolicyDocument:\n        Statement: [{Effect: Allow, Principal: "
+            f"{{Service: {service}.amazonaws.com}}, Action: sts:AssumeRole}}]\n"
+            + textwrap.indent(textwrap.dedent(properties), " " * 6))
+
+
 def sam_resources(*resources: str, before: str = "") -> str:
     """A SAM template (``sam``): ``before`` (Parameters, Globals; dedented), then ``Resources:``,
     the ``resources`` (``sam_resource`` blocks, or other resources written two spaces in)."""

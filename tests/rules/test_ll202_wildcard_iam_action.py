@@ -6,7 +6,10 @@ suggestions (the actions the linked handler calls) can be pasted.
 
 from __future__ import annotations
 
-from helpers import by_line, cdk_role_statements, ids_and_lines, line_of, lint, sam, sam_orders
+import textwrap
+
+from helpers import (by_line, cdk_role_statements, ids_and_lines, line_of, lint, resources,
+                     sam_orders, sam_resource, sam_resources, sam_role)
 
 
 HANDLER = """\
@@ -62,47 +65,25 @@ class TestActionSam:
             "iam:*, organizations:*, including actions AWS adds later")
 
     def test_managed_policies_by_name_arn_and_sub(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              ByName:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.a
-                  CodeUri: src/
-                  Timeout: 10
-                  Policies:
-                    - AWSLambdaBasicExecutionRole
-                    - AmazonS3FullAccess
-                    - AWSXRayDaemonWriteAccess
-              ByArn:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.b
-                  CodeUri: src/
-                  Timeout: 10
-                  Policies:
-                    - arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess
-                    - arn:aws:iam::aws:policy/AWSLambda_ReadOnlyAccess
-                    - arn:aws:iam::123456789012:policy/TeamFullAccess
-              Role:
-                Type: AWS::IAM::Role
-                Properties:
-                  AssumeRolePolicyDocument:
-                    Statement:
-                      - Effect: Allow
-                        Principal: {Service: lambda.amazonaws.com}
-                        Action: sts:AssumeRole
-                  ManagedPolicyArns:
-                    - !Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess
-                    - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
-              BySub:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.c
-                  CodeUri: src/
-                  Timeout: 10
-                  Role: !GetAtt Role.Arn
-            """)}, "LL202")
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("ByName", "app.a", 10, properties="""\
+                Policies:
+                  - AWSLambdaBasicExecutionRole
+                  - AmazonS3FullAccess
+                  - AWSXRayDaemonWriteAccess
+                """),
+            sam_resource("ByArn", "app.b", 10, properties="""\
+                Policies:
+                  - arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess
+                  - arn:aws:iam::aws:policy/AWSLambda_ReadOnlyAccess
+                  - arn:aws:iam::123456789012:policy/TeamFullAccess
+                """),
+            sam_role("Role", """\
+                ManagedPolicyArns:
+                  - !Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess
+                  - !Sub arn:${AWS::Partition}:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+                """),
+            sam_resource("BySub", "app.c", 10, properties="Role: !GetAtt Role.Arn"))}, "LL202")
         at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
         assert ids_and_lines(findings) == [
             ("LL202", at("- AmazonS3FullAccess")),
@@ -118,34 +99,22 @@ class TestActionSam:
         assert "S3ReadPolicy" in findings[0]["suggestion"]
 
     def test_a_role_shared_by_two_functions_is_reported_once_naming_both(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              SharedRole:
-                Type: AWS::IAM::Role
-                Properties:
-                  AssumeRolePolicyDocument:
-                    Statement:
-                      - Effect: Allow
-                        Principal: {Service: lambda.amazonaws.com}
-                        Action: sts:AssumeRole
-                  ManagedPolicyArns:
-                    - arn:aws:iam::aws:policy/PowerUserAccess
-                  Policies:
-                    - PolicyName: data
-                      PolicyDocument:
-                        Statement:
-                          - Effect: Allow
-                            Action: dynamodb:*
-                            Resource: !GetAtt Table.Arn
-              Table:
-                Type: AWS::DynamoDB::Table
-              Reader:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.read, CodeUri: src/, Timeout: 10, Role: !GetAtt SharedRole.Arn}
-              Writer:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.write, CodeUri: src/, Timeout: 10, Role: !GetAtt SharedRole.Arn}
-            """)}, "LL202")
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_role("SharedRole", """\
+                ManagedPolicyArns:
+                  - arn:aws:iam::aws:policy/PowerUserAccess
+                Policies:
+                  - PolicyName: data
+                    PolicyDocument:
+                      Statement:
+                        - Effect: Allow
+                          Action: dynamodb:*
+                          Resource: !GetAtt Table.Arn
+                """),
+            "  Table:\n    Type: AWS::DynamoDB::Table\n",
+            sam_resource("Reader", "app.read", 10, properties="Role: !GetAtt SharedRole.Arn"),
+            sam_resource("Writer", "app.write", 10, properties="Role: !GetAtt SharedRole.Arn"))},
+            "LL202")
         at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
         assert ids_and_lines(findings) == [("LL202", at("PowerUserAccess")),
                                            ("LL202", at("Action: dynamodb:*"))]
@@ -156,25 +125,16 @@ class TestActionSam:
             "Reader, Writer")
 
     def test_one_function_silencing_the_shared_role_leaves_the_other(self, tmp_path):
-        template = sam("""\
-            Resources:
-              SharedRole:
-                Type: AWS::IAM::Role
-                Properties:
-                  AssumeRolePolicyDocument:
-                    Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
-                  Policies:
-                    - PolicyName: data
-                      PolicyDocument:
-                        Statement: [{Effect: Allow, Action: sqs:*, Resource: arn:aws:sqs:us-east-1:123456789012:jobs}]
-              Reader:
-                Type: AWS::Serverless::Function
-                Metadata: {lambdalint: {ignore: [LL202]}}
-                Properties: {Handler: app.read, CodeUri: src/, Timeout: 10, Role: !GetAtt SharedRole.Arn}
-              Writer:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.write, CodeUri: src/, Timeout: 10, Role: !GetAtt SharedRole.Arn}
-            """)
+        template = sam_resources(
+            sam_role("SharedRole", """\
+                Policies:
+                  - PolicyName: data
+                    PolicyDocument:
+                      Statement: [{Effect: Allow, Action: sqs:*, Resource: arn:aws:sqs:us-east-1:123456789012:jobs}]
+                """),
+            sam_resource("Reader", "app.read", 10, properties="Role: !GetAtt SharedRole.Arn",
+                         metadata="{lambdalint: {ignore: [LL202]}}"),
+            sam_resource("Writer", "app.write", 10, properties="Role: !GetAtt SharedRole.Arn"))
         findings = lint(tmp_path, {"template.yaml": template}, "LL202")
         assert ids_and_lines(findings) == [("LL202", line_of(tmp_path / "template.yaml", "Action: sqs:*"))]
         assert findings[0]["message"].endswith("for Writer")
@@ -182,27 +142,16 @@ class TestActionSam:
         assert lint(tmp_path / "both", {"template.yaml": both}, "LL202") == []
 
     def test_roles_of_other_services_and_resource_policies_are_not_lambdas(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              StatesRole:
-                Type: AWS::IAM::Role
-                Properties:
-                  AssumeRolePolicyDocument:
-                    Statement: [{Effect: Allow, Principal: {Service: states.amazonaws.com}, Action: sts:AssumeRole}]
-                  ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
-                  Policies:
-                    - PolicyName: all
-                      PolicyDocument:
-                        Statement: [{Effect: Allow, Action: lambda:*, Resource: "*"}]
-              ApiRole:
-                Type: AWS::IAM::Role
-                Properties:
-                  AssumeRolePolicyDocument:
-                    Statement: [{Effect: Allow, Principal: {Service: apigateway.amazonaws.com}, Action: sts:AssumeRole}]
-                  Policies:
-                    - PolicyName: all
-                      PolicyDocument:
-                        Statement: [{Effect: Allow, Action: "*", Resource: "*"}]
+        everything = """\
+            Policies:
+              - PolicyName: all
+                PolicyDocument:
+                  Statement: [{Effect: Allow, Action: "%s", Resource: "*"}]
+            """
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_role("StatesRole", "ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]\n"
+                     + textwrap.dedent(everything % "lambda:*"), service="states"),
+            sam_role("ApiRole", everything % "*", service="apigateway"), resources("""\
               Bucket:
                 Type: AWS::S3::Bucket
               BucketPolicy:
@@ -220,15 +169,10 @@ class TestActionSam:
                 Properties:
                   RoleArn: !GetAtt StatesRole.Arn
                   DefinitionString: "{}"
-              Fine:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 10
-                  Policies:
-                    - S3ReadPolicy: {BucketName: !Ref Bucket}
-            """)}, "LL202,LL203")
+            """),
+            sam_resource("Fine", timeout=10,
+                         properties="Policies:\n  - S3ReadPolicy: {BucketName: !Ref Bucket}"))},
+            "LL202,LL203")
         assert findings == []
 
     def test_least_privilege_from_the_linked_handler_code(self, tmp_path):
@@ -258,8 +202,7 @@ class TestActionSam:
         assert "dynamodb:PutItem" in found[("LL202", at("AmazonDynamoDBFullAccess"))]["suggestion"]
 
     def test_without_linked_code_the_suggestion_gives_the_service_examples(self, tmp_path):
-        (finding,) = lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
+        (finding,) = lint(tmp_path, {"template.yaml": sam_resources(resources("""\
               OrdersFunction:
                 Type: AWS::Lambda::Function
                 Properties:
@@ -268,18 +211,12 @@ class TestActionSam:
                   Timeout: 10
                   Role: !GetAtt Role.Arn
                   Code: {S3Bucket: b, S3Key: k.zip}
-              Role:
-                Type: AWS::IAM::Role
-                Properties:
-                  AssumeRolePolicyDocument:
-                    Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
-                  Policies:
-                    - PolicyName: q
-                      PolicyDocument:
-                        Statement: [{Effect: Allow, Action: "sqs:*", Resource: !GetAtt Queue.Arn}]
-              Queue:
-                Type: AWS::SQS::Queue
-            """)}, "LL202")
+            """), sam_role("Role", """\
+                Policies:
+                  - PolicyName: q
+                    PolicyDocument:
+                      Statement: [{Effect: Allow, Action: "sqs:*", Resource: !GetAtt Queue.Arn}]
+                """), "  Queue:\n    Type: AWS::SQS::Queue\n")}, "LL202")
         assert finding["suggestion"] == (
             "List only the sqs actions the function calls instead of sqs:*, e.g.\n"
             "    Action: sqs:SendMessage")
