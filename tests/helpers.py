@@ -443,6 +443,42 @@ def values_at(values: Iterable[Value]) -> List[Tuple[object, int]]:
     return [(v.value if v.literal else v.text, v.line) for v in values]
 
 
+# A Terraform function (``aws_lambda_function.hello``) zipped by ``archive_file``, with variables
+# and locals it does not define, a literal token and an interpolation in its environment (the
+# Terraform reader's tests; a seed of the fuzz tests).
+TERRAFORM_HELLO = """
+data "archive_file" "zip" {
+  type        = "zip"
+  source_dir  = "${path.module}/src"
+  output_path = "${path.module}/build/lambda.zip"
+}
+
+resource "aws_lambda_function" "hello" {
+  function_name = "hello"
+  timeout       = var.timeout
+  memory_size   = local.memory
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  filename      = data.archive_file.zip.output_path
+  role          = aws_iam_role.lambda.arn
+  layers        = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:4", var.extra_layer]
+
+  environment {
+    variables = {
+      TABLE_NAME  = aws_dynamodb_table.items.name
+      API_TOKEN   = "tok-7f3a9c2e"
+      "LOG_LEVEL" = var.log_level
+      STAGE       = "${var.stage}-blue"
+    }
+  }
+
+  timeouts {
+    create = "10m"
+  }
+}
+"""
+
+
 # -- engine: builders of the engine tests (tests/engine) ---------------------------------------
 
 def findings_of(root: Path, *args: str) -> List[dict]:

@@ -10,7 +10,7 @@ from typing import Dict, List, Tuple
 
 import pytest
 
-from helpers import check_json, ids_and_lines, write
+from helpers import TERRAFORM_HELLO, check_json, ids_and_lines, write
 from lambdalint import registry
 from lambdalint.discovery import SourceFile, display_path
 from lambdalint.model import Function, ReadError
@@ -39,37 +39,7 @@ def vals(values) -> List[Tuple[object, int]]:
 
 # -- aws_lambda_function, its variables and locals --------------------------------------------
 
-MAIN = """
-data "archive_file" "zip" {
-  type        = "zip"
-  source_dir  = "${path.module}/src"
-  output_path = "${path.module}/build/lambda.zip"
-}
-
-resource "aws_lambda_function" "hello" {
-  function_name = "hello"
-  timeout       = var.timeout
-  memory_size   = local.memory
-  runtime       = "python3.12"
-  handler       = "app.handler"
-  filename      = data.archive_file.zip.output_path
-  role          = aws_iam_role.lambda.arn
-  layers        = ["arn:aws:lambda:us-east-1:123456789012:layer:deps:4", var.extra_layer]
-
-  environment {
-    variables = {
-      TABLE_NAME  = aws_dynamodb_table.items.name
-      API_TOKEN   = "tok-7f3a9c2e"
-      "LOG_LEVEL" = var.log_level
-      STAGE       = "${var.stage}-blue"
-    }
-  }
-
-  timeouts {
-    create = "10m"
-  }
-}
-"""
+MAIN = TERRAFORM_HELLO
 
 VARIABLES = """
 variable "timeout" {

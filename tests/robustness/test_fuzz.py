@@ -33,7 +33,7 @@ import yaml
 from hypothesis import event, given, strategies as st
 from hypothesis.errors import InvalidArgument
 
-from helpers import REPO, run_cli, run_subprocess
+from helpers import REPO, TERRAFORM_HELLO, run_cli, run_subprocess
 from lambdalint.sources.python import nesting_problem
 
 try:
@@ -211,29 +211,7 @@ locals {
   tags   = { team = "orders", "cost-center" = 42 }
 }
 
-data "archive_file" "zip" {
-  type        = "zip"
-  source_dir  = "${path.module}/src"
-  output_path = "${path.module}/build/lambda.zip"
-}
-
-resource "aws_lambda_function" "hello" {
-  function_name = "hello"
-  timeout       = var.timeout
-  memory_size   = local.memory
-  runtime       = "python3.12"
-  handler       = "app.handler"
-  filename      = data.archive_file.zip.output_path
-  role          = aws_iam_role.lambda.arn
-
-  environment {
-    variables = {
-      API_TOKEN = "tok-7f3a9c2e"
-      STAGE     = "${var.stage}-blue"
-    }
-  }
-}
-
+''' + TERRAFORM_HELLO + '''
 data "aws_iam_policy_document" "doc" {
   statement {
     actions   = ["s3:*"]
