@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import textwrap
 
-from helpers import cdk_app, check_json, ids_and_lines, inline_function_template, line_of, sam, write
+from helpers import (cdk_app, check_json, ids_and_lines, inline_function_template, line_of,
+                     sam_resource, sam_resources, write)
 
 # Catches every error and returns nothing: with ReportBatchItemFailures on, the batch succeeds.
 SWALLOW = """
@@ -49,20 +50,9 @@ def _sam(event: str, reports: bool) -> str:
     source = "Queue: arn:aws:sqs:us-east-1:123456789012:jobs" if event == "SQS" else \
         "Stream: arn:aws:kinesis:us-east-1:123456789012:stream/s\n    StartingPosition: LATEST"
     properties = source + ("\nFunctionResponseTypes: [ReportBatchItemFailures]" if reports else "")
-    return sam("""\
-        Resources:
-          Worker:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 30
-              Events:
-                Jobs:
-                  Type: {event}
-                  Properties:
-        """.format(event=event)) + textwrap.indent(properties.replace("\n    ", "\n"), " " * 12) + "\n"
+    events = "Events:\n  Jobs:\n    Type: %s\n    Properties:\n" % event
+    return sam_resources(sam_resource("Worker", timeout=30, properties=events + textwrap.indent(
+        properties.replace("\n    ", "\n"), " " * 6)))
 
 
 class TestSam:
@@ -165,31 +155,9 @@ def test_cdk(tmp_path):
 
 
 def test_functions_sharing_a_handler_are_named_in_one_finding(tmp_path):
-    template = sam("""\
-        Resources:
-          A:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 30
-              Events:
-                Jobs:
-                  Type: SQS
-                  Properties: {Queue: arn:aws:sqs:us-east-1:123456789012:a}
-          B:
-            Type: AWS::Serverless::Function
-            Properties:
-              Runtime: python3.12
-              Handler: app.handler
-              CodeUri: src/
-              Timeout: 30
-              Events:
-                Jobs:
-                  Type: SQS
-                  Properties: {Queue: arn:aws:sqs:us-east-1:123456789012:b}
-        """)
+    queue = "Jobs: {Type: SQS, Properties: {Queue: arn:aws:sqs:us-east-1:123456789012:%s}}"
+    template = sam_resources(sam_resource("A", timeout=30, events=[queue % "a"]),
+                             sam_resource("B", timeout=30, events=[queue % "b"]))
     found = _check(tmp_path, {"template.yaml": template, "src/app.py": PARTIAL})
     assert len(found) == 1
     assert "A's SQS trigger" in found[0]["message"] and "B's SQS trigger" in found[0]["message"]
