@@ -281,6 +281,17 @@ def terraform_lambda_role(policies: str) -> str:
     return role + textwrap.dedent(policies) + function
 
 
+def terraform_role_document(name: str, *statements: str) -> str:
+    """``data.aws_iam_policy_document.<name>`` of one ``statement`` block per ``statements``
+    (its lines, dedented), put on ``aws_iam_role.app`` (``terraform_lambda_role``) by
+    ``aws_iam_role_policy.<name>``: HCL for ``terraform_lambda_role(policies=...)``."""
+    blocks = "".join("  statement {\n" + textwrap.indent(textwrap.dedent(body).strip("\n"), " " * 4)
+                     + "\n  }\n" for body in statements)
+    return (f'data "aws_iam_policy_document" "{name}" {{\n{blocks}}}\n\n'
+            f'resource "aws_iam_role_policy" "{name}" {{\n  role   = aws_iam_role.app.id\n'
+            f'  policy = data.aws_iam_policy_document.{name}.json\n}}\n')
+
+
 def serverless_statements(statements: str, provider: str = "", after: str = "") -> str:
     """A serverless.yml: service ``orders`` (Python, a 10 s timeout, more ``provider`` keys)
     whose role has the IAM ``statements`` (a dedented YAML list), one function ``create``, then

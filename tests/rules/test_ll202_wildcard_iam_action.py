@@ -9,7 +9,7 @@ from __future__ import annotations
 import textwrap
 
 from helpers import (by_line, cdk_role_statements, ids_and_lines, line_of, lint, resources,
-                     sam_orders, sam_resource, sam_resources, sam_role)
+                     sam_orders, sam_resource, sam_resources, sam_role, terraform_role_document)
 
 
 HANDLER = """\
@@ -314,17 +314,8 @@ class TestActionTerraform:
           })
         }
 
-        data "aws_iam_policy_document" "extra" {
-          statement {
-            actions   = ["*"]
-            resources = ["arn:aws:sqs:us-east-1:123456789012:jobs"]
-          }
-        }
-
-        resource "aws_iam_role_policy" "extra" {
-          role   = aws_iam_role.app.id
-          policy = data.aws_iam_policy_document.extra.json
-        }
+        """ + textwrap.indent(terraform_role_document(
+            "extra", 'actions   = ["*"]\nresources = ["arn:aws:sqs:us-east-1:123456789012:jobs"]'), " " * 8) + """
 
         resource "aws_iam_role_policy_attachment" "admin" {
           role       = aws_iam_role.app.name

@@ -11,7 +11,8 @@ import textwrap
 import pytest
 
 from helpers import (cdk_role_statements, ids_and_lines, line_of, lint, sam,
-                     serverless_statements, terraform_lambda_role)
+                     serverless_statements, terraform_lambda_role,
+                     terraform_role_document)
 
 
 def _sam_statements(statements: str, extra: str = "") -> str:
@@ -195,7 +196,7 @@ class TestResourceOtherFormats:
             "create; these actions can be limited to specific resources")
 
     def test_terraform(self, tmp_path):
-        findings = lint(tmp_path, {"main.tf": terraform_lambda_role("""\
+        findings = lint(tmp_path, {"main.tf": terraform_lambda_role(textwrap.dedent("""\
             resource "aws_iam_role_policy" "app" {
               role = aws_iam_role.app.id
               policy = jsonencode({
@@ -210,22 +211,9 @@ class TestResourceOtherFormats:
               })
             }
 
-            data "aws_iam_policy_document" "tracing" {
-              statement {
-                actions   = ["xray:PutTraceSegments", "ec2:DescribeNetworkInterfaces"]
-                resources = ["*"]
-              }
-              statement {
-                actions   = ["dynamodb:Query"]
-                resources = ["*"]
-              }
-            }
-
-            resource "aws_iam_role_policy" "tracing" {
-              role   = aws_iam_role.app.id
-              policy = data.aws_iam_policy_document.tracing.json
-            }
-            """)})
+            """) + terraform_role_document(
+                "tracing", 'actions   = ["xray:PutTraceSegments", "ec2:DescribeNetworkInterfaces"]\n'
+                           'resources = ["*"]', 'actions   = ["dynamodb:Query"]\nresources = ["*"]'))})
         at = lambda needle, nth=1: line_of(tmp_path / "main.tf", needle, nth)  # noqa: E731
         assert ids_and_lines(findings) == [("LL203", at('Resource = "*"')),
                                            ("LL203", at('resources = ["*"]', 2))]

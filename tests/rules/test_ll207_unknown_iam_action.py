@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 from helpers import (cdk_role_statements, ids_and_lines, line_of, lint, sam_orders,
-                     serverless_statements, terraform_lambda_role)
+                     serverless_statements, terraform_lambda_role,
+                     terraform_role_document)
 
 
 def _sam(actions: str, effect: str = "Allow") -> dict:
@@ -114,19 +115,10 @@ def test_serverless(tmp_path):
 
 
 def test_terraform(tmp_path):
-    findings = lint(tmp_path, {"main.tf": terraform_lambda_role("""\
-        data "aws_iam_policy_document" "app" {
-          statement {
-            actions   = ["secretsmanager:GetSecret"]
-            resources = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:db"]
-          }
-        }
-
-        resource "aws_iam_role_policy" "app" {
-          role   = aws_iam_role.app.id
-          policy = data.aws_iam_policy_document.app.json
-        }
-        """)}, "LL207")
+    findings = lint(tmp_path, {"main.tf": terraform_lambda_role(terraform_role_document("app", """\
+        actions   = ["secretsmanager:GetSecret"]
+        resources = ["arn:aws:secretsmanager:us-east-1:123456789012:secret:db"]
+        """))}, "LL207")
     assert ids_and_lines(findings) == [("LL207", line_of(tmp_path / "main.tf",
                                                           "secretsmanager:GetSecret"))]
     assert "secretsmanager:GetSecretValue" in findings[0]["suggestion"]
