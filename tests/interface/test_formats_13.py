@@ -9,11 +9,10 @@ from __future__ import annotations
 import json
 from xml.etree import ElementTree
 
-from helpers import run_cli, write
+from helpers import assert_valid_sarif, make_finding, make_result, run_cli, write
 from lambdalint import registry
 from lambdalint.findings import Severity
 from lambdalint.reporters import get
-from test_reporters import _assert_valid, _finding, _result
 
 KEY_ID = "AKIA2E3MQ4R5T6Y7U2I3"
 CREDENTIAL = f'import boto3\n\nKEY = "{KEY_ID}"\n'
@@ -34,7 +33,7 @@ def test_sarif_security_rules_carry_security_severity_and_cwe_tags(tmp_path):
     write(tmp_path, {"app.py": CREDENTIAL})
     _, out = _check(tmp_path, "--select", "LL101", "--format", "sarif", ".")
     log = json.loads(out)
-    _assert_valid(log)
+    assert_valid_sarif(log)
     run = log["runs"][0]
     (result,) = run["results"]
     assert result["ruleId"] == "LL101"
@@ -129,7 +128,7 @@ def test_gitlab_note_is_info_and_a_clean_run_is_an_empty_array(tmp_path):
     write(tmp_path, {"ok.py": "X = 1\n"})
     code, out = _check(tmp_path, "--format", "gitlab", ".")
     assert (code, json.loads(out)) == (0, [])
-    issues = json.loads(get("gitlab")(_result(_finding("LL304", severity=Severity.NOTE))))
+    issues = json.loads(get("gitlab")(make_result(make_finding("LL304", severity=Severity.NOTE))))
     assert [i["severity"] for i in issues] == ["info"]
 
 
@@ -186,7 +185,7 @@ def test_junit_escapes_file_names_with_markup_and_control_characters(tmp_path):
 
 def test_junit_keeps_line_breaks_and_drops_what_xml_cannot_hold():
     message = "one\r\ntwo\x00three\ud800four\ufffe]]>five"
-    out = get("junit")(_result(_finding(message=message, suggestion="s1\ns2")))
+    out = get("junit")(make_result(make_finding(message=message, suggestion="s1\ns2")))
     (case,) = ElementTree.fromstring(out.encode("utf-8")).iter("testcase")
     failure = case.find("failure")
     assert failure.get("message") == "one\r\ntwo\\x00three\\ud800four\\ufffe]]>five"

