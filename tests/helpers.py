@@ -638,4 +638,34 @@ def assert_valid_sarif(log: dict) -> None:
     assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
 
 
+# LL303's audit against the ``osv_server`` fixture (tests/conftest.py).
+
+# An advisory for requests 2.19.0 as OSV's API returns it.
+REQUESTS_ADVISORY = {
+    "id": "GHSA-x84v-xcm2-53pg",
+    "aliases": ["CVE-2018-18074", "PYSEC-2018-28"],
+    "summary": "Insufficiently protected credentials in requests",
+    "affected": [{
+        "package": {"name": "requests", "ecosystem": "PyPI"},
+        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.20.0"}]}],
+    }],
+}
+
+
+def needs_pip_audit_with_osv_url() -> None:
+    """Skip unless pip-audit is installed and can be pointed at a local OSV server."""
+    import pytest
+
+    from lambdalint.packages import audit
+
+    pytest.importorskip("pip_audit")
+    if audit.problem("osv", "http://127.0.0.1:1/v1/query", None) is not None:
+        pytest.skip("this pip-audit has no --osv-url (pip-audit >= 2.10 needs Python >= 3.10)")
+
+
+def osv_url(server) -> str:
+    """The query URL of the ``osv_server`` fixture."""
+    return f"http://127.0.0.1:{server.server_port}/v1/query"
+
+
 # -- robustness: builders of the robustness tests (tests/robustness) ---------------------------

@@ -14,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import check_json, ids_and_lines, run_cli, run_subprocess, write
-from test_ll303_vulnerable_dependency import (APP, REQUESTS_ADVISORY, TEMPLATE, _needs_pip_audit_with_osv_url,  # noqa: F401
-                        _url, osv_server)
+from helpers import (REQUESTS_ADVISORY, check_json, ids_and_lines, needs_pip_audit_with_osv_url, osv_url,
+                     run_cli, run_subprocess, sam_function, write)
+
+TEMPLATE = sam_function(name="OrdersFunction")
+APP = "def handler(event, context):\n    return {}\n"
 
 HANDLER = "import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n    return s3\n"
 
@@ -102,9 +104,9 @@ def _audited_project(root: Path, config: str) -> Path:
 
 
 def test_found_config_with_audit_and_osv_url_sends_nothing(tmp_path, osv_server):
-    _needs_pip_audit_with_osv_url()
+    needs_pip_audit_with_osv_url()
     osv_server.advisories[("requests", "2.19.0")] = [REQUESTS_ADVISORY]
-    _audited_project(tmp_path, f'audit = true\n[rules.LL303]\nosv-url = "{_url(osv_server)}"\n')
+    _audited_project(tmp_path, f'audit = true\n[rules.LL303]\nosv-url = "{osv_url(osv_server)}"\n')
     code, out, err = run_cli(["check", "--format", "json", "--select", "LL303", "."], cwd=tmp_path)
     assert osv_server.queries == []
     assert (code, json.loads(out)["findings"]) == (0, [])
@@ -119,8 +121,8 @@ def test_found_config_with_audit_and_osv_url_sends_nothing(tmp_path, osv_server)
 
 
 def test_found_config_cannot_choose_where_a_command_line_audit_goes(tmp_path, osv_server):
-    _needs_pip_audit_with_osv_url()
-    _audited_project(tmp_path, f'[rules.LL303]\nosv-url = "{_url(osv_server)}"\n'
+    needs_pip_audit_with_osv_url()
+    _audited_project(tmp_path, f'[rules.LL303]\nosv-url = "{osv_url(osv_server)}"\n'
                                'advisories = "/etc/passwd"\nservice = "osv"\ntimeout = 3\n')
     with_cli = f"http://127.0.0.1:{osv_server.server_port}/cli/v1/query"
     code, out, err = run_cli(["check", "--format", "json", "--select", "LL303", "--audit",

@@ -4,34 +4,24 @@ that nothing touches the network without --audit."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import socket
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Dict
 
 import pytest
 
-from helpers import REPO, check_json, ids_and_lines, run_cli, sam_function, sam_resource, write
+from helpers import (REPO, REQUESTS_ADVISORY, check_json, ids_and_lines, needs_pip_audit_with_osv_url,
+                     osv_url, run_cli, sam_function, sam_resource, write)
 from lambdalint.packages import audit
 
 TEMPLATE = sam_function(name="OrdersFunction")
 
 APP = "def handler(event, context):\n    return {}\n"
 
-REQUESTS_ADVISORY = {
-    "id": "GHSA-x84v-xcm2-53pg",
-    "aliases": ["CVE-2018-18074", "PYSEC-2018-28"],
-    "summary": "Insufficiently protected credentials in requests",
-    "affected": [{
-        "package": {"name": "requests", "ecosystem": "PyPI"},
-        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "2.20.0"}]}],
-    }],
-}
 REQUESTS_SECOND = {
     "id": "GHSA-j8r2-6x86-q33q",
     "aliases": ["CVE-2023-32681"],
@@ -57,49 +47,6 @@ WITHDRAWN = {
 }
 
 
-class _OsvHandler(http.server.BaseHTTPRequestHandler):
-    """POST /v1/query {"package": {"name", "ecosystem"}, "version"} -> {"vulns": [...]}."""
-
-    def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
-        length = int(self.headers.get("Content-Length") or 0)
-        query = json.loads(self.rfile.read(length) or b"{}")
-        name = query.get("package", {}).get("name", "")
-        version = query.get("version", "")
-        self.server.queries.append((self.path, name, version))
-        vulns = self.server.advisories.get((name, version), [])
-        body = json.dumps({"vulns": vulns} if vulns else {}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def osv_server():
-    """A real HTTP server on 127.0.0.1; tests fill ``advisories`` by (name, version)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _OsvHandler)
-    server.advisories: Dict[Tuple[str, str], List[dict]] = {}
-    server.queries: List[Tuple[str, str, str]] = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
-
-
-def _needs_pip_audit_with_osv_url():
-    pytest.importorskip("pip_audit")
-    if audit.problem("osv", "http://127.0.0.1:1/v1/query", None) is not None:
-        pytest.skip("this pip-audit has no --osv-url (pip-audit >= 2.10 needs Python >= 3.10)")
-
-
 def _project(root: Path, requirements: str, extra: Dict[str, str] = None) -> Path:
     files = {"template.yaml": TEMPLATE, "src/app.py": APP, "src/requirements.txt": requirements,
              "lambdalint.toml": ""}
@@ -107,15 +54,11 @@ def _project(root: Path, requirements: str, extra: Dict[str, str] = None) -> Pat
     return write(root, files)
 
 
-def _url(server) -> str:
-    return f"http://127.0.0.1:{server.server_port}/v1/query"
-
-
 # -- the whole path through pip-audit ----------------------------------------------------------
 
 
 def test_audit_through_pip_audit_reports_each_vulnerable_pin_on_its_line(tmp_path, osv_server):
-    _needs_pip_audit_with_osv_url()
+    needs_pip_audit_with_osv_url()
     osv_server.advisories[("requests", "2.19.0")] = [REQUESTS_ADVISORY, REQUESTS_SECOND]
     osv_server.advisories[("pyyaml", "5.3")] = [PYYAML_ADVISORY]
     _project(tmp_path, """
@@ -127,7 +70,7 @@ def test_audit_through_pip_audit_reports_each_vulnerable_pin_on_its_line(tmp_pat
         boto3>=1.20
         """)
     code, out, err = run_cli(["check", "--format", "json", "--select", "LL303", "--audit",
-                              "--osv-url", _url(osv_server), "."], cwd=tmp_path)
+                              "--osv-url", osv_url(osv_server), "."], cwd=tmp_path)
     assert code == 1, err
     findings = json.loads(out)["findings"]
     assert ids_and_lines(findings) == [("LL303", 2), ("LL303", 4)]
@@ -149,7 +92,7 @@ def test_audit_through_pip_audit_reports_each_vulnerable_pin_on_its_line(tmp_pat
 
 
 def test_audit_from_configuration_with_constraints_and_two_functions(tmp_path, osv_server):
-    _needs_pip_audit_with_osv_url()
+    needs_pip_audit_with_osv_url()
     osv_server.advisories[("requests", "2.19.0")] = [REQUESTS_ADVISORY]
     write(tmp_path, {
         "template.yaml": TEMPLATE.rstrip(" ") + textwrap.indent(sam_resource("OtherFunction", timeout=10),
@@ -157,7 +100,7 @@ def test_audit_from_configuration_with_constraints_and_two_functions(tmp_path, o
         "src/app.py": APP,
         "src/requirements.txt": "-c constraints.txt\nrequests\n",
         "src/constraints.txt": "requests==2.19.0\n",
-        "lambdalint.toml": f'audit = true\n[rules.LL303]\nosv-url = "{_url(osv_server)}"\n',
+        "lambdalint.toml": f'audit = true\n[rules.LL303]\nosv-url = "{osv_url(osv_server)}"\n',
     })
     # Audit settings count only from a file passed with --config (a found one is not trusted).
     findings = check_json(["."], tmp_path, "--select", "LL303", "--config", "lambdalint.toml")
@@ -168,7 +111,7 @@ def test_audit_from_configuration_with_constraints_and_two_functions(tmp_path, o
 
 
 def test_audit_without_network_says_one_line_and_exits_2(tmp_path):
-    _needs_pip_audit_with_osv_url()
+    needs_pip_audit_with_osv_url()
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -189,12 +132,12 @@ def test_audit_without_network_says_one_line_and_exits_2(tmp_path):
 
 
 def test_suppression_comment_on_the_requirement_line(tmp_path, osv_server):
-    _needs_pip_audit_with_osv_url()
+    needs_pip_audit_with_osv_url()
     osv_server.advisories[("requests", "2.19.0")] = [REQUESTS_ADVISORY]
     osv_server.advisories[("pyyaml", "5.3")] = [PYYAML_ADVISORY]
     _project(tmp_path, "requests==2.19.0  # lambdalint: ignore[LL303]\npyyaml==5.3\n")
     findings = check_json(["."], tmp_path, "--select", "LL303", "--audit", "--osv-url",
-                          _url(osv_server))
+                          osv_url(osv_server))
     assert ids_and_lines(findings) == [("LL303", 2)]
 
 
@@ -241,7 +184,7 @@ def test_bad_audit_key_in_configuration(tmp_path):
 def test_no_network_and_no_pip_audit_without_audit(tmp_path, monkeypatch, osv_server):
     osv_server.advisories[("requests", "2.19.0")] = [REQUESTS_ADVISORY]
     _project(tmp_path, "requests==2.19.0\nflask\n", {
-        "lambdalint.toml": f'[rules.LL303]\nosv-url = "{_url(osv_server)}"\n'})
+        "lambdalint.toml": f'[rules.LL303]\nosv-url = "{osv_url(osv_server)}"\n'})
     attempts = []
 
     def refuse(*args, **kwargs):
