@@ -14,6 +14,7 @@ import subprocess
 import sys
 import textwrap
 import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -669,3 +670,27 @@ def osv_url(server) -> str:
 
 
 # -- robustness: builders of the robustness tests (tests/robustness) ---------------------------
+
+
+def alias_bomb(levels: int = 9, width: int = 9) -> str:
+    """Billion laughs: ``width ** levels`` values once the aliases are expanded."""
+    lines = ['AWSTemplateFormatVersion: "2010-09-09"\nTransform: AWS::Serverless-2016-10-31', "Metadata:",
+             "  a0: &a0 [" + ", ".join(['"lol"'] * width) + "]"]
+    for i in range(1, levels + 1):
+        lines.append(f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    lines += ["Resources:", "  Fn:", "    Type: AWS::Serverless::Function", "    Properties:",
+              "      Handler: app.handler", "      Runtime: python3.12", f"      Tags: *a{levels}"]
+    return "\n".join(lines) + "\n"
+
+
+def zip_claiming(claimed: int) -> bytes:
+    """A one-entry zip whose central directory (zip64) declares ``claimed`` bytes unpacked."""
+    name, data = b"app.py", b"def handler(event, context):\n    return 1\n"
+    crc = zlib.crc32(data)
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data), len(data),
+                        len(name), 0) + name + data
+    zip64 = struct.pack("<HHQQ", 0x0001, 16, claimed, len(data))
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0, crc, len(data),
+                          0xFFFFFFFF, len(name), len(zip64), 0, 0, 0, 0, 0) + name + zip64
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local), 0)
+    return local + central + end

@@ -12,18 +12,16 @@ import errno
 import io
 import json
 import os
-import struct
 import sys
 import threading
 import time
 import tracemalloc
-import zlib
 from pathlib import Path
 from typing import List, Tuple
 
 import pytest
 
-from helpers import run_cli, run_subprocess, write
+from helpers import alias_bomb, run_cli, run_subprocess, write, zip_claiming
 
 SENTINEL = (
     "import boto3\n"
@@ -80,17 +78,6 @@ def of(findings: List[dict], path: str) -> List[Tuple[str, int, int, str]]:
 
 
 # -- YAML -----------------------------------------------------------------------------------------
-
-
-def alias_bomb(levels: int = 9, width: int = 9) -> str:
-    """Billion laughs: ``width ** levels`` values once the aliases are expanded."""
-    lines = [TEMPLATE_HEAD.rstrip("\n"), "Metadata:",
-             "  a0: &a0 [" + ", ".join(['"lol"'] * width) + "]"]
-    for i in range(1, levels + 1):
-        lines.append(f"  a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
-    lines += ["Resources:", "  Fn:", "    Type: AWS::Serverless::Function", "    Properties:",
-              "      Handler: app.handler", "      Runtime: python3.12", f"      Tags: *a{levels}"]
-    return "\n".join(lines) + "\n"
 
 
 def test_yaml_alias_bomb_finishes_in_under_a_second_with_bounded_memory(tmp_path):
@@ -497,19 +484,6 @@ def test_a_file_name_that_is_not_utf8(tmp_path):
 
 
 # -- packages -------------------------------------------------------------------------------------
-
-
-def zip_claiming(claimed: int) -> bytes:
-    """A one-entry zip whose central directory (zip64) declares ``claimed`` bytes unpacked."""
-    name, data = b"app.py", b"def handler(event, context):\n    return 1\n"
-    crc = zlib.crc32(data)
-    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data), len(data),
-                        len(name), 0) + name + data
-    zip64 = struct.pack("<HHQQ", 0x0001, 16, claimed, len(data))
-    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 45, 45, 0, 0, 0, 0, crc, len(data),
-                          0xFFFFFFFF, len(name), len(zip64), 0, 0, 0, 0, 0) + name + zip64
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(local), 0)
-    return local + central + end
 
 
 def test_zip_whose_central_directory_claims_terabytes(tmp_path):

@@ -213,8 +213,8 @@ def test_the_network_guard_catches_a_connection(tmp_path, offline):
 
 def _hostile_trees(root: Path) -> List[Path]:
     """A few of the trees the other reliability tests build, on disk for one run."""
-    from test_fuzz import JSON_SEED, REQUIREMENTS_SEED, SERVERLESS_SEED, TEMPLATE_SEED, TERRAFORM_SEED
-    from test_hostile import alias_bomb, zip_claiming
+    from helpers import alias_bomb, zip_claiming
+    from seeds import JSON_SEED, REQUIREMENTS_SEED, SERVERLESS_SEED, TEMPLATE_SEED, TERRAFORM_SEED
 
     trees = []
     project = root / "project"
