@@ -1,7 +1,10 @@
 """Builders shared by the tests: write real files, run the real CLI, read its JSON.
 
 One module, imported by name (``from helpers import write``; pyproject puts tests/ on the path).
-Sections by layer; a builder used by one test file stays in that file.
+Sections by layer; a builder used by one test file stays in that file, a builder two test files
+need lives here (test modules never import each other), which is why this one module is long:
+it is the one place to look for a builder before writing a template by hand. Realistic inputs of
+every kind (the fuzz seeds) are data, in seeds.py.
 """
 
 from __future__ import annotations
