@@ -220,7 +220,7 @@ def looks_like_reference(value: str) -> bool:
 _INSTRUCTION_WORDS = frozenset("""
     your here enter insert put fill replace replaceme change changeme changeit goes setme todo
     fixme tbd xxx redacted removed hidden masked omitted placeholder dummy fake example examples
-    sample samples none null nil undefined empty blank unset notset missing
+    sample samples none null nil undefined empty blank unset notset missing not my
 """.split())
 _INSTRUCTION_FRAGMENTS = ("changeme", "change_me", "change-me", "replaceme", "replace_me",
                           "replace-me", "your_", "your-", "yourpass", "yourtoken", "yourkey",
@@ -258,7 +258,7 @@ def not_a_value(value: str) -> bool:
         return True
     if _TEMPLATE.search(v) or v.startswith("!"):
         return True
-    if set(v) <= _MASK_CHARS or (len(v) >= 4 and len(set(v.lower())) <= 1):
+    if set(v) <= _MASK_CHARS:
         return True
     lowered = v.lower()
     if lowered in _NOT_VALUES or any(f in lowered for f in _INSTRUCTION_FRAGMENTS):
@@ -428,7 +428,7 @@ def squash(text: str) -> str:
 
 
 # Words after the secret word that keep it a secret (DB_PASSWORD_PROD, api_key_value).
-_NEUTRAL_TAIL = frozenset({"value", "val", "str", "string", "raw", "plain", "plaintext",
+_NEUTRAL_TAIL = frozenset({"value", "val", "values", "vals", "str", "string", "raw", "plain", "plaintext",
                            "literal", "prod", "production", "dev", "develop", "development",
                            "staging", "stage", "qa", "uat", "live", "old", "new", "b64",
                            "base64", "hex", "bytes", "encoded"})
@@ -519,8 +519,8 @@ def secret_category(name: str, extra_names: Tuple[str, ...] = ()) -> Optional[st
     for suffix, kind in _FUSED:
         if last.endswith(suffix) and last != suffix:
             head = last[: -len(suffix)]
-            if kind == TOKEN and head in _NOT_CREDENTIAL_TOKENS:
-                return None
+            if kind == TOKEN and head in _NOT_CREDENTIAL_TOKENS or head in _NEGATIVE_HEAD:
+                return None  # NEXTTOKEN, NOPASSWORD
             return PASSWORD if kind == "password" else kind
         if last == suffix:  # "apikey", "secretkey" as one word
             return kind
@@ -555,10 +555,23 @@ def _looks_random(value: str, min_length: int = 8) -> bool:
     return len(value) >= 20 and any(c.isupper() for c in value) and any(c.islower() for c in value)
 
 
+# Last words of a value that names a field, a parameter or a type: ``"AWSAccessKeyId"``,
+# ``"SecretString"``, ``"password_field"``.
+_FIELD_TAILS = frozenset({"id", "arn", "name", "string", "field", "param", "parameter",
+                          "header", "column", "attr", "attribute", "type", "var", "env"})
+# Words of a phrase, not of an identifier: ``"this-is-secret"`` is a value that says so.
+_PHRASE_WORDS = frozenset({"this", "is", "my", "the", "a", "not", "our", "its", "it"})
+# The secret words a value and its name must share for the value to be the field's name.
+_SHARED_WORDS = _PASSWORD_WORDS | {"secret", "token", "key", "apikey", "credential",
+                                   "credentials", "creds"}
+
+
 def _names_a_secret(value: str, name: str = "") -> bool:
-    """``"db_password"``, ``"apiKey"``, ``password="PASSWORD"``: the value is the name of a
-    field, not its content. A single secret word under another name (``SMTP_PASSWORD =
-    "secret"``) is a weak value, not a field name."""
+    """``{"password": "db_password"}``, ``{"api_key": "apiKey"}``, ``password="PASSWORD"``: the
+    value is the name of a field, not its content. Under a name, the value must repeat the
+    name's own secret word: ``email_pwd = "emails_secret"`` and ``jwt.encode(p,
+    "this-is-secret")`` are weak values, as is a single secret word (``SMTP_PASSWORD =
+    "secret"``)."""
     if not re.fullmatch(r"[A-Za-z]+(?:[_.\-]?[A-Za-z]+)*[0-9]*", value):
         return False
     if name and squash(value) == squash(name.rpartition(".")[2]):
@@ -566,12 +579,25 @@ def _names_a_secret(value: str, name: str = "") -> bool:
     words = _words(value)
     if len([w for w in words if not w.isdigit()]) < 2:
         return False  # "secret", "Password1": a weak value, not a field's name
-    if is_aws_key_name(value) or (words[-1] in ("id", "arn", "name") and any(
+    if is_aws_key_name(value) or (words[-1] in _FIELD_TAILS and any(
             w in ("key", "secret", "token", "password", "credential") for w in words)):
         return True  # ACCESS_KEY = "AWSAccessKeyId": the field a key goes in
+    if any(w in _PHRASE_WORDS for w in words):
+        return False
     category = secret_category(value)
-    return (category is not None and category != WEAK_PASSWORD) or any(
+    named = (category is not None and category != WEAK_PASSWORD) or any(
         w in _PASSWORD_WORDS or w in ("secret", "token") for w in words)
+    if not named or not name:
+        return named
+    name_text = squash(name.rpartition(".")[2] or name)  # NOPASSWORD, dbPassword: one word
+    return any(w in _SHARED_WORDS and w in name_text for w in words)
+
+
+def _phrase(value: str) -> bool:
+    """Words separated by spaces, or by other white space when they are only letters: a
+    sentence (``"Enter your password"``), not a key with an escaped ``\n`` inside it."""
+    parts = value.split()
+    return len(parts) > 1 and (" " in value.strip() or all(p.isalpha() for p in parts))
 
 
 def _b64_text(data: str) -> str:
@@ -616,12 +642,26 @@ def aws_example_key(value: str) -> bool:
     return "EXAMPLE" in v and len(v) >= 16 and bool(re.fullmatch(r"[A-Za-z0-9/+=]+", v))
 
 
+AWS_MADE_UP = "made-up AWS access key id"
+
+
+def made_up_aws_key_id(value: str) -> bool:
+    """A value of an AWS access key id's exact form whose body is made up
+    (``AKIAAAAAAAAAAAAAAAAA``, ``AKIA1234567890ABCDEF``): in a function's configuration the
+    form is the defect, as for AWS's example key. A masked body (``AKIAXXXXXXXXXXXXXXXX``,
+    ``AKIA****************``) is an instruction, not a key."""
+    v = value.strip()
+    if not AWS_ACCESS_KEY_ID.fullmatch(v) or set(v[4:]) <= _MASK_CHARS or not_a_value(v):
+        return False
+    return _fake_shape(v[4:]) or _word_like(v[4:])  # else a key id by its shape alone
+
+
 def _aws_key_kind(name: str, value: str) -> Optional[str]:
     """A value under an AWS key name: the example key, a secret access key, a key id, a
     session token; anything that is a value at all counts."""
     if aws_example_key(value):
         return AWS_EXAMPLE
-    if not_a_value(value) or _names_a_secret(value, name) or any(c.isspace() for c in value):
+    if not_a_value(value) or _names_a_secret(value, name) or _phrase(value):
         return None
     if len(value) < 16:
         return None  # "ASIAX": a prefix in a table, not a key
@@ -651,9 +691,12 @@ def _weak_word_is_password(name: str, value: str) -> bool:
     return end >= 2 and words[end - 2] in _LOGIN_CONTEXT
 
 
-def classify(name: Optional[str], value: str, extra_names: Iterable[str] = ()) -> Optional[str]:
+def classify(name: Optional[str], value: str, extra_names: Iterable[str] = (),
+             compared: bool = False) -> Optional[str]:
     """Why ``name = value`` is a secret, as the kind of secret ("password", "AWS access key id",
     "connection URL with an inline password", ``AWS_EXAMPLE``...), or None when it is not one.
+    ``compared``: the value is what a password is checked against (``password == "..."``),
+    so a phrase there is a passphrase, not a sentence.
 
     By shape, any name. By name, any value that is a value (``not_a_value``): a weak password
     under a password name is reported. Left alone: sentences, regular expressions, the name of
@@ -679,11 +722,11 @@ def classify(name: Optional[str], value: str, extra_names: Iterable[str] = ()) -
             if not password or password == user or not_a_value(password):
                 return None
         return "Authorization header credential"
-    if (any(c.isspace() for c in v) or len(v) < 4 or not_a_value(v)
+    if aws_example_key(v) and is_aws_credential_name(name):
+        return AWS_EXAMPLE  # access_key = "AKIAIOSFODNN7EXAMPLE": "example" is no instruction
+    if (_phrase(v) and not (compared and category == PASSWORD) or len(v) < 4 or not_a_value(v)
             or _names_a_secret(v, name) or _REGEX.search(v)):
         return None
-    if aws_example_key(v) and is_aws_credential_name(name):
-        return AWS_EXAMPLE
     if AWS_SECRET_ACCESS_KEY.fullmatch(v) and is_aws_credential_name(name) and (
             any(c.isupper() for c in v) and any(c.islower() for c in v)
             and any(c.isdigit() or c in "/+" for c in v)):

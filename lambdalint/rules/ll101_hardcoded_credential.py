@@ -340,8 +340,14 @@ class HardcodedCredential(PythonRule):
                         self._bind(t.value, v.value)
             return
         name = _target_name(target)
-        if name is not None:
-            self._check_binding(name, value, "assign", target)
+        if name is None:
+            return
+        if isinstance(value, (cst.Tuple, cst.List)):  # SECRET_VALUES = ("...", "..."): each one
+            for element in value.elements:
+                if not isinstance(element, cst.StarredElement):
+                    self._check_binding(name, element.value, "assign", target)
+            return
+        self._check_binding(name, value, "assign", target)
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None:
@@ -408,7 +414,7 @@ class HardcodedCredential(PythonRule):
         flat = flatten(value)
         if flat.dynamic or not flat.has_literal:
             return  # built at run time; shapes inside are still checked per literal
-        kind = secrets.classify(name, flat.text, self._extra)
+        kind = secrets.classify(name, flat.text, self._extra, compared=how == "compare")
         if kind is None and flat.text not in self._allowed:
             # Not judged yet for good: the same literal may reach a credential argument through
             # a neutral name (access_key = "..."; client(aws_access_key_id=access_key)).
