@@ -104,9 +104,27 @@ _PLACEHOLDER_FRAGMENTS = ("example", "sample", "dummy", "placeholder", "changeme
                           "change-me", "redacted", "replace", "insert", "your_", "your-",
                           "yourpass", "yourtoken", "yourkey", "yoursecret", "xxxx", "****", "...",
                           "0000", "fake", "notreal", "not_real", "not-real")
-_TEMPLATE = re.compile(
-    r"\$\{|\{\{|\}\}|%\(|%[sdr]\b|\{[A-Za-z0-9_.\-]*\}|^\$[A-Za-z_]|^<[^<>]*>$|^\[[^\[\]]*\]$|"
-    r"^__\w+__$|^@\w+@$|^%\w+%$|^#\{")
+# Template syntax: a value made of it stands for a value. Tokens must be well formed, and a value
+# is a template only when nothing brace-like is left once they are gone: ``"${DB_PASSWORD}"``,
+# ``"{{ api_token }}"``, ``"postgresql://{user}:{password}@{host}/db"`` are templates;
+# ``"m{{h}o)p${e]nob(ody[finds>-_$#thisone}}"`` is a password full of symbols.
+_TEMPLATE_TOKEN = re.compile(
+    r"\$\{[^{}$#<>]*\}|\{\{[^{}]*\}\}|\{%[^{}]*%\}|%\([\w.\-]+\)[sdrifx]?|"
+    r"\{[A-Za-z0-9_.\-]*\}|#\{[^{}]*\}")
+_TEMPLATE_WHOLE = re.compile(
+    r"%[sdr]\b|^\$[A-Za-z_]|^<[^<>]*>$|^\[[^\[\]]*\]$|^__\w+__$|^@\w+@$|^%\w+%$")
+
+
+def _templated(value: str) -> bool:
+    """``value`` is a template or holds one (see ``_TEMPLATE_TOKEN``)."""
+    if _TEMPLATE_WHOLE.search(value):
+        return True
+    rest, previous = value, None
+    while rest != previous:  # ${self:custom.${opt:stage}}: the inner token first
+        previous, rest = rest, _TEMPLATE_TOKEN.sub("", rest)
+    return rest != value and "{" not in rest and "}" not in rest
+
+
 _MASK_CHARS = frozenset("xX*•.#?_- 0")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*://\S*$")
@@ -172,7 +190,7 @@ def looks_like_placeholder(value: str) -> bool:
     v = value.strip()
     if not v:
         return True
-    if _TEMPLATE.search(v):
+    if _templated(v):
         return True
     if set(v) <= _MASK_CHARS or (len(v) >= 4 and len(set(v.lower())) <= 2):
         return True
@@ -256,7 +274,7 @@ def not_a_value(value: str) -> bool:
     v = value.strip()
     if not v or not any(c.isalnum() for c in v):
         return True
-    if _TEMPLATE.search(v) or v.startswith("!"):
+    if _templated(v) or v.startswith("!"):
         return True
     if set(v) <= _MASK_CHARS:
         return True
@@ -272,6 +290,7 @@ def not_a_value(value: str) -> bool:
         return True
     if re.fullmatch(r"[\w\-]+", v) and all(_placeholder_word(w) for w in words) and any(
             w in _MADE_UP_WORDS or any(w.startswith(m) or w.endswith(m) for m in ("test", "abc"))
+            or any(m in w for m in ("fake", "dummy", "mock"))  # "somefakekey": glued
             for w in words):
         return True
     return looks_like_reference(v)
@@ -542,7 +561,7 @@ _AUTH_SCHEME = re.compile(r"^(?:Bearer|Basic|Token|Bot|Digest|ApiKey|SSWS)\s+(\S
 _REGEX = re.compile(r"\\[wdsWDSbBAZ]|\[\^|\(\?|\.[*+?]|[\])][*+?]|\{\d+(?:,\d*)?\}|^\^.*\$$")
 
 
-def _looks_random(value: str, min_length: int = 8) -> bool:
+def looks_random(value: str, min_length: int = 8) -> bool:
     """A token-like value: long enough, one word, and not a plain identifier or sentence."""
     if len(value) < min_length or any(c.isspace() for c in value):
         return False
@@ -822,7 +841,7 @@ def _maskable_value(value: str) -> bool:
     """A literal under a credential-like name that could be a secret: not empty, not already
     masked, not a template (``${DB_PASSWORD}``) and not a reference (an ARN, a variable name)."""
     v = value.strip()
-    if not v or set(v) <= _MASK_CHARS or _TEMPLATE.search(v):
+    if not v or set(v) <= _MASK_CHARS or _templated(v):
         return False
     return not (_REFERENCE_PREFIX.match(v) or _ENV_NAME.match(v))
 
