@@ -451,3 +451,21 @@ def test_a_made_up_aws_key_id_under_any_name_is_the_same_defect(tmp_path):
     assert "execution role" in findings[0]["suggestion"]
     assert "secretsmanager" not in findings[0]["suggestion"].lower()
     assert "AKIAAAAA" not in json.dumps(findings)
+
+
+@pytest.mark.parametrize("fmt", ["serverless", "terraform"])
+def test_a_made_up_aws_key_id_in_the_other_formats(tmp_path, fmt):
+    if fmt == "serverless":
+        name, text = "serverless.yml", _sls_env(
+            "UPLOAD_ID: AKIAAAAAAAAAAAAAAAAA\n      MASKED_ID: AKIAXXXXXXXXXXXXXXXX")
+    else:
+        name, text = "main.tf", terraform_function(body="""\
+            environment {
+              variables = {
+                UPLOAD_ID = "AKIAAAAAAAAAAAAAAAAA"
+                MASKED_ID = "AKIAXXXXXXXXXXXXXXXX"
+              }
+            }""")
+    findings = lint(tmp_path, {name: text}, "LL204")
+    assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / name, "UPLOAD_ID"))]
+    assert "holds a made-up AWS access key id (AKIA****, 20 characters)" in findings[0]["message"]
