@@ -138,7 +138,8 @@ class Sites:
             return False
         if flat.unsure:
             return True
-        return secrets.classify(name, flat.text, self.extra) is not None
+        return secrets.classify(name, flat.text, self.extra,
+                                compared=how == "compare") is not None
 
     # -- reading the tree ------------------------------------------------------------------------
 
@@ -257,6 +258,11 @@ def _assigned(target: ast.AST, value: ast.AST) -> Iterator[Binding]:
             for t, v in zip(target.elts, value.elts):
                 if not isinstance(t, ast.Starred) and not isinstance(v, ast.Starred):
                     yield from _assigned(t, v)
+        return
+    if isinstance(value, (ast.Tuple, ast.List)):  # SECRET_VALUES = ("...", "..."): each one
+        for element in value.elts:
+            if not isinstance(element, ast.Starred):
+                yield _target_name(target), element, "assign"
         return
     yield _target_name(target), value, "assign"
 

@@ -107,6 +107,8 @@ class SecretInEnvironment(ConfigRule):
                     continue
                 elif secrets.aws_example_key(value.value):
                     why = secrets.AWS_EXAMPLE  # any name: long-term keys in the configuration
+                elif secrets.made_up_aws_key_id(value.value):
+                    why = secrets.AWS_MADE_UP  # a key id's form with a fixture's body: the same
                 else:
                     why = secrets.classify(var.name, value.value, extra)
                 if why is None:
@@ -120,14 +122,17 @@ class SecretInEnvironment(ConfigRule):
             value = var.value
             via = _via(var)
             text = value.value if value.literal else value.text
-            aws = why.startswith("AWS") or secrets.is_aws_key_name(var.name)
+            aws = (why.startswith("AWS") or why == secrets.AWS_MADE_UP
+                   or secrets.is_aws_key_name(var.name))
             advice = role_advice(var.name) if aws else suggestion(functions[0], var.name)
             if via:
                 advice += (f"\nThe value is written where {via[len(', through '):]} points: "
                            "delete it there too.")
             where = f"{var.name} in the environment of {names(functions)}"
-            if why == secrets.AWS_EXAMPLE:
-                message = (f"{where} holds AWS's example key ({secrets.mask_prefix(text)}{via}): "
+            if why in (secrets.AWS_EXAMPLE, secrets.AWS_MADE_UP):
+                what = ("AWS's example key" if why == secrets.AWS_EXAMPLE
+                        else f"{article(why)} {why}")
+                message = (f"{where} holds {what} ({secrets.mask_prefix(text)}{via}): "
                            "the configuration passes long-term keys where the execution role "
                            "should sign; use the execution role")
             else:

@@ -433,3 +433,39 @@ def test_file_variables_inside_the_service_feed_ll204(tmp_path):
         "holds a password in plain text (****, through ${file(./config/secrets.yml):db.password})")
     text = json.dumps(findings)
     assert "maria2019" not in text and "Zq8xLm3Vt9Bc4Hd6" not in text
+
+
+def test_a_made_up_aws_key_id_under_any_name_is_the_same_defect(tmp_path):
+    """checkov's CKV_AWS_45 fixture: ``key1: AKIAAAAAAAAAAAAAAAAA``. The body is made up, the
+    form is a long-term key in the configuration; a masked body is an instruction."""
+    findings = lint(tmp_path, {"template.yaml": _sam_env(
+        "key1: AKIAAAAAAAAAAAAAAAAA\n          UPLOAD_ID: AKIA1234567890ABCDEF\n"
+        "          PLACEHOLDER_ID: AKIAXXXXXXXXXXXXXXXX\n          STARS_ID: 'AKIA****************'")},
+        "LL204")
+    at = lambda needle: line_of(tmp_path / "template.yaml", needle)  # noqa: E731
+    assert ids_and_lines(findings) == [("LL204", at("key1")), ("LL204", at("UPLOAD_ID"))]
+    assert findings[0]["message"] == (
+        "key1 in the environment of OrdersFunction holds a made-up AWS access key id (AKIA****, "
+        "20 characters): the configuration passes long-term keys where the execution role "
+        "should sign; use the execution role")
+    assert "execution role" in findings[0]["suggestion"]
+    assert "secretsmanager" not in findings[0]["suggestion"].lower()
+    assert "AKIAAAAA" not in json.dumps(findings)
+
+
+@pytest.mark.parametrize("fmt", ["serverless", "terraform"])
+def test_a_made_up_aws_key_id_in_the_other_formats(tmp_path, fmt):
+    if fmt == "serverless":
+        name, text = "serverless.yml", _sls_env(
+            "UPLOAD_ID: AKIAAAAAAAAAAAAAAAAA\n      MASKED_ID: AKIAXXXXXXXXXXXXXXXX")
+    else:
+        name, text = "main.tf", terraform_function(body="""\
+            environment {
+              variables = {
+                UPLOAD_ID = "AKIAAAAAAAAAAAAAAAAA"
+                MASKED_ID = "AKIAXXXXXXXXXXXXXXXX"
+              }
+            }""")
+    findings = lint(tmp_path, {name: text}, "LL204")
+    assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / name, "UPLOAD_ID"))]
+    assert "holds a made-up AWS access key id (AKIA****, 20 characters)" in findings[0]["message"]
