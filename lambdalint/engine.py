@@ -304,7 +304,8 @@ def _client_sites(files: List[_PythonFile], found: Discovered, project: Optional
     extras = [name for options in ctx.options.values()
               for name in (options.get("extra-clients") or ())]
     return local_calls.client_sites([(f.key, f.data) for f in files],
-                                    local_calls.code_dirs_by_file(project), found.trees, extras)
+                                    local_calls.code_dirs_by_file(project), found.trees, extras,
+                                    ctx.memo)
 
 
 def _sites_key(sites: "ClientSites") -> Tuple[Any, ...]:

@@ -22,10 +22,10 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from lambdalint.rules._client_kinds import (CACHE_DECORATORS, CONSTRUCTORS, SESSION_METHODS,
-                                            STABLE_CALLS, Kind)
+                                            STABLE_CALLS, Kind, root)
 
 
 @dataclass(frozen=True)
@@ -350,10 +350,16 @@ class Resolver:
     """Module files of the checked trees by import, and their summaries, for one run."""
 
     def __init__(self, trees: Sequence[Path], constructors: Mapping[str, Kind],
-                 cwd: Optional[Path] = None) -> None:
+                 cwd: Optional[Path] = None,
+                 memo: Optional[Callable[[str, Callable[[], ModuleSummary]], ModuleSummary]]
+                 = None) -> None:
         self.trees = [Path(os.path.realpath(t)) for t in trees]
         self.constructors = constructors
+        # A module that spells none of these makes no client: not worth an ``ast`` parse.
+        self.words = frozenset(root(name) for name in constructors) - {""}
         self.cwd = cwd or Path.cwd()
+        self.memo = memo  # (text, compute) -> the summary, through the run's cache
+        self._dirs: Dict[Path, bool] = {}
         self._files: Dict[Path, Optional[Path]] = {}
         self._summaries: Dict[Path, ModuleSummary] = {}
 
@@ -378,8 +384,12 @@ class Resolver:
             data = files.read_bytes(path)
             if isinstance(data, bytes):
                 text = data.decode("utf-8", "replace")
-                if "import" in text:  # no import: no constructor, nothing re-exported
-                    self._summaries[path] = summarise(text, self.constructors)
+                # A package's __init__ may re-export another module's function.
+                if "import" in text and (path.name == "__init__.py" or
+                                         any(word in text for word in self.words)):
+                    compute = lambda: summarise(text, self.constructors)  # noqa: E731
+                    self._summaries[path] = compute() if self.memo is None else \
+                        self.memo(text, compute)
         return self._summaries[path]
 
     def base(self, level: int, module: str, file: Path, roots: Sequence[Path]) -> List[Path]:
@@ -432,10 +442,9 @@ class Resolver:
             else:
                 specs.extend((0, m.strip().split()[0]) for m in match.group(2).split(",")
                              if m.strip())
-        # Cheap first: a module spelled in an import that is a local file or package.
-        if not any(self.base(level, module, file, roots) and any(
-                self.module_file(b) is not None or b.is_dir()
-                for b in self.base(level, module, file, roots)) for level, module in specs):
+        # Cheap first: an import of a local module that makes a client, or of a package (whose
+        # submodules the import names).
+        if not any(self._promising(level, module, file, roots) for level, module in specs):
             return ()
         try:
             tree = ast.parse(text)
@@ -458,6 +467,22 @@ class Resolver:
                     sub = f"{node.module}.{alias.name}" if node.module else alias.name
                     self._module_sites(node.level, sub, spelled, file, roots, found)
         return tuple(found[k] for k in sorted(found))
+
+    def _promising(self, level: int, module: str, file: Path, roots: Sequence[Path]) -> bool:
+        for base in self.base(level, module, file, roots):
+            found = self.module_file(base)
+            if found is not None:
+                summary = self.summary(found)
+                if summary.made or found.name == "__init__.py":
+                    return True
+            elif self._is_package(base):
+                return True
+        return False
+
+    def _is_package(self, base: Path) -> bool:
+        if base not in self._dirs:
+            self._dirs[base] = base.is_dir() and _inside(Path(os.path.realpath(base)), self.trees)
+        return self._dirs[base]
 
     def _module_sites(self, level: int, module: str, spelled: str, file: Path,
                       roots: Sequence[Path], found: Dict[str, ClientSite]) -> None:
@@ -509,18 +534,24 @@ def code_dirs_by_file(project) -> Dict[str, List[Path]]:
 
 
 def client_sites(files: Sequence[Tuple[str, bytes]], code_dirs: Mapping[str, Sequence[Path]],
-                 trees: Sequence[Path], extra_clients: Iterable[str] = ()
-                 ) -> Dict[str, ClientSites]:
+                 trees: Sequence[Path], extra_clients: Iterable[str] = (),
+                 memo: Optional[Callable[..., Any]] = None) -> Dict[str, ClientSites]:
     """Resolved path -> the client-making local functions that file can call, for the files
     (resolved path, bytes) that import any; ``trees``: what the run checks, the only place
-    modules are read from; ``extra_clients``: the rule's own additions to the constructors."""
+    modules are read from; ``extra_clients``: the rule's own additions to the constructors;
+    ``memo(kind, parts, compute, encode, decode)``: the run's cache, for module summaries."""
     from lambdalint.rules._client_kinds import EXTRA
 
     constructors: Dict[str, Kind] = dict(CONSTRUCTORS)
     for name in extra_clients:
         if str(name).strip():
             constructors.setdefault(str(name).strip(), EXTRA)
-    resolver = Resolver(trees, constructors)
+    cached = None
+    if memo is not None:
+        extras = sorted(set(constructors) - set(CONSTRUCTORS))
+        cached = lambda text, compute: memo(  # noqa: E731
+            "local-module", [text, extras], compute, encode_summary, decode_summary)
+    resolver = Resolver(trees, constructors, memo=cached)
     found: Dict[str, ClientSites] = {}
     for key, data in files:
         if b"import" not in data:
@@ -533,3 +564,36 @@ def client_sites(files: Sequence[Tuple[str, bytes]], code_dirs: Mapping[str, Seq
         if sites:
             found[key] = sites
     return found
+
+
+def encode_summary(summary: ModuleSummary) -> list:
+    """A module summary as JSON values, for the cache."""
+    made = [[name, list(m.chain), m.constructor, m.line, [list(p) for p in m.params]]
+            for name, m in sorted(summary.made.items())]
+    return [made, [[name, *where] for name, where in sorted(summary.reexports.items())]]
+
+
+def decode_summary(value: Any) -> ModuleSummary:
+    """``encode_summary``'s output back; anything else raises (a cache miss)."""
+    from lambdalint.cache import WrongShape
+
+    def text(x: Any) -> str:
+        if not isinstance(x, str):
+            raise WrongShape("local-module")
+        return x
+
+    def number(x: Any) -> int:
+        if not isinstance(x, int) or isinstance(x, bool):
+            raise WrongShape("local-module")
+        return x
+
+    try:
+        made_part, reexport_part = value
+        made = {text(name): _Made(tuple(text(c) for c in chain), text(constructor), number(line),
+                                  tuple((number(p), text(n)) for p, n in params))
+                for name, chain, constructor, line, params in made_part}
+        reexports = {text(name): (number(level), text(module), text(original))
+                     for name, level, module, original in reexport_part}
+    except (TypeError, ValueError) as exc:
+        raise WrongShape("local-module") from exc
+    return ModuleSummary(made, reexports)
