@@ -360,6 +360,7 @@ class Resolver:
         self.cwd = cwd or Path.cwd()
         self.memo = memo  # (text, compute) -> the summary, through the run's cache
         self._dirs: Dict[Path, bool] = {}
+        self._entries: Dict[Path, frozenset] = {}
         self._files: Dict[Path, Optional[Path]] = {}
         self._summaries: Dict[Path, ModuleSummary] = {}
 
@@ -367,6 +368,10 @@ class Resolver:
         """``base.py`` or ``base/__init__.py``, when it is a file inside a checked tree."""
         if base not in self._files:
             found = None
+            names = self.entries(base.parent)
+            if base.name + ".py" not in names and base.name not in names:
+                self._files[base] = None  # most imports: a module installed, not a local one
+                return None
             for candidate in (base.with_name(base.name + ".py"), base / "__init__.py"):
                 if candidate.is_file():
                     real = Path(os.path.realpath(candidate))
@@ -375,6 +380,17 @@ class Resolver:
                     break
             self._files[base] = found
         return self._files[base]
+
+    def entries(self, directory: Path) -> frozenset:
+        """The names in ``directory``, listed once: one listing answers every import of every
+        file there, where a ``stat`` per candidate would not."""
+        if directory not in self._entries:
+            try:
+                with os.scandir(directory) as scan:
+                    self._entries[directory] = frozenset(e.name for e in scan)
+            except OSError:
+                self._entries[directory] = frozenset()
+        return self._entries[directory]
 
     def summary(self, path: Path) -> ModuleSummary:
         if path not in self._summaries:
@@ -481,7 +497,7 @@ class Resolver:
 
     def _is_package(self, base: Path) -> bool:
         if base not in self._dirs:
-            self._dirs[base] = base.is_dir() and _inside(Path(os.path.realpath(base)), self.trees)
+            self._dirs[base] = base.name in self.entries(base.parent) and base.is_dir() and _inside(Path(os.path.realpath(base)), self.trees)
         return self._dirs[base]
 
     def _module_sites(self, level: int, module: str, spelled: str, file: Path,
@@ -556,7 +572,7 @@ def client_sites(files: Sequence[Tuple[str, bytes]], code_dirs: Mapping[str, Seq
     for key, data in files:
         if b"import" not in data:
             continue
-        real = Path(os.path.realpath(key))
+        real = Path(key)  # resolved already, as the engine keys files
         if not _inside(real, resolver.trees):
             continue
         sites = resolver.sites(real, data.decode("utf-8", "replace"),
