@@ -58,18 +58,13 @@ class HelperCalls:
     def _argument(call: cst.Call, position: int, name: str):
         """The argument a call passes for a parameter: an ``Arg``, None when it passes none
         (the default, evaluated once), False when a ``*``/``**`` argument may hold it."""
-        positional = 0
+        if any(arg.star for arg in call.args):
+            return False
         for arg in call.args:
-            if arg.star:
-                return False
-            if arg.keyword is not None:
-                if arg.keyword.value == name:
-                    return arg
-                continue
-            if positional == position:
+            if arg.keyword is not None and arg.keyword.value == name:
                 return arg
-            positional += 1
-        return None
+        positional = [arg for arg in call.args if arg.keyword is None]
+        return positional[position] if 0 <= position < len(positional) else None
 
     def _report_helper(self, candidate: Candidate, site: "ClientSite") -> None:
         call = candidate.call
