@@ -223,12 +223,19 @@ class _Function:
             return again(expr.operand)
         return None
 
+    def _mentions_param(self, node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id in self.params for n in ast.walk(node))
+
     def kept(self, call: ast.AST) -> bool:
         """The value of ``call`` outlives the call: stored in a global, a module-level dict or
-        object, or made under an ``if`` (lazy initialisation), or again after a failure."""
+        object, or made under an ``if`` (lazy initialisation), or again after a failure. Or it
+        is made only when the caller passes none (``client = client or boto3.client("s3")``,
+        ``if client is None:``): whether a call makes one depends on what it passes."""
         node: ast.AST = call
         parent = self.parents.get(id(node))
         while isinstance(parent, (ast.BoolOp, ast.IfExp, ast.Await, ast.Attribute, ast.Call)):
+            if isinstance(parent, (ast.BoolOp, ast.IfExp)) and self._mentions_param(parent):
+                return True
             node, parent = parent, self.parents.get(id(parent))
         if isinstance(parent, (ast.Assign, ast.AnnAssign, ast.NamedExpr)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
@@ -247,9 +254,10 @@ class _Function:
             parent = self.parents.get(id(node))
             if isinstance(parent, ast.ExceptHandler):
                 return True
-            if isinstance(parent, ast.If) and node is not parent.test and self.globals & {
-                    n.id for n in ast.walk(parent.test) if isinstance(n, ast.Name)}:
-                return True  # if _client is None: _client = ...
+            if isinstance(parent, ast.If) and node is not parent.test and (
+                    self._mentions_param(parent.test) or self.globals & {
+                        n.id for n in ast.walk(parent.test) if isinstance(n, ast.Name)}):
+                return True  # if _client is None: _client = ... / if client is None: ...
             node = parent
         return False
 

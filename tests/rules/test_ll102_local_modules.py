@@ -228,6 +228,11 @@ def test_pre_commit_mode_reads_the_helper_it_was_not_given(tmp_path):
     # kept in a module-level dict
     "import psycopg2\n\n_pool = {}\n\n\ndef get_conn():\n    if 'c' not in _pool:\n"
     "        _pool['c'] = psycopg2.connect('dbname=app')\n    return _pool['c']\n",
+    # made only when the caller passes none
+    "import psycopg2\n\n\ndef get_conn(conn=None):\n"
+    "    conn = conn or psycopg2.connect('dbname=app')\n    return conn\n",
+    "import psycopg2\n\n\ndef get_conn(conn=None):\n    if conn is None:\n"
+    "        conn = psycopg2.connect('dbname=app')\n    return conn\n",
     # built from what the caller computes in the call
     "import psycopg2\n\n\ndef get_conn():\n    dsn = fetch_secret()\n"
     "    return psycopg2.connect(dsn)\n",
