@@ -30,6 +30,7 @@ from lambdalint.fixes import FileFix, FixError, fix_text, write_atomic
 
 if False:  # pragma: no cover - typing only
     from lambdalint.cache import Batch, Cache
+    from lambdalint.analysis.local_calls import ClientSites
     from lambdalint.linking import Linked
     from lambdalint.model import Function, Project
 
@@ -149,6 +150,9 @@ class Discovered:
     context: List[discovery.SourceFile]
     findings: List[Finding]  # parse errors: a directory that could not be read
     notes: List[str]
+    # The directories the run checks (the project root around explicit files): the only place
+    # the project's own modules are read from to follow calls into them.
+    trees: List[Path] = field(default_factory=list)
     python: List[discovery.SourceFile] = field(init=False)
     configs: List[discovery.SourceFile] = field(init=False)
 
@@ -166,7 +170,18 @@ def discover(paths: Sequence[str], ctx: Context) -> Discovered:
     findings = [replace(parse_error(display, reason), message=reason,
                         suggestion="Make it readable, or exclude it.")
                 for display, reason in unreadable]
-    return Discovered(files, context_configs(files, config, ctx.store), findings, notes)
+    return Discovered(files, context_configs(files, config, ctx.store), findings, notes,
+                      _trees(paths, files))
+
+
+def _trees(paths: Sequence[str], files: List[discovery.SourceFile]) -> List[Path]:
+    """The directories given, and the project root around each explicit Python file."""
+    from lambdalint.context_configs import project_root
+
+    trees = {Path(raw).resolve() for raw in paths if Path(raw).is_dir()}
+    trees.update(project_root(f.path.parent.resolve()) for f in files
+                 if f.explicit and f.kind == discovery.PYTHON)
+    return sorted(trees)
 
 
 # -- read configs, link -----------------------------------------------------------------------
@@ -204,6 +219,8 @@ class CodeResult:
     # Resolved path -> the functions its handlers run in (``linking.linked_functions``): what a
     # file rewritten by --fix is checked with again.
     linked: Dict[str, "Linked"] = field(default_factory=dict)
+    # Resolved path -> the local functions it calls that create a client on every call.
+    sites: Dict[str, "ClientSites"] = field(default_factory=dict)
 
 
 @dataclass
@@ -214,6 +231,7 @@ class _PythonFile:
     names: Tuple[str, ...]  # handler names: configured and linked
     want_actions: bool  # the AWS actions it calls are wanted (a linked handler, config rules on)
     linked: "Linked" = ()  # its handler names with the functions configured to run them
+    sites: "ClientSites" = ()  # local functions it may call that create clients (local_calls)
 
 
 def check_code(found: Discovered, links: Links, project: Optional["Project"],
@@ -231,15 +249,18 @@ def check_code(found: Discovered, links: Links, project: Optional["Project"],
         names = tuple(sorted(set(ctx.config.handlers) | links.get(key, set())))
         want_actions = project is not None and key in links and bool(ctx.config_ids)
         files.append(_PythonFile(source, data, key, names, want_actions, linked.get(key, ())))
+    sites = _client_sites(files, found, project, ctx)
+    for file in files:
+        file.sites = sites.get(file.key, ())
     settings = [ctx.python_ids, ctx.options, sorted(ctx.config.handlers), bool(ctx.config_ids)]
     batch = ctx.batch("python", settings, [
         (f.source.display, "\0".join(f.names), "actions" if f.want_actions else "", f.data,
-         *_linked_key(f.linked))
+         *_linked_key(f.linked), *_sites_key(f.sites))
         for f in files], _decode_python)
     if batch.missing:
         from lambdalint import workers
 
-        tasks = [(f.data, f.source.display, f.names, f.want_actions, f.linked)
+        tasks = [(f.data, f.source.display, f.names, f.want_actions, f.linked, f.sites)
                  for f in (files[i] for i in batch.missing)]
         outcomes = workers.check_all(tasks, ctx.python_ids, ctx.options, ctx.use_prefilter,
                                      ctx.jobs)
@@ -260,7 +281,7 @@ def check_code(found: Discovered, links: Links, project: Optional["Project"],
             project.imports_by_file[file.key] = list(imports)
     return CodeResult(findings, problems.notes, len(files),
                       {f.source.display: f.data for f in files},
-                      {f.source.display: f.source for f in files}, linked)
+                      {f.source.display: f.source for f in files}, linked, sites)
 
 
 def _linked_functions(project: Optional["Project"]) -> Dict[str, "Linked"]:
@@ -270,6 +291,31 @@ def _linked_functions(project: Optional["Project"]) -> Dict[str, "Linked"]:
     from lambdalint import linking
 
     return linking.linked_functions(project)
+
+
+def _client_sites(files: List[_PythonFile], found: Discovered, project: Optional["Project"],
+                  ctx: Context) -> Dict[str, "ClientSites"]:
+    """Per Python file, the functions of the project's own modules it may call that create a
+    client on every call (``analysis.local_calls``); none when no code rule runs."""
+    if not ctx.python_ids or not files:
+        return {}
+    from lambdalint.analysis import local_calls
+
+    extras = [name for options in ctx.options.values()
+              for name in (options.get("extra-clients") or ())]
+    return local_calls.client_sites([(f.key, f.data) for f in files],
+                                    local_calls.code_dirs_by_file(project), found.trees, extras,
+                                    ctx.memo)
+
+
+def _sites_key(sites: "ClientSites") -> Tuple[Any, ...]:
+    """The cache-key part of a file's local client sites: what the helper modules it imports
+    make decides its findings, so editing one of them alone checks the file again."""
+    if not sites:
+        return ()
+    from dataclasses import astuple
+
+    return (["sites", [astuple(site) for site in sites]],)
 
 
 def _linked_key(linked: "Linked") -> Tuple[Any, ...]:
@@ -449,7 +495,8 @@ def _recheck(source: discovery.SourceFile, data: bytes, kept: Kept, links: Links
     names = set(ctx.config.handlers) | links.get(key, set())
     found = pycheck.check_data(data, source.display, ctx.python_ids, ctx.options, names,
                                use_prefilter=ctx.use_prefilter,
-                               linked=code.linked.get(key, ())).findings
+                               linked=code.linked.get(key, ()),
+                               sites=code.sites.get(key, ())).findings
     return kept.rules.keep(found, kept.texts.of)
 
 

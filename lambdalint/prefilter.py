@@ -48,12 +48,16 @@ def enabled() -> bool:
 class Text:
     """One file's text, with what Python's parser says about it, computed at most once."""
 
-    def __init__(self, text: str, path: str = "", linked: Any = ()) -> None:
+    def __init__(self, text: str, path: str = "", linked: Any = (), sites: Any = ()) -> None:
         self.text = text
         self.path = path  # as the rules see it: a test file's path changes what they report
         # The functions configured to run the file's handlers (``linking.Linked``): a rule that
         # reports what the config asks of the code (LL110) may fire in a file without a word.
         self.linked = linked
+        # The project's own functions the file may call that create a client on every call
+        # (``analysis.local_calls.ClientSite``): LL102 reports such a call in a file that names
+        # no client constructor itself.
+        self.sites = sites
         self._lower: Optional[str] = None
         self._tree: Optional[ast.AST] = None
         self._parsed = False

@@ -16,6 +16,7 @@ from lambdalint.sources.python import PythonFile, PythonReadError, decode, parse
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint import prefilter
+    from lambdalint.analysis.local_calls import ClientSites
     from lambdalint.linking import Linked
 
 _rule_classes: Dict[str, type] = {}
@@ -60,7 +61,7 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
 
 def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
                handler_names: Iterable[str] = (), actions: Optional[List[str]] = None,
-               linked: "Linked" = ()) -> List[Finding]:
+               linked: "Linked" = (), sites: "ClientSites" = ()) -> List[Finding]:
     """Findings of the rules ``rule_ids``; when ``actions`` is a list, the AWS actions the code
     calls are appended to it (for least-privilege suggestions), in the same traversal.
     ``linked``: the file's handler names with the functions configured to run them."""
@@ -74,7 +75,7 @@ def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dic
         return []
     wrapper = MetadataWrapper(file.module, unsafe_skip_copy=True)
     info = handler_analysis.analyse(file.module, file.path, handler_names)
-    ctx = PythonContext(file, wrapper, info, options, dict(linked))
+    ctx = PythonContext(file, wrapper, info, options, dict(linked), tuple(sites))
     visitors: list = [cls(ctx) for cls in classes]
     collector = None
     if actions is not None:
@@ -123,25 +124,26 @@ class Outcome:
 def check_data(data: bytes, path: str, rule_ids: Sequence[str],
                options: Dict[str, Dict[str, Any]], handler_names: Iterable[str] = (),
                want_actions: bool = False, use_prefilter: bool = True,
-               linked: "Linked" = ()) -> Outcome:
+               linked: "Linked" = (), sites: "ClientSites" = ()) -> Outcome:
     """``check_source`` for the engine and its workers: findings, and the actions the code
     calls and what it imports when ``want_actions``; parses nothing when the pre-filter shows
     that no selected rule can report in the file and Python's parser accepts it. ``linked``:
-    the functions configured to run the file's handlers (``linking.Linked``)."""
+    the functions configured to run the file's handlers (``linking.Linked``); ``sites``: the
+    local functions it may call that create clients (``analysis.local_calls``)."""
     try:
         text, encoding = decode(data)
     except PythonReadError as exc:
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     from lambdalint import prefilter
 
-    view = prefilter.Text(text, path, linked)
+    view = prefilter.Text(text, path, linked, sites)
     imports: List[str] = []
     if want_actions:
         from lambdalint.analysis.imports import imported_names
 
         imports = imported_names(view.tree)
     outcome = _checked(view, text, encoding, path, rule_ids, options, handler_names,
-                       want_actions, use_prefilter, linked)
+                       want_actions, use_prefilter, linked, sites)
     outcome.imports = imports
     return outcome
 
@@ -149,7 +151,7 @@ def check_data(data: bytes, path: str, rule_ids: Sequence[str],
 def _checked(view: "prefilter.Text", text: str, encoding: str, path: str,
              rule_ids: Sequence[str], options: Dict[str, Dict[str, Any]],
              handler_names: Iterable[str], want_actions: bool,
-             use_prefilter: bool, linked: "Linked" = ()) -> Outcome:
+             use_prefilter: bool, linked: "Linked" = (), sites: "ClientSites" = ()) -> Outcome:
     """The findings and actions of ``check_data`` for decoded ``text``."""
     needed = list(rule_ids)
     collect = want_actions
@@ -174,7 +176,7 @@ def _checked(view: "prefilter.Text", text: str, encoding: str, path: str,
     except PythonReadError as exc:
         return Outcome([parse_error(path, exc.message, exc.line, exc.column)], [], False)
     actions: Optional[List[str]] = [] if collect else None
-    findings = check_file(file, needed, options, handler_names, actions, linked)
+    findings = check_file(file, needed, options, handler_names, actions, linked, sites)
     from lambdalint.rules import ll001_parse_error
 
     if found is not None and not any(f.rule == ll001_parse_error.META.id for f in findings):

@@ -19,6 +19,7 @@ import libcst as cst
 
 from lambdalint.analysis.handlers import dotted_name
 from lambdalint.rules._client_fix import ClientFix
+from lambdalint.rules._client_helpers import HelperCalls
 from lambdalint.rules._client_index import (EXCEPT_HANDLERS, Candidate, FunctionIndex, ModuleIndex,
                                             chain_args, chain_calls, index_module, root_name)
 from lambdalint.rules._client_kinds import (ASYNC, CACHE_DECORATORS, CONSTRUCTORS,
@@ -58,9 +59,12 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     whose qualified name is a known constructor: the module it comes from (``boto3``,
     ``redis``...) is written in the file, in an import at least. And the rule reports only such
     calls inside a function of Lambda code: one whose callee's last name is a constructor's (or a
-    session's ``client()``), unless that name may be an alias."""
+    session's ``client()``), unless that name may be an alias. A file that imports a function of
+    the project's own modules that makes a client (``text.sites``) always goes on."""
     from lambdalint.rules._client_kinds import CONSTRUCTOR_LASTS, CONSTRUCTOR_ROOTS, last, root
 
+    if text.sites and not text.is_test_path:
+        return True  # calls a function of the project that makes a client (local_calls)
     extras = [str(extra) for extra in options.get("extra-clients", ()) or ()]
     roots = CONSTRUCTOR_ROOTS.union(root(extra) for extra in extras)  # "" is in every text
     if not any(name in text.text for name in roots):
@@ -76,12 +80,13 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     return bool(facts.callees_in_functions & (lasts | facts.aliases))
 
 
-class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
+class ClientPerInvocation(HelperCalls, ClientWording, ClientFix, PythonRule):
     """Clients created in code that runs per invocation, reported once the whole module is seen.
 
     The traversal collects constructor calls and the sessions they come from; ``leave_Module``
     drops those that moving would change (see the module docstring), then words each finding
-    (``_client_wording``) and plans its fix (``_client_fix``, asking ``hoist_safety``).
+    (``_client_wording``) and plans its fix (``_client_fix``, asking ``hoist_safety``). Calls of
+    the project's own functions that make a client are matched and worded by ``_client_helpers``.
     """
 
     ID = META.id
@@ -138,6 +143,9 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
         for name in extra:
             self.constructors.setdefault(name.strip(), EXTRA)
         self.candidates: List[Candidate] = []
+        # Local functions (other modules of the code tree) that make a client on every call.
+        self.sites = {site.callee: site for site in ctx.client_sites}
+        self.helper_calls: List[Tuple[Candidate, Any]] = []
         self.session_calls: List[Tuple[cst.Call, cst.FunctionDef]] = []  # x.client() on a name
         self.module_sessions: Dict[str, Kind] = {}
         self.function_sessions: List[Tuple[str, Kind]] = []  # assigned inside some function
@@ -228,12 +236,18 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
                 rng = self.position(node)
                 self.candidates.append(Candidate(node, matched[0], self.constructors[matched[0]],
                                                   self._outer[0], (rng[0], rng[1])))
+        elif self.sites and self._site(names) is not None:
+            if self.runs_per_invocation(node):
+                site = self._site(names)
+                self.helper_calls.append((self._helper_candidate(node, site, self._outer[0]),
+                                          site))
         elif (isinstance(func, cst.Attribute) and func.attr.value in SESSION_METHODS
               and isinstance(func.value, cst.Name) and self.runs_per_invocation(node)):
             self.session_calls.append((node, self._outer[0]))
 
     def leave_Module(self, original_node: cst.Module) -> None:
-        if not self.active or self.custom_resource or not (self.candidates or self.session_calls):
+        if not self.active or self.custom_resource or \
+                not (self.candidates or self.session_calls or self.helper_calls):
             return
         for name, kind in self.function_sessions:
             if name in self.global_names:
@@ -260,6 +274,9 @@ class ClientPerInvocation(ClientWording, ClientFix, PythonRule):
                 self._report_reopened(candidate)
             else:
                 self._report(candidate, fixes.get(id(candidate.call)))
+        for candidate, site in self.helper_calls:
+            if not self._helper_silent(candidate, site):
+                self._report_helper(candidate, site)
 
     # -- which calls make clients ---------------------------------------------------------------
 

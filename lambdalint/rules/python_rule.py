@@ -42,6 +42,9 @@ class PythonContext:
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
     # Handler name -> the deployed functions configured to run it (``linking.Linked``).
     linked_functions: Dict[str, Tuple[LinkedFunction, ...]] = field(default_factory=dict)
+    # Functions of the project's own modules the file may call that create a client on every
+    # call (``analysis.local_calls.ClientSite``), by the qualified name the file calls them with.
+    client_sites: Tuple[Any, ...] = ()
 
     def linked(self, handler_name: str) -> Tuple[LinkedFunction, ...]:
         """The functions whose config names ``handler_name`` of this file as their handler."""

@@ -1,0 +1,113 @@
+"""Issue 13 bullets that the session-3 to session-5 tests left without a test of their own
+(found by the session-6 audit): motor in LL102's constructor list, and Terraform functions made by
+a module, a local one (``source = "./modules/fn"``) or the registry's, that leave the timeout at
+Lambda's default. Through the CLI."""
+
+from __future__ import annotations
+
+from helpers import check_json, ids_and_lines, line_of, write
+
+MOTOR_ONE_LOOP = """
+    import asyncio
+
+    from motor.motor_asyncio import AsyncIOMotorClient
+
+    loop = asyncio.new_event_loop()
+
+
+    async def orders(event):
+        client = AsyncIOMotorClient("mongodb://db")
+        return await client.shop.orders.find_one({"id": event["id"]})
+
+
+    def lambda_handler(event, context):
+        return loop.run_until_complete(orders(event))
+    """
+
+
+def test_motor_is_reported_when_the_module_keeps_one_event_loop(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "app.py": MOTOR_ONE_LOOP})
+    findings = check_json(["."], tmp_path, "--select", "LL102")
+    assert ids_and_lines(findings) == [("LL102", line_of(tmp_path / "app.py", "AsyncIOMotorClient("))]
+
+
+def test_motor_in_an_event_loop_per_invocation_is_not_reported(tmp_path):
+    per_invocation = MOTOR_ONE_LOOP.replace("loop = asyncio.new_event_loop()\n", "").replace(
+        "loop.run_until_complete(orders(event))", "asyncio.run(orders(event))")
+    write(tmp_path, {"lambdalint.toml": "", "app.py": per_invocation})
+    assert check_json(["."], tmp_path, "--select", "LL102") == []
+
+
+LOCAL_MODULE_CALLS = """
+    module "orders" {
+      source  = "./modules/fn"
+      name    = "orders"
+      timeout = 30
+    }
+
+    module "billing" {
+      source = "./modules/fn"
+      name   = "billing"
+    }
+    """
+
+LOCAL_MODULE = """
+    variable "name" {
+      type = string
+    }
+
+    variable "timeout" {
+      type    = number
+      default = 3
+    }
+
+    resource "aws_lambda_function" "this" {
+      function_name = var.name
+      role          = "arn:aws:iam::123456789012:role/r"
+      handler       = "app.handler"
+      runtime       = "python3.12"
+      filename      = "fn.zip"
+      timeout       = var.timeout
+    }
+    """
+
+
+def test_a_local_module_whose_timeout_variable_defaults_to_three_is_a_default_timeout(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": LOCAL_MODULE_CALLS,
+                     "modules/fn/main.tf": LOCAL_MODULE})
+    findings = check_json(["."], tmp_path, "--select", "LL201")
+    # Read where the function is defined: the module's resource, its timeout from the default.
+    assert [(f["path"], f["line"]) for f in findings] == [
+        ("modules/fn/main.tf", line_of(tmp_path / "modules/fn/main.tf", "timeout       = var"))]
+    assert "3 s timeout taken from a variable" in findings[0]["message"]
+    # A default of 30 is no default timeout.
+    write(tmp_path, {"modules/fn/main.tf": LOCAL_MODULE.replace("default = 3", "default = 30")})
+    assert check_json(["."], tmp_path, "--select", "LL201") == []
+
+
+REGISTRY_MODULE = """
+    module "orders" {
+      source        = "terraform-aws-modules/lambda/aws"
+      function_name = "orders"
+      handler       = "app.handler"
+      runtime       = "python3.12"
+      source_path   = "${path.module}/src"
+    }
+
+    module "pinned" {
+      source        = "terraform-aws-modules/lambda/aws"
+      function_name = "pinned"
+      handler       = "app.handler"
+      runtime       = "python3.12"
+      timeout       = 20
+      source_path   = "${path.module}/src"
+    }
+    """
+
+
+def test_the_registry_lambda_module_without_timeout_is_a_default_timeout(tmp_path):
+    write(tmp_path, {"lambdalint.toml": "", "main.tf": REGISTRY_MODULE,
+                     "src/app.py": "def handler(event, context):\n    return 1\n"})
+    findings = check_json(["."], tmp_path, "--select", "LL201")
+    assert [(f["path"], f["line"]) for f in findings] == [("main.tf", 1)]
+    assert "module.orders" in findings[0]["message"]
