@@ -541,3 +541,39 @@ def test_a_dead_letter_queue_that_triggers_a_function_is_marked(tmp_path):
     for events in (sam_fn.events, tf_fn.events, cdk_fn.events[:2][::-1]):
         assert [(e.redrive, e.dead_letter_queue) for e in events[:2]] == \
             [(False, True), (True, False)]
+
+
+def test_terraform_permissions_are_triggers_only_where_nothing_else_links_them(tmp_path):
+    """An ``aws_lambda_permission`` for an asynchronous service is that service's trigger when
+    no notification, subscription or target of the module links it; a schedule's rule and an
+    EventBridge permission are one trigger."""
+    text = """\
+        resource "aws_lambda_function" "fn" {
+          function_name = "fn"
+        }
+        resource "aws_cloudwatch_event_rule" "hourly" {
+          schedule_expression = "rate(1 hour)"
+        }
+        resource "aws_cloudwatch_event_target" "hourly" {
+          rule = aws_cloudwatch_event_rule.hourly.name
+          arn  = aws_lambda_function.fn.arn
+        }
+        resource "aws_lambda_permission" "events" {
+          function_name = aws_lambda_function.fn.function_name
+          principal     = "events.amazonaws.com"
+        }
+        resource "aws_lambda_permission" "sns" {
+          function_name = aws_lambda_function.fn.arn
+          principal     = "sns.amazonaws.com"
+        }
+        resource "aws_lambda_permission" "iot" {
+          function_name = "fn"
+          principal     = "iot.amazonaws.com"
+        }
+        """
+    fn = functions_of(tmp_path, {"main.tf": text})["aws_lambda_function.fn"]
+    assert kinds(fn.events) == [
+        ("schedule", line_of(text, '"aws_cloudwatch_event_target" "hourly"')),
+        ("sns", line_of(text, '"aws_lambda_permission" "sns"')),
+        ("iot", line_of(text, '"aws_lambda_permission" "iot"'))]
+    assert {e.path for e in fn.events} == {"main.tf"}
