@@ -1,8 +1,8 @@
 """Event sources of CDK functions, and where their failed asynchronous invocations go.
 
 ``_EventSources`` is a mixin of ``_Functions`` (``functions.py``): the ``aws_lambda_event_sources``
-classes (with an SQS queue's visibility timeout and dead-letter queue, a stream's failure
-handling, ``report_batch_item_failures``), and a function's ``on_failure`` /
+classes (with an SQS queue's visibility timeout and dead-letter queue, a stream's or Kafka
+mapping's failure handling, ``report_batch_item_failures``), and a function's ``on_failure`` /
 ``dead_letter_queue`` / ``retry_attempts`` arguments.
 """
 
@@ -73,8 +73,13 @@ class _EventSources:
         given = self._given(args, "report_batch_item_failures")
         if given is not None:
             event.report_batch_failures = self._value(*given)
-        if kind in ("kinesis", "dynamodb"):
+        if kind in ("kinesis", "dynamodb", "kafka"):
             self._stream_facts(event, args)
+            if args.unknown_splat:  # a **props may hold any failure setting: none is missing
+                line, column, _, _ = self._span(target)
+                unknown = Value(None, "**kwargs", self.display, line, column, False)
+                event.on_failure = event.on_failure or unknown
+                event.bisect = event.bisect or unknown
         return event
 
     def _given(self, args: _Args, keyword: str) -> Optional[Tuple[cst.BaseExpression, _Env]]:

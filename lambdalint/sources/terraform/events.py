@@ -67,6 +67,8 @@ class Events:
         for block in self.m.of_type("aws_lambda_event_source_mapping"):
             function = self._function_of(block.get("function_name"), by_address)
             event = guard(lambda: self._mapping(block.get("event_source_arn"), block.line))
+            if event is None and block.children("self_managed_event_source"):
+                event = EventSource("kafka", block.line)  # the only self-managed source
             if event:
                 guard(lambda: self._mapping_facts(event, block.get, self._block_destination(
                     block, "destination_config", "on_failure", "destination_arn")))
