@@ -122,7 +122,7 @@ class _Resource:
     a trigger and an environment value that name the same construct can be told apart from
     those that name another. ``label`` is its construct id, ``var`` the first name or
     ``self.`` attribute it is assigned to; ``name`` (set once the app is read) is how the model
-    names it: ``var``, else ``label``, made unique in the file."""
+    names it: ``var``, else ``label`` in quotes, made unique in the file."""
 
     kind: str
     line: int

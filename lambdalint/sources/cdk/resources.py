@@ -12,7 +12,8 @@ queue.queue_url)`` name the construct the code reaches. Two spellings of one con
 
 Names are given once the whole app is read (``_name_resources``): the variable the construct
 was first assigned to (``bucket``, ``self.uploads``: how the user's code names it, and how a
-suggested ``resources=[...]`` must), else its construct id, made unique in the file.
+suggested ``resources=[...]`` must), else its construct id in quotes (``"Uploads"``), made
+unique in the file.
 
 ``_Resources`` is a mixin of ``_AppReader`` (package ``__init__``).
 """
@@ -181,7 +182,7 @@ class _Resources:
         and each function's ``resources``."""
         types: Dict[str, str] = {}
         for resource in self.named:
-            name = resource.var or resource.label
+            name = resource.var or f'"{resource.label}"'
             if name in types:
                 name = f"{name} (line {resource.line})"
             resource.name = name
