@@ -547,33 +547,15 @@ def test_terraform_permissions_are_triggers_only_where_nothing_else_links_them(t
     """An ``aws_lambda_permission`` for an asynchronous service is that service's trigger when
     no notification, subscription or target of the module links it; a schedule's rule and an
     EventBridge permission are one trigger."""
-    text = """\
-        resource "aws_lambda_function" "fn" {
-          function_name = "fn"
-        }
-        resource "aws_cloudwatch_event_rule" "hourly" {
-          schedule_expression = "rate(1 hour)"
-        }
-        resource "aws_cloudwatch_event_target" "hourly" {
-          rule = aws_cloudwatch_event_rule.hourly.name
-          arn  = aws_lambda_function.fn.arn
-        }
-        resource "aws_lambda_permission" "events" {
-          function_name = aws_lambda_function.fn.function_name
-          principal     = "events.amazonaws.com"
-        }
-        resource "aws_lambda_permission" "sns" {
-          function_name = aws_lambda_function.fn.arn
-          principal     = "sns.amazonaws.com"
-        }
-        resource "aws_lambda_permission" "iot" {
-          function_name = "fn"
-          principal     = "iot.amazonaws.com"
-        }
-        """
-    fn = functions_of(tmp_path, {"main.tf": text})["aws_lambda_function.fn"]
-    assert kinds(fn.events) == [
+    text = TERRAFORM + "".join(
+        f'resource "aws_lambda_permission" "{service}" {{\n'
+        f"  function_name = {function}\n  principal     = \"{service}.amazonaws.com\"\n}}\n"
+        for service, function in (("events", "aws_lambda_function.other.function_name"),
+                                  ("sns", "aws_lambda_function.other.arn"), ("iot", '"other"')))
+    other = functions_of(tmp_path, {"main.tf": text})["aws_lambda_function.other"]
+    assert kinds(other.events) == [
+        ("kinesis", line_of(text, '"aws_lambda_event_source_mapping" "s"')),
         ("schedule", line_of(text, '"aws_cloudwatch_event_target" "hourly"')),
         ("sns", line_of(text, '"aws_lambda_permission" "sns"')),
         ("iot", line_of(text, '"aws_lambda_permission" "iot"'))]
-    assert {e.path for e in fn.events} == {"main.tf"}
+    assert {e.path for e in other.events} == {"main.tf"}

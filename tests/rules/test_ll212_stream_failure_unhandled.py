@@ -241,33 +241,16 @@ class TestKafkaAndMq:
         text = sam_orders(MSK + "".join(f"      {line}\n" for line in DESTINATION.splitlines()))
         assert lint(tmp_path, {"template.yaml": text}) == []
 
-    def test_cloudformation_self_managed_kafka_and_mq_mappings(self, tmp_path):
-        text = """\
-            Resources:
-              Fn:
-                Type: AWS::Lambda::Function
-                Properties:
-                  Handler: app.handler
-                  Runtime: python3.12
-                  Role: arn:aws:iam::123456789012:role/fn
-                  Code: {ZipFile: "def handler(e, c): pass"}
-              Kafka:
-                Type: AWS::Lambda::EventSourceMapping
-                Properties:
-                  FunctionName: !Ref Fn
-                  Topics: [orders]
-                  SelfManagedEventSource:
-                    Endpoints:
-                      KafkaBootstrapServers: ["broker:9092"]
-              Broker:
-                Type: AWS::AmazonMQ::Broker
-              Mq:
-                Type: AWS::Lambda::EventSourceMapping
-                Properties:
-                  FunctionName: !Ref Fn
-                  EventSourceArn: !GetAtt Broker.Arn
-                  Queues: [orders]
-            """
+    def test_self_managed_kafka_and_mq_mapping_resources(self, tmp_path):
+        """``AWS::Lambda::EventSourceMapping`` resources: a ``SelfManagedEventSource`` is Kafka;
+        one on an ``AWS::AmazonMQ::Broker`` is MQ, not judged."""
+        text = sam_orders("") + (
+            "  Kafka:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+            "      FunctionName: !Ref OrdersFunction\n      Topics: [orders]\n"
+            '      SelfManagedEventSource: {Endpoints: {KafkaBootstrapServers: ["b:9092"]}}\n'
+            "  Broker: {Type: AWS::AmazonMQ::Broker}\n"
+            "  Mq:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: {FunctionName: "
+            "!Ref OrdersFunction, EventSourceArn: !GetAtt Broker.Arn, Queues: [orders]}\n")
         findings = lint(tmp_path, {"template.yaml": text})
         assert ids_and_lines(findings) == [("LL212", line_of(text, "Kafka:"))]
 
