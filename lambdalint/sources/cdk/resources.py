@@ -21,7 +21,7 @@ unique in the file.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Dict, List, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, List, Optional, Sequence, Set, Tuple, Union
 
 import libcst as cst
 
@@ -71,14 +71,19 @@ class _Resources:
     def _refer(self, variable: EnvVar, expr: cst.BaseExpression, env: _Env) -> None:
         """Note the resources an environment value names (``bucket.bucket_name``,
         ``f"{queue.queue_url}"``, ``table.table_arn + "/index/*"``)."""
-        found = self._referenced(expr, env, 0)
+        found = self._referenced(expr, env, 0, set())
         if found:
             self.env_refs.append((variable, found))
 
-    def _referenced(self, expr: cst.BaseExpression, env: _Env, depth: int) -> List[Named]:
+    def _referenced(self, expr: cst.BaseExpression, env: _Env, depth: int,
+                    seen: Set[int]) -> List[Named]:
+        """``seen``: the nodes already followed, each once (``A1 = A0 * A0 * A0``, thirty
+        levels deep, must not cost 3 ** 30 steps)."""
         target, target_env, _, ambiguous = self._deref(expr, env)
-        if target is None or target_env is None or ambiguous or depth > MAX_DEPTH:
+        if target is None or target_env is None or ambiguous or depth > MAX_DEPTH \
+                or id(target) in seen:
             return []
+        seen.add(id(target))
         if isinstance(target, cst.Call) and isinstance(target.func, cst.Attribute):
             target = target.func  # bucket.arn_for_objects("*"), bucket.url_for_object()
         if isinstance(target, cst.Attribute):
@@ -92,7 +97,7 @@ class _Resources:
             parts = (target.left, target.right)
         found: List[Named] = []
         for part in parts:
-            found.extend(r for r in self._referenced(part, target_env, depth + 1)
+            found.extend(r for r in self._referenced(part, target_env, depth + 1, seen)
                          if r not in found)
         return found
 
