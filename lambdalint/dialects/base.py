@@ -175,6 +175,11 @@ class Dialect:
         return ("an on-failure destination (an SQS queue or SNS topic) for the function's "
                 "asynchronous invocations, or a dead-letter queue")
 
+    # The event source mappings (EventSource.kind) whose on-failure destination the format can
+    # write on the mapping itself (LL212): Kinesis, DynamoDB Streams and Kafka (MSK and
+    # self-managed) take one; Amazon MQ does not (its broker redelivers and dead-letters).
+    mapping_destination_kinds = frozenset({"kinesis", "dynamodb", "kafka"})
+
     def stream_failure_settings(self, function: Function, event: EventSource,
                                 destination: bool, bounds: bool) -> str:
         """The settings of a Kinesis/DynamoDB mapping that add an on-failure destination

@@ -28,6 +28,30 @@ RESOURCES: Dict[str, Tuple[str, str]] = {
     "logs": ("log_group.log_group_arn", "log_group.grant_write(fn)"),
 }
 
+# The resource types the CDK reader names (``ResourceRef.type``, sources.cdk.constructs) -> the
+# service of RESOURCES whose placeholder (the part before the first dot) they fill in.
+TYPES: Dict[str, str] = {
+    "s3.Bucket": "s3", "dynamodb.Table": "dynamodb", "sqs.Queue": "sqs", "sns.Topic": "sns",
+    "secretsmanager.Secret": "secretsmanager", "ssm.StringParameter": "ssm", "kms.Key": "kms",
+    "stepfunctions.StateMachine": "states", "kinesis.Stream": "kinesis",
+    "events.EventBus": "events",
+}
+
+
+_PYTHON_NAME = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
+def _own(service: str, resources: Sequence[ResourceRef]) -> Optional[str]:
+    """The Python name of the first of ``resources`` of ``service`` (``self.uploads``); a
+    construct no variable holds is named by its quoted id, which is no Python name."""
+    return next((r.name for r in resources if TYPES.get(r.type) == service
+                 and _PYTHON_NAME.fullmatch(r.name)), None)
+
+
+def _filled(example: str, name: Optional[str]) -> str:
+    """``bucket.arn_for_objects("*")`` with its construct placeholder replaced by ``name``."""
+    return name + example[example.index("."):] if name else example
+
 
 # What each grant method above grants (aws-cdk-lib's grant implementations), so that a grant is
 # offered only for statements it covers: ``secret.grant_read`` is no answer to CreateSecret.
@@ -158,14 +182,18 @@ class Cdk(Dialect):
 
     def resource_suggestion(self, services: List[str], statement: IamStatement,
                             resources: Sequence[ResourceRef] = ()) -> Optional[str]:
-        # CDK names resources by Python variables, which the reader does not follow into
-        # environments: the example keeps its placeholders.
+        # The reader names a construct by the variable that holds it (``bucket``,
+        # ``self.uploads``): the function's own resources replace the placeholders.
         shown = known(services, RESOURCES)
         if not shown:
             return None
-        arns = [RESOURCES[s][0] for s in shown]
-        grants = " or ".join(RESOURCES[s][1] for s in shown if _grant_covers(s, statement))
-        return ("Name the resources instead of \"*\":\n"
+        own = {s: _own(s, resources) for s in shown}
+        arns = [_filled(RESOURCES[s][0], own[s]) for s in shown]
+        grants = " or ".join(_filled(RESOURCES[s][1], own[s]) for s in shown
+                             if _grant_covers(s, statement))
+        names = [name for name in own.values() if name]
+        lead = (f" (the function's environment names {', '.join(names)})" if names else "")
+        return (f"Name the resources instead of \"*\"{lead}:\n"
                 + indent(f"resources=[{', '.join(arns)}],")
                 + (f"\nor use a grant method ({grants}), which writes a scoped policy for you."
                    if grants else ""))

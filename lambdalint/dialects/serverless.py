@@ -114,6 +114,10 @@ class Serverless(Dialect):
             f"\nwith the queue in resources:\n  Resources:\n    {queue}:\n" \
             "      Type: AWS::SQS::Queue"
 
+    # The ``msk`` and ``kafka`` events have no destination setting (serverless/serverless#12458):
+    # only ``stream`` events do.
+    mapping_destination_kinds = frozenset({"kinesis", "dynamodb"})
+
     def stream_failure_settings(self, function: Function, event: EventSource,
                                 destination: bool, bounds: bool) -> str:
         """Keys of the ``stream`` event."""

@@ -13,7 +13,7 @@ ASYNC_MAX_AGE_HOURS = 6
 TRIGGER_NAMES: Dict[str, str] = {
     "api": "API Gateway (async)", "s3": "S3", "sns": "SNS", "eventbridge": "EventBridge",
     "schedule": "a schedule", "iot": "IoT", "ses": "SES", "logs": "CloudWatch Logs",
-    "kinesis": "Kinesis", "dynamodb": "DynamoDB Streams", "sqs": "SQS",
+    "kinesis": "Kinesis", "dynamodb": "DynamoDB Streams", "sqs": "SQS", "kafka": "Kafka",
 }
 
 

@@ -1,6 +1,6 @@
-"""LL212 stream-failure-unhandled: a Kinesis or DynamoDB Streams mapping whose failing batch
-blocks its shard or is dropped, and an SQS queue whose poison message is retried until the
-queue's retention ends."""
+"""LL212 stream-failure-unhandled: a Kinesis, DynamoDB Streams or Kafka mapping whose failing
+batch blocks its shard (partition) or is dropped, and an SQS queue whose poison message is
+retried until the queue's retention ends."""
 
 from __future__ import annotations
 
@@ -18,20 +18,20 @@ META = RuleMeta(
     id="LL212",
     name="stream-failure-unhandled",
     severity="warning",
-    summary="A stream mapping without an on-failure destination or retry bounds, or an SQS "
-            "queue without a redrive policy: one bad record blocks or loops.",
+    summary="A stream or Kafka mapping without an on-failure destination or retry bounds, or "
+            "an SQS queue without a redrive policy: one bad record blocks or loops.",
     kind="config",
     options=(
         Option("require-destination", "bool", True,
-               "Report a Kinesis/DynamoDB mapping without an on-failure destination even when "
-               "its retries are bounded (records past the bounds are then dropped)."),
+               "Report a Kinesis/DynamoDB/Kafka mapping without an on-failure destination even "
+               "when its retries are bounded (records past the bounds are then dropped)."),
         Option("check-sqs", "bool", True,
                "Report an SQS queue defined in the project that feeds a function and has no "
                "redrive policy."),
     ),
     tags=("reliability",),
-    reports="a stream mapping without on-failure destination or retry bounds; an SQS trigger "
-            "queue without redrive policy",
+    reports="a stream or Kafka mapping without on-failure destination or retry bounds; an SQS "
+            "trigger queue without redrive policy",
     covers=("", "yes", "yes", "yes", "yes"),
 )
 
@@ -40,6 +40,12 @@ STREAM_WHY = ("A Kinesis or DynamoDB Streams mapping reads each shard in order: 
               "MaximumRecordAgeInSeconds -1), and nothing behind it on the shard is processed "
               "meanwhile; records that give up are dropped unless an on-failure destination "
               "keeps them.")
+KAFKA_WHY = ("A Kafka mapping (Amazon MSK or self-managed) reads each partition in order and by "
+             "default retries a failing batch until it succeeds or its records expire "
+             "(MaximumRetryAttempts -1): the partition waits behind it. An on-failure destination "
+             "(an SQS queue, SNS topic, S3 bucket or Kafka topic) keeps what is given up, and "
+             "with one Lambda stops retrying after at most 10 attempts; retry bounds and batch "
+             "splitting need the mapping's provisioned mode.")
 SQS_WHY = ("Without a redrive policy a message that keeps failing is received again after every "
            "visibility timeout until the queue's retention (4 days by default, up to 14) ends, "
            "billed each time and then lost; maxReceiveCount moves it to a dead-letter queue "
@@ -81,8 +87,10 @@ class StreamFailureUnhandled(ConfigRule):
         for function in project.functions:
             if function.ignores(self.ID):
                 continue
+            destinations = dialect_of(function).mapping_destination_kinds
             for event in function.events:
-                if event.kind in STREAM_EVENT_KINDS:
+                if event.kind in STREAM_EVENT_KINDS or \
+                        (event.kind == "kafka" and event.kind in destinations):
                     yield self._stream(function, event, require_destination)
                 elif event.kind == "sqs" and check_sqs and event.redrive is False \
                         and not event.dead_letter_queue:
@@ -90,8 +98,11 @@ class StreamFailureUnhandled(ConfigRule):
 
     def _stream(self, function: Function, event: EventSource,
                 require_destination: bool) -> Optional[Finding]:
+        # Kafka: a destination bounds the retries too (Lambda then retries at most 10 times);
+        # retry bounds need provisioned mode, so only the destination is suggested.
+        kafka = event.kind == "kafka"
         bounded = _bisects(event.bisect) or _bounded(event.max_retries) \
-            or _bounded(event.max_record_age)
+            or _bounded(event.max_record_age) or (kafka and event.on_failure is not None)
         no_destination = event.on_failure is None and (require_destination or not bounded)
         if bounded and not no_destination:
             return None
@@ -101,19 +112,20 @@ class StreamFailureUnhandled(ConfigRule):
         if not bounded:
             problems.append("retries a failing batch until its records expire, neither "
                             "splitting the batch nor bounding its retries or record age")
+        part = "partition" if kafka else "shard"
         if bounded:
             outcome = "a batch that fails past its retry bounds is dropped"
         elif no_destination:
-            outcome = "one bad record blocks its shard until it expires, then is dropped"
+            outcome = f"one bad record blocks its {part} until it expires, then is dropped"
         else:
-            outcome = "one bad record blocks its shard until it expires"
+            outcome = f"one bad record blocks its {part} until it expires"
         settings = dialect_of(function).stream_failure_settings(
-            function, event, no_destination, not bounded)
+            function, event, no_destination, not bounded and not kafka)
         return self.finding(
             function, event.path or function.path, event.line, 1,
             f"The {trigger_name(event.kind)} mapping of {function.name} "
             f"{' and '.join(problems)}: {outcome}",
-            f"Add to the mapping:\n{indent(settings)}\n{STREAM_WHY}",
+            f"Add to the mapping:\n{indent(settings)}\n{KAFKA_WHY if kafka else STREAM_WHY}",
         )
 
     def _queue(self, function: Function, event: EventSource) -> Optional[Finding]:

@@ -29,7 +29,7 @@ META = RuleMeta(
     tags=("reliability", "cost"),
     reports="handler code writing to the S3 bucket, SQS queue or SNS topic that triggers its "
             "function (named by the environment variable the config sets), with no S3 key filter",
-    covers=("yes", "yes", "yes", "yes", ""),
+    covers=("yes", "yes", "yes", "yes", "yes"),
 )
 
 # Trigger kind -> the write methods of its service, and the argument that names the resource:
@@ -212,7 +212,8 @@ class RecursiveTrigger(PythonRule, NameValues):
         fix = ("Write the output to another bucket, or give the S3 trigger a prefix or suffix "
                "filter that the keys this code writes do not match (input under uploads/, output "
                "under processed/): SAM/CloudFormation Filter.S3Key.Rules, Serverless rules: "
-               "[{prefix: uploads/}], Terraform filter_prefix/filter_suffix."
+               "[{prefix: uploads/}], Terraform filter_prefix/filter_suffix, CDK "
+               "filters=[s3.NotificationKeyFilter(prefix=\"uploads/\")]."
                if trigger.kind == "s3" else
                f"Send the follow-up work to another {what}, or carry a marker in the message "
                "and stop when it is present.")

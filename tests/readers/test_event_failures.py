@@ -541,3 +541,21 @@ def test_a_dead_letter_queue_that_triggers_a_function_is_marked(tmp_path):
     for events in (sam_fn.events, tf_fn.events, cdk_fn.events[:2][::-1]):
         assert [(e.redrive, e.dead_letter_queue) for e in events[:2]] == \
             [(False, True), (True, False)]
+
+
+def test_terraform_permissions_are_triggers_only_where_nothing_else_links_them(tmp_path):
+    """An ``aws_lambda_permission`` for an asynchronous service is that service's trigger when
+    no notification, subscription or target of the module links it; a schedule's rule and an
+    EventBridge permission are one trigger."""
+    text = TERRAFORM + "".join(
+        f'resource "aws_lambda_permission" "{service}" {{\n'
+        f"  function_name = {function}\n  principal     = \"{service}.amazonaws.com\"\n}}\n"
+        for service, function in (("events", "aws_lambda_function.other.function_name"),
+                                  ("sns", "aws_lambda_function.other.arn"), ("iot", '"other"')))
+    other = functions_of(tmp_path, {"main.tf": text})["aws_lambda_function.other"]
+    assert kinds(other.events) == [
+        ("kinesis", line_of(text, '"aws_lambda_event_source_mapping" "s"')),
+        ("schedule", line_of(text, '"aws_cloudwatch_event_target" "hourly"')),
+        ("sns", line_of(text, '"aws_lambda_permission" "sns"')),
+        ("iot", line_of(text, '"aws_lambda_permission" "iot"'))]
+    assert {e.path for e in other.events} == {"main.tf"}

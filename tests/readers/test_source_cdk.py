@@ -628,6 +628,111 @@ def test_events_api_and_sqs(tmp_path):
     assert (minute.value, minute.line) == (60, at(text, "minutes(1)"))
 
 
+RESOURCES_HEADER = HEADER + textwrap.dedent("""
+    from aws_cdk import aws_dynamodb as dynamodb
+    from aws_cdk import aws_s3 as s3
+    from aws_cdk import aws_s3_notifications as s3n
+    from aws_cdk import aws_sns as sns
+    from aws_cdk import aws_sns_subscriptions as subs
+    from aws_cdk import aws_sqs as sqs
+    from aws_cdk.aws_lambda_event_sources import S3EventSource, SnsEventSource, SqsEventSource
+""")
+
+
+def sources(function: Function):
+    """(kind, line, source, key_filter) of each trigger of ``function``."""
+    return [(e.kind, e.line, e.source, e.key_filter) for e in function.events]
+
+
+def test_triggers_and_environment_name_the_same_construct(tmp_path):
+    """S3/SQS/SNS event sources, a notification and a subscription name their bucket, queue or
+    topic by the variable it was first assigned to; environment values that reference it (an
+    attribute, an f-string, ``add_environment``) say so, whatever the spelling."""
+    text = stack("""
+        bucket = s3.Bucket(self, "Uploads")
+        self.uploads = bucket
+        self.jobs = sqs.Queue(self, "Jobs")
+        topic = sns.Topic(self, "Alerts")
+        table = dynamodb.Table.from_table_name(self, "Orders", "orders")
+        fn = lambda_.Function(self, "Worker", runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler", code=lambda_.Code.from_asset("lambda"),
+            environment={"BUCKET": self.uploads.bucket_name, "TOPIC": f"{topic.topic_arn}",
+                         "TABLE": table.table_name, "KEYS": bucket.arn_for_objects("*"),
+                         "STAGE": "dev"},
+            events=[S3EventSource(bucket, events=[s3.EventType.OBJECT_CREATED])])
+        fn.add_event_source(SqsEventSource(self.jobs))
+        fn.add_event_source(SnsEventSource(topic))
+        fn.add_environment("QUEUE_URL", self.jobs.queue_url)
+        topic.add_subscription(subs.LambdaSubscription(fn))
+        bucket.add_event_notification(s3.EventType.OBJECT_REMOVED, s3n.LambdaDestination(fn))
+    """, RESOURCES_HEADER)
+    fn = read(tmp_path, text)["Worker"]
+    assert sources(fn) == [
+        ("s3", at(text, "S3EventSource(bucket"), "bucket", False),
+        ("sqs", at(text, "SqsEventSource(self.jobs)"), "self.jobs", False),
+        ("sns", at(text, "SnsEventSource(topic)"), "topic", False),
+        ("sns", at(text, "LambdaSubscription"), "topic", False),
+        ("s3", at(text, "LambdaDestination"), "bucket", False)]
+    assert [(v.name, v.refers) for v in fn.environment] == [
+        ("BUCKET", ["bucket"]), ("TOPIC", ["topic"]), ("TABLE", ["table"]), ("KEYS", ["bucket"]),
+        ("STAGE", []), ("QUEUE_URL", ["self.jobs"])]
+    assert [(r.name, r.type) for r in fn.resources] == [
+        ("bucket", "s3.Bucket"), ("topic", "sns.Topic"), ("table", "dynamodb.Table"),
+        ("self.jobs", "sqs.Queue")]
+
+
+def test_s3_key_filters_of_event_sources_and_notifications(tmp_path):
+    """A prefix or suffix filter keeps input and output apart; an empty filter does not; a
+    filter lambdalint cannot read counts as one."""
+    text = stack("""
+        bucket = s3.Bucket(self, "Uploads")
+        fn = lambda_.Function(self, "Worker", runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler", code=lambda_.Code.from_asset("lambda"))
+        fn.add_event_source(S3EventSource(bucket, events=[s3.EventType.OBJECT_CREATED],
+                            filters=[s3.NotificationKeyFilter(prefix="uploads/")]))
+        fn.add_event_source(S3EventSource(bucket, events=[], filters=[]))
+        fn.add_event_source(S3EventSource(bucket, events=[], filters=[{"suffix": ".csv"}]))
+        fn.add_event_source(S3EventSource(bucket, events=[], filters=load_filters()))
+        empty = [s3.NotificationKeyFilter(prefix="")]
+        fn.add_event_source(S3EventSource(bucket, events=[], filters=empty))
+        bucket.add_object_created_notification(s3n.LambdaDestination(fn),
+                                               s3.NotificationKeyFilter(suffix=".png"))
+        destination = s3n.LambdaDestination(fn)
+        bucket.add_event_notification(s3.EventType.OBJECT_CREATED, destination)
+        other = s3.Bucket(self, "Other")
+        other.add_event_notification(s3.EventType.OBJECT_CREATED, destination, *more)
+    """, RESOURCES_HEADER)
+    fn = read(tmp_path, text)["Worker"]
+    assert [(e.line, e.source, e.key_filter) for e in fn.events] == [
+        (at(text, "S3EventSource(bucket, events=[s3"), "bucket", True),
+        (at(text, "filters=[])"), "bucket", False),
+        (at(text, "suffix"), "bucket", True),
+        (at(text, "load_filters"), "bucket", True),
+        (at(text, "filters=empty"), "bucket", False),
+        (at(text, "add_object_created_notification"), "bucket", True),
+        (at(text, "destination = "), "bucket", False),
+        (at(text, "destination = "), "other", True)]
+
+
+def test_a_name_bound_to_two_constructs_names_each_apart(tmp_path):
+    """``bucket`` rebound to another bucket: the trigger's bucket and the environment's are
+    two resources, named apart."""
+    text = stack("""
+        bucket = s3.Bucket(self, "In")
+        fn = lambda_.Function(self, "Worker", runtime=lambda_.Runtime.PYTHON_3_12,
+            handler="app.handler", code=lambda_.Code.from_asset("lambda"),
+            events=[S3EventSource(bucket, events=[s3.EventType.OBJECT_CREATED])])
+        bucket = s3.Bucket(self, "Out")
+        fn.add_environment("BUCKET", bucket.bucket_name)
+        s3.Bucket(self, "Logs")
+    """, RESOURCES_HEADER)
+    fn = read(tmp_path, text)["Worker"]
+    out = f"bucket (line {at(text, 'Out')})"
+    assert sources(fn) == [("s3", at(text, "S3EventSource(bucket"), "bucket", False)]
+    assert [(v.name, v.refers) for v in fn.environment] == [("BUCKET", [out])]
+    assert [(r.name, r.type) for r in fn.resources] == [(out, "s3.Bucket")]
+
+
 def test_layers_and_suppression_comment(tmp_path):
     text = stack("""
         fn = lambda_.Function(self, "Fn",  # lambdalint: ignore

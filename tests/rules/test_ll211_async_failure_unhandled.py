@@ -198,6 +198,51 @@ class TestTerraform:
         assert ids_and_lines(lint(tmp_path / "m3", {"main.tf": without_switch})) == [("LL211", 1)]
 
 
+    @staticmethod
+    def permission(name: str, principal: str) -> str:
+        return (f'resource "aws_lambda_permission" "{name}" {{\n'
+                '  action        = "lambda:InvokeFunction"\n'
+                "  function_name = aws_lambda_function.fn.function_name\n"
+                f'  principal     = "{principal}"\n}}\n')
+
+    def test_a_permission_alone_is_an_asynchronous_trigger(self, tmp_path):
+        """The bucket, topic or rule is elsewhere (another stack, the console): the permission
+        for its service to invoke the function is all the module says, and is enough."""
+        text = (terraform_function() + self.permission("s3", "s3.amazonaws.com")
+                + self.permission("logs", "logs.eu-west-1.amazonaws.com"))
+        findings = lint(tmp_path, {"main.tf": text})
+        assert ids_and_lines(findings) == [("LL211", 1)]
+        assert "invoked asynchronously by S3 and CloudWatch Logs" in findings[0]["message"]
+
+    def test_a_permission_beside_its_notification_is_one_trigger(self, tmp_path):
+        text = (terraform_function() + self.NOTIFICATION
+                + self.permission("s3", "s3.amazonaws.com"))
+        findings = lint(tmp_path, {"main.tf": text})
+        assert ids_and_lines(findings) == [("LL211", 1)]
+        assert "invoked asynchronously by S3 but" in findings[0]["message"]
+
+    def test_synchronous_and_unknown_principals_are_not_triggers(self, tmp_path):
+        text = terraform_function()
+        for name, principal in (("api", "apigateway.amazonaws.com"),
+                                ("alb", "elasticloadbalancing.amazonaws.com"),
+                                ("cognito", "cognito-idp.amazonaws.com"),
+                                ("spoof", "s3.example.com")):
+            text += self.permission(name, principal)
+        assert lint(tmp_path, {"main.tf": text}) == []
+
+    def test_module_allowed_triggers(self, tmp_path):
+        module = ('module "worker" {\n  source        = "terraform-aws-modules/lambda/aws"\n'
+                  '  function_name = "worker"\n  handler       = "app.handler"\n'
+                  '  runtime       = "python3.12"\n  timeout       = 10\n'
+                  "  allowed_triggers = {\n"
+                  '    Nightly = {\n      principal  = "events.amazonaws.com"\n'
+                  '      source_arn = "arn:aws:events:eu-west-1:123456789012:rule/nightly"\n    }\n'
+                  '    Api = {\n      service = "apigateway"\n    }\n  }\n}\n')
+        findings = lint(tmp_path, {"main.tf": module})
+        assert ids_and_lines(findings) == [("LL211", 1)]
+        assert "invoked asynchronously by EventBridge but" in findings[0]["message"]
+
+
 class TestCdk:
     FUNCTION = ('fn = _lambda.Function(self, "Resize", runtime=_lambda.Runtime.PYTHON_3_12,\n'
                 '                      handler="app.handler", code=_lambda.Code.from_asset("src"),\n'

@@ -211,3 +211,94 @@ class TestCdk:
                   "dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=5, queue=dlq))\n")
         assert lint(tmp_path, self.app("SqsEventSource(jobs)", queues)) == []
         assert lint(tmp_path, self.app("SqsEventSource(dlq)", queues)) == []
+
+
+MSK = ("Events:\n  Orders:\n    Type: MSK\n    Properties:\n"
+       "      Stream: arn:aws:kafka:eu-west-1:123456789012:cluster/orders/abc\n"
+       "      Topics: [orders]\n      StartingPosition: LATEST\n")
+
+
+class TestKafkaAndMq:
+    """Kafka mappings (MSK, self-managed) take an on-failure destination, and with one Lambda
+    retries at most 10 times; Amazon MQ mappings take none (the broker redelivers and
+    dead-letters): judged where the format can write the destination."""
+
+    def test_sam_msk_event_without_destination(self, tmp_path):
+        text = sam_orders(MSK)
+        findings = lint(tmp_path, {"template.yaml": text})
+        assert ids_and_lines(findings) == [("LL212", line_of(text, "Orders:"))]
+        assert findings[0]["message"] == (
+            "The Kafka mapping of OrdersFunction has no on-failure destination and retries a "
+            "failing batch until its records expire, neither splitting the batch nor bounding "
+            "its retries or record age: one bad record blocks its partition until it expires, "
+            "then is dropped")
+        suggestion = findings[0]["suggestion"]
+        assert "DestinationConfig:\n      OnFailure:" in suggestion
+        assert "BisectBatchOnFunctionError" not in suggestion  # provisioned mode only
+        assert "at most 10 attempts" in suggestion
+
+    def test_sam_msk_event_with_destination_is_silent(self, tmp_path):
+        text = sam_orders(MSK + "".join(f"      {line}\n" for line in DESTINATION.splitlines()))
+        assert lint(tmp_path, {"template.yaml": text}) == []
+
+    def test_self_managed_kafka_and_mq_mapping_resources(self, tmp_path):
+        """``AWS::Lambda::EventSourceMapping`` resources: a ``SelfManagedEventSource`` is Kafka;
+        one on an ``AWS::AmazonMQ::Broker`` is MQ, not judged."""
+        text = sam_orders("") + (
+            "  Kafka:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties:\n"
+            "      FunctionName: !Ref OrdersFunction\n      Topics: [orders]\n"
+            '      SelfManagedEventSource: {Endpoints: {KafkaBootstrapServers: ["b:9092"]}}\n'
+            "  Broker: {Type: AWS::AmazonMQ::Broker}\n"
+            "  Mq:\n    Type: AWS::Lambda::EventSourceMapping\n    Properties: {FunctionName: "
+            "!Ref OrdersFunction, EventSourceArn: !GetAtt Broker.Arn, Queues: [orders]}\n")
+        findings = lint(tmp_path, {"template.yaml": text})
+        assert ids_and_lines(findings) == [("LL212", line_of(text, "Kafka:"))]
+
+    def test_serverless_msk_event_is_not_judged(self, tmp_path):
+        """Serverless' msk and kafka events have no destination setting."""
+        service = ("service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n"
+                   "  orders:\n    handler: app.handler\n    events:\n      - msk:\n"
+                   "          arn: arn:aws:kafka:eu-west-1:123456789012:cluster/orders/abc\n"
+                   "          topic: orders\n")
+        assert lint(tmp_path, {"serverless.yml": service}) == []
+
+    def test_terraform_msk_and_self_managed_mappings(self, tmp_path):
+        text = terraform_function() + """\
+            resource "aws_msk_cluster" "orders" {}
+            resource "aws_lambda_event_source_mapping" "msk" {
+              event_source_arn = aws_msk_cluster.orders.arn
+              function_name    = aws_lambda_function.fn.arn
+              topics           = ["orders"]
+            }
+            resource "aws_lambda_event_source_mapping" "own" {
+              function_name = aws_lambda_function.fn.arn
+              topics        = ["orders"]
+              self_managed_event_source {
+                endpoints = { KAFKA_BOOTSTRAP_SERVERS = "broker:9092" }
+              }
+              destination_config {
+                on_failure {
+                  destination_arn = aws_sqs_queue.failures.arn
+                }
+              }
+            }
+            """.replace("\n            ", "\n")
+        findings = lint(tmp_path, {"main.tf": text})
+        assert ids_and_lines(findings) == [("LL212", line_of(text, '"msk"'))]
+        assert "destination_config {" in findings[0]["suggestion"]
+
+    def test_cdk_kafka_event_sources(self, tmp_path):
+        files = cdk_app(
+            "from aws_cdk.aws_lambda_event_sources import ManagedKafkaEventSource, SqsDlq\n"
+            'fn = _lambda.Function(self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,\n'
+            '                      handler="app.handler", code=_lambda.Code.from_asset("src"))\n'
+            'fn.add_event_source(ManagedKafkaEventSource(cluster_arn=arn, topic="orders",\n'
+            "    starting_position=_lambda.StartingPosition.LATEST))\n"
+            'fn.add_event_source(ManagedKafkaEventSource(cluster_arn=arn, topic="audit",\n'
+            "    starting_position=_lambda.StartingPosition.LATEST, on_failure=SqsDlq(dlq)))\n"
+            "fn.add_event_source(ManagedKafkaEventSource(**props))\n")
+        findings = lint(tmp_path, files)
+        assert ids_and_lines(findings) == [
+            ("LL212", line_of(files["app.py"], "ManagedKafkaEventSource(cluster_arn=arn"))]
+        assert "on_failure=lambda_event_sources.SqsDlq(failures_queue)," in \
+            findings[0]["suggestion"]

@@ -197,3 +197,73 @@ def test_terraform_bucket_notification_and_queue_mapping(tmp_path):
                             '            filter_prefix       = "uploads/"')
     assert ids_and_lines(lint(tmp_path / "f", {"main.tf": filtered, "src/app.py": code})) == [
         ("LL217", line_of(tmp_path / "src/app.py", "send_message"))]
+
+
+CDK_STACK = """\
+from aws_cdk import App, Stack
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
+from aws_cdk.aws_lambda_event_sources import S3EventSource, SqsEventSource
+
+
+class Thumbs(Stack):
+    def __init__(self, scope, id):
+        super().__init__(scope, id)
+        self.uploads = s3.Bucket(self, "Uploads")
+        thumbnails = s3.Bucket(self, "Thumbnails")
+        fn = lambda_.Function(self, "Resize", runtime=lambda_.Runtime.PYTHON_3_12,
+                              handler="app.handler", code=lambda_.Code.from_asset("src"),
+                              environment={"BUCKET": %(bucket)s.bucket_name})
+%(triggers)s
+
+app = App()
+Thumbs(app, "Thumbs")
+app.synth()
+"""
+S3_SOURCE = "        fn.add_event_source(S3EventSource(self.uploads, events=[s3.EventType.OBJECT_CREATED]%s))"
+
+
+def _cdk(bucket: str = "self.uploads", triggers: str = S3_SOURCE % "") -> dict:
+    """A CDK app whose ``Resize`` function (app.handler in src/) gets ``bucket``'s name as
+    BUCKET and is triggered by ``triggers`` (statements of the stack)."""
+    return {"cdk.json": '{"app": "python3 app.py"}',
+            "app.py": CDK_STACK % {"bucket": bucket, "triggers": triggers}}
+
+
+class TestCdk:
+    def test_an_s3_event_source_on_the_bucket_the_code_writes_to(self, tmp_path):
+        findings = lint(tmp_path, {**_cdk(), "src/app.py": WRITES_TO_BUCKET})
+        assert ids_and_lines(findings) == [("LL217", line_of(tmp_path / "src/app.py", "put_object"))]
+        assert findings[0]["message"].startswith(
+            "`s3.put_object(...)` writes to the bucket self.uploads (BUCKET), which triggers Resize "
+            f"(app.py:{line_of(tmp_path / 'app.py', 'lambda_.Function(')}) itself")
+
+    def test_a_notification_through_another_spelling_of_the_bucket(self, tmp_path):
+        """``bucket.add_event_notification(..., LambdaDestination(fn))`` on ``uploads``, the
+        same construct the environment names as ``self.uploads``."""
+        triggers = ("        uploads = self.uploads\n"
+                    "        uploads.add_event_notification(s3.EventType.OBJECT_CREATED,\n"
+                    "                                       s3n.LambdaDestination(fn))")
+        findings = lint(tmp_path, {**_cdk(triggers=triggers), "src/app.py": WRITES_TO_BUCKET})
+        assert ids_and_lines(findings) == [("LL217", line_of(tmp_path / "src/app.py", "put_object"))]
+
+    def test_output_to_another_bucket_is_no_loop(self, tmp_path):
+        assert lint(tmp_path, {**_cdk(bucket="thumbnails"), "src/app.py": WRITES_TO_BUCKET}) == []
+
+    def test_a_key_filter_on_the_trigger_leaves_it_alone(self, tmp_path):
+        filtered = _cdk(triggers=S3_SOURCE % ', filters=[s3.NotificationKeyFilter(prefix="in/")]')
+        assert lint(tmp_path, {**filtered, "src/app.py": WRITES_TO_BUCKET}) == []
+
+    def test_an_sqs_worker_that_sends_to_its_own_queue(self, tmp_path):
+        triggers = ('        jobs = sqs.Queue(self, "Jobs")\n'
+                    "        fn.add_event_source(SqsEventSource(jobs))\n"
+                    '        fn.add_environment("QUEUE_URL", jobs.queue_url)')
+        code = ('import os\nimport boto3\n\nsqs = boto3.client("sqs")\n\n'
+                'def handler(event, context):\n'
+                '    sqs.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody="again")\n')
+        findings = lint(tmp_path, {**_cdk(bucket="thumbnails", triggers=triggers),
+                                   "src/app.py": code})
+        assert ids_and_lines(findings) == [("LL217", 7)]
+        assert "writes to the queue jobs (QUEUE_URL)" in findings[0]["message"]

@@ -20,8 +20,9 @@ which report them (LL001) already.
 
 The reader is one class, ``_AppReader``, put together from mixins: ``scope`` (the walk and the
 bindings), ``values`` (names, values, paths, objects), ``functions`` (with their events),
-``iam``, ``effects`` (methods called on constructs) and ``exposure`` (URL, invoke
-permissions, VPC); ``constructs`` holds the records.
+``iam``, ``effects`` (methods called on constructs), ``exposure`` (URL, invoke
+permissions, VPC) and ``resources`` (which bucket, queue or topic a trigger or an environment
+value names); ``constructs`` holds the records.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lambdalint import files, suppressions
 from lambdalint.discovery import SourceFile
-from lambdalint.model import CDK, Function, ReadError, Timeout
+from lambdalint.model import CDK, EnvVar, EventSource, Function, ReadError, Timeout
 from lambdalint.sources.cdk.constructs import _Fn, _LogGroup
 from lambdalint.sources.cdk.effects import _Effects
 from lambdalint.sources.cdk.exposure import _Exposure
@@ -46,6 +47,7 @@ from lambdalint.sources.cdk.functions import (
     _Functions,
 )
 from lambdalint.sources.cdk.iam import _Iam
+from lambdalint.sources.cdk.resources import _Resources
 from lambdalint.sources.cdk.scope import _SKIP, _app_root, _Scope, _Scopes
 from lambdalint.sources.cdk.values import MAX_DEPTH, MAX_INT_BITS, MAX_STEPS, MAX_STRING, _Values
 
@@ -62,7 +64,7 @@ _CONSTRUCT = re.compile(
     r"(?:scope\s*=\s*)?[A-Za-z_][\w.]*\s*,\s*(?:id\s*=\s*)?(?:([\"'])([^\"'\\\n]{1,200})\2)?")
 
 
-class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects, _Exposure):
+class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects, _Exposure, _Resources):
     """One app file being read: the state every mixin shares, and the order of the work."""
 
     METHODS: Dict[str, Callable[..., None]] = {
@@ -86,6 +88,10 @@ class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects, _Exposure):
         "add_permission": _Exposure._do_add_permission,
         "grant_invoke": _Exposure._do_grant_invoke,
         "grant_invoke_url": _Exposure._do_grant_invoke,
+        "add_event_notification": _Resources._do_add_notification,
+        "add_object_created_notification": _Resources._do_add_notification,
+        "add_object_removed_notification": _Resources._do_add_notification,
+        "add_subscription": _Resources._do_add_subscription,
     }
 
     def __init__(self, source: SourceFile, text: str, module: cst.Module) -> None:
@@ -105,6 +111,10 @@ class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects, _Exposure):
         self.steps_left = MAX_STEPS  # refilled for each value evaluated (_const)
         self.evaluating = False
         self.errors: List[ReadError] = []  # LL001 for functions read in part
+        self.named: List[Any] = []  # buckets, queues, topics... (resources._Resources)
+        self.env_refs: List[Tuple[EnvVar, List[Any]]] = []
+        self.event_refs: List[Tuple[EventSource, Any]] = []
+        self.notified: Dict[int, Tuple[EventSource, _Fn]] = {}
 
     def read(self) -> List[Function]:
         module_scope = _Scope()
@@ -128,6 +138,7 @@ class _AppReader(_Scopes, _Values, _Functions, _Iam, _Effects, _Exposure):
             function.statements = statements
             function.managed_policies = list(role.managed)
             result.append(function)
+        self._name_resources(result)
         result.sort(key=lambda f: (f.line, f.name))
         return result
 

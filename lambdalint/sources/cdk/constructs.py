@@ -25,6 +25,32 @@ _FUNCTION_CLASSES = {
 
 _QUEUE = "aws_cdk.aws_sqs.Queue"
 
+# Constructors of the resources a function's triggers and environment name -> their type as
+# ``ResourceRef.type`` (the CDK class as stacks import it). Their ``from_*`` class methods
+# (``s3.Bucket.from_bucket_name``) import one: the same type.
+RESOURCE_CLASSES = {
+    _QUEUE: "sqs.Queue",
+    "aws_cdk.aws_s3.Bucket": "s3.Bucket",
+    "aws_cdk.aws_sns.Topic": "sns.Topic",
+    "aws_cdk.aws_dynamodb.Table": "dynamodb.Table",
+    "aws_cdk.aws_dynamodb.TableV2": "dynamodb.Table",
+    "aws_cdk.aws_kinesis.Stream": "kinesis.Stream",
+    "aws_cdk.aws_secretsmanager.Secret": "secretsmanager.Secret",
+    "aws_cdk.aws_ssm.StringParameter": "ssm.StringParameter",
+    "aws_cdk.aws_kms.Key": "kms.Key",
+    "aws_cdk.aws_stepfunctions.StateMachine": "stepfunctions.StateMachine",
+    "aws_cdk.aws_events.EventBus": "events.EventBus",
+}
+
+
+def resource_type(qual: str) -> Optional[str]:
+    """The ``RESOURCE_CLASSES`` type a constructor or ``from_*`` import builds, if any."""
+    found = RESOURCE_CLASSES.get(qual)
+    if found is not None:
+        return found
+    base, _, method = qual.rpartition(".")
+    return RESOURCE_CLASSES.get(base) if method.startswith("from_") else None
+
 _LOGS = "aws_cdk.aws_logs."
 # Log group constructors -> the argument that sets their retention.
 _LOG_GROUP_CLASSES = {_LOGS + "LogGroup": "retention", _LOGS + "CfnLogGroup": "retention_in_days"}
@@ -83,6 +109,26 @@ class _Queue:
     redrive: Optional[bool] = None
     line: int = 0
     dead_letter: bool = False  # another queue's dead_letter_queue names it
+    # As a resource triggers and environments name (see _Resource).
+    kind: str = "sqs.Queue"
+    label: str = ""
+    var: Optional[str] = None
+    name: str = ""
+
+
+@dataclass
+class _Resource:
+    """A bucket, topic, table... built or imported in the app (``RESOURCE_CLASSES``), so that
+    a trigger and an environment value that name the same construct can be told apart from
+    those that name another. ``label`` is its construct id, ``var`` the first name or
+    ``self.`` attribute it is assigned to; ``name`` (set once the app is read) is how the model
+    names it: ``var``, else ``label`` in quotes, made unique in the file."""
+
+    kind: str
+    line: int
+    label: str = ""
+    var: Optional[str] = None
+    name: str = ""
 
 
 @dataclass

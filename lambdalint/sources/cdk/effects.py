@@ -14,7 +14,7 @@ import libcst as cst
 
 from lambdalint.model import EnvVar, EventSource, IamStatement, Value
 from lambdalint.sources.cdk.constructs import (_FUNCTION_CLASSES, _IAM, _LOG_GROUP_CLASSES, _QUEUE,
-                                               _Fn, _Policy, _Role)
+                                               _Fn, _Policy, _Role, resource_type)
 from lambdalint.sources.cdk.exposure import CONSTRUCTS as EXPOSURE_CONSTRUCTS
 from lambdalint.sources.cdk.scope import _SKIP, _Env
 
@@ -95,7 +95,7 @@ class _Effects:
         qual = self._qual(call.func, env)
         if qual is not None:
             if qual in _FUNCTION_CLASSES or qual.startswith(_IAM) or qual == _QUEUE \
-                    or qual in _LOG_GROUP_CLASSES:
+                    or qual in _LOG_GROUP_CLASSES or resource_type(qual) is not None:
                 self._built_by(call, env)  # built where it is written, even if never named
             elif qual in _API_INTEGRATIONS:
                 self._api_integration(call, env, qual)
@@ -132,7 +132,11 @@ class _Effects:
         return target if isinstance(target, _Fn) else None
 
     def _async_target(self, call: cst.Call, env: _Env, qual: str) -> None:
-        """A rule target, subscription or notification destination that names a function."""
+        """A rule target, subscription or notification destination that names a function:
+        its trigger, once per call (``self.notified``: a bucket or topic method that passes it
+        names the trigger's source)."""
+        if qual not in _ASYNC_TARGETS or id(call) in self.notified:
+            return
         keyword, position, kind = _ASYNC_TARGETS[qual]
         args = self._arguments(call, env)
         target = self._first_function(args.get(keyword, position))
@@ -142,7 +146,9 @@ class _Effects:
         written = self._text(invocation[0]) if invocation else ""
         if written.endswith("REQUEST_RESPONSE"):
             return  # an SES action that waits for the function: not asynchronous
-        target.function.events.append(EventSource(kind, self._line(call)))
+        event = EventSource(kind, self._line(call))
+        target.function.events.append(event)
+        self.notified[id(call)] = (event, target)
 
     def _do_configure_async_invoke(self, owner: Any, call: cst.Call, env: _Env,
                                    method: str) -> None:
@@ -227,7 +233,9 @@ class _Effects:
         if found is None or not isinstance(found.value, str):
             return
         line, column, _, _ = self._span(key[0])
-        owner.function.environment.append(EnvVar(found.value, self._value(*value), line, column))
+        variable = EnvVar(found.value, self._value(*value), line, column)
+        owner.function.environment.append(variable)
+        self._refer(variable, *value)
 
     def _do_add_event_source(self, owner: Any, call: cst.Call, env: _Env, method: str) -> None:
         if not isinstance(owner, _Fn):

@@ -1,8 +1,8 @@
 """Event sources of CDK functions, and where their failed asynchronous invocations go.
 
 ``_EventSources`` is a mixin of ``_Functions`` (``functions.py``): the ``aws_lambda_event_sources``
-classes (with an SQS queue's visibility timeout and dead-letter queue, a stream's failure
-handling, ``report_batch_item_failures``), and a function's ``on_failure`` /
+classes (with an SQS queue's visibility timeout and dead-letter queue, a stream's or Kafka
+mapping's failure handling, ``report_batch_item_failures``), and a function's ``on_failure`` /
 ``dead_letter_queue`` / ``retry_attempts`` arguments.
 """
 
@@ -29,6 +29,8 @@ EVENT_SOURCE_KINDS = {
     "ManagedKafkaEventSource": "kafka", "SelfManagedKafkaEventSource": "kafka",
     "ApiEventSource": "api",
 }
+# Event kinds whose source lambdalint names (EventSource.source) -> the argument naming it.
+_SOURCE_ARGUMENTS = {"s3": "bucket", "sqs": "queue", "sns": "topic"}
 # Stream event source keywords -> EventSource attribute.
 _STREAM_FACTS = (("bisect_batch_on_error", "bisect"), ("retry_attempts", "max_retries"),
                  ("max_record_age", "max_record_age"))
@@ -49,6 +51,14 @@ class _EventSources:
         if kind == "api":
             return event
         args = self._arguments(target, target_env)
+        if kind in _SOURCE_ARGUMENTS:
+            self._source(event, args.get(_SOURCE_ARGUMENTS[kind], 0))
+        if kind == "s3":
+            given = self._given(args, "filters")
+            if given is not None:
+                written, _, _, _ = self._deref(*given)
+                event.key_filter = self._key_filtered(
+                    self._items(*given), not isinstance(written, (cst.List, cst.Tuple)))
         if kind == "sqs":
             queue_arg = args.get("queue", 0)
             queue = self._object(*queue_arg) if queue_arg else None
@@ -63,8 +73,13 @@ class _EventSources:
         given = self._given(args, "report_batch_item_failures")
         if given is not None:
             event.report_batch_failures = self._value(*given)
-        if kind in ("kinesis", "dynamodb"):
+        if kind in ("kinesis", "dynamodb", "kafka"):
             self._stream_facts(event, args)
+            if args.unknown_splat:  # a **props may hold any failure setting: none is missing
+                line, column, _, _ = self._span(target)
+                unknown = Value(None, "**kwargs", self.display, line, column, False)
+                event.on_failure = event.on_failure or unknown
+                event.bisect = event.bisect or unknown
         return event
 
     def _given(self, args: _Args, keyword: str) -> Optional[Tuple[cst.BaseExpression, _Env]]:
@@ -93,6 +108,11 @@ class _EventSources:
     def _make_queue(self, call: cst.Call, env: _Env) -> _Queue:
         args = self._arguments(call, env)
         line, column, _, _ = self._span(call)
+        queue = self._queue(call, env, args, line, column)
+        self._register(queue, args, call)
+        return queue
+
+    def _queue(self, call: cst.Call, env: _Env, args: _Args, line: int, column: int) -> _Queue:
         redrive: Optional[bool] = True if args.get("dead_letter_queue") is not None else \
             None if args.unknown_splat else False
         if redrive:

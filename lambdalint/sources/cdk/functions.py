@@ -453,8 +453,9 @@ class _Functions(_EventSources):
             if key is None:
                 continue
             line, column, _, _ = self._span(key_node)
-            record.function.environment.append(
-                EnvVar(key, self._value(value, value_env), line, column))
+            variable = EnvVar(key, self._value(value, value_env), line, column)
+            record.function.environment.append(variable)
+            self._refer(variable, value, value_env)
 
     def _set_initial_policy(self, record: _Fn, args: _Args, kind: str) -> None:
         for item, item_env in self._listed(args, "initial_policy"):

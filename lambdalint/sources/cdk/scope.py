@@ -207,6 +207,8 @@ class _Scopes:
         self.version += 1
         where = attrs if key.startswith("self.") else scope
         where.names.setdefault(key, []).append(_Binding(self.version, value, env))
+        if isinstance(value, cst.Call):
+            self._on_bound(key, value)  # a construct's first name (resources._Resources)
 
     @staticmethod
     def _attr_key(node: cst.CSTNode) -> Optional[str]:

@@ -16,7 +16,7 @@ import libcst as cst
 
 from lambdalint.model import Value
 from lambdalint.sources.cdk.constructs import (_FUNCTION_CLASSES, _IAM, _LOG_GROUP_CLASSES, _QUEUE,
-                                               _Fn, _Unknown)
+                                               _Fn, _Unknown, resource_type)
 from lambdalint.sources.cdk.scope import _Env
 
 MAX_DEPTH = 40  # name -> value -> name ... chains followed before giving up
@@ -539,6 +539,8 @@ class _Values:
             built = self._make_log_group(call, env, _LOG_GROUP_CLASSES[qual])
         elif qual.startswith(_IAM + "Role.from_"):
             built = _Unknown(self._text(call))
+        elif resource_type(qual) is not None:
+            built = self._make_resource(call, env, resource_type(qual))
         self.objects[key] = built
         return built
 

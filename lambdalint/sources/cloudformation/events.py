@@ -228,7 +228,8 @@ class _Events:
             props = self.properties(rid)
             line = self.line_of(rid)
             if kind == "AWS::Lambda::EventSourceMapping":
-                event = self._mapping_event(props.get("EventSourceArn"), line)
+                event = self._mapping_event(props.get("EventSourceArn"), line) \
+                    if "SelfManagedEventSource" not in props else EventSource("kafka", line)
                 self.mapping_facts(event, props)
                 add(props.get("FunctionName"), event)
                 continue

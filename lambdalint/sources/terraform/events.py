@@ -4,7 +4,10 @@ Read from event source mappings (SQS with its queue's visibility timeout and red
 Kinesis, DynamoDB, Kafka, MQ, each with its failure handling), API Gateway integrations and
 permissions, ALB target attachments, EventBridge targets and schedules, SNS subscriptions, S3
 notifications, log subscription filters, IoT topic rules and SES receipt rules, and from the
-Lambda module's own ``event_source_mapping`` and ``allowed_triggers``. Each function's
+Lambda module's own ``event_source_mapping`` and ``allowed_triggers``. A permission
+(``aws_lambda_permission``, an ``allowed_triggers`` entry) for S3, SNS, EventBridge, CloudWatch
+Logs, IoT or SES is an asynchronous trigger of its own when nothing in the module links that
+service to the function (the bucket or rule lives elsewhere). Each function's
 asynchronous-invocation config (``dead_letter_config``, ``aws_lambda_function_event_invoke_config``,
 the module's ``dead_letter_target_arn`` / ``destination_on_failure``) is read here too.
 ``Events`` is that part of the module reader (``terraform._Reader``).
@@ -64,15 +67,22 @@ class Events:
         for block in self.m.of_type("aws_lambda_event_source_mapping"):
             function = self._function_of(block.get("function_name"), by_address)
             event = guard(lambda: self._mapping(block.get("event_source_arn"), block.line))
+            if event is None and block.children("self_managed_event_source"):
+                event = EventSource("kafka", block.line)  # the only self-managed source
             if event:
                 guard(lambda: self._mapping_facts(event, block.get, self._block_destination(
                     block, "destination_config", "on_failure", "destination_arn")))
                 add(function, event, block)
+        permitted: List[Tuple[Optional[Function], EventSource, Block]] = []
         for block in self.m.of_type("aws_lambda_permission"):
             ok, principal, _ = self.m.literal(block.get("principal"))
-            if ok and isinstance(principal, str) and principal.startswith("apigateway."):
+            kind = permitted_kind(principal) if ok else None
+            if kind == "api":
                 add(self._function_of(block.get("function_name"), by_address),
                     EventSource("api", block.line), block)
+            elif kind is not None:
+                permitted.append((self._function_of(block.get("function_name"), by_address),
+                                  EventSource(kind, block.line), block))
         for kind, attr in (("aws_apigatewayv2_integration", "integration_uri"),
                            ("aws_api_gateway_integration", "uri")):
             for block in self.m.of_type(kind):
@@ -123,8 +133,18 @@ class Events:
                     continue
                 for key in ("service", "principal"):
                     ok, value, _ = self.m.literal(obj.get(key))
-                    if ok and isinstance(value, str) and value.startswith("apigateway"):
+                    kind = permitted_kind(value) if ok else None
+                    if kind == "api":
                         add(function, EventSource("api", entry.line), block)
+                    elif kind is not None:
+                        permitted.append((function, EventSource(kind, entry.line), block))
+        for function, event, block in permitted:
+            # Known only from the permission: the notification, subscription or rule that
+            # invokes the function is not in the module (another stack, the console).
+            family = ASYNC_FAMILIES.get(event.kind, {event.kind})
+            if function is not None and not any(
+                    e.kind in family for e in found.get(id(function), [])):
+                add(function, event, block)
         return found
 
     def _function_of(self, node: Optional[Node], by_address: Dict[str, Function]) -> Optional[Function]:
@@ -342,6 +362,27 @@ class Events:
                 if number is not None:
                     value.value = number
                 setattr(target, attribute, value)
+
+
+# The services whose permission to invoke a function means an asynchronous trigger (the
+# principal ``<service>.amazonaws.com``, a regional ``logs.<region>.amazonaws.com``, the Lambda
+# module's ``allowed_triggers`` ``service``) -> EventSource.kind; "apigateway" is a synchronous
+# API. EventBridge rules and schedules share a principal: either kind counts as linked.
+PERMITTED_KINDS = {"apigateway": "api", "s3": "s3", "sns": "sns", "events": "eventbridge",
+                   "logs": "logs", "iot": "iot", "ses": "ses"}
+ASYNC_FAMILIES = {"eventbridge": {"eventbridge", "schedule"}}
+
+
+def permitted_kind(principal: object) -> Optional[str]:
+    """The trigger kind a permission's principal (or a module trigger's ``service``) stands
+    for, if it is one of ``PERMITTED_KINDS``."""
+    if not isinstance(principal, str):
+        return None
+    parts = principal.strip().lower().split(".")
+    if len(parts) > 1 and not principal.strip().lower().endswith(
+            (".amazonaws.com", ".amazonaws.com.cn")):
+        return None
+    return PERMITTED_KINDS.get(parts[0])
 
 
 # Resources that invoke a function asynchronously: (kind, resource type, the child block that
