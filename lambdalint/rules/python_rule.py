@@ -6,7 +6,7 @@ result in the cache, never imports LibCST (a fifth of a second at every start).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
 import libcst as cst
@@ -42,6 +42,7 @@ class PythonContext:
     options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # rule id -> options
     # Handler name -> the deployed functions configured to run it (``linking.Linked``).
     linked_functions: Dict[str, Tuple[LinkedFunction, ...]] = field(default_factory=dict)
+    _parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = field(default=None, repr=False)
 
     def linked(self, handler_name: str) -> Tuple[LinkedFunction, ...]:
         """The functions whose config names ``handler_name`` of this file as their handler."""
@@ -56,8 +57,44 @@ class PythonContext:
 
     def metadata(self, provider: type) -> Any:
         """A provider's results, computed on first use: most files never need positions or
-        parents (no finding), and scope analysis is most of the cost of a file."""
+        parents (no finding), and scope analysis is most of the cost of a file. Parents come
+        from ``parent_map`` (the same mapping as ``ParentNodeProvider``, ten times cheaper)."""
+        if provider is ParentNodeProvider:
+            if self._parents is None:
+                self._parents = parent_map(self.wrapper.module)
+            return self._parents
         return self.wrapper.resolve(provider)
+
+
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def parent_map(module: cst.Module) -> Dict[cst.CSTNode, cst.CSTNode]:
+    """Every node's parent, from one walk over the nodes' dataclass fields.
+
+    ``ParentNodeProvider`` builds the same mapping (every node but the module, whitespace and
+    punctuation included) by a full visitor traversal with its dispatch and metadata
+    bookkeeping; reading the fields directly is about a tenth of its cost. A node's children
+    are exactly its fields that hold nodes or sequences of nodes (LibCST's ``children``)."""
+    parents: Dict[cst.CSTNode, cst.CSTNode] = {}
+    stack: List[cst.CSTNode] = [module]
+    node_type = cst.CSTNode
+    while stack:
+        node = stack.pop()
+        names = _FIELDS.get(type(node))
+        if names is None:
+            names = _FIELDS[type(node)] = tuple(f.name for f in fields(node))
+        for name in names:
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                parents[value] = node
+                stack.append(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, node_type):
+                        parents[item] = node
+                        stack.append(item)
+    return parents
 
 
 class PythonRule(cst.BatchableCSTVisitor):
