@@ -6,6 +6,7 @@ result in the cache, never imports LibCST (a fifth of a second at every start).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields
 from typing import Any, Dict, List, Optional, Set, Tuple, Union
 
@@ -25,11 +26,13 @@ except ImportError:  # pragma: no cover - an older or newer LibCST
 
 from lambdalint import registry
 from lambdalint.analysis.handlers import HandlerInfo
+from lambdalint.analysis.qualified_names import QualifiedNames
 from lambdalint.findings import Finding, Fix
 from lambdalint.model import LinkedFunction
 from lambdalint.sources.python import PythonFile
 
 _NO_DEFAULT = object()
+ENV_NO_FAST = "LAMBDALINT_NO_FAST_METADATA"
 
 
 @dataclass
@@ -43,6 +46,23 @@ class PythonContext:
     # Handler name -> the deployed functions configured to run it (``linking.Linked``).
     linked_functions: Dict[str, Tuple[LinkedFunction, ...]] = field(default_factory=dict)
     _parents: Optional[Dict[cst.CSTNode, cst.CSTNode]] = field(default=None, repr=False)
+    _names: Optional[QualifiedNames] = field(default=None, repr=False)
+    # LAMBDALINT_NO_FAST_METADATA=1: LibCST's own providers only (the tests compare the two)
+    fast: bool = field(default_factory=lambda: os.environ.get(ENV_NO_FAST, "") in ("", "0"))
+
+    def qualified_names(self, node: cst.CSTNode) -> Set[str]:
+        """LibCST's qualified names of ``node`` (``QualifiedNameProvider``), answered from the
+        module's binding index when that is certain to give the same (``analysis.
+        qualified_names``); LibCST's scope analysis runs only for the other names."""
+        if self.fast:
+            if self._names is None:
+                self._names = QualifiedNames(self.wrapper.module,
+                                             lambda: self.metadata(ParentNodeProvider))
+            found = self._names.names(node)
+            if found is not None:
+                return found
+        value = self.metadata(QualifiedNameProvider).get(node, set())
+        return {q.name for q in (value() if isinstance(value, _LazyValue) else value)}
 
     def linked(self, handler_name: str) -> Tuple[LinkedFunction, ...]:
         """The functions whose config names ``handler_name`` of this file as their handler."""
@@ -59,7 +79,7 @@ class PythonContext:
         """A provider's results, computed on first use: most files never need positions or
         parents (no finding), and scope analysis is most of the cost of a file. Parents come
         from ``parent_map`` (the same mapping as ``ParentNodeProvider``, ten times cheaper)."""
-        if provider is ParentNodeProvider:
+        if provider is ParentNodeProvider and self.fast:
             if self._parents is None:
                 self._parents = parent_map(self.wrapper.module)
             return self._parents
@@ -138,7 +158,7 @@ class PythonRule(cst.BatchableCSTVisitor):
     # -- helpers shared by the rules ------------------------------------------------------------
 
     def qualified_names(self, node: cst.CSTNode) -> Set[str]:
-        return {q.name for q in self.get_metadata(QualifiedNameProvider, node, set())}
+        return self.ctx.qualified_names(node)
 
     def parent(self, node: cst.CSTNode) -> Optional[cst.CSTNode]:
         return self.get_metadata(ParentNodeProvider, node, None)
