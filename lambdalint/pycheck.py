@@ -81,7 +81,7 @@ def check_file(file: PythonFile, rule_ids: Sequence[str], options: Dict[str, Dic
     if actions is not None:
         from lambdalint.analysis.actions import ActionCollector
 
-        collector = ActionCollector()
+        collector = ActionCollector(ctx.qualified_names)
         visitors.append(collector)
     try:
         wrapper.visit_batched(visitors)

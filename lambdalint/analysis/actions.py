@@ -6,10 +6,9 @@ traversal as the rules, only for files that a deployment config names as a handl
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Set
+from typing import Callable, Dict, List, Optional, Set
 
 import libcst as cst
-from libcst.metadata import QualifiedNameProvider
 
 from lambdalint.analysis.action_names import ARGUMENT_OF, IAM_PREFIX, NOT_API_CALLS, actions_for
 from lambdalint.analysis.handlers import dotted_name
@@ -26,17 +25,20 @@ def _literal_arg(call: cst.Call, keyword: str = "service_name") -> Optional[str]
 
 
 class ActionCollector(cst.BatchableCSTVisitor):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider,)
+    """The AWS actions a file's code calls. ``qualified_names``: the rules' resolver
+    (``PythonContext.qualified_names``: LibCST's qualified names, its scope analysis run only
+    when the module's binding index cannot answer)."""
 
-    def __init__(self) -> None:
+    def __init__(self, qualified_names: Callable[[cst.CSTNode], Set[str]]) -> None:
         super().__init__()
+        self._qualified_names = qualified_names
         self.services: Dict[str, str] = {}  # variable (or self.attr) -> IAM prefix
         self.actions: Set[str] = set()
 
     def _client_service(self, value: cst.BaseExpression) -> Optional[str]:
         if not isinstance(value, cst.Call):
             return None
-        names = {q.name for q in self.get_metadata(QualifiedNameProvider, value.func, set())}
+        names = self._qualified_names(value.func)
         callee = dotted_name(value.func) or ""
         is_factory = any(n.split(".")[0] in ("boto3", "aioboto3", "botocore") and
                          n.rsplit(".", 1)[-1] in ("client", "resource", "create_client") for n in names) \

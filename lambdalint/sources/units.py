@@ -8,7 +8,7 @@ files into units, used by the uncached read (``configs.read_project``) and the c
 ``fingerprint`` lists everything a reader looks at, which the cache keys a unit's result on.
 
 This module imports no parser: a fully cached run dispatches and fingerprints units without
-loading PyYAML, python-hcl2 or LibCST.
+loading PyYAML, tree-sitter or LibCST.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ try:
     main(sys.argv[1:])
 except SystemExit:
     pass
-heavy = sorted({m.split(".")[0] for m in sys.modules} & {"yaml", "hcl2", "lark", "libcst"})
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"yaml", "tree_sitter", "tree_sitter_hcl", "libcst"})
 print("IMPORTED", ",".join(heavy))
 """
 

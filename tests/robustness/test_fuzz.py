@@ -26,7 +26,8 @@ import warnings
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-import hcl2
+import tree_sitter_hcl
+from tree_sitter import Language, Parser
 import libcst
 import pytest
 import yaml
@@ -162,12 +163,12 @@ def yaml_refused(text: str) -> bool:
     return isinstance(node, yaml.SequenceNode) and node.tag == "tag:yaml.org,2002:seq"
 
 
+HCL_PARSER = Parser(Language(tree_sitter_hcl.language()))
+
+
 def hcl_refused(text: str) -> bool:
-    try:
-        hcl2.parses(text)
-    except Exception:  # lark and python-hcl2 raise many kinds
-        return True
-    return False
+    """tree-sitter-hcl (the parser the reader uses) finds a syntax error in ``text``."""
+    return HCL_PARSER.parse(text.encode("utf-8", "surrogatepass")).root_node.has_error
 
 
 # -- the run --------------------------------------------------------------------------------------

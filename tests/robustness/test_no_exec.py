@@ -24,7 +24,7 @@ from helpers import REPO, run_cli, run_subprocess, write
 
 # Module names lambdalint (or its libraries) imports: a file of that name in the checked
 # directory must never be picked up instead of the real one.
-SHADOWED = ["click", "yaml", "hcl2", "lark", "libcst", "pathspec", "tomli", "typing_extensions",
+SHADOWED = ["click", "yaml", "tree_sitter", "tree_sitter_hcl", "libcst", "pathspec", "tomli", "typing_extensions",
             "boto3", "aws_cdk", "constructs", "pip_audit"]
 # The same for the standard library, except under ``python -m`` on Python 3.9 and 3.10, whose
 # runpy imports some of these (re, ...) from the working directory before any lambdalint code

@@ -6,7 +6,8 @@ from ``iam.tf`` and its policy from a ``data "aws_iam_policy_document"`` anywher
 Read: ``aws_lambda_function`` resources and the ``terraform-aws-modules/lambda/aws`` module.
 
 The reader is split along its seams:
-- ``hcl``: located HCL values (``Node``, ``Block``) converted from python-hcl2's tree;
+- ``hcl``: located HCL values (``Node``, ``Block``); ``hclparse`` makes them from
+  tree-sitter-hcl's tree;
 - ``files``: reading and parsing the module's ``.tf`` files and its tfvars;
 - ``module``: the index of a module's blocks and what can be known of a value (``Module``);
 - ``iam``: statements and managed policies of roles and policies;
@@ -49,9 +50,8 @@ def read_module(directory: Path, files: List[SourceFile]) -> Tuple[List[Function
     """Every Lambda function the ``.tf`` files of one directory define, and the files that could
     not be read (the others are still read).
 
-    A directory that never names a Lambda function is not parsed at all: python-hcl2 takes
-    about a second for a thousand lines, and a VPC or DNS module is none of our business (nor
-    are its syntax errors, except a file that cannot be opened)."""
+    A directory that never names a Lambda function is not parsed at all: a VPC or DNS module
+    is none of our business (nor are its syntax errors, except a file that cannot be opened)."""
     errors: List[ReadError] = []
     pending: List[Tuple[ReadError, str]] = []
     read: List[TfFile] = []

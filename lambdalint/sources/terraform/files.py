@@ -1,7 +1,7 @@
 """Reading a Terraform module's files: the ``.tf`` files, their parse errors, its tfvars.
 
 Each ``.tf`` file is read by ``lambdalint.files`` (one size limit, BOM, UTF-8) and parsed by
-python-hcl2 into located blocks (``hcl.Converter``). The values Terraform loads by itself
+tree-sitter-hcl into located blocks (``hclparse``). The values Terraform loads by itself
 (``terraform.tfvars``, ``*.auto.tfvars``) are read here too, since a variable's value may come
 from them.
 """
@@ -16,35 +16,20 @@ from typing import Dict, List, Optional, Tuple
 from lambdalint import files
 from lambdalint.discovery import SourceFile, display_path
 from lambdalint.model import ReadError
-from lambdalint.sources.terraform.hcl import Block, Converter, Node, TfFile
+from lambdalint.sources.terraform import hclparse
+from lambdalint.sources.terraform.hcl import Block, Node, TfFile
 
 # Only a directory whose text says one of these is parsed.
 LAMBDA_HINT = re.compile(r"aws_lambda_function|terraform-aws-modules/lambda|terraform-aws-lambda")
 
 def parse_error(exc: BaseException, text: str) -> Tuple[int, int, str]:
-    last_line = text.count("\n") + 1
-    line = getattr(exc, "line", None)
-    column = getattr(exc, "column", None)
-    line = line if isinstance(line, int) and line > 0 else last_line
-    column = column if isinstance(column, int) and column > 0 else 1
-    name = type(exc).__name__
+    """Where a file stops parsing, and the message (``cannot parse HCL: ...``)."""
+    if isinstance(exc, hclparse.HclSyntaxError):
+        return exc.line, exc.column, f"cannot parse HCL: {exc}"
     if isinstance(exc, RecursionError):
         return 1, 1, "cannot parse HCL: values nested too deeply"
-    if name == "UnexpectedEOF":
-        return last_line, 1, "cannot parse HCL: unexpected end of file"
-    if name == "UnexpectedCharacters":
-        char = getattr(exc, "char", "")
-        return line, column, f"cannot parse HCL: unexpected character {char!r}"
-    if name == "UnexpectedToken":
-        token = getattr(exc, "token", None)
-        kind = getattr(token, "type", "")
-        if kind == "$END":
-            return last_line, 1, "cannot parse HCL: unexpected end of file"
-        shown = str(token).split("\n", 1)[0].strip()[:40] if token is not None else ""
-        return line, column, f"cannot parse HCL: unexpected {shown!r}" if shown else \
-            "cannot parse HCL: unexpected line break"
-    message = str(exc).split("\n", 1)[0].strip()[:120] or name
-    return line if getattr(exc, "line", None) else 1, column, f"cannot parse HCL: {message}"
+    message = str(exc).split("\n", 1)[0].strip()[:120] or type(exc).__name__
+    return 1, 1, f"cannot parse HCL: {message}"
 
 
 def read_file(source: SourceFile, errors: List[ReadError],
@@ -71,7 +56,7 @@ _HEREDOC_OPEN = re.compile(r"<<-?([A-Za-z_][\w-]*)[ \t]*\r?$", re.MULTILINE)
 def heredoc_markers_trimmed(text: str) -> str:
     """``text`` with trailing blanks removed from the lines that close a heredoc (``EOF   ``).
 
-    Terraform accepts them; python-hcl2's grammar does not and rejects the whole file. Only a
+    Terraform accepts them (tree-sitter-hcl does too; python-hcl2, read before it, did not). Only a
     line that is a marker some ``<<EOF`` / ``<<-EOF`` opened, plus blanks, changes, and only
     after the marker, so every line and column stays where it was."""
     if "<<" not in text:
@@ -85,16 +70,12 @@ def heredoc_markers_trimmed(text: str) -> str:
 
 
 def parse_file(file: TfFile, errors: List[ReadError]) -> List[Block]:
-    import hcl2
-
     try:
-        tree = hcl2.parses(heredoc_markers_trimmed(file.text), discard_comments=True)
-    except Exception as exc:  # noqa: BLE001 - lark and python-hcl2 raise many kinds
+        return hclparse.blocks(file, heredoc_markers_trimmed(file.text))
+    except (hclparse.HclSyntaxError, RecursionError) as exc:
         line, column, message = parse_error(exc, file.text)
         errors.append(ReadError(file.display, line, message, column))
         return []
-    try:
-        return Converter(file).blocks(tree)
     except Exception as exc:  # noqa: BLE001 - an odd tree shape loses this file, not the run
         errors.append(ReadError(file.display, 1, f"cannot read: {type(exc).__name__}: {exc}"[:160]))
         return []
@@ -117,14 +98,10 @@ def read_tfvars(directory: Path) -> Dict[str, Tuple[Node, str]]:
         file = read_file(SourceFile(path, display_path(path), "terraform"), errors)
         if file is None:
             continue
-        import hcl2
-
         try:
-            tree = hcl2.parses(heredoc_markers_trimmed(file.text), discard_comments=True)
-            converter = Converter(file)
-            for child in tree.body.children:
-                if isinstance(child, converter.base.AttributeRule):
-                    found[str(child.identifier.serialize())] = (converter.node(child.expression), name)
+            values = hclparse.attributes(file, heredoc_markers_trimmed(file.text))
         except Exception:  # noqa: BLE001 - a broken tfvars file only loses its values
             continue
+        for key, node in values.items():
+            found[key] = (node, name)
     return found
