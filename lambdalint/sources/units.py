@@ -51,6 +51,9 @@ class Unit:
 
     kind: str
     files: List[SourceFile]
+    # A Terraform module: the inputs every one of the project's own calls of it passes
+    # (``terraform.callers``), whose variables' defaults therefore are never deployed.
+    inputs: Tuple[str, ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -68,12 +71,24 @@ def units(config_files: Sequence[SourceFile], python_files: Sequence[SourceFile]
             found.append(Unit(DOCUMENT, [source]))
         elif source.kind == TERRAFORM:
             modules[source.path.parent].append(source)
-    found.extend(Unit(MODULE, sources) for _, sources in sorted(modules.items()))
+    passed = _passed_inputs(modules)
+    found.extend(Unit(MODULE, sources, tuple(sorted(passed.get(directory.resolve(), ()))))
+                 for directory, sources in sorted(modules.items()))
     for source in python_files:
         if source.kind == PYTHON and CDK_IMPORT.search(files.head_text(source.path,
                                                                        CDK_HEAD_BYTES)):
             found.append(Unit(APP, [source]))
     return found
+
+
+def _passed_inputs(modules: Dict[Path, List[SourceFile]]) -> Dict[Path, Any]:
+    """What every module call among the run's ``.tf`` files passes to each local module; nothing
+    to look for (and no parser imported) without Terraform files."""
+    if not modules:
+        return {}
+    from lambdalint.sources.terraform.callers import passed_inputs
+
+    return passed_inputs(source for sources in modules.values() for source in sources)
 
 
 def reader(kind: str) -> Callable[[Unit], Read]:
@@ -135,6 +150,7 @@ def fingerprint(unit: Unit, cache_dir: Optional[Path] = None) -> Optional[List[A
                 return None
             parts.append(included)
     if unit.kind == MODULE:
+        parts.append(["inputs passed by calls", list(unit.inputs)])
         module = (_module_fingerprint(unit.directory, cache_dir) if reads_files
                   else _tfvars_fingerprint(unit.directory))
         if module is None:

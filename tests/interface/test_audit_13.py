@@ -111,3 +111,46 @@ def test_the_registry_lambda_module_without_timeout_is_a_default_timeout(tmp_pat
     findings = check_json(["."], tmp_path, "--select", "LL201")
     assert [(f["path"], f["line"]) for f in findings] == [("main.tf", 1)]
     assert "module.orders" in findings[0]["message"]
+
+
+# -- the calls of a local module decide its inputs (sources/terraform/callers.py) -------------
+
+
+def _local_module_findings(root, calls: str):
+    write(root, {"lambdalint.toml": "", "main.tf": calls, "modules/fn/main.tf": LOCAL_MODULE})
+    return [(f["path"], f["line"]) for f in check_json(["."], root, "--select", "LL201")]
+
+
+def test_a_default_every_call_overrides_is_never_deployed(tmp_path):
+    every_call = LOCAL_MODULE_CALLS.replace('name   = "billing"', 'name   = "billing"\n  timeout = 60')
+    assert _local_module_findings(tmp_path / "every", every_call) == []
+    # One call leaving the input out deploys the default: still reported.
+    assert _local_module_findings(tmp_path / "one", LOCAL_MODULE_CALLS) == [
+        ("modules/fn/main.tf", line_of(tmp_path / "one/modules/fn/main.tf", "timeout       = var"))]
+    # Inputs other than the timeout, meta-arguments and calls of another module change nothing.
+    others = """
+        module "orders" {
+          source     = "./modules/fn"
+          name       = "orders"
+          depends_on = []
+        }
+
+        module "elsewhere" {
+          source  = "./modules/other"
+          timeout = 30
+        }
+        """
+    assert len(_local_module_findings(tmp_path / "others", others)) == 1
+
+
+def test_calls_from_a_parent_directory_and_a_warm_cache(tmp_path):
+    calls = LOCAL_MODULE_CALLS.replace('./modules/fn', '../../modules/fn')
+    files = {"lambdalint.toml": "", "envs/prod/main.tf": calls, "modules/fn/main.tf": LOCAL_MODULE}
+    write(tmp_path, files)
+    run = lambda: [(f["path"], f["line"]) for f in check_json(  # noqa: E731
+        ["."], tmp_path, "--select", "LL201", "--cache-dir", str(tmp_path / "cache"))]
+    assert len(run()) == 1
+    # Only the caller changes: the module's cached reading must not be served again.
+    write(tmp_path, {"envs/prod/main.tf": calls.replace('name   = "billing"',
+                                                          'name   = "billing"\n  timeout = 60')})
+    assert run() == []

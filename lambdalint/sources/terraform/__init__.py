@@ -46,12 +46,15 @@ class _Reader(Functions, Events, Exposure):
         self.errors: List[ReadError] = []  # LL001 for functions read in part, or not at all
 
 
-def read_module(directory: Path, files: List[SourceFile]) -> Tuple[List[Function], List[ReadError]]:
+def read_module(directory: Path, files: List[SourceFile],
+                inputs: Tuple[str, ...] = ()) -> Tuple[List[Function], List[ReadError]]:
     """Every Lambda function the ``.tf`` files of one directory define, and the files that could
     not be read (the others are still read).
 
     A directory that never names a Lambda function is not parsed at all: a VPC or DNS module
-    is none of our business (nor are its syntax errors, except a file that cannot be opened)."""
+    is none of our business (nor are its syntax errors, except a file that cannot be opened).
+    ``inputs``: what every one of the project's calls of this module passes it (``callers``):
+    those variables' defaults are never deployed."""
     errors: List[ReadError] = []
     pending: List[Tuple[ReadError, str]] = []
     read: List[TfFile] = []
@@ -70,7 +73,7 @@ def read_module(directory: Path, files: List[SourceFile]) -> Tuple[List[Function
     if not any(b.type in ("resource", "module") for b in blocks):
         return [], errors
     try:
-        module = Module(directory, blocks)
+        module = Module(directory, blocks, inputs)
         reader = _Reader(module)
         functions = reader.functions()
         errors.extend(reader.errors)
@@ -81,4 +84,4 @@ def read_module(directory: Path, files: List[SourceFile]) -> Tuple[List[Function
 
 def read_unit(unit: Any) -> Tuple[List[Function], List[ReadError]]:
     """``read_module`` of a Terraform unit (the entry ``units.READERS`` names)."""
-    return read_module(unit.directory, unit.files)
+    return read_module(unit.directory, unit.files, unit.inputs)

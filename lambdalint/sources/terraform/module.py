@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from lambdalint.model import Value
 from lambdalint.sources.terraform.files import read_tfvars
@@ -127,8 +127,10 @@ class Module:
     """The blocks of one module directory by kind and name, its variables' values (defaults,
     tfvars) and locals; ``budget`` is what the reader may still spend on the current function."""
 
-    def __init__(self, directory: Path, blocks: List[Block]):
+    def __init__(self, directory: Path, blocks: List[Block], passed: Iterable[str] = ()):
         self.directory = directory
+        # Variables every call of this module in the project sets: their defaults never apply.
+        self.passed = frozenset(passed)
         # Files the module reads by itself (file("policy.json")) are shown the way the caller
         # shows the module's .tf files: relative to the same place.
         first = next((b.file.display for b in blocks), "")
@@ -187,6 +189,8 @@ class Module:
             return Resolved(node)
         name = parts[1][1]
         if parts[0][1] == "var":
+            if name in self.passed:
+                return Resolved(node)
             if name in self.tfvars:
                 base, via = self.tfvars[name]
             else:
