@@ -20,6 +20,9 @@ loading it must not run code). Whatever an entry holds, ``get`` hands back only 
 decoder accepted: a damaged line, a value of another shape, a decoder that raises, all are a
 miss, and the entry written after the miss replaces it. The directory holds a CACHEDIR.TAG and
 a .gitignore of ``*``, and ``lambdalint clean`` removes it only when that tag is there.
+
+One module of some 600 lines on purpose: the key, the pack's format, its locking and merging
+and the trust rules above are one contract; a reader of any part needs the others.
 """
 
 from __future__ import annotations

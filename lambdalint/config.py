@@ -130,7 +130,7 @@ def _patterns(where: str, key: str, value: Any) -> List[str]:
     otherwise stop the run later as an internal error, far from the line that holds it."""
     items = _string_list(where, key, value)
     if items:
-        from lambdalint.discovery import pattern_problem
+        from lambdalint.gitignore import pattern_problem
 
         for item in items:
             problem = pattern_problem(item)

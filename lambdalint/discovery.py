@@ -4,25 +4,24 @@ Vendored packages are a third of the Python files in a typical serverless reposi
 noise. A virtual environment (``pyvenv.cfg``) is skipped whole; in a directory that holds
 installed distributions (``*.dist-info``, as ``pip install -t`` leaves in a Lambda layer or a
 deployment package) the files those distributions installed are skipped, while the user's own
-files next to them are still read. The tool directories in the default excludes and whatever
-``.gitignore`` ignores are skipped too. Symlinked directories are never entered (that is how
+files next to them are still read (``vendored``). The tool directories in the default excludes
+and whatever ``.gitignore`` ignores (``gitignore``) are skipped too. Symlinked directories are never entered (that is how
 loops and escapes happen) and a symlinked file is read only when it points inside the tree.
 Files named explicitly are always read: pre-commit passes exactly the files it wants checked.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import re
 import time
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Set, Tuple
 
 import pathspec
+
+from lambdalint.gitignore import Matcher as _Matcher, gitignore_spec as _gitignore_spec
+from lambdalint.vendored import vendored_names
 
 PYTHON = "python"
 YAML = "yaml"
@@ -42,93 +41,6 @@ SUFFIX_KINDS = {
 ALWAYS_SKIPPED = (".git", ".hg", ".svn")
 
 _Specs = List[Tuple[Path, "_Matcher"]]
-_PLAIN_FLAGS = re.compile("").flags
-
-
-class _Matcher:
-    """A GitIgnoreSpec answered by one regular expression when it has no negation (then any
-    matching pattern decides, and that is all git's rules come to): pathspec tries the
-    patterns one by one per path, which made matching most of the walk's time.
-
-    ``of_lines`` builds that expression from the patterns' regular expressions as text, without
-    compiling each on its own (pathspec does, and that was most of the rest of the walk: some
-    6,000 compiles in serverless-patterns); the spec itself is made only when a path needs it."""
-
-    def __init__(self, spec: Optional[pathspec.GitIgnoreSpec], lines: Sequence[str] = ()) -> None:
-        self._spec = spec
-        self._lines = list(lines)
-        self.combined: Optional["re.Pattern[str]"] = None
-        if spec is None:
-            return
-        patterns = [p for p in spec.patterns if p.include is not None]
-        if all(p.include for p in patterns) and all(
-                isinstance(p.regex, re.Pattern) and isinstance(p.regex.pattern, str)
-                and p.regex.flags == _PLAIN_FLAGS for p in patterns):
-            self.combined = _combine([p.regex.pattern for p in patterns])
-
-    @classmethod
-    def of_lines(cls, lines: List[str]) -> Optional["_Matcher"]:
-        """The matcher of a .gitignore's lines; None when it has no pattern."""
-        lines = [line for line in lines if line]
-        if not lines:
-            return None
-        try:
-            converted = [_regex_of(line) for line in lines]
-        except (ValueError, re.error):  # a line git cannot use: the tolerant way below
-            converted = None
-        if converted is not None and all(include is not False for _, include in converted) \
-                and all(isinstance(regex, str) for regex, include in converted if include):
-            matcher = cls(None, lines)
-            matcher.combined = _combine([regex for regex, include in converted if include])
-            if matcher.combined is not None:
-                return matcher
-        spec = _tolerant_spec(lines)
-        return cls(spec) if spec.patterns else None
-
-    @property
-    def spec(self) -> pathspec.GitIgnoreSpec:
-        if self._spec is None:
-            self._spec = _tolerant_spec(self._lines)
-        return self._spec
-
-    def check(self, path: str) -> Optional[bool]:
-        """True: ignored, False: re-included by a negation, None: no pattern says."""
-        if self.combined is not None and not path.startswith(("/", "./")):
-            return True if self.combined.search(path) is not None else None
-        return self.spec.check_file(path).include
-
-
-def _combine(regexes: List[str]) -> Optional["re.Pattern[str]"]:
-    """One expression matching where any of ``regexes`` does; None when it does not compile
-    (a global inline flag in a part, say: pathspec then answers pattern by pattern)."""
-    parts = []
-    for index, regex in enumerate(regexes):
-        # Group names must be unique across the alternation; none is read back.
-        parts.append("(?:%s)" % re.sub(r"\(\?P<(\w+)>", r"(?P<\g<1>_%d>" % index, regex))
-    try:
-        return re.compile("|".join(parts)) if parts else re.compile(r"(?!)")
-    except re.error:
-        return None
-
-
-def _pattern_class() -> Any:
-    """The pattern class ``GitIgnoreSpec.from_lines`` makes its patterns with."""
-    try:  # pathspec 1.x
-        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
-
-        return GitIgnoreSpecPattern
-    except ImportError:  # pragma: no cover - pathspec 0.12
-        from pathspec.patterns.gitwildmatch import GitWildMatchPattern
-
-        return GitWildMatchPattern
-
-
-_PATTERN = _pattern_class()
-# A pattern's regular expression as text, by line: the same lines (node_modules, *.pyc, .aws-sam)
-# recur in most .gitignore files of a repository.
-_regex_of = lru_cache(maxsize=4096)(_PATTERN.pattern_to_regex)
-
-
 @dataclass(frozen=True)
 class SourceFile:
     path: Path  # as found on disk (absolute)
@@ -162,129 +74,11 @@ def kind_of(path: Path) -> Optional[str]:
     return SUFFIX_KINDS.get(path.suffix.lower())
 
 
-def _gitignore_spec(directory: Path, seen: Optional["_Seen"] = None) -> Optional[_Matcher]:
-    if seen is not None:
-        seen.file(str(directory / ".gitignore"))
-    try:
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    return _matcher_of(text)
-
-
-@lru_cache(maxsize=1024)
-def _matcher_of(text: str) -> Optional[_Matcher]:
-    """A .gitignore's matcher, compiled once per distinct text: a repository of many projects
-    holds hundreds of copies of a few templates (serverless-patterns: 417 files), and pathspec's
-    compiling was half of the walk. A matcher holds no state, so copies can share it."""
-    return _Matcher.of_lines(text.splitlines())
-
-
-def _tolerant_spec(lines: List[str]) -> pathspec.GitIgnoreSpec:
-    """A .gitignore's patterns as git reads them: a line git cannot use (``!`` alone, a
-    trailing backslash, a range like ``[z-a]``) matches nothing; it does not end the run."""
-    try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
-    except (ValueError, re.error):  # GitIgnorePatternError is a ValueError
-        pass
-    return pathspec.GitIgnoreSpec.from_lines([line for line in lines if pattern_problem(line) is None])
-
-
-def pattern_problem(pattern: str) -> Optional[str]:
-    """Why a gitignore-style pattern cannot be used, or None when it can."""
-    try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
-    except re.error as exc:  # the regular expression pathspec made of it
-        return f"not a valid gitignore pattern ({exc.msg})"
-    except ValueError:
-        return "not a valid gitignore pattern"
-    return None
-
-
 def _repo_root(start: Path) -> Optional[Path]:
     for directory in [start, *start.parents]:
         if (directory / ".git").exists():
             return directory
     return None
-
-
-def _distribution_files(dist_info: Path, seen: Optional["_Seen"] = None) -> Set[str]:
-    """Top-level names a distribution installed next to its ``.dist-info`` directory."""
-    if seen is not None:
-        seen.file(str(dist_info))
-        seen.file(str(dist_info / "RECORD"))
-        seen.file(str(dist_info / "top_level.txt"))
-    from lambdalint.confine import read_text  # capped, regular files only (a RECORD -> /dev/zero)
-
-    names: Set[str] = set()
-    try:
-        record = read_text(dist_info / "RECORD", 64 * 1024 * 1024)
-    except OSError:
-        record = ""
-    for row in csv.reader(io.StringIO(record)):
-        if row and row[0] and not row[0].startswith(("..", "/")):
-            names.add(row[0].replace("\\", "/").split("/", 1)[0])
-    if not names:
-        try:
-            top_level = read_text(dist_info / "top_level.txt", 1024 * 1024)
-        except OSError:
-            top_level = ""
-        for line in top_level.splitlines():
-            if line.strip():
-                names.update({line.strip(), line.strip() + ".py"})
-    if not names:  # no metadata at all: the project name is the best guess
-        project = re.split(r"-\d", dist_info.name[: -len(".dist-info")], maxsplit=1)[0]
-        project = re.sub(r"[-.]+", "_", project)
-        names.update({project, project + ".py", project.lower(), project.lower() + ".py"})
-    names.add(dist_info.name)
-    return names
-
-
-def vendored_names(directory: Path, names: Sequence[str],
-                   seen: Optional["_Seen"] = None) -> Optional[Set[str]]:
-    """Entries of ``directory`` that belong to installed distributions; None if there are none.
-
-    A virtual environment is vendored whole: the returned set then holds every name.
-    """
-    if "pyvenv.cfg" in names:
-        return set(names)
-    infos = [n for n in names if n.endswith(".dist-info")]
-    if not infos:
-        return None
-    owned: Set[str] = set()
-    for info in infos:
-        owned |= _distribution_files(directory / info, seen)
-    if "requirements.txt" in names:
-        owned |= _required_here(directory, names, owned, seen)
-    owned.add("__pycache__")
-    return owned
-
-
-_REQUIREMENT_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)", re.MULTILINE)
-
-
-def _required_here(directory: Path, names: Sequence[str], owned: Set[str],
-                   seen: Optional["_Seen"] = None) -> Set[str]:
-    """In a ``pip install -t`` target, packages its own ``requirements.txt`` names whose
-    ``.dist-info`` was left out (copied in by hand, or pruned to save space): a package directory
-    or module whose name is exactly a requirement's is installed code too, not the project's."""
-    from lambdalint.confine import read_text  # capped, regular files only
-
-    if seen is not None:
-        seen.file(str(directory / "requirements.txt"))
-    try:
-        text = read_text(directory / "requirements.txt", 1024 * 1024)
-    except OSError:
-        return set()
-    wanted = {re.sub(r"[-.]+", "_", m.group(1)).lower() for m in _REQUIREMENT_NAME.finditer(text)}
-    found: Set[str] = set()
-    for name in names:
-        if name in owned:
-            continue
-        stem = name[:-3] if name.endswith(".py") else name
-        if stem.lower() in wanted:
-            found.add(name)
-    return found
 
 
 def _join(rel: str, name: str) -> str:

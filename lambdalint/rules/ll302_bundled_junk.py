@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 from lambdalint.dialects import dialect_of
-from lambdalint.discovery import display_path, vendored_names
+from lambdalint.discovery import display_path
+from lambdalint.vendored import vendored_names
 from lambdalint.findings import Finding, Severity
 from lambdalint.model import Function, Project
 from lambdalint.packages import ship

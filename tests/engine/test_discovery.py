@@ -279,7 +279,7 @@ def test_combined_patterns_match_as_pathspec_does():
     # pattern by pattern (and hand specs with a negation to pathspec itself).
     import pathspec
 
-    from lambdalint.discovery import _Matcher
+    from lambdalint.gitignore import Matcher as _Matcher
 
     paths = ["node_modules/", "a/node_modules/", "node_modules", "build/", "src/build/",
              "build", "x.egg-info/", "deep/x.egg-info/", "a/b/", "a/x/y/b", "a/b/c.py",
