@@ -272,6 +272,19 @@ def sam_orders(properties: str, before: str = "") -> str:
                + textwrap.indent(textwrap.dedent(properties), " " * 6))
 
 
+def terraform_environment(variables: str, before: str = "") -> str:
+    """A main.tf: the blocks ``before`` (variables, data sources; dedented), then
+    ``aws_lambda_function.api`` (Python, a 10 s timeout) whose environment holds ``variables``
+    (dedented ``NAME = value`` lines)."""
+    function = ('resource "aws_lambda_function" "api" {\n  function_name = "api"\n'
+                '  handler       = "app.handler"\n  runtime       = "python3.12"\n'
+                '  filename      = "app.zip"\n  role          = "arn:aws:iam::123456789012:role/api"\n'
+                "  timeout       = 10\n  environment {\n    variables = {\n"
+                + textwrap.indent(textwrap.dedent(variables).strip("\n"), " " * 6)
+                + "\n    }\n  }\n}\n")
+    return textwrap.dedent(before) + function
+
+
 def terraform_lambda_role(policies: str) -> str:
     """A main.tf: ``aws_iam_role.app`` assumed by Lambda, the blocks ``policies`` (dedented;
     policies and documents on that role), and ``aws_lambda_function.api`` running with it."""

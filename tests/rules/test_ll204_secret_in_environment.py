@@ -11,7 +11,8 @@ from typing import List
 
 import pytest
 
-from helpers import cdk_app, ids_and_lines, line_of, lint, sam, sam_orders, terraform_function
+from helpers import (cdk_app, cdk_orders, ids_and_lines, line_of, lint, sam_environment, sam_orders,
+                     sam_resource, sam_resources, terraform_environment, terraform_function)
 
 
 SECRETS = {
@@ -113,48 +114,26 @@ class TestSecretSam:
         _no_secret_shown(findings)
 
     def test_globals_environment_is_one_finding_naming_every_function(self, tmp_path):
-        findings = lint(tmp_path, {"template.yaml": sam("""\
-            Globals:
-              Function:
-                Timeout: 10
-                Environment:
-                  Variables:
-                    SHARED_PASSWORD: Orders-Db-Pa55-2024
-            Resources:
-              AFunction:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.a, CodeUri: src/}
-              BFunction:
-                Type: AWS::Serverless::Function
-                Properties: {Handler: app.b, CodeUri: src/}
-            """)})
+        findings = lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("AFunction", "app.a"), sam_resource("BFunction", "app.b"), before="""\
+                Globals:
+                  Function:
+                    Timeout: 10
+                    Environment:
+                      Variables:
+                        SHARED_PASSWORD: Orders-Db-Pa55-2024
+                """)})
         assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "template.yaml", "SHARED_PASSWORD"))]
         assert findings[0]["message"].startswith(
             "SHARED_PASSWORD in the environment of AFunction, BFunction holds a password")
 
     def test_silenced_by_metadata_or_by_comment_on_the_line(self, tmp_path):
-        assert lint(tmp_path, {"template.yaml": sam("""\
-            Resources:
-              ByMetadata:
-                Type: AWS::Serverless::Function
-                Metadata: {lambdalint: {ignore: [secret-in-environment]}}
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      DB_PASSWORD: Orders-Db-Pa55-2024
-              ByComment:
-                Type: AWS::Serverless::Function
-                Properties:
-                  Handler: app.handler
-                  CodeUri: src/
-                  Timeout: 10
-                  Environment:
-                    Variables:
-                      DB_PASSWORD: Orders-Db-Pa55-2024  # lambdalint: ignore[LL204]
-            """)}) == []
+        password = "DB_PASSWORD: Orders-Db-Pa55-2024"
+        assert lint(tmp_path, {"template.yaml": sam_resources(
+            sam_resource("ByMetadata", timeout=10, properties=sam_environment(password),
+                         metadata="{lambdalint: {ignore: [secret-in-environment]}}"),
+            sam_resource("ByComment", timeout=10, properties=sam_environment(
+                password + "  # lambdalint: ignore[LL204]")))}) == []
 
     def test_extra_secret_names(self, tmp_path):
         template = _sam_env("WEBHOOK_SIGNATURE: 9f8e7d6c5b4a3f2e1d0c9b8a")
@@ -211,7 +190,15 @@ class TestSecretServerless:
 
 class TestSecretTerraform:
     def test_literals_variables_and_references(self, tmp_path):
-        findings = lint(tmp_path, {"main.tf": """\
+        findings = lint(tmp_path, {"main.tf": terraform_environment("""\
+            DB_PASSWORD     = "Orders-Db-Pa55-2024"
+            FROM_VAR        = var.db_password
+            INTERPOLATED    = "${var.db_password}"
+            STRIPE_API_KEY  = data.aws_secretsmanager_secret_version.stripe.secret_string
+            DB_SECRET_ARN   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"
+            DB_PORT         = 5432
+            PASSWORD_ITERATIONS = 4096
+            """, before="""\
             variable "db_password" {
               type      = string
               sensitive = true
@@ -221,26 +208,7 @@ class TestSecretTerraform:
               secret_id = "prod/stripe"
             }
 
-            resource "aws_lambda_function" "api" {
-              function_name = "api"
-              handler       = "app.handler"
-              runtime       = "python3.12"
-              filename      = "app.zip"
-              role          = "arn:aws:iam::123456789012:role/api"
-              timeout       = 10
-              environment {
-                variables = {
-                  DB_PASSWORD     = "Orders-Db-Pa55-2024"
-                  FROM_VAR        = var.db_password
-                  INTERPOLATED    = "${var.db_password}"
-                  STRIPE_API_KEY  = data.aws_secretsmanager_secret_version.stripe.secret_string
-                  DB_SECRET_ARN   = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf"
-                  DB_PORT         = 5432
-                  PASSWORD_ITERATIONS = 4096
-                }
-              }
-            }
-            """})
+            """)})
         assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "main.tf", "DB_PASSWORD     ="))]
         finding = findings[0]
         assert finding["message"] == (
@@ -252,17 +220,12 @@ class TestSecretTerraform:
 
 class TestSecretCdk:
     def test_environment_dict(self, tmp_path):
-        findings = lint(tmp_path, cdk_app("""\
-            _lambda.Function(
-                self, "Orders", runtime=_lambda.Runtime.PYTHON_3_12,
-                handler="app.handler", code=_lambda.Code.from_asset("src"),
-                timeout=Duration.seconds(10),
-                environment={
-                    "DB_PASSWORD": "Orders-Db-Pa55-2024",
-                    "PASSWORD_ITERATIONS": "4096",
-                    "TABLE_NAME": "orders",
-                },
-            )
+        findings = lint(tmp_path, cdk_orders("""\
+            environment={
+                "DB_PASSWORD": "Orders-Db-Pa55-2024",
+                "PASSWORD_ITERATIONS": "4096",
+                "TABLE_NAME": "orders",
+            },
             """), "LL204")
         assert ids_and_lines(findings) == [("LL204", line_of(tmp_path / "app.py", '"DB_PASSWORD"'))]
         assert '"DB_PASSWORD_SECRET_ARN": secret.secret_arn,' in findings[0]["suggestion"]

@@ -11,7 +11,7 @@ import json
 
 import helpers
 from helpers import (cdk_orders, ids_and_lines, line_of, sam, sam_environment, sam_inline,
-                     sam_resource, sam_resources)
+                     sam_resource, sam_resources, terraform_environment)
 
 REFUSED = ("the deployment is refused (\"Lambda was unable to configure your environment "
            "variables because the environment variables you have provided contains reserved "
@@ -165,24 +165,12 @@ class TestServerless:
 
 class TestTerraform:
     def test_environment_variables(self, tmp_path):
-        findings = lint(tmp_path, {"main.tf": """\
-            resource "aws_lambda_function" "api" {
-              function_name = "api"
-              handler       = "app.handler"
-              runtime       = "python3.12"
-              filename      = "app.zip"
-              role          = "arn:aws:iam::123456789012:role/api"
-              timeout       = 10
-              environment {
-                variables = {
-                  TABLE_NAME         = "orders"
-                  AWS_DEFAULT_REGION = "eu-west-1"
-                  aws_region         = "eu-west-1"
-                  TZ                 = "UTC"
-                }
-              }
-            }
-            """})
+        findings = lint(tmp_path, {"main.tf": terraform_environment("""\
+            TABLE_NAME         = "orders"
+            AWS_DEFAULT_REGION = "eu-west-1"
+            aws_region         = "eu-west-1"
+            TZ                 = "UTC"
+            """)})
         assert ids_and_lines(findings) == [
             ("LL214", line_of(tmp_path / "main.tf", "AWS_DEFAULT_REGION ="))]
         assert findings[0]["message"].startswith(
