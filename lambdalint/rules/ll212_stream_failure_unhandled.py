@@ -109,7 +109,9 @@ class StreamFailureUnhandled(ConfigRule):
         problems: List[str] = []
         if no_destination:
             problems.append("has no on-failure destination")
-        if not bounded:
+        if not bounded and kafka:  # its retry bounds need provisioned mode: not asked for
+            problems.append("retries a failing batch until its records expire")
+        elif not bounded:
             problems.append("retries a failing batch until its records expire, neither "
                             "splitting the batch nor bounding its retries or record age")
         part = "partition" if kafka else "shard"

@@ -229,9 +229,8 @@ class TestKafkaAndMq:
         assert ids_and_lines(findings) == [("LL212", line_of(text, "Orders:"))]
         assert findings[0]["message"] == (
             "The Kafka mapping of OrdersFunction has no on-failure destination and retries a "
-            "failing batch until its records expire, neither splitting the batch nor bounding "
-            "its retries or record age: one bad record blocks its partition until it expires, "
-            "then is dropped")
+            "failing batch until its records expire: one bad record blocks its partition until "
+            "it expires, then is dropped")  # its retry bounds need provisioned mode: not named
         suggestion = findings[0]["suggestion"]
         assert "DestinationConfig:\n      OnFailure:" in suggestion
         assert "BisectBatchOnFunctionError" not in suggestion  # provisioned mode only
