@@ -2,7 +2,7 @@
 ``ast`` (never imported): LL102's summary of a helper module (see ``local_calls``).
 
 A top-level function creates a client on every call when its body calls a client constructor
-(LL102's table, ``rules._client_kinds``), or another top-level function of the module that does,
+(LL102's table, ``analysis.client_kinds``), or another top-level function of the module that does,
 and does not keep the result: no ``functools.lru_cache``-style decorator, not stored in a
 global or a module-level dict or object, not made under an ``if`` that tests such a global or a
 parameter, not in an ``except`` block. The constructor's arguments must be the same at import
@@ -16,7 +16,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
-from lambdalint.rules._client_kinds import (CACHE_DECORATORS, CONSTRUCTORS, SESSION_METHODS,
+from lambdalint.analysis.client_kinds import (CACHE_DECORATORS, CONSTRUCTORS, SESSION_METHODS,
                                             STABLE_CALLS, Kind)
 
 

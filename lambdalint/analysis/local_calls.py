@@ -27,7 +27,7 @@ from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Seque
 
 from lambdalint.analysis.client_summary import (EMPTY, Made, ModuleSummary, decode_summary,
                                                 encode_summary, summarise)
-from lambdalint.rules._client_kinds import CONSTRUCTORS, Kind, root
+from lambdalint.analysis.client_kinds import CONSTRUCTORS, Kind, root
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ def client_sites(files: Sequence[Tuple[str, bytes]], code_dirs: Mapping[str, Seq
     (resolved path, bytes) that import any; ``trees``: what the run checks, the only place
     modules are read from; ``extra_clients``: the rule's own additions to the constructors;
     ``memo(kind, parts, compute, encode, decode)``: the run's cache, for module summaries."""
-    from lambdalint.rules._client_kinds import EXTRA
+    from lambdalint.analysis.client_kinds import EXTRA
 
     constructors: Dict[str, Kind] = dict(CONSTRUCTORS)
     for name in extra_clients:

@@ -16,7 +16,7 @@ from libcst.metadata import ParentNodeProvider
 
 from lambdalint.findings import Edit, Fix
 from lambdalint.rules._client_index import Candidate, FunctionIndex, chain_args, names_in
-from lambdalint.rules._client_kinds import BUILTINS, IDENTIFIER, STABLE_CALLS
+from lambdalint.analysis.client_kinds import BUILTINS, IDENTIFIER, STABLE_CALLS
 from lambdalint.rules.hoist_safety import HoistSafety
 from lambdalint.sources.python import detect_newline
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Dict, Optional
 import libcst as cst
 
 from lambdalint.rules._client_index import Candidate
-from lambdalint.rules._client_kinds import SDK
+from lambdalint.analysis.client_kinds import SDK
 
 if TYPE_CHECKING:  # pragma: no cover - types only
     from lambdalint.analysis.local_calls import ClientSite

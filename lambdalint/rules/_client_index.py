@@ -14,7 +14,7 @@ from typing import Dict, List, Optional, Set, Tuple, Union
 import libcst as cst
 
 from lambdalint.analysis.handlers import dotted_name
-from lambdalint.rules._client_kinds import BUILTINS, CLOSE_METHODS, IDENTIFIER, MUTATORS, Kind
+from lambdalint.analysis.client_kinds import BUILTINS, CLOSE_METHODS, IDENTIFIER, MUTATORS, Kind
 from lambdalint.rules.python_rule import PythonRule
 
 

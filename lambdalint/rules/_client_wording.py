@@ -14,7 +14,7 @@ import libcst as cst
 from lambdalint.findings import Fix
 from lambdalint.rules._client_index import (Candidate, FunctionIndex, chain_args, chain_calls,
                                             default_name)
-from lambdalint.rules._client_kinds import SESSION_METHODS, reconnect_test
+from lambdalint.analysis.client_kinds import SESSION_METHODS, reconnect_test
 
 
 class ClientWording:

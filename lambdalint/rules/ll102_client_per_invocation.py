@@ -22,7 +22,7 @@ from lambdalint.rules._client_fix import ClientFix
 from lambdalint.rules._client_helpers import HelperCalls
 from lambdalint.rules._client_index import (EXCEPT_HANDLERS, Candidate, FunctionIndex, ModuleIndex,
                                             chain_args, chain_calls, index_module, root_name)
-from lambdalint.rules._client_kinds import (ASYNC, CACHE_DECORATORS, CONSTRUCTORS,
+from lambdalint.analysis.client_kinds import (ASYNC, CACHE_DECORATORS, CONSTRUCTORS,
                                             CUSTOM_RESOURCE_MODULES, EVENT_LOOPS, EXTRA, SDK,
                                             SESSION_METHODS, STABLE_CALLS, Kind)
 from lambdalint.rules._client_wording import ClientWording
@@ -61,7 +61,7 @@ def gate(text: Text, options: Dict[str, Any]) -> bool:
     calls inside a function of Lambda code: one whose callee's last name is a constructor's (or a
     session's ``client()``), unless that name may be an alias. A file that imports a function of
     the project's own modules that makes a client (``text.sites``) always goes on."""
-    from lambdalint.rules._client_kinds import CONSTRUCTOR_LASTS, CONSTRUCTOR_ROOTS, last, root
+    from lambdalint.analysis.client_kinds import CONSTRUCTOR_LASTS, CONSTRUCTOR_ROOTS, last, root
 
     if text.sites and not text.is_test_path:
         return True  # calls a function of the project that makes a client (local_calls)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
 import libcst as cst
 
 from lambdalint.rules._bindings import NameValues
-from lambdalint.rules._client_kinds import CONSTRUCTORS, SDK
+from lambdalint.analysis.client_kinds import CONSTRUCTORS, SDK
 from lambdalint.rules._linked_timeout import (BOTOCORE_READ_TIMEOUT, budget, describe, numbers,
                                               shortest)
 from lambdalint.rules._syntax import last_name, short_code
@@ -112,7 +112,7 @@ def _template(timeout: str) -> str:
 
 HTTP_CALLS = (REQUESTS_FUNCTIONS | URLOPEN | URLLIB3_FUNCTIONS | AIOHTTP_FUNCTIONS | HTTPX_FUNCTIONS
               | HTTPX_CLIENTS | frozenset(SESSIONS))
-# boto3/botocore client constructors (``_client_kinds``): the last name, then the qualified one.
+# boto3/botocore client constructors (``analysis.client_kinds``): the last name, then the qualified one.
 BOTO3_FACTORIES = frozenset({"client", "resource", "create_client"})
 SDK_FACTORIES = frozenset(name for name, kind in CONSTRUCTORS.items() if kind is SDK)
 

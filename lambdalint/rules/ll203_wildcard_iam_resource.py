@@ -51,7 +51,7 @@ def _resource_suggestion(function: Function, statement: IamStatement, services: 
     if name:
         for prefix, parameter, example in _TEMPLATE_PARAMETERS:
             if name.startswith(prefix):
-                return (f"Give the policy template the resource instead of \"*\":\n"
+                return ("Give the policy template the resource instead of \"*\":\n"
                         + indent(f"- {name}:\n    {parameter}: {example}"))
         return f"Give the policy template {name} the name of one resource instead of \"*\"."
     suggestion = dialect_of(function).resource_suggestion(services, statement,

@@ -32,7 +32,7 @@ META = RuleMeta(
 
 # What lives in a VPC: database drivers and ORMs (RDS, Aurora, Redshift, DocumentDB), caches
 # (ElastiCache, MemoryDB), search (OpenSearch), brokers (MSK, Amazon MQ), graph (Neptune) and
-# other servers a VPC hides. Most are the drivers LL102 knows (rules/_client_kinds.py).
+# other servers a VPC hides. Most are the drivers LL102 knows (analysis/client_kinds.py).
 VPC_MODULES = (
     "psycopg2", "psycopg", "psycopg_pool", "pg8000", "asyncpg", "aiopg", "pymysql", "MySQLdb",
     "mysql", "aiomysql", "pyodbc", "pymssql", "oracledb", "cx_Oracle", "redshift_connector",

@@ -1,4 +1,5 @@
-"""LL102's knowledge of clients: which calls make one, what kind, and what the gate looks for.
+"""What makes a client (LL102, LL105, the local-module summaries): which calls make one, what
+kind, and what the gate looks for.
 
 Plain tables, no LibCST: the pre-filter's gate (``ll102_client_per_invocation.gate``) reads them
 to pass over files that create no client without parsing them.
